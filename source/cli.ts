@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+import meow from 'meow';
+import {parseOptions, UsageError} from './options.js';
+
+const cli = meow(
+	`
+  Usage
+    $ cctop [command] [options]
+
+  Commands
+    report            5-hour usage blocks: tokens, cost, models (default for now)
+
+  Options
+    --claude-dir DIR      Claude config dir to read (repeatable; overrides CLAUDE_CONFIG_DIR,
+                          ~/.config/claude and ~/.claude). A dir without projects/ is searched itself.
+    --json                Print the report as JSON (see README for the contract)
+    --since YYYY-MM-DD    Only blocks starting on or after this local date
+    --until YYYY-MM-DD    Only blocks starting on or before this local date
+    --breakdown           Add per-model rows under each block
+    --now ISO             Fix the clock (reproducible output), e.g. 2026-11-26T15:00:00Z
+    --session-length H    Block length in hours (default 5)
+    --token-limit N|max|p90   Token limit for the active block: a number, the largest past
+                          block, or the 90th percentile of past blocks
+    --plan pro|max5|max20|custom   Plan preset limit (a local estimate; custom = p90)
+    --pricing FILE        JSON prices that override the embedded table ({"models":[…]})
+    --mode auto|calculate|display  auto: logged costUSD when present, else calculated;
+                          calculate: always from tokens; display: logged costUSD only
+    --no-cache            Ignore the persistent index (reserved; every run reads all files now)
+    --quiet               No progress or summary lines on stderr
+    --help                Show this help
+    --version             Show the version
+
+  Exit codes: 0 ok, 1 runtime error, 2 usage error.
+
+  Examples
+    $ cctop report
+    $ cctop report --json --since 2026-11-01
+    $ cctop report --breakdown --plan max5
+`,
+	{
+		importMeta: import.meta,
+		flags: {
+			claudeDir: {type: 'string', isMultiple: true},
+			json: {type: 'boolean'},
+			since: {type: 'string'},
+			until: {type: 'string'},
+			breakdown: {type: 'boolean'},
+			now: {type: 'string'},
+			sessionLength: {type: 'number'},
+			tokenLimit: {type: 'string'},
+			plan: {type: 'string'},
+			pricing: {type: 'string'},
+			mode: {type: 'string'},
+			cache: {type: 'boolean', default: true},
+			quiet: {type: 'boolean'},
+		},
+		allowUnknownFlags: false,
+	},
+);
+
+const main = async (): Promise<number> => {
+	const [command = 'report', ...rest] = cli.input;
+	if (rest.length > 0) {
+		throw new UsageError(`unexpected argument: ${rest.join(' ')}`);
+	}
+
+	const options = parseOptions(cli.flags);
+	switch (command) {
+		case 'report': {
+			const {runReport} = await import('./commands/report.js');
+			return runReport(options);
+		}
+
+		default: {
+			throw new UsageError(`unknown command: ${command} (see cctop --help)`);
+		}
+	}
+};
+
+try {
+	process.exitCode = await main();
+} catch (error) {
+	if (error instanceof UsageError) {
+		process.stderr.write(`cctop: ${error.message}\n`);
+		process.exitCode = 2;
+	} else {
+		process.stderr.write(`cctop: ${error instanceof Error ? error.message : String(error)}\n`);
+		process.exitCode = 1;
+	}
+}

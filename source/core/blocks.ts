@@ -1,0 +1,119 @@
+import {addTokenCounts, emptyTokenCounts, type TokenCounts, type UsageEntry} from './types.js';
+
+/** A usage entry with its cost; `costUsd` is undefined when the model has no price. */
+export type PricedEntry = UsageEntry & {costUsd: number | undefined};
+
+export type ModelTotals = TokenCounts & {costUsd: number; entries: number; isPriced: boolean};
+
+/** A 5-hour usage block (or a gap between two), ccusage-compatible. Times are epoch ms. */
+export type Block = {
+	id: string;
+	startMs: number;
+	endMs: number;
+	/** Last entry's time; undefined for gap blocks. */
+	actualEndMs: number | undefined;
+	isActive: boolean;
+	isGap: boolean;
+	entries: PricedEntry[];
+	tokens: TokenCounts;
+	costUsd: number;
+	models: string[];
+	perModel: Map<string, ModelTotals>;
+};
+
+export const hourMs = 60 * 60 * 1000;
+
+/** Floors to the UTC hour: blocks always start on the hour. */
+export const floorToHourMs = (ms: number): number => Math.floor(ms / hourMs) * hourMs;
+
+const createBlock = (startMs: number, entries: PricedEntry[], sessionLengthMs: number, nowMs: number): Block => {
+	const endMs = startMs + sessionLengthMs;
+	const actualEndMs = entries.at(-1)?.timestampMs ?? startMs;
+	const tokens = emptyTokenCounts();
+	const perModel = new Map<string, ModelTotals>();
+	let costUsd = 0;
+	for (const entry of entries) {
+		addTokenCounts(tokens, entry.tokens);
+		costUsd += entry.costUsd ?? 0;
+		let model = perModel.get(entry.model);
+		if (model === undefined) {
+			model = {...emptyTokenCounts(), costUsd: 0, entries: 0, isPriced: true};
+			perModel.set(entry.model, model);
+		}
+
+		addTokenCounts(model, entry.tokens);
+		model.costUsd += entry.costUsd ?? 0;
+		model.entries++;
+		model.isPriced &&= entry.costUsd !== undefined;
+	}
+
+	return {
+		id: new Date(startMs).toISOString(),
+		startMs,
+		endMs,
+		actualEndMs,
+		isActive: nowMs - actualEndMs < sessionLengthMs && nowMs < endMs,
+		isGap: false,
+		entries,
+		tokens,
+		costUsd,
+		models: [...perModel.keys()].filter(model => model !== '<synthetic>' && model !== ''),
+		perModel,
+	};
+};
+
+const createGapBlock = (lastEntryMs: number, nextEntryMs: number, sessionLengthMs: number): Block => {
+	const startMs = lastEntryMs + sessionLengthMs;
+	return {
+		id: `gap-${new Date(startMs).toISOString()}`,
+		startMs,
+		endMs: nextEntryMs,
+		actualEndMs: undefined,
+		isActive: false,
+		isGap: true,
+		entries: [],
+		tokens: emptyTokenCounts(),
+		costUsd: 0,
+		models: [],
+		perModel: new Map(),
+	};
+};
+
+/**
+ * Group time-sorted entries into blocks (SPEC §4). A block starts at its first
+ * entry floored to the UTC hour; an entry more than `sessionLengthMs` after the
+ * block start, or after the previous entry, opens a new block, and a gap block
+ * fills a silence longer than the session length.
+ */
+export const identifyBlocks = (sortedEntries: readonly PricedEntry[], sessionLengthMs: number, nowMs: number): Block[] => {
+	const blocks: Block[] = [];
+	let blockStartMs: number | undefined;
+	let current: PricedEntry[] = [];
+	for (const entry of sortedEntries) {
+		const previous = current.at(-1);
+		if (blockStartMs === undefined || previous === undefined) {
+			blockStartMs = floorToHourMs(entry.timestampMs);
+			current = [entry];
+			continue;
+		}
+
+		const sinceLastMs = entry.timestampMs - previous.timestampMs;
+		if (entry.timestampMs - blockStartMs > sessionLengthMs || sinceLastMs > sessionLengthMs) {
+			blocks.push(createBlock(blockStartMs, current, sessionLengthMs, nowMs));
+			if (sinceLastMs > sessionLengthMs) {
+				blocks.push(createGapBlock(previous.timestampMs, entry.timestampMs, sessionLengthMs));
+			}
+
+			blockStartMs = floorToHourMs(entry.timestampMs);
+			current = [entry];
+		} else {
+			current.push(entry);
+		}
+	}
+
+	if (blockStartMs !== undefined && current.length > 0) {
+		blocks.push(createBlock(blockStartMs, current, sessionLengthMs, nowMs));
+	}
+
+	return blocks;
+};

@@ -1,0 +1,59 @@
+/** Compact token count: 950, 21.1k, 3.40M, 1.20B. */
+export const formatTokens = (tokens: number): string => {
+	const abs = Math.abs(tokens);
+	if (abs < 1000) {
+		return String(Math.round(tokens));
+	}
+
+	if (abs < 1_000_000) {
+		return `${(tokens / 1000).toFixed(abs < 10_000 ? 2 : 1)}k`;
+	}
+
+	if (abs < 1_000_000_000) {
+		return `${(tokens / 1_000_000).toFixed(2)}M`;
+	}
+
+	return `${(tokens / 1_000_000_000).toFixed(2)}B`;
+};
+
+/** Dollars with cents; sub-cent amounts keep three decimals so they do not read as zero. */
+export const formatUsd = (usd: number): string => {
+	if (usd > 0 && usd < 0.01) {
+		return `$${usd.toFixed(3)}`;
+	}
+
+	return `$${usd.toLocaleString('en-US', {minimumFractionDigits: 2, maximumFractionDigits: 2})}`;
+};
+
+/** `claude-opus-4-5-20251101` → `opus-4-5`: the short name every view shows. */
+export const shortModelName = (model: string): string =>
+	model
+		.replace(/^(?:[a-z]{2}\.)?(?:anthropic[./])?/, '')
+		.replace(/^claude-/, '')
+		.replace(/-\d{8}(?:-v\d+(?::\d+)?)?$/, '')
+		.replace(/@\d{8}$/, '') || model;
+
+/** Duration as `3d04h`, `2h13m`, `45m`, `30s`. */
+export const formatDuration = (ms: number): string => {
+	const totalMinutes = Math.floor(Math.max(0, ms) / 60_000);
+	if (totalMinutes === 0) {
+		return `${Math.floor(Math.max(0, ms) / 1000)}s`;
+	}
+
+	const hours = Math.floor(totalMinutes / 60);
+	const minutes = totalMinutes % 60;
+	if (hours >= 48) {
+		return `${Math.floor(hours / 24)}d${String(hours % 24).padStart(2, '0')}h`;
+	}
+
+	return hours > 0 ? `${hours}h${String(minutes).padStart(2, '0')}m` : `${minutes}m`;
+};
+
+/** Cut `text` to `width` columns with an ellipsis. */
+export const truncate = (text: string, width: number): string => {
+	if (width <= 0) {
+		return '';
+	}
+
+	return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+};

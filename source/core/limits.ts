@@ -1,0 +1,87 @@
+import {totalTokens} from './types.js';
+import type {Block} from './blocks.js';
+
+export type Plan = 'pro' | 'max5' | 'max20' | 'custom';
+
+/** What `--token-limit` asked for: a number, or a value learnt from past blocks. */
+export type TokenLimitOption = number | 'max' | 'p90';
+
+/**
+ * Which tokens a limit counts. Limits learnt from blocks count all four kinds
+ * (ccusage's `totalTokens`); plan presets count input+output, as the plan
+ * estimates they come from do.
+ */
+export type LimitMeasure = 'all' | 'inputOutput';
+
+export type TokenLimit = {tokens: number; source: 'flag' | 'max' | 'p90' | 'plan'; label: string; measure: LimitMeasure};
+
+/** Local estimates of the 5-hour token allowance per plan (not official figures). */
+export const planTokenLimits: Record<Exclude<Plan, 'custom'>, number> = {pro: 19_000, max5: 88_000, max20: 220_000};
+
+const finishedBlockTotals = (blocks: readonly Block[]): number[] =>
+	blocks.filter(block => !block.isGap && !block.isActive).map(block => totalTokens(block.tokens));
+
+/** Nearest-rank percentile of `values` (p in 0–100); undefined for no values. */
+export const percentile = (values: readonly number[], p: number): number | undefined => {
+	if (values.length === 0) {
+		return undefined;
+	}
+
+	const sorted = [...values].sort((a, b) => a - b);
+	const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+	return sorted[rank - 1];
+};
+
+const learnt = (blocks: readonly Block[], how: 'max' | 'p90'): TokenLimit | undefined => {
+	const totals = finishedBlockTotals(blocks);
+	const tokens = how === 'max' ? (totals.length > 0 ? Math.max(...totals) : undefined) : percentile(totals, 90);
+	if (tokens === undefined || tokens <= 0) {
+		return undefined;
+	}
+
+	return {tokens, source: how, label: how === 'max' ? 'max of past blocks' : 'p90 of past blocks', measure: 'all'};
+};
+
+/**
+ * Resolve the limit in force. `--token-limit` wins over `--plan`; `custom`
+ * learns p90 from past blocks. Undefined when nothing can be known yet.
+ */
+export const resolveTokenLimit = (
+	blocks: readonly Block[],
+	option: TokenLimitOption | undefined,
+	plan: Plan | undefined,
+): TokenLimit | undefined => {
+	if (typeof option === 'number') {
+		return {tokens: option, source: 'flag', label: `--token-limit ${option}`, measure: 'all'};
+	}
+
+	if (option !== undefined) {
+		return learnt(blocks, option);
+	}
+
+	if (plan === undefined) {
+		return undefined;
+	}
+
+	if (plan === 'custom') {
+		return learnt(blocks, 'p90');
+	}
+
+	return {tokens: planTokenLimits[plan], source: 'plan', label: `plan ${plan} (estimate)`, measure: 'inputOutput'};
+};
+
+/** The block's tokens as the limit counts them. */
+export const tokensForLimit = (block: Block, limit: TokenLimit): number =>
+	limit.measure === 'all' ? totalTokens(block.tokens) : block.tokens.inputTokens + block.tokens.outputTokens;
+
+export type LimitStatus = 'ok' | 'warning' | 'exceeds';
+
+/** ok below 80%, warning from 80%, exceeds past 100% (SPEC §4: warn at 80% projected). */
+export const limitStatus = (usedTokens: number, limitTokens: number): LimitStatus => {
+	const share = usedTokens / limitTokens;
+	if (share > 1) {
+		return 'exceeds';
+	}
+
+	return share >= 0.8 ? 'warning' : 'ok';
+};

@@ -1,0 +1,184 @@
+import {z} from 'zod';
+import {dedupedEntries, type DedupeState} from './dedupe.js';
+import {identifyBlocks, type Block, type PricedEntry} from './blocks.js';
+import {blockBurnRate, projectBlock} from './burn-rate.js';
+import {limitStatus, resolveTokenLimit, tokensForLimit, type Plan, type TokenLimit, type TokenLimitOption} from './limits.js';
+import {entryCostUsd, type CostMode, type PriceLookup} from './pricing.js';
+import {addTokenCounts, emptyTokenCounts, totalTokens, type TokenCounts} from './types.js';
+
+/** Counters the reader keeps; every skipped thing is counted somewhere here. */
+export type Diagnostics = {
+	files: number;
+	lines: number;
+	usageLines: number;
+	duplicateLines: number;
+	invalidLines: number;
+	unknownModels: string[];
+	limitHits: number;
+	apiErrors: number;
+	unreadablePaths: Array<{path: string; reason: string}>;
+};
+
+export type ReportOptions = {
+	nowMs: number;
+	sessionLengthMs: number;
+	lookup: PriceLookup;
+	mode: CostMode;
+	/** Keep blocks that start in [sinceMs, untilMs). */
+	sinceMs?: number;
+	untilMs?: number;
+	tokenLimit?: TokenLimitOption;
+	plan?: Plan;
+};
+
+export type EngineResult = {blocks: Block[]; entries: PricedEntry[]; unknownModels: string[]; limit: TokenLimit | undefined};
+
+/** Price the deduped entries and group them into blocks. */
+export const runEngine = (dedupe: DedupeState, options: ReportOptions): EngineResult => {
+	const unknown = new Set<string>();
+	const entries = dedupedEntries(dedupe).map((entry): PricedEntry => {
+		const costUsd = entryCostUsd(entry, options.lookup, options.mode);
+		if (costUsd === undefined) {
+			unknown.add(entry.model || '(no model)');
+		}
+
+		return {...entry, costUsd};
+	});
+	const blocks = identifyBlocks(entries, options.sessionLengthMs, options.nowMs);
+	return {
+		blocks,
+		entries,
+		unknownModels: [...unknown].sort(),
+		limit: resolveTokenLimit(blocks, options.tokenLimit, options.plan),
+	};
+};
+
+const tokenCountsSchema = z.object({
+	inputTokens: z.number(),
+	outputTokens: z.number(),
+	cacheCreationInputTokens: z.number(),
+	cacheReadInputTokens: z.number(),
+});
+
+/** The `cctop report --json` contract; tests validate real output against it. */
+export const reportJsonSchema = z.object({
+	blocks: z.array(
+		z.object({
+			id: z.string(),
+			startTime: z.string(),
+			endTime: z.string(),
+			actualEndTime: z.string().nullable(),
+			isActive: z.boolean(),
+			isGap: z.boolean(),
+			entries: z.number(),
+			tokenCounts: tokenCountsSchema,
+			totalTokens: z.number(),
+			costUSD: z.number(),
+			models: z.array(z.string()),
+			burnRate: z.object({tokensPerMinute: z.number(), tokensPerMinuteForIndicator: z.number(), costPerHour: z.number()}).nullable(),
+			projection: z.object({totalTokens: z.number(), totalCost: z.number(), remainingMinutes: z.number()}).nullable(),
+			perModel: z.record(z.string(), tokenCountsSchema.extend({costUSD: z.number(), entries: z.number(), priced: z.boolean()})),
+			tokenLimitStatus: z
+				.object({limit: z.number(), used: z.number(), projectedUsage: z.number().nullable(), percentUsed: z.number(), status: z.enum(['ok', 'warning', 'exceeds'])})
+				.optional(),
+		}),
+	),
+	totals: z.object({entries: z.number(), tokenCounts: tokenCountsSchema, totalTokens: z.number(), costUSD: z.number()}),
+	limit: z.object({tokens: z.number(), source: z.string(), label: z.string(), measure: z.enum(['all', 'inputOutput'])}).nullable(),
+	diagnostics: z.object({
+		files: z.number(),
+		lines: z.number(),
+		usageLines: z.number(),
+		duplicateLines: z.number(),
+		invalidLines: z.number(),
+		unknownModels: z.array(z.string()),
+		limitHits: z.number(),
+		apiErrors: z.number(),
+		unreadablePaths: z.array(z.object({path: z.string(), reason: z.string()})),
+	}),
+});
+
+export type ReportJson = z.infer<typeof reportJsonSchema>;
+type BlockJson = ReportJson['blocks'][number];
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+const tokenLimitStatus = (block: Block, limit: TokenLimit, nowMs: number): BlockJson['tokenLimitStatus'] => {
+	const used = tokensForLimit(block, limit);
+	const rate = blockBurnRate(block);
+	const remainingMinutes = Math.max(0, (block.endMs - nowMs) / 60_000);
+	const perMinute = rate === null ? undefined : limit.measure === 'all' ? rate.tokensPerMinute : rate.tokensPerMinuteForIndicator;
+	const projectedUsage = perMinute === undefined ? null : Math.round(used + perMinute * remainingMinutes);
+	return {
+		limit: limit.tokens,
+		used,
+		projectedUsage,
+		percentUsed: (used / limit.tokens) * 100,
+		status: limitStatus(projectedUsage ?? used, limit.tokens),
+	};
+};
+
+export const blockToJson = (block: Block, limit: TokenLimit | undefined, nowMs: number): BlockJson => {
+	const perModel: BlockJson['perModel'] = {};
+	for (const [model, totals] of block.perModel) {
+		perModel[model] = {
+			inputTokens: totals.inputTokens,
+			outputTokens: totals.outputTokens,
+			cacheCreationInputTokens: totals.cacheCreationInputTokens,
+			cacheReadInputTokens: totals.cacheReadInputTokens,
+			costUSD: totals.costUsd,
+			entries: totals.entries,
+			priced: totals.isPriced,
+		};
+	}
+
+	const json: BlockJson = {
+		id: block.id,
+		startTime: iso(block.startMs),
+		endTime: iso(block.endMs),
+		actualEndTime: block.actualEndMs === undefined ? null : iso(block.actualEndMs),
+		isActive: block.isActive,
+		isGap: block.isGap,
+		entries: block.entries.length,
+		tokenCounts: {...block.tokens},
+		totalTokens: totalTokens(block.tokens),
+		costUSD: block.costUsd,
+		models: block.models,
+		burnRate: block.isActive ? blockBurnRate(block) : null,
+		projection: projectBlock(block, nowMs),
+		perModel,
+	};
+	if (block.isActive && limit !== undefined) {
+		json.tokenLimitStatus = tokenLimitStatus(block, limit, nowMs);
+	}
+
+	return json;
+};
+
+/** Blocks starting inside the requested window. */
+export const filterBlocks = (blocks: readonly Block[], sinceMs: number | undefined, untilMs: number | undefined): Block[] =>
+	blocks.filter(block => (sinceMs === undefined || block.startMs >= sinceMs) && (untilMs === undefined || block.startMs < untilMs));
+
+/** Build the `report --json` document from engine output and reader counters. */
+export const buildReportJson = (
+	engine: EngineResult,
+	diagnostics: Omit<Diagnostics, 'unknownModels'>,
+	options: Pick<ReportOptions, 'nowMs' | 'sinceMs' | 'untilMs'>,
+): ReportJson => {
+	const blocks = filterBlocks(engine.blocks, options.sinceMs, options.untilMs);
+	const tokenCounts: TokenCounts = emptyTokenCounts();
+	let entries = 0;
+	let costUsd = 0;
+	for (const block of blocks) {
+		addTokenCounts(tokenCounts, block.tokens);
+		entries += block.entries.length;
+		costUsd += block.costUsd;
+	}
+
+	return {
+		blocks: blocks.map(block => blockToJson(block, engine.limit, options.nowMs)),
+		totals: {entries, tokenCounts, totalTokens: totalTokens(tokenCounts), costUSD: costUsd},
+		limit: engine.limit ?? null,
+		diagnostics: {...diagnostics, unknownModels: engine.unknownModels},
+	};
+};

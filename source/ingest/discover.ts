@@ -1,0 +1,108 @@
+import {readdir, realpath, stat} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+/** A transcript file and the project folder it sits in. */
+export type TranscriptFile = {path: string; projectSlug: string};
+
+export type Discovery = {
+	/** Directories searched for `projects/`, in order, for the "looked in" message. */
+	searched: string[];
+	/** `projects/` roots that exist. */
+	roots: string[];
+	files: TranscriptFile[];
+	unreadablePaths: Array<{path: string; reason: string}>;
+};
+
+export type DiscoverOptions = {
+	claudeDirs?: readonly string[];
+	env?: NodeJS.ProcessEnv;
+	homeDir?: string;
+};
+
+/**
+ * Candidate config dirs: `--claude-dir` (repeatable) overrides everything, then
+ * the comma-separated `CLAUDE_CONFIG_DIR`, then `~/.config/claude` and `~/.claude`.
+ */
+export const configDirCandidates = ({claudeDirs = [], env = process.env, homeDir = os.homedir()}: DiscoverOptions): string[] => {
+	if (claudeDirs.length > 0) {
+		return claudeDirs.map(dir => path.resolve(dir));
+	}
+
+	const fromEnv = (env['CLAUDE_CONFIG_DIR'] ?? '')
+		.split(',')
+		.map(dir => dir.trim())
+		.filter(Boolean);
+	if (fromEnv.length > 0) {
+		return fromEnv.map(dir => path.resolve(dir));
+	}
+
+	const xdgConfig = env['XDG_CONFIG_HOME'] || path.join(homeDir, '.config');
+	return [path.join(xdgConfig, 'claude'), path.join(homeDir, '.claude')];
+};
+
+const isDirectory = async (dir: string): Promise<boolean> => {
+	try {
+		return (await stat(dir)).isDirectory();
+	} catch {
+		return false;
+	}
+};
+
+const errorReason = (error: unknown): string =>
+	error instanceof Error && 'code' in error ? String((error as NodeJS.ErrnoException).code) : String(error);
+
+/** Every `*.jsonl` below `root`, depth first; unreadable folders are reported, not fatal. */
+const walk = async (root: string, dir: string, out: Discovery): Promise<void> => {
+	let entries;
+	try {
+		entries = await readdir(dir, {withFileTypes: true});
+	} catch (error) {
+		out.unreadablePaths.push({path: dir, reason: errorReason(error)});
+		return;
+	}
+
+	entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+	for (const entry of entries) {
+		const full = path.join(dir, entry.name);
+		if (entry.isDirectory()) {
+			await walk(root, full, out);
+		} else if (entry.isFile() && entry.name.endsWith('.jsonl')) {
+			const projectSlug = path.relative(root, full).split(path.sep)[0] ?? '';
+			out.files.push({path: full, projectSlug: projectSlug.endsWith('.jsonl') ? '' : projectSlug});
+		}
+	}
+};
+
+/**
+ * Find transcripts: `<config>/projects/**\/*.jsonl` for every config dir. A
+ * `--claude-dir` that has no `projects/` is searched itself, so pointing at a
+ * projects folder directly also works. Roots reached twice (symlinks) count once.
+ */
+export const discoverTranscripts = async (options: DiscoverOptions = {}): Promise<Discovery> => {
+	const searched = configDirCandidates(options);
+	const isExplicit = (options.claudeDirs?.length ?? 0) > 0;
+	const out: Discovery = {searched, roots: [], files: [], unreadablePaths: []};
+	const seen = new Set<string>();
+	for (const dir of searched) {
+		let root = path.join(dir, 'projects');
+		if (!(await isDirectory(root))) {
+			if (!isExplicit || !(await isDirectory(dir))) {
+				continue;
+			}
+
+			root = dir;
+		}
+
+		const real = await realpath(root).catch(() => root);
+		if (seen.has(real)) {
+			continue;
+		}
+
+		seen.add(real);
+		out.roots.push(root);
+		await walk(root, root, out);
+	}
+
+	return out;
+};

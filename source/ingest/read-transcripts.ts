@@ -1,0 +1,182 @@
+import {open} from 'node:fs/promises';
+import {parseTranscriptLine, type LineResult} from '../core/transcript.js';
+
+/** Counters for one or many files; the report's diagnostics come from here. */
+export type ReadCounters = {
+	files: number;
+	lines: number;
+	usageLines: number;
+	invalidLines: number;
+	unreadablePaths: Array<{path: string; reason: string}>;
+};
+
+export const createReadCounters = (): ReadCounters => ({files: 0, lines: 0, usageLines: 0, invalidLines: 0, unreadablePaths: []});
+
+const newline = 0x0a;
+const chunkBytes = 4 * 1024 * 1024;
+/** A line longer than this is dropped and counted, so one runaway line cannot exhaust memory. */
+export const maxLineBytes = 64 * 1024 * 1024;
+
+const usageKey = Buffer.from('usage');
+const unicodeEscape = Buffer.from('\\u');
+
+const isSpace = (byte: number | undefined): boolean => byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === 0x0a;
+
+/**
+ * Reads complete lines from a byte buffer and classifies them.
+ *
+ * Prefilter: a line can carry usage only if it contains the key `usage`, either
+ * literally or spelled with a `\u` escape, so only lines holding one of those get
+ * a full JSON parse; spacing and key order never matter. A line that cannot carry
+ * usage but does not even look like a JSON object is parsed too, so garbage is
+ * still counted as invalid.
+ */
+export class LineClassifier {
+	// Next match positions in the current buffer, so the prefilter scans each byte
+	// once per buffer instead of once per line.
+	private buffer: Buffer | undefined;
+	private usageAt = -1;
+	private escapeAt = -1;
+
+	constructor(
+		private readonly onResult: (result: LineResult) => void,
+		private readonly counters: ReadCounters,
+		private readonly folderProject: string,
+	) {}
+
+	/** Classify `buffer[start, end)`, one line without its newline. */
+	line(buffer: Buffer, start: number, end: number): void {
+		let first = start;
+		let last = end - 1;
+		while (first <= last && isSpace(buffer[first])) first++;
+		while (last >= first && isSpace(buffer[last])) last--;
+		if (first > last) {
+			return;
+		}
+
+		this.counters.lines++;
+		const looksLikeObject = buffer[first] === 0x7b && buffer[last] === 0x7d;
+		if (buffer !== this.buffer) {
+			this.newBuffer(buffer, first);
+		}
+
+		if (this.usageAt !== -1 && this.usageAt < first) {
+			this.usageAt = buffer.indexOf(usageKey, first);
+		}
+
+		if (this.escapeAt !== -1 && this.escapeAt < first) {
+			this.escapeAt = buffer.indexOf(unicodeEscape, first);
+		}
+
+		const mayCarryUsage = (this.usageAt !== -1 && this.usageAt < last) || (this.escapeAt !== -1 && this.escapeAt < last);
+		if (looksLikeObject && !mayCarryUsage) {
+			return;
+		}
+
+		const result = parseTranscriptLine(buffer.toString('utf8', first, last + 1), this.folderProject);
+		this.handle(result);
+	}
+
+	private newBuffer(buffer: Buffer, from: number): void {
+		this.buffer = buffer;
+		this.usageAt = buffer.indexOf(usageKey, from);
+		this.escapeAt = buffer.indexOf(unicodeEscape, from);
+	}
+
+	/** Count a line that was too long to keep. */
+	oversized(): void {
+		this.counters.lines++;
+		this.handle({kind: 'invalid', reason: 'line longer than 64 MiB'});
+	}
+
+	private handle(result: LineResult): void {
+		if (result.kind === 'invalid') {
+			this.counters.invalidLines++;
+		} else if (result.kind === 'usage') {
+			this.counters.usageLines++;
+		}
+
+		this.onResult(result);
+	}
+}
+
+/**
+ * Read a whole transcript file once, in capped chunks. Lines are split on the
+ * newline byte before decoding, so a multi-byte character cut by a chunk edge
+ * stays intact. An unterminated last line is read too (a one-shot report has no
+ * later bytes to wait for). An unreadable file is counted, never fatal.
+ */
+export const readTranscriptFile = async (
+	filePath: string,
+	folderProject: string,
+	counters: ReadCounters,
+	onResult: (result: LineResult) => void,
+): Promise<void> => {
+	const classifier = new LineClassifier(onResult, counters, folderProject);
+	let handle;
+	try {
+		handle = await open(filePath, 'r');
+	} catch (error) {
+		counters.unreadablePaths.push({path: filePath, reason: (error as NodeJS.ErrnoException).code ?? String(error)});
+		return;
+	}
+
+	counters.files++;
+	try {
+		const chunk = Buffer.allocUnsafe(chunkBytes);
+		let pending: Buffer[] = [];
+		let pendingBytes = 0;
+		let isOversized = false;
+		for (;;) {
+			const {bytesRead} = await handle.read(chunk, 0, chunkBytes, null);
+			if (bytesRead === 0) {
+				break;
+			}
+
+			// A fresh view per read: the classifier's match cache is keyed on buffer identity.
+			const view = chunk.subarray(0, bytesRead);
+			let start = 0;
+			for (;;) {
+				const at = view.indexOf(newline, start);
+				if (at === -1) {
+					break;
+				}
+
+				if (isOversized) {
+					classifier.oversized();
+				} else if (pendingBytes > 0) {
+					const line = Buffer.concat([...pending, view.subarray(start, at)]);
+					classifier.line(line, 0, line.length);
+				} else {
+					classifier.line(view, start, at);
+				}
+
+				pending = [];
+				pendingBytes = 0;
+				isOversized = false;
+				start = at + 1;
+			}
+
+			if (start < bytesRead && !isOversized) {
+				pendingBytes += bytesRead - start;
+				if (pendingBytes > maxLineBytes) {
+					pending = [];
+					isOversized = true;
+				} else {
+					pending.push(Buffer.from(view.subarray(start)));
+				}
+			}
+		}
+
+		if (isOversized) {
+			classifier.oversized();
+		} else if (pendingBytes > 0) {
+			const line = Buffer.concat(pending);
+			classifier.line(line, 0, line.length);
+		}
+	} catch (error) {
+		counters.unreadablePaths.push({path: filePath, reason: (error as NodeJS.ErrnoException).code ?? String(error)});
+	} finally {
+		await handle.close();
+	}
+};
