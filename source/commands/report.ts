@@ -100,7 +100,7 @@ export const runReport = async (options: Options): Promise<number> => {
 		return 0;
 	}
 
-	const width = process.stdout.columns ?? 100;
+	const width = process.stdout.columns ?? (Number(process.env['COLUMNS']) || 100);
 	process.stdout.write(`${renderReportTable(report, {width, nowMs, isBreakdown: options.breakdown})}\n`);
 	return 0;
 };

@@ -52,7 +52,8 @@ const createBlock = (startMs: number, entries: PricedEntry[], sessionLengthMs: n
 		startMs,
 		endMs,
 		actualEndMs,
-		isActive: nowMs - actualEndMs < sessionLengthMs && nowMs < endMs,
+		// `startMs <= nowMs` keeps blocks after a fixed `--now` from reading as active.
+		isActive: startMs <= nowMs && nowMs - actualEndMs < sessionLengthMs && nowMs < endMs,
 		isGap: false,
 		entries,
 		tokens,

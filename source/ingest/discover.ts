@@ -52,10 +52,19 @@ const isDirectory = async (dir: string): Promise<boolean> => {
 const errorReason = (error: unknown): string =>
 	error instanceof Error && 'code' in error ? String((error as NodeJS.ErrnoException).code) : String(error);
 
-/** Every `*.jsonl` below `root`, depth first; unreadable folders are reported, not fatal. */
-const walk = async (root: string, dir: string, out: Discovery): Promise<void> => {
+/**
+ * Every `*.jsonl` below `root`, depth first. Symlinks are followed (a visited set of
+ * real paths stops loops); an unreadable folder or a dangling link is reported, not fatal.
+ */
+const walk = async (root: string, dir: string, out: Discovery, visited: Set<string>): Promise<void> => {
 	let entries;
 	try {
+		const real = await realpath(dir);
+		if (visited.has(real)) {
+			return;
+		}
+
+		visited.add(real);
 		entries = await readdir(dir, {withFileTypes: true});
 	} catch (error) {
 		out.unreadablePaths.push({path: dir, reason: errorReason(error)});
@@ -65,9 +74,25 @@ const walk = async (root: string, dir: string, out: Discovery): Promise<void> =>
 	entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 	for (const entry of entries) {
 		const full = path.join(dir, entry.name);
-		if (entry.isDirectory()) {
-			await walk(root, full, out);
-		} else if (entry.isFile() && entry.name.endsWith('.jsonl')) {
+		let isDir = entry.isDirectory();
+		let isFile = entry.isFile();
+		if (entry.isSymbolicLink()) {
+			try {
+				const target = await stat(full);
+				isDir = target.isDirectory();
+				isFile = target.isFile();
+			} catch (error) {
+				if (entry.name.endsWith('.jsonl')) {
+					out.unreadablePaths.push({path: full, reason: errorReason(error)});
+				}
+
+				continue;
+			}
+		}
+
+		if (isDir) {
+			await walk(root, full, out, visited);
+		} else if (isFile && entry.name.endsWith('.jsonl')) {
 			const projectSlug = path.relative(root, full).split(path.sep)[0] ?? '';
 			out.files.push({path: full, projectSlug: projectSlug.endsWith('.jsonl') ? '' : projectSlug});
 		}
@@ -83,7 +108,7 @@ export const discoverTranscripts = async (options: DiscoverOptions = {}): Promis
 	const searched = configDirCandidates(options);
 	const isExplicit = (options.claudeDirs?.length ?? 0) > 0;
 	const out: Discovery = {searched, roots: [], files: [], unreadablePaths: []};
-	const seen = new Set<string>();
+	const visited = new Set<string>();
 	for (const dir of searched) {
 		let root = path.join(dir, 'projects');
 		if (!(await isDirectory(root))) {
@@ -95,13 +120,12 @@ export const discoverTranscripts = async (options: DiscoverOptions = {}): Promis
 		}
 
 		const real = await realpath(root).catch(() => root);
-		if (seen.has(real)) {
+		if (visited.has(real)) {
 			continue;
 		}
 
-		seen.add(real);
 		out.roots.push(root);
-		await walk(root, root, out);
+		await walk(root, root, out, visited);
 	}
 
 	return out;

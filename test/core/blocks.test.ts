@@ -73,3 +73,10 @@ describe('identifyBlocks', () => {
 		expect(floorToHourMs(Date.parse('2026-11-26T14:00:00Z'))).toBe(Date.parse('2026-11-26T14:00:00Z'));
 	});
 });
+
+describe('identifyBlocks with a clock in the past', () => {
+	it('never marks a block that starts after now as active', () => {
+		const blocks = identifyBlocks([makePriced('2026-11-26T14:10:00Z'), makePriced('2026-11-27T14:10:00Z')], fiveHours, Date.parse('2026-11-26T15:00:00Z'));
+		expect(blocks.filter(block => !block.isGap).map(block => block.isActive)).toEqual([true, false]);
+	});
+});

@@ -1,8 +1,10 @@
 import type {PricedEntry} from '../../source/core/blocks.js';
-import type {UsageEntry} from '../../source/core/types.js';
+import type {TokenCounts, UsageEntry} from '../../source/core/types.js';
+
+export type EntryOverrides = Partial<Omit<UsageEntry, 'tokens'>> & {tokens?: Partial<TokenCounts>};
 
 /** A usage entry with sensible defaults; override what the test is about. */
-export const makeEntry = (overrides: Partial<UsageEntry> & {tokens?: Partial<UsageEntry['tokens']>} = {}): UsageEntry => {
+export const makeEntry = (overrides: EntryOverrides = {}): UsageEntry => {
 	const {tokens, ...rest} = overrides;
 	return {
 		timestampMs: Date.UTC(2026, 10, 26, 10, 0),
@@ -24,7 +26,7 @@ export const makeEntry = (overrides: Partial<UsageEntry> & {tokens?: Partial<Usa
 
 export const makePriced = (
 	at: string,
-	overrides: Partial<UsageEntry> & {tokens?: Partial<UsageEntry['tokens']>; costUsd?: number} = {},
+	overrides: EntryOverrides & {costUsd?: number | undefined} = {},
 ): PricedEntry => {
 	const {costUsd, ...rest} = overrides;
 	// An explicit `costUsd: undefined` means unpriced; leaving it out means $1.
