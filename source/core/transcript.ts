@@ -52,10 +52,18 @@ const lineSchema = z.object({
 
 const limitTextPattern = /limit reached|reached your .{0,40}limit|usage limit/i;
 
-/** Last path segment of a cwd, for both `/` and `\` separators. */
+const projectByCwd = new Map<string, string>();
+
+/** Last path segment of a cwd, for both `/` and `\` separators. Memoised: a history has few cwds. */
 export const projectFromCwd = (cwd: string): string => {
-	const parts = cwd.split(/[/\\]+/).filter(Boolean);
-	return parts.at(-1) ?? cwd;
+	let project = projectByCwd.get(cwd);
+	if (project === undefined) {
+		project = cwd.split(/[/\\]+/).findLast(Boolean) ?? cwd;
+		if (projectByCwd.size > 10_000) projectByCwd.clear();
+		projectByCwd.set(cwd, project);
+	}
+
+	return project;
 };
 
 const firstText = (content: unknown): string => {

@@ -123,12 +123,14 @@ export const readTranscriptFile = async (
 
 	counters.files++;
 	try {
-		const chunk = Buffer.allocUnsafe(chunkBytes);
+		// Small files get a buffer of their own size: most transcripts are well under a chunk.
+		const {size} = await handle.stat();
+		const chunk = Buffer.allocUnsafe(Math.max(64 * 1024, Math.min(chunkBytes, size + 1)));
 		let pending: Buffer[] = [];
 		let pendingBytes = 0;
 		let isOversized = false;
 		for (;;) {
-			const {bytesRead} = await handle.read(chunk, 0, chunkBytes, null);
+			const {bytesRead} = await handle.read(chunk, 0, chunk.length, null);
 			if (bytesRead === 0) {
 				break;
 			}

@@ -1,0 +1,146 @@
+// Generates a realistic Claude Code transcript corpus of a given size, deterministically.
+// Shape follows the real samples in fixtures/: ~2 KB lines on average; user prompts,
+// assistant lines written once per content block (earlier ones with placeholder
+// output_tokens), tool results; 12 projects; subagent (sidechain) files under
+// <session>/subagents/; resumed sessions that copy earlier history into a new file.
+import {createWriteStream} from 'node:fs';
+import {mkdir} from 'node:fs/promises';
+import path from 'node:path';
+
+const models = [
+	['claude-opus-4-5-20251101', 0.45],
+	['claude-sonnet-4-5-20250929', 0.3],
+	['claude-haiku-4-5-20251001', 0.15],
+	['claude-opus-4-6', 0.1],
+];
+const projects = ['api-server', 'web-app', 'infra', 'mobile', 'data-pipeline', 'docs-site', 'auth-service', 'billing', 'search', 'ml-lab', 'cli-tools', 'design-system'];
+
+/** Mulberry32: a small seeded PRNG, so every run builds the same corpus. */
+const rng = seed => () => {
+	seed |= 0;
+	seed = (seed + 0x6d2b79f5) | 0;
+	let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+	t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+	return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+};
+
+const words = 'the function returns a promise that resolves when the file has been written and the cursor moves to the next offset so that every byte is read once'.split(' ');
+const text = (random, bytes) => {
+	let out = '';
+	while (out.length < bytes) out += `${words[Math.floor(random() * words.length)]} `;
+	return out.slice(0, bytes);
+};
+
+const hex = (random, length) => Array.from({length}, () => Math.floor(random() * 16).toString(16)).join('');
+const uuid = random => `${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-a${hex(random, 3)}-${hex(random, 12)}`;
+const pickModel = random => {
+	let roll = random();
+	for (const [model, share] of models) {
+		roll -= share;
+		if (roll <= 0) return model;
+	}
+
+	return models[0][0];
+};
+
+/**
+ * One session as an array of lines. Returns the lines and the request count.
+ */
+const sessionLines = (random, {sessionId, project, startMs, requests, isSidechain}) => {
+	const lines = [];
+	const cwd = `/home/dev/${project}`;
+	const base = {isSidechain, userType: 'external', cwd, sessionId, version: '2.0.76', gitBranch: 'main'};
+	let clock = startMs;
+	let parent = null;
+	const model = pickModel(random);
+	for (let request = 0; request < requests; request++) {
+		clock += Math.floor(5_000 + random() * 90_000);
+		const userUuid = uuid(random);
+		lines.push(JSON.stringify({...base, parentUuid: parent, type: 'user', message: {role: 'user', content: text(random, 200 + Math.floor(random() * 600))}, uuid: userUuid, timestamp: new Date(clock).toISOString()}));
+		parent = userUuid;
+		const messageId = `msg_01${hex(random, 22)}`;
+		const requestId = `req_011C${hex(random, 20)}`;
+		const input = 3 + Math.floor(random() * 20);
+		const cacheRead = Math.floor(random() * 150_000);
+		const cacheWrite = Math.floor(random() * 12_000);
+		const isOneHour = random() < 0.8;
+		const output = 50 + Math.floor(random() * 2500);
+		const usage = outputTokens => ({
+			input_tokens: input,
+			cache_creation_input_tokens: cacheWrite,
+			cache_read_input_tokens: cacheRead,
+			cache_creation: {ephemeral_5m_input_tokens: isOneHour ? 0 : cacheWrite, ephemeral_1h_input_tokens: isOneHour ? cacheWrite : 0},
+			output_tokens: outputTokens,
+			service_tier: 'standard',
+		});
+		// One line per content block: thinking and text carry placeholder output, the last the final count.
+		const blocks = [
+			{type: 'thinking', thinking: text(random, 900 + Math.floor(random() * 1200)), signature: hex(random, 300)},
+			{type: 'text', text: text(random, 300 + Math.floor(random() * 900))},
+			{type: 'tool_use', id: `toolu_01${hex(random, 22)}`, name: 'Read', input: {file_path: `${cwd}/source/${hex(random, 6)}.ts`}},
+		];
+		blocks.forEach((block, index) => {
+			clock += Math.floor(200 + random() * 3000);
+			const lineUuid = uuid(random);
+			lines.push(JSON.stringify({...base, parentUuid: parent, message: {model, id: messageId, type: 'message', role: 'assistant', content: [block], stop_reason: index === blocks.length - 1 ? 'tool_use' : null, stop_sequence: null, usage: usage(index === blocks.length - 1 ? output : 1 + Math.floor(random() * 6))}, requestId, type: 'assistant', uuid: lineUuid, timestamp: new Date(clock).toISOString()}));
+			parent = lineUuid;
+		});
+		clock += Math.floor(100 + random() * 2000);
+		const resultUuid = uuid(random);
+		const content = text(random, 1200 + Math.floor(random() * 2400));
+		lines.push(JSON.stringify({...base, parentUuid: parent, type: 'user', message: {role: 'user', content: [{tool_use_id: blocks[2].id, type: 'tool_result', content}]}, uuid: resultUuid, timestamp: new Date(clock).toISOString(), toolUseResult: {type: 'text', file: {filePath: blocks[2].input.file_path, numLines: 120, startLine: 1, totalLines: 120}}}));
+		parent = resultUuid;
+	}
+
+	return {lines, endMs: clock};
+};
+
+/** Write a corpus of about `targetBytes` under `root/projects`. */
+export const generateCorpus = async (root, targetBytes, seed = 42) => {
+	const random = rng(seed);
+	let written = 0;
+	let files = 0;
+	let clock = Date.parse('2026-09-01T08:00:00Z');
+	const recent = [];
+	while (written < targetBytes) {
+		const project = projects[Math.floor(random() * projects.length)];
+		const dir = path.join(root, 'projects', `-home-dev-${project}`);
+		await mkdir(dir, {recursive: true});
+		const sessionId = uuid(random);
+		clock += Math.floor(random() * 3 * 3_600_000);
+		const {lines, endMs} = sessionLines(random, {sessionId, project, startMs: clock, requests: 20 + Math.floor(random() * 200), isSidechain: false});
+		clock = endMs;
+		// Now and then a session is resumed: its new file starts with a copy of an earlier session's history.
+		const resumed = recent.length > 0 && random() < 0.1 ? recent[Math.floor(random() * recent.length)] : [];
+		const all = [...resumed, ...lines];
+		const subagent = random() < 0.3 ? sessionLines(random, {sessionId, project, startMs: clock - 600_000, requests: 5 + Math.floor(random() * 30), isSidechain: true}).lines : [];
+		for (const [file, content] of [[path.join(dir, `${sessionId}.jsonl`), all], [path.join(dir, sessionId, 'subagents', `agent-${hex(random, 8)}.jsonl`), subagent]]) {
+			if (content.length === 0) continue;
+			await mkdir(path.dirname(file), {recursive: true});
+			const stream = createWriteStream(file);
+			for (const line of content) {
+				if (!stream.write(`${line}\n`)) await new Promise(resolve => stream.once('drain', resolve));
+				written += Buffer.byteLength(line) + 1;
+			}
+
+			await new Promise(resolve => stream.end(resolve));
+			files++;
+		}
+
+		recent.push(lines.slice(0, 40));
+		if (recent.length > 20) recent.shift();
+	}
+
+	return {bytes: written, files};
+};
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+	const [root, megabytes = '100'] = process.argv.slice(2);
+	if (!root) {
+		process.stderr.write('usage: node bench/generate-corpus.mjs DIR [MEGABYTES]\n');
+		process.exit(2);
+	}
+
+	const result = await generateCorpus(root, Number(megabytes) * 1024 * 1024);
+	process.stdout.write(`${JSON.stringify(result)}\n`);
+}
