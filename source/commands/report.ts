@@ -100,7 +100,8 @@ export const runReport = async (options: Options): Promise<number> => {
 		return 0;
 	}
 
-	const width = process.stdout.columns ?? (Number(process.env['COLUMNS']) || 100);
+	// Piped into `head` or `less`, stdout has no width; the terminal's is still on stderr.
+	const width = process.stdout.columns ?? process.stderr.columns ?? (Number(process.env['COLUMNS']) || 100);
 	process.stdout.write(`${renderReportTable(report, {width, nowMs, isBreakdown: options.breakdown})}\n`);
 	return 0;
 };

@@ -57,3 +57,21 @@ export const truncate = (text: string, width: number): string => {
 
 	return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
 };
+
+/** Word-wrap `text` to `width` columns; continuation lines are indented by two spaces. */
+export const wrapText = (text: string, width: number): string[] => {
+	const lines: string[] = [];
+	let current = '';
+	for (const word of text.split(' ')) {
+		const candidate = current === '' ? word : `${current} ${word}`;
+		if (candidate.length > width && current.trim() !== '') {
+			lines.push(current);
+			current = `  ${word}`;
+		} else {
+			current = candidate;
+		}
+	}
+
+	lines.push(current);
+	return lines;
+};

@@ -1,5 +1,5 @@
 import type {ReportJson} from '../core/report.js';
-import {formatDuration, formatTokens, formatUsd, shortModelName, truncate} from '../core/format.js';
+import {formatDuration, formatTokens, formatUsd, shortModelName, truncate, wrapText} from '../core/format.js';
 
 type Row = {start: string; status: string; models: string; tokens: string; cost: string; isDetail?: boolean};
 
@@ -78,19 +78,20 @@ export const renderReportTable = (report: ReportJson, options: {width: number; n
 
 	const rule = '─'.repeat(Math.min(options.width, line(header).length));
 	const out = [line(header), rule, ...rows.map(line), rule, line(totals)];
+	const notes: string[] = [];
 	if (report.diagnostics.unknownModels.length > 0) {
-		out.push(`* unpriced models (tokens counted, cost unknown): ${report.diagnostics.unknownModels.join(', ')}`);
+		notes.push(`* unpriced models (tokens counted, cost unknown): ${report.diagnostics.unknownModels.join(', ')}`);
 	}
 
 	const active = report.blocks.find(block => block.isActive);
 	if (active?.projection) {
-		out.push(`Active block: ${formatUsd(active.costUSD)} so far → ${formatUsd(active.projection.totalCost)} projected, ${formatTokens(active.projection.totalTokens)} tokens by ${formatLocalTime(Date.parse(active.endTime)).slice(11)}`);
+		notes.push(`Active block: ${formatUsd(active.costUSD)} so far → ${formatUsd(active.projection.totalCost)} projected, ${formatTokens(active.projection.totalTokens)} tokens by ${formatLocalTime(Date.parse(active.endTime)).slice(11)}`);
 	}
 
 	if (active?.tokenLimitStatus && report.limit) {
 		const status = active.tokenLimitStatus;
-		out.push(`Limit: ${formatTokens(status.used)} of ${formatTokens(status.limit)} (${status.percentUsed.toFixed(0)}%, ${report.limit.label})${status.status === 'ok' ? '' : `, projected ${status.status === 'exceeds' ? 'to exceed it' : 'past 80%'}`}`);
+		notes.push(`Limit: ${formatTokens(status.used)} of ${formatTokens(status.limit)} (${status.percentUsed.toFixed(0)}%, ${report.limit.label})${status.status === 'ok' ? '' : `, projected ${status.status === 'exceeds' ? 'to exceed it' : 'past 80%'}`}`);
 	}
 
-	return out.join('\n');
+	return [...out, ...notes.flatMap(note => wrapText(note, options.width))].join('\n');
 };

@@ -1,0 +1,54 @@
+import {describe, expect, it} from 'vitest';
+import {hourMs} from '../../source/core/blocks.js';
+import {addToDedupe, createDedupeState} from '../../source/core/dedupe.js';
+import {createPriceLookup, defaultPricing} from '../../source/core/pricing.js';
+import {buildReportJson, runEngine} from '../../source/core/report.js';
+import {renderReportTable} from '../../source/views/report-table.js';
+import {makeEntry} from '../helpers/entries.js';
+
+const nowMs = Date.parse('2026-11-26T15:00:00Z');
+const report = (() => {
+	const dedupe = createDedupeState();
+	const add = (iso: string, model: string, outputTokens: number) =>
+		addToDedupe(dedupe, makeEntry({timestampMs: Date.parse(iso), model, tokens: {inputTokens: 1000, outputTokens, cacheReadInputTokens: 50_000}}));
+	add('2026-11-25T09:10:00Z', 'claude-opus-4-5-20251101', 2000);
+	add('2026-11-25T10:10:00Z', 'claude-sonnet-4-5-20250929', 1000);
+	add('2026-11-26T14:05:00Z', 'claude-opus-4-5-20251101', 4000);
+	add('2026-11-26T14:35:00Z', 'claude-mystery-1', 500);
+	const engine = runEngine(dedupe, {nowMs, sessionLengthMs: 5 * hourMs, lookup: createPriceLookup(defaultPricing), mode: 'auto', plan: 'max5'});
+	return buildReportJson(engine, {files: 1, lines: 4, usageLines: 4, duplicateLines: 0, invalidLines: 0, limitHits: 0, apiErrors: 0, unreadablePaths: []}, {nowMs});
+})();
+
+describe('renderReportTable', () => {
+	it.each([40, 50, 80, 140])('never exceeds %i columns', width => {
+		const text = renderReportTable(report, {width, nowMs, isBreakdown: true});
+		for (const row of text.split('\n')) {
+			expect(row.length).toBeLessThanOrEqual(width);
+		}
+	});
+
+	it('shows blocks, gaps, the active block, totals and unpriced models at 140 columns', () => {
+		const text = renderReportTable(report, {width: 140, nowMs, isBreakdown: false});
+		const rows = text.split('\n');
+		expect(rows[0]).toMatch(/^Block start\s+Status\s+Models\s+Tokens\s+Cost$/);
+		expect(text).toMatch(/gap \d+h\d+m/);
+		expect(text).toContain('active, 4h00m left');
+		expect(text).toContain('opus-4-5, sonnet-4-5');
+		expect(text).toMatch(/\$\d+\.\d\d\*/);
+		expect(text).toContain('* unpriced models (tokens counted, cost unknown): claude-mystery-1');
+		expect(text).toMatch(/^Total\s+/m);
+		expect(text).toContain('Limit: 5.50k of 88.0k (6%, plan max5 (estimate))');
+	});
+
+	it('adds per-model rows with --breakdown, marking unknown models unpriced', () => {
+		const text = renderReportTable(report, {width: 140, nowMs, isBreakdown: true});
+		expect(text).toMatch(/^\s+opus-4-5\s+\d/m);
+		expect(text).toMatch(/^\s+mystery-1\s+[\d.]+k\s+unpriced$/m);
+	});
+
+	it('drops the status column before the numbers at 40 columns', () => {
+		const text = renderReportTable(report, {width: 40, nowMs, isBreakdown: false});
+		expect(text).not.toContain('Status');
+		expect(text).toMatch(/^Total\s+[\d.]+k\s+\$\d/m);
+	});
+});
