@@ -37,7 +37,7 @@ describe('renderReportTable', () => {
 		expect(text).toMatch(/\$\d+\.\d\d\*/);
 		expect(text).toContain('* unpriced models (tokens counted, cost unknown): claude-mystery-1');
 		expect(text).toMatch(/^Total\s+/m);
-		expect(text).toContain('Limit: 5.50k of 88.0k (6%, plan max5 (estimate))');
+		expect(text).toContain('Limit: 6.50k of 88.0k (7%, plan max5 (estimate))');
 	});
 
 	it('adds per-model rows with --breakdown, marking unknown models unpriced', () => {
