@@ -90,13 +90,16 @@ export const runReport = async (options: Options): Promise<number> => {
 		process.stderr.write(`${summary}\n`);
 	}
 
+	if (discovery.files.length === 0 && !options.quiet) {
+		process.stderr.write(`${noTranscriptsMessage(discovery)}\n`);
+	}
+
 	if (options.json) {
 		process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 		return 0;
 	}
 
 	if (discovery.files.length === 0) {
-		process.stderr.write(`${noTranscriptsMessage(discovery)}\n`);
 		return 0;
 	}
 

@@ -1,5 +1,5 @@
-import {execFile} from 'node:child_process';
-import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {execFile, spawnSync} from 'node:child_process';
+import {chmod, cp, mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
@@ -157,5 +157,34 @@ describe('bad input and usage errors', () => {
 		const {code, stderr} = await run(args);
 		expect(code).toBe(2);
 		expect(stderr).toContain(needle);
+	});
+});
+
+describe('a directory without permission', () => {
+	// Root reads through mode 000, so as root the CLI runs as `nobody` to see a real EACCES.
+	const asUser = process.getuid?.() === 0 ? {uid: 65_534, gid: 65_534} : {};
+	const runAs = (args: string[]) =>
+		spawnSync(process.execPath, [cliPath, ...args], {...asUser, encoding: 'utf8', env: {PATH: process.env['PATH'] ?? '', HOME: os.tmpdir()}});
+
+	it('is reported once on stderr and in diagnostics, and the rest still counts', async context => {
+		if (runAs(['--version']).status !== 0) {
+			context.skip('cannot run the CLI as an unprivileged user here');
+		}
+
+		const dir = await mkdtemp(path.join(os.tmpdir(), 'cctop-perm-'));
+		await chmod(dir, 0o755);
+		await cp(fixture, path.join(dir, 'claude'), {recursive: true});
+		const locked = path.join(dir, 'claude', 'projects', '-home-dev-locked');
+		await mkdir(locked);
+		await writeFile(path.join(locked, 's.jsonl'), '{}\n');
+		await chmod(locked, 0o000);
+		const result = runAs(['report', '--json', '--claude-dir', path.join(dir, 'claude')]);
+		await chmod(locked, 0o755);
+		await rm(dir, {recursive: true, force: true});
+		expect(result.status).toBe(0);
+		const report = reportJsonSchema.parse(JSON.parse(result.stdout));
+		expect(report.totals.entries).toBe(9);
+		expect(report.diagnostics.unreadablePaths).toEqual([{path: locked, reason: 'EACCES'}]);
+		expect(result.stderr.trim().split('\n')).toEqual([`cctop: 1 unreadable path (${locked}) (details: report --json → diagnostics)`]);
 	});
 });
