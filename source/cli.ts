@@ -14,6 +14,8 @@ const cli = meow(
     --claude-dir DIR      Claude config dir to read (repeatable; overrides CLAUDE_CONFIG_DIR,
                           ~/.config/claude and ~/.claude). A dir without projects/ is searched itself.
     --json                Print the report as JSON (see README for the contract)
+    --watch               With --json: stay running and print one JSON snapshot per change (NDJSON)
+    --poll                Watch by polling (network or WSL mounts where file events are lost)
     --since YYYY-MM-DD    Only blocks starting on or after this local date
     --until YYYY-MM-DD    Only blocks starting on or before this local date
     --breakdown           Add per-model rows under each block
@@ -25,7 +27,8 @@ const cli = meow(
     --pricing FILE        JSON prices that override the embedded table ({"models":[…]})
     --mode auto|calculate|display  auto: logged costUSD when present, else calculated;
                           calculate: always from tokens; display: logged costUSD only
-    --no-cache            Ignore the persistent index (reserved; every run reads all files now)
+    --no-cache            Neither read nor write the persistent index (\$CCTOP_CACHE_DIR, default
+                          ~/.cache/cctop): read every transcript from the start
     --quiet               No progress or summary lines on stderr
     --help                Show this help
     --version             Show the version
@@ -42,6 +45,8 @@ const cli = meow(
 		flags: {
 			claudeDir: {type: 'string', isMultiple: true},
 			json: {type: 'boolean'},
+			watch: {type: 'boolean'},
+			poll: {type: 'boolean'},
 			since: {type: 'string'},
 			until: {type: 'string'},
 			breakdown: {type: 'boolean'},
@@ -65,6 +70,10 @@ const main = async (): Promise<number> => {
 	}
 
 	const options = parseOptions(cli.flags);
+	if (options.watch && !options.json) {
+		throw new UsageError('--watch needs --json (the live dashboard arrives with `cctop` itself)');
+	}
+
 	switch (command) {
 		case 'report': {
 			const {runReport} = await import('./commands/report.js');

@@ -57,6 +57,8 @@ export const optionsSchema = z.object({
 	cache: z.boolean().default(true),
 	quiet: z.boolean().default(false),
 	json: z.boolean().default(false),
+	watch: z.boolean().default(false),
+	poll: z.boolean().default(false),
 	breakdown: z.boolean().default(false),
 	since: localDate.optional(),
 	until: localDate.optional(),

@@ -1,10 +1,14 @@
 import {readFile} from 'node:fs/promises';
-import {createPriceLookup, defaultPricing, mergePricing, pricingTableSchema, type PricingTable} from '../core/pricing.js';
-import {buildReportJson, runEngine, type ReportJson} from '../core/report.js';
 import {hourMs} from '../core/blocks.js';
-import {discoverTranscripts, type Discovery} from '../ingest/discover.js';
-import {loadTranscripts} from '../ingest/load-transcripts.js';
+import {ledgerCounters, unknownModels, type Ledger} from '../core/ledger.js';
+import {resolveTokenLimit} from '../core/limits.js';
+import {createPriceLookup, defaultPricing, mergePricing, pricingTableSchema, type PricingTable} from '../core/pricing.js';
+import {buildReportJson, type ReportJson} from '../core/report.js';
+import {discoverTranscripts, transcriptFileFor, type Discovery} from '../ingest/discover.js';
+import {openUsage, type UsageHandle} from '../ingest/open-usage.js';
+import {watchTranscripts} from '../ingest/watch.js';
 import {localMidnightMs, UsageError, type Options} from '../options.js';
+import {UsageStore} from '../store.js';
 import {renderReportTable} from '../views/report-table.js';
 
 /** Embedded prices, or the embedded ones overridden by `--pricing FILE`. */
@@ -37,40 +41,34 @@ export const noTranscriptsMessage = (discovery: Discovery): string =>
 		'Set CLAUDE_CONFIG_DIR or pass --claude-dir DIR.',
 	].join('\n');
 
-/** Build the report document for the given options. */
-export const buildReport = async (options: Options, nowMs: number): Promise<{report: ReportJson; discovery: Discovery}> => {
+/** Open the transcripts for these options: index, then only new bytes. */
+export const openUsageFor = async (options: Options, clock: () => number, onChange?: () => void): Promise<UsageHandle> => {
 	const pricing = await loadPricing(options.pricing);
-	const discovery = await discoverTranscripts({claudeDirs: options.claudeDir});
-	const loaded = await loadTranscripts(discovery);
-	const engine = runEngine(loaded.dedupe, {
-		nowMs,
-		sessionLengthMs: options.sessionLength * hourMs,
-		lookup: createPriceLookup(pricing),
-		mode: options.mode,
-		tokenLimit: options.tokenLimit,
-		plan: options.plan,
+	return openUsage({
+		claudeDirs: options.claudeDir,
+		ledger: {lookup: createPriceLookup(pricing), mode: options.mode, sessionLengthMs: options.sessionLength * hourMs},
+		isCacheEnabled: options.cache,
+		clock,
+		onChange,
 	});
-	const {files, lines, usageLines, invalidLines, unreadablePaths} = loaded.counters;
-	const report = buildReportJson(
-		engine,
+};
+
+/** The report document for the ledger's current state. */
+export const reportFromLedger = (ledger: Ledger, usage: UsageHandle, options: Options, nowMs: number): ReportJson =>
+	buildReportJson(
 		{
-			files,
-			lines,
-			usageLines,
-			duplicateLines: loaded.dedupe.duplicateLines,
-			invalidLines,
-			limitHits: loaded.events.filter(event => event.kind === 'rate_limit').length,
-			apiErrors: loaded.events.filter(event => event.kind === 'api_error').length,
-			unreadablePaths,
+			blocks: ledger.blocks,
+			unknownModels: unknownModels(ledger),
+			limit: resolveTokenLimit(ledger.blocks, options.tokenLimit, options.plan),
+			sessionLengthMs: ledger.options.sessionLengthMs,
 		},
+		{...ledgerCounters(ledger), unreadablePaths: usage.unreadablePaths()},
 		{
 			nowMs,
 			sinceMs: options.since ? localMidnightMs(options.since) : undefined,
 			untilMs: options.until ? localMidnightMs(options.until, 1) : undefined,
 		},
 	);
-	return {report, discovery};
-};
 
 /** One stderr line about what was skipped, or undefined when nothing was. */
 export const skippedSummary = (report: ReportJson): string | undefined => {
@@ -82,16 +80,62 @@ export const skippedSummary = (report: ReportJson): string | undefined => {
 	return parts.length > 0 ? `cctop: ${parts.join('; ')} (details: report --json → diagnostics)` : undefined;
 };
 
+/** `report --json --watch`: one compact JSON snapshot per change, as NDJSON, until interrupted. */
+const watchReport = async (options: Options, clock: () => number): Promise<number> => {
+	let store: UsageStore<{version: number}> | undefined;
+	const usage = await openUsageFor(options, clock, () => store?.notify());
+	const print = () => process.stdout.write(`${JSON.stringify(reportFromLedger(usage.ledger, usage, options, clock()))}\n`);
+	store = new UsageStore(usage.ledger, ledger => ({version: ledger.version}), clock);
+	store.subscribe(print);
+	print();
+	await usage.save();
+	const rescan = async () => {
+		const found = await discoverTranscripts({claudeDirs: options.claudeDir});
+		usage.source.track(found.files);
+		await usage.source.pollAll();
+	};
+
+	const watcher = watchTranscripts({
+		roots: usage.discovery.roots.length > 0 ? usage.discovery.roots : usage.discovery.searched,
+		isPolling: options.poll,
+		safetyPollMs: 30_000,
+		onChange: file => {
+			const transcript = transcriptFileFor(usage.discovery.roots, file);
+			if (transcript === undefined) return;
+			usage.source.follow(transcript);
+			void usage.source.poll(file);
+		},
+		onRemove: file => usage.source.forget(file),
+		onSafetyPoll: () => void rescan(),
+	});
+	const saveTimer = setInterval(() => void usage.save(), 60_000);
+	await new Promise<void>(resolve => {
+		process.once('SIGINT', resolve);
+		process.once('SIGTERM', resolve);
+		process.stdout.once('error', () => resolve());
+	});
+	clearInterval(saveTimer);
+	store.close();
+	await watcher.close();
+	await usage.save();
+	return 0;
+};
+
 export const runReport = async (options: Options): Promise<number> => {
-	const nowMs = options.now ?? Date.now();
-	const {report, discovery} = await buildReport(options, nowMs);
-	const summary = skippedSummary(report);
-	if (summary && !options.quiet) {
-		process.stderr.write(`${summary}\n`);
+	const clock = () => options.now ?? Date.now();
+	if (options.watch) {
+		return watchReport(options, clock);
 	}
 
-	if (discovery.files.length === 0 && !options.quiet) {
-		process.stderr.write(`${noTranscriptsMessage(discovery)}\n`);
+	const usage = await openUsageFor(options, clock);
+	await usage.save();
+	const nowMs = clock();
+	const report = reportFromLedger(usage.ledger, usage, options, nowMs);
+	if (!options.quiet) {
+		for (const note of usage.notes) process.stderr.write(`cctop: ${note}\n`);
+		const summary = skippedSummary(report);
+		if (summary) process.stderr.write(`${summary}\n`);
+		if (usage.discovery.files.length === 0) process.stderr.write(`${noTranscriptsMessage(usage.discovery)}\n`);
 	}
 
 	if (options.json) {
@@ -99,7 +143,7 @@ export const runReport = async (options: Options): Promise<number> => {
 		return 0;
 	}
 
-	if (discovery.files.length === 0) {
+	if (usage.discovery.files.length === 0) {
 		return 0;
 	}
 

@@ -23,8 +23,25 @@ export type Block = {
 
 export const hourMs = 60 * 60 * 1000;
 
+/** The same block with `isActive` re-evaluated at `nowMs` (the clock moves without new data). */
+export const atTime = (block: Block, nowMs: number, sessionLengthMs: number): Block => {
+	const isActive = isBlockActive(block, nowMs, sessionLengthMs);
+	return isActive === block.isActive ? block : {...block, isActive};
+};
+
 /** Floors to the UTC hour: blocks always start on the hour. */
 export const floorToHourMs = (ms: number): number => Math.floor(ms / hourMs) * hourMs;
+
+/**
+ * Active while `now` is inside the block and its last entry is under one session
+ * length old. `startMs <= nowMs` keeps blocks after a fixed `--now` from reading as active.
+ */
+export const isBlockActive = (block: Pick<Block, 'startMs' | 'endMs' | 'actualEndMs' | 'isGap'>, nowMs: number, sessionLengthMs: number): boolean =>
+	!block.isGap &&
+	block.actualEndMs !== undefined &&
+	block.startMs <= nowMs &&
+	nowMs - block.actualEndMs < sessionLengthMs &&
+	nowMs < block.endMs;
 
 const createBlock = (startMs: number, entries: PricedEntry[], sessionLengthMs: number, nowMs: number): Block => {
 	const endMs = startMs + sessionLengthMs;
@@ -52,8 +69,7 @@ const createBlock = (startMs: number, entries: PricedEntry[], sessionLengthMs: n
 		startMs,
 		endMs,
 		actualEndMs,
-		// `startMs <= nowMs` keeps blocks after a fixed `--now` from reading as active.
-		isActive: startMs <= nowMs && nowMs - actualEndMs < sessionLengthMs && nowMs < endMs,
+		isActive: isBlockActive({startMs, endMs, actualEndMs, isGap: false}, nowMs, sessionLengthMs),
 		isGap: false,
 		entries,
 		tokens,

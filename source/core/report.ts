@@ -1,9 +1,7 @@
 import {z} from 'zod';
-import {dedupedEntries, type DedupeState} from './dedupe.js';
-import {identifyBlocks, type Block, type PricedEntry} from './blocks.js';
+import {atTime, type Block} from './blocks.js';
 import {blockBurnRate, projectBlock} from './burn-rate.js';
-import {limitStatus, resolveTokenLimit, tokensForLimit, type Plan, type TokenLimit, type TokenLimitOption} from './limits.js';
-import {entryCostUsd, type CostMode, type PriceLookup} from './pricing.js';
+import {limitStatus, tokensForLimit, type TokenLimit} from './limits.js';
 import {addTokenCounts, emptyTokenCounts, totalTokens, type TokenCounts} from './types.js';
 
 /** Counters the reader keeps; every skipped thing is counted somewhere here. */
@@ -19,39 +17,8 @@ export type Diagnostics = {
 	unreadablePaths: Array<{path: string; reason: string}>;
 };
 
-export type ReportOptions = {
-	nowMs: number;
-	sessionLengthMs: number;
-	lookup: PriceLookup;
-	mode: CostMode;
-	/** Keep blocks that start in [sinceMs, untilMs). */
-	sinceMs?: number;
-	untilMs?: number;
-	tokenLimit?: TokenLimitOption;
-	plan?: Plan;
-};
-
-export type EngineResult = {blocks: Block[]; entries: PricedEntry[]; unknownModels: string[]; limit: TokenLimit | undefined};
-
-/** Price the deduped entries and group them into blocks. */
-export const runEngine = (dedupe: DedupeState, options: ReportOptions): EngineResult => {
-	const unknown = new Set<string>();
-	const entries = dedupedEntries(dedupe).map((entry): PricedEntry => {
-		const costUsd = entryCostUsd(entry, options.lookup, options.mode);
-		if (costUsd === undefined) {
-			unknown.add(entry.model || '(no model)');
-		}
-
-		return {...entry, costUsd};
-	});
-	const blocks = identifyBlocks(entries, options.sessionLengthMs, options.nowMs);
-	return {
-		blocks,
-		entries,
-		unknownModels: [...unknown].sort(),
-		limit: resolveTokenLimit(blocks, options.tokenLimit, options.plan),
-	};
-};
+/** What the report is built from: the ledger's blocks, the limit in force and the unpriced models. */
+export type ReportInput = {blocks: readonly Block[]; unknownModels: string[]; limit: TokenLimit | undefined; sessionLengthMs: number};
 
 const tokenCountsSchema = z.object({
 	inputTokens: z.number(),
@@ -161,11 +128,11 @@ export const filterBlocks = (blocks: readonly Block[], sinceMs: number | undefin
 
 /** Build the `report --json` document from engine output and reader counters. */
 export const buildReportJson = (
-	engine: EngineResult,
+	input: ReportInput,
 	diagnostics: Omit<Diagnostics, 'unknownModels'>,
-	options: Pick<ReportOptions, 'nowMs' | 'sinceMs' | 'untilMs'>,
+	options: {nowMs: number; sinceMs?: number | undefined; untilMs?: number | undefined},
 ): ReportJson => {
-	const blocks = filterBlocks(engine.blocks, options.sinceMs, options.untilMs);
+	const blocks = filterBlocks(input.blocks, options.sinceMs, options.untilMs).map(block => atTime(block, options.nowMs, input.sessionLengthMs));
 	const tokenCounts: TokenCounts = emptyTokenCounts();
 	let entries = 0;
 	let costUsd = 0;
@@ -176,9 +143,9 @@ export const buildReportJson = (
 	}
 
 	return {
-		blocks: blocks.map(block => blockToJson(block, engine.limit, options.nowMs)),
+		blocks: blocks.map(block => blockToJson(block, input.limit, options.nowMs)),
 		totals: {entries, tokenCounts, totalTokens: totalTokens(tokenCounts), costUSD: costUsd},
-		limit: engine.limit ?? null,
-		diagnostics: {...diagnostics, unknownModels: engine.unknownModels},
+		limit: input.limit ?? null,
+		diagnostics: {...diagnostics, unknownModels: input.unknownModels},
 	};
 };

@@ -93,10 +93,22 @@ const walk = async (root: string, dir: string, out: Discovery, visited: Set<stri
 		if (isDir) {
 			await walk(root, full, out, visited);
 		} else if (isFile && entry.name.endsWith('.jsonl')) {
-			const projectSlug = path.relative(root, full).split(path.sep)[0] ?? '';
-			out.files.push({path: full, projectSlug: projectSlug.endsWith('.jsonl') ? '' : projectSlug});
+			out.files.push(transcriptFileFor([root], full)!);
 		}
 	}
+};
+
+/** The project folder of a transcript under one of `roots`, for files that appear later. */
+export const transcriptFileFor = (roots: readonly string[], file: string): TranscriptFile | undefined => {
+	for (const root of roots) {
+		const relative = path.relative(root, file);
+		if (!relative.startsWith('..') && !path.isAbsolute(relative)) {
+			const projectSlug = relative.split(path.sep)[0] ?? '';
+			return {path: file, projectSlug: projectSlug.endsWith('.jsonl') ? '' : projectSlug};
+		}
+	}
+
+	return undefined;
 };
 
 /**

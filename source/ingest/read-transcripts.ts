@@ -1,4 +1,4 @@
-import {open} from 'node:fs/promises';
+import type {FileHandle} from 'node:fs/promises';
 import {parseTranscriptLine, type LineResult} from '../core/transcript.js';
 
 /** Counters for one or many files; the report's diagnostics come from here. */
@@ -100,85 +100,70 @@ export class LineClassifier {
 	}
 }
 
+/** Bytes from `fromOffset` up to the last complete line, as read by {@link readCompleteLines}. */
+export type ReadOutcome = {
+	/** Offset just past the last newline read: where the next read starts. */
+	offset: number;
+	/** Bytes after that offset that await their newline. */
+	pendingBytes: number;
+};
+
 /**
- * Read a whole transcript file once, in capped chunks. Lines are split on the
- * newline byte before decoding, so a multi-byte character cut by a chunk edge
- * stays intact. An unterminated last line is read too (a one-shot report has no
- * later bytes to wait for). An unreadable file is counted, never fatal.
+ * Read `[fromOffset, size)` of an open file in capped chunks and classify every
+ * complete line. Lines are split on the newline byte before decoding, so a
+ * multi-byte character cut by a chunk edge stays intact. A last line without its
+ * newline is left for the next read (it is still being written); a line over
+ * 64 MiB is counted and skipped without being held in memory.
  */
-export const readTranscriptFile = async (
-	filePath: string,
-	folderProject: string,
-	counters: ReadCounters,
-	onResult: (result: LineResult) => void,
-): Promise<void> => {
-	const classifier = new LineClassifier(onResult, counters, folderProject);
-	let handle;
-	try {
-		handle = await open(filePath, 'r');
-	} catch (error) {
-		counters.unreadablePaths.push({path: filePath, reason: (error as NodeJS.ErrnoException).code ?? String(error)});
-		return;
-	}
-
-	counters.files++;
-	try {
-		// Small files get a buffer of their own size: most transcripts are well under a chunk.
-		const {size} = await handle.stat();
-		const chunk = Buffer.allocUnsafe(Math.max(64 * 1024, Math.min(chunkBytes, size + 1)));
-		let pending: Buffer[] = [];
-		let pendingBytes = 0;
-		let isOversized = false;
+export const readCompleteLines = async (
+	handle: FileHandle,
+	fromOffset: number,
+	size: number,
+	classifier: LineClassifier,
+): Promise<ReadOutcome> => {
+	let position = fromOffset;
+	let offset = fromOffset;
+	let pending: Buffer[] = [];
+	let pendingBytes = 0;
+	let isOversized = false;
+	const chunk = Buffer.allocUnsafe(Math.max(64 * 1024, Math.min(chunkBytes, size - fromOffset)));
+	while (position < size) {
+		const {bytesRead} = await handle.read(chunk, 0, Math.min(chunk.length, size - position), position);
+		if (bytesRead === 0) break;
+		// A fresh view per read: the classifier's match cache is keyed on buffer identity.
+		const view = chunk.subarray(0, bytesRead);
+		let start = 0;
 		for (;;) {
-			const {bytesRead} = await handle.read(chunk, 0, chunk.length, null);
-			if (bytesRead === 0) {
-				break;
+			const at = view.indexOf(newline, start);
+			if (at === -1) break;
+			if (isOversized) {
+				classifier.oversized();
+			} else if (pendingBytes > 0) {
+				const line = Buffer.concat([...pending, view.subarray(start, at)]);
+				classifier.line(line, 0, line.length);
+			} else {
+				classifier.line(view, start, at);
 			}
 
-			// A fresh view per read: the classifier's match cache is keyed on buffer identity.
-			const view = chunk.subarray(0, bytesRead);
-			let start = 0;
-			for (;;) {
-				const at = view.indexOf(newline, start);
-				if (at === -1) {
-					break;
-				}
+			pending = [];
+			pendingBytes = 0;
+			isOversized = false;
+			start = at + 1;
+			offset = position + start;
+		}
 
-				if (isOversized) {
-					classifier.oversized();
-				} else if (pendingBytes > 0) {
-					const line = Buffer.concat([...pending, view.subarray(start, at)]);
-					classifier.line(line, 0, line.length);
-				} else {
-					classifier.line(view, start, at);
-				}
-
+		if (start < bytesRead) {
+			pendingBytes += bytesRead - start;
+			if (pendingBytes > maxLineBytes) {
 				pending = [];
-				pendingBytes = 0;
-				isOversized = false;
-				start = at + 1;
-			}
-
-			if (start < bytesRead && !isOversized) {
-				pendingBytes += bytesRead - start;
-				if (pendingBytes > maxLineBytes) {
-					pending = [];
-					isOversized = true;
-				} else {
-					pending.push(Buffer.from(view.subarray(start)));
-				}
+				isOversized = true;
+			} else if (!isOversized) {
+				pending.push(Buffer.from(view.subarray(start)));
 			}
 		}
 
-		if (isOversized) {
-			classifier.oversized();
-		} else if (pendingBytes > 0) {
-			const line = Buffer.concat(pending);
-			classifier.line(line, 0, line.length);
-		}
-	} catch (error) {
-		counters.unreadablePaths.push({path: filePath, reason: (error as NodeJS.ErrnoException).code ?? String(error)});
-	} finally {
-		await handle.close();
+		position += bytesRead;
 	}
+
+	return {offset, pendingBytes};
 };

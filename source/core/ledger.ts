@@ -1,0 +1,364 @@
+import {identifyBlocks, type Block, type PricedEntry} from './blocks.js';
+import {dedupeKey} from './dedupe.js';
+import {entryCostUsd, type CostMode, type PriceLookup} from './pricing.js';
+import type {LineResult} from './transcript.js';
+import {totalTokens, type UsageEntry, type UsageEvent} from './types.js';
+
+/** What one file contributed: its best copy per request, its unkeyed entries, events and line counts. */
+export type FileUsage = {
+	path: string;
+	keyed: Map<string, PricedEntry>;
+	unkeyed: PricedEntry[];
+	events: UsageEvent[];
+	lines: number;
+	usageLines: number;
+	invalidLines: number;
+};
+
+type Winner = {entry: PricedEntry; path: string};
+
+export type LedgerOptions = {lookup: PriceLookup; mode: CostMode; sessionLengthMs: number};
+
+/**
+ * The usage engine's incremental state. Every file's contribution is kept apart,
+ * so a truncated or deleted file can be taken out exactly; across files the copy
+ * of a request with the largest token total wins, a tie going to the file whose
+ * path sorts first and, within a file, to the earlier line. That order does not
+ * depend on when bytes arrived, so live updates and a cold run agree exactly.
+ */
+export type Ledger = {
+	options: LedgerOptions;
+	files: Map<string, FileUsage>;
+	winners: Map<string, Winner>;
+	/** Unique entries sorted by time. */
+	sorted: PricedEntry[];
+	blocks: Block[];
+	/** Bumped on every change; the store publishes only when it moves. */
+	version: number;
+	/** While true (bulk loads), changes only touch per-file state; {@link endBulk} regroups once. */
+	isBulk: boolean;
+	needsRebuild: boolean;
+};
+
+export const createLedger = (options: LedgerOptions): Ledger => ({
+	options,
+	files: new Map(),
+	winners: new Map(),
+	sorted: [],
+	blocks: [],
+	version: 0,
+	isBulk: false,
+	needsRebuild: false,
+});
+
+/** Start a bulk load: per-file changes are recorded and grouping waits for {@link endBulk}. */
+export const beginBulk = (ledger: Ledger): void => {
+	ledger.isBulk = true;
+};
+
+export const endBulk = (ledger: Ledger, nowMs: number): void => {
+	ledger.isBulk = false;
+	if (ledger.needsRebuild) {
+		ledger.needsRebuild = false;
+		rebuildLedger(ledger, nowMs);
+	}
+};
+
+export const createFileUsage = (path: string): FileUsage => ({
+	path,
+	keyed: new Map(),
+	unkeyed: [],
+	events: [],
+	lines: 0,
+	usageLines: 0,
+	invalidLines: 0,
+});
+
+const price = (ledger: Ledger, entry: UsageEntry): PricedEntry => ({
+	...entry,
+	costUsd: entryCostUsd(entry, ledger.options.lookup, ledger.options.mode),
+});
+
+/** True when `challenger` (from `path`) beats the current winner. */
+const beats = (challenger: PricedEntry, path: string, winner: Winner): boolean => {
+	const difference = totalTokens(challenger.tokens) - totalTokens(winner.entry.tokens);
+	return difference > 0 || (difference === 0 && path < winner.path);
+};
+
+/** Index of the first entry with timestamp ≥ `timestampMs`. */
+const lowerBound = (sorted: readonly PricedEntry[], timestampMs: number): number => {
+	let low = 0;
+	let high = sorted.length;
+	while (low < high) {
+		const middle = (low + high) >>> 1;
+		if (sorted[middle]!.timestampMs < timestampMs) low = middle + 1;
+		else high = middle;
+	}
+
+	return low;
+};
+
+const indexOfEntry = (sorted: readonly PricedEntry[], entry: PricedEntry): number => {
+	for (let index = lowerBound(sorted, entry.timestampMs); index < sorted.length && sorted[index]!.timestampMs === entry.timestampMs; index++) {
+		if (sorted[index] === entry) return index;
+	}
+
+	return -1;
+};
+
+/** Sort and regroup everything: used after loads, truncations and deletions. */
+export const rebuildLedger = (ledger: Ledger, nowMs: number): void => {
+	ledger.winners.clear();
+	const unkeyed: PricedEntry[] = [];
+	for (const path of [...ledger.files.keys()].sort()) {
+		const file = ledger.files.get(path)!;
+		for (const [key, entry] of file.keyed) {
+			const winner = ledger.winners.get(key);
+			if (winner === undefined || beats(entry, path, winner)) {
+				ledger.winners.set(key, {entry, path});
+			}
+		}
+
+		unkeyed.push(...file.unkeyed);
+	}
+
+	const sorted: PricedEntry[] = [];
+	for (const {entry} of ledger.winners.values()) sorted.push(entry);
+	sorted.push(...unkeyed);
+	sorted.sort((a, b) => a.timestampMs - b.timestampMs);
+	ledger.sorted = sorted;
+	ledger.blocks = identifyBlocks(sorted, ledger.options.sessionLengthMs, nowMs);
+	ledger.version++;
+};
+
+/**
+ * Regroup blocks after a change at or after `changedMs`. A block starts at least
+ * 5 h after the previous block's start, so the block before the one holding
+ * `changedMs` begins with an entry strictly earlier than any change: grouping
+ * from there gives the same blocks as a cold run.
+ */
+const regroupFrom = (ledger: Ledger, changedMs: number, nowMs: number): void => {
+	const {blocks} = ledger;
+	let holding = -1;
+	for (let index = blocks.length - 1; index >= 0; index--) {
+		if (!blocks[index]!.isGap && blocks[index]!.startMs <= changedMs) {
+			holding = index;
+			break;
+		}
+	}
+
+	let previous = holding - 1;
+	while (previous >= 0 && blocks[previous]!.isGap) previous--;
+	const anchor = previous >= 0 ? blocks[previous]!.entries[0] : undefined;
+	const start = anchor === undefined ? -1 : indexOfEntry(ledger.sorted, anchor);
+	if (start < 0) {
+		ledger.blocks = identifyBlocks(ledger.sorted, ledger.options.sessionLengthMs, nowMs);
+		return;
+	}
+
+	ledger.blocks = [...blocks.slice(0, previous), ...identifyBlocks(ledger.sorted.slice(start), ledger.options.sessionLengthMs, nowMs)];
+};
+
+/** More changes than this in one batch re-sort everything instead of inserting one by one. */
+const bulkThreshold = 2000;
+
+/**
+ * Apply one file's newly read lines. `counts` carries the lines that produced no
+ * result worth keeping (plain lines and invalid ones are counted, not stored).
+ * Returns true when totals changed.
+ */
+export const applyLines = (
+	ledger: Ledger,
+	path: string,
+	results: readonly LineResult[],
+	counts: {lines: number; invalidLines: number},
+	nowMs: number,
+): boolean => {
+	let file = ledger.files.get(path);
+	if (file === undefined) {
+		file = createFileUsage(path);
+		ledger.files.set(path, file);
+	}
+
+	file.lines += counts.lines;
+	file.invalidLines += counts.invalidLines;
+	if (ledger.isBulk) {
+		addToFile(ledger, file, results);
+		ledger.needsRebuild = true;
+		return true;
+	}
+
+	const added: PricedEntry[] = [];
+	const removed: PricedEntry[] = [];
+	let hasEvents = false;
+	for (const result of results) {
+		if (result.kind === 'event') {
+			file.events.push(result.event);
+			hasEvents = true;
+			continue;
+		}
+
+		if (result.kind !== 'usage') continue;
+		file.usageLines++;
+		const key = dedupeKey(result.entry);
+		if (key === undefined) {
+			const entry = price(ledger, result.entry);
+			file.unkeyed.push(entry);
+			added.push(entry);
+			continue;
+		}
+
+		const inFile = file.keyed.get(key);
+		if (inFile !== undefined && totalTokens(result.entry.tokens) <= totalTokens(inFile.tokens)) continue;
+		const entry = price(ledger, result.entry);
+		file.keyed.set(key, entry);
+		const winner = ledger.winners.get(key);
+		if (winner === undefined) {
+			ledger.winners.set(key, {entry, path});
+			added.push(entry);
+		} else if (winner.path === path || beats(entry, path, winner)) {
+			ledger.winners.set(key, {entry, path});
+			removed.push(winner.entry);
+			added.push(entry);
+		}
+	}
+
+	if (added.length === 0 && removed.length === 0) {
+		if (hasEvents || counts.lines > 0) ledger.version++;
+		return hasEvents;
+	}
+
+	if (added.length + removed.length > bulkThreshold) {
+		rebuildLedger(ledger, nowMs);
+		return true;
+	}
+
+	const {sorted} = ledger;
+	let changedMs = Number.POSITIVE_INFINITY;
+	for (const entry of removed) {
+		const index = indexOfEntry(sorted, entry);
+		if (index >= 0) sorted.splice(index, 1);
+		changedMs = Math.min(changedMs, entry.timestampMs);
+	}
+
+	added.sort((a, b) => a.timestampMs - b.timestampMs);
+	for (const entry of added) {
+		const last = sorted.at(-1);
+		if (last === undefined || last.timestampMs <= entry.timestampMs) {
+			sorted.push(entry);
+		} else {
+			// Upper bound: an equal timestamp goes after the existing ones, as a stable sort would put it.
+			let index = lowerBound(sorted, entry.timestampMs);
+			while (index < sorted.length && sorted[index]!.timestampMs === entry.timestampMs) index++;
+			sorted.splice(index, 0, entry);
+		}
+
+		changedMs = Math.min(changedMs, entry.timestampMs);
+	}
+
+	regroupFrom(ledger, changedMs, nowMs);
+	ledger.version++;
+	return true;
+};
+
+/** Per-file dedupe only (bulk loads): the winners are settled by the rebuild. */
+const addToFile = (ledger: Ledger, file: FileUsage, results: readonly LineResult[]): void => {
+	for (const result of results) {
+		if (result.kind === 'event') {
+			file.events.push(result.event);
+		} else if (result.kind === 'usage') {
+			file.usageLines++;
+			const key = dedupeKey(result.entry);
+			if (key === undefined) {
+				file.unkeyed.push(price(ledger, result.entry));
+			} else {
+				const inFile = file.keyed.get(key);
+				if (inFile === undefined || totalTokens(result.entry.tokens) > totalTokens(inFile.tokens)) {
+					file.keyed.set(key, price(ledger, result.entry));
+				}
+			}
+		}
+	}
+};
+
+/** A file's usage reduced to what the ledger keeps: per-file best copy per request, unkeyed entries, events. */
+export type CompactFileUsage = {keyed: UsageEntry[]; unkeyed: UsageEntry[]; events: UsageEvent[]; usageLines: number};
+
+/** Per-file dedupe without pricing, so a worker thread can shrink what it sends back. */
+export const compactResults = (results: readonly LineResult[]): CompactFileUsage => {
+	const keyed = new Map<string, UsageEntry>();
+	const compact: CompactFileUsage = {keyed: [], unkeyed: [], events: [], usageLines: 0};
+	for (const result of results) {
+		if (result.kind === 'event') {
+			compact.events.push(result.event);
+		} else if (result.kind === 'usage') {
+			compact.usageLines++;
+			const key = dedupeKey(result.entry);
+			if (key === undefined) {
+				compact.unkeyed.push(result.entry);
+				continue;
+			}
+
+			const inFile = keyed.get(key);
+			if (inFile === undefined || totalTokens(result.entry.tokens) > totalTokens(inFile.tokens)) keyed.set(key, result.entry);
+		}
+	}
+
+	compact.keyed = [...keyed.values()];
+	return compact;
+};
+
+/** Restore a file's usage saved by a previous run or compacted by a worker (bulk loads only). */
+export const restoreFile = (ledger: Ledger, usage: {path: string; keyed: UsageEntry[]; unkeyed: UsageEntry[]; events: UsageEvent[]; lines: number; usageLines: number; invalidLines: number}): void => {
+	const file = createFileUsage(usage.path);
+	for (const entry of usage.keyed) file.keyed.set(dedupeKey(entry)!, price(ledger, entry));
+	for (const entry of usage.unkeyed) file.unkeyed.push(price(ledger, entry));
+	file.events.push(...usage.events);
+	file.lines = usage.lines;
+	file.usageLines = usage.usageLines;
+	file.invalidLines = usage.invalidLines;
+	ledger.files.set(usage.path, file);
+	ledger.needsRebuild = true;
+};
+
+/** Forget a file (deleted, truncated or replaced) and regroup without it. */
+export const removeFile = (ledger: Ledger, path: string, nowMs: number): void => {
+	if (!ledger.files.delete(path)) return;
+	if (ledger.isBulk) {
+		ledger.needsRebuild = true;
+	} else {
+		rebuildLedger(ledger, nowMs);
+	}
+};
+
+/** Line counters summed over files, in the report's diagnostics shape. */
+export const ledgerCounters = (ledger: Ledger) => {
+	let lines = 0;
+	let usageLines = 0;
+	let invalidLines = 0;
+	let limitHits = 0;
+	let apiErrors = 0;
+	for (const file of ledger.files.values()) {
+		lines += file.lines;
+		usageLines += file.usageLines;
+		invalidLines += file.invalidLines;
+		for (const event of file.events) {
+			if (event.kind === 'rate_limit') limitHits++;
+			else apiErrors++;
+		}
+	}
+
+	return {files: ledger.files.size, lines, usageLines, duplicateLines: usageLines - ledger.sorted.length, invalidLines, limitHits, apiErrors};
+};
+
+/** Models that appear without a price, for diagnostics. */
+export const unknownModels = (ledger: Ledger): string[] => {
+	const models = new Set<string>();
+	for (const block of ledger.blocks) {
+		for (const [model, totals] of block.perModel) {
+			if (!totals.isPriced) models.add(model || '(no model)');
+		}
+	}
+
+	return [...models].sort();
+};
