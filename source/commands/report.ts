@@ -1,14 +1,12 @@
+import {createHash} from 'node:crypto';
 import {readFile} from 'node:fs/promises';
 import {hourMs} from '../core/blocks.js';
-import {ledgerCounters, unknownModels, type Ledger} from '../core/ledger.js';
 import {resolveTokenLimit} from '../core/limits.js';
 import {createPriceLookup, defaultPricing, mergePricing, pricingTableSchema, type PricingTable} from '../core/pricing.js';
 import {buildReportJson, type ReportJson} from '../core/report.js';
 import {discoverTranscripts, transcriptFileFor, type Discovery} from '../ingest/discover.js';
 import {openUsage, type UsageHandle} from '../ingest/open-usage.js';
-import {watchTranscripts} from '../ingest/watch.js';
 import {localMidnightMs, UsageError, type Options} from '../options.js';
-import {UsageStore} from '../store.js';
 import {renderReportTable} from '../views/report-table.js';
 
 /** Embedded prices, or the embedded ones overridden by `--pricing FILE`. */
@@ -42,33 +40,42 @@ export const noTranscriptsMessage = (discovery: Discovery): string =>
 	].join('\n');
 
 /** Open the transcripts for these options: index, then only new bytes. */
-export const openUsageFor = async (options: Options, clock: () => number, onChange?: () => void): Promise<UsageHandle> => {
+export const openUsageFor = async (
+	options: Options,
+	clock: () => number,
+	{isSummaryEnough, onChange}: {isSummaryEnough: boolean; onChange?: () => void},
+): Promise<UsageHandle> => {
 	const pricing = await loadPricing(options.pricing);
+	const sessionLengthMs = options.sessionLength * hourMs;
 	return openUsage({
 		claudeDirs: options.claudeDir,
-		ledger: {lookup: createPriceLookup(pricing), mode: options.mode, sessionLengthMs: options.sessionLength * hourMs},
+		ledger: {lookup: createPriceLookup(pricing), mode: options.mode, sessionLengthMs},
+		fingerprint: createHash('sha256').update(JSON.stringify([pricing, options.mode, sessionLengthMs])).digest('hex'),
 		isCacheEnabled: options.cache,
+		isSummaryEnough,
 		clock,
 		onChange,
 	});
 };
 
-/** The report document for the ledger's current state. */
-export const reportFromLedger = (ledger: Ledger, usage: UsageHandle, options: Options, nowMs: number): ReportJson =>
-	buildReportJson(
+/** The report document for the usage's current state. */
+export const reportFromUsage = (usage: UsageHandle, options: Options, nowMs: number): ReportJson => {
+	const view = usage.view();
+	return buildReportJson(
 		{
-			blocks: ledger.blocks,
-			unknownModels: unknownModels(ledger),
-			limit: resolveTokenLimit(ledger.blocks, options.tokenLimit, options.plan),
-			sessionLengthMs: ledger.options.sessionLengthMs,
+			blocks: view.blocks,
+			unknownModels: view.unknownModels,
+			limit: resolveTokenLimit(view.blocks, options.tokenLimit, options.plan),
+			sessionLengthMs: options.sessionLength * hourMs,
 		},
-		{...ledgerCounters(ledger), unreadablePaths: usage.unreadablePaths()},
+		{...view.counters, unreadablePaths: usage.unreadablePaths()},
 		{
 			nowMs,
 			sinceMs: options.since ? localMidnightMs(options.since) : undefined,
 			untilMs: options.until ? localMidnightMs(options.until, 1) : undefined,
 		},
 	);
+};
 
 /** One stderr line about what was skipped, or undefined when nothing was. */
 export const skippedSummary = (report: ReportJson): string | undefined => {
@@ -82,17 +89,20 @@ export const skippedSummary = (report: ReportJson): string | undefined => {
 
 /** `report --json --watch`: one compact JSON snapshot per change, as NDJSON, until interrupted. */
 const watchReport = async (options: Options, clock: () => number): Promise<number> => {
-	let store: UsageStore<{version: number}> | undefined;
-	const usage = await openUsageFor(options, clock, () => store?.notify());
-	const print = () => process.stdout.write(`${JSON.stringify(reportFromLedger(usage.ledger, usage, options, clock()))}\n`);
-	store = new UsageStore(usage.ledger, ledger => ({version: ledger.version}), clock);
+	// Loaded here so one-shot reports never pay for chokidar.
+	const [{watchTranscripts}, {UsageStore}] = await Promise.all([import('../ingest/watch.js'), import('../store.js')]);
+	let store: InstanceType<typeof UsageStore<{version: number}>> | undefined;
+	const usage = await openUsageFor(options, clock, {isSummaryEnough: false, onChange: () => store?.notify()});
+	const {ledger, source} = usage.live!;
+	const print = () => process.stdout.write(`${JSON.stringify(reportFromUsage(usage, options, clock()))}\n`);
+	store = new UsageStore(ledger, current => ({version: current.version}), clock);
 	store.subscribe(print);
 	print();
 	await usage.save();
 	const rescan = async () => {
 		const found = await discoverTranscripts({claudeDirs: options.claudeDir});
-		usage.source.track(found.files);
-		await usage.source.pollAll();
+		source.track(found.files);
+		await source.pollAll();
 	};
 
 	const watcher = watchTranscripts({
@@ -102,10 +112,10 @@ const watchReport = async (options: Options, clock: () => number): Promise<numbe
 		onChange: file => {
 			const transcript = transcriptFileFor(usage.discovery.roots, file);
 			if (transcript === undefined) return;
-			usage.source.follow(transcript);
-			void usage.source.poll(file);
+			source.follow(transcript);
+			void source.poll(file);
 		},
-		onRemove: file => usage.source.forget(file),
+		onRemove: file => source.forget(file),
 		onSafetyPoll: () => void rescan(),
 	});
 	const saveTimer = setInterval(() => void usage.save(), 60_000);
@@ -127,10 +137,10 @@ export const runReport = async (options: Options): Promise<number> => {
 		return watchReport(options, clock);
 	}
 
-	const usage = await openUsageFor(options, clock);
+	const usage = await openUsageFor(options, clock, {isSummaryEnough: true});
 	await usage.save();
 	const nowMs = clock();
-	const report = reportFromLedger(usage.ledger, usage, options, nowMs);
+	const report = reportFromUsage(usage, options, nowMs);
 	if (!options.quiet) {
 		for (const note of usage.notes) process.stderr.write(`cctop: ${note}\n`);
 		const summary = skippedSummary(report);

@@ -14,6 +14,10 @@ export type Block = {
 	actualEndMs: number | undefined;
 	isActive: boolean;
 	isGap: boolean;
+	/** First entry's time; undefined for gap blocks. */
+	firstEntryMs: number | undefined;
+	entryCount: number;
+	/** The entries themselves; empty when the block was restored from the index summary. */
 	entries: PricedEntry[];
 	tokens: TokenCounts;
 	costUsd: number;
@@ -71,6 +75,8 @@ const createBlock = (startMs: number, entries: PricedEntry[], sessionLengthMs: n
 		actualEndMs,
 		isActive: isBlockActive({startMs, endMs, actualEndMs, isGap: false}, nowMs, sessionLengthMs),
 		isGap: false,
+		firstEntryMs: entries[0]?.timestampMs,
+		entryCount: entries.length,
 		entries,
 		tokens,
 		costUsd,
@@ -88,6 +94,8 @@ const createGapBlock = (lastEntryMs: number, nextEntryMs: number, sessionLengthM
 		actualEndMs: undefined,
 		isActive: false,
 		isGap: true,
+		firstEntryMs: undefined,
+		entryCount: 0,
 		entries: [],
 		tokens: emptyTokenCounts(),
 		costUsd: 0,

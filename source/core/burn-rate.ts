@@ -13,13 +13,11 @@ const minuteMs = 60_000;
  * Null for gap blocks and blocks whose entries span no time.
  */
 export const blockBurnRate = (block: Block): BurnRate | null => {
-	const first = block.entries[0];
-	const last = block.entries.at(-1);
-	if (block.isGap || first === undefined || last === undefined) {
+	if (block.isGap || block.firstEntryMs === undefined || block.actualEndMs === undefined) {
 		return null;
 	}
 
-	const minutes = (last.timestampMs - first.timestampMs) / minuteMs;
+	const minutes = (block.actualEndMs - block.firstEntryMs) / minuteMs;
 	if (minutes <= 0) {
 		return null;
 	}

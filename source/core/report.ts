@@ -106,7 +106,7 @@ export const blockToJson = (block: Block, limit: TokenLimit | undefined, nowMs: 
 		actualEndTime: block.actualEndMs === undefined ? null : iso(block.actualEndMs),
 		isActive: block.isActive,
 		isGap: block.isGap,
-		entries: block.entries.length,
+		entries: block.entryCount,
 		tokenCounts: {...block.tokens},
 		totalTokens: totalTokens(block.tokens),
 		costUSD: block.costUsd,
@@ -138,7 +138,7 @@ export const buildReportJson = (
 	let costUsd = 0;
 	for (const block of blocks) {
 		addTokenCounts(tokenCounts, block.tokens);
-		entries += block.entries.length;
+		entries += block.entryCount;
 		costUsd += block.costUsd;
 	}
 

@@ -53,49 +53,49 @@ const errorReason = (error: unknown): string =>
 	error instanceof Error && 'code' in error ? String((error as NodeJS.ErrnoException).code) : String(error);
 
 /**
- * Every `*.jsonl` below `root`, depth first. Symlinks are followed (a visited set of
- * real paths stops loops); an unreadable folder or a dangling link is reported, not fatal.
+ * Every `*.jsonl` below `dir`, in name order, depth first. Sibling folders are read
+ * concurrently (the order of the result does not depend on it). Symlinks are
+ * followed, with a visited set of real paths against loops; an unreadable folder
+ * or a dangling link is reported, not fatal.
  */
-const walk = async (root: string, dir: string, out: Discovery, visited: Set<string>): Promise<void> => {
+const walk = async (root: string, dir: string, out: Discovery, visited: Set<string>, isLink = false): Promise<TranscriptFile[]> => {
 	let entries;
 	try {
-		const real = await realpath(dir);
-		if (visited.has(real)) {
-			return;
+		// Only a symlink can lead back into a folder already walked; plain folders skip the realpath call.
+		if (isLink) {
+			const real = await realpath(dir);
+			if (visited.has(real)) return [];
+			visited.add(real);
 		}
 
-		visited.add(real);
 		entries = await readdir(dir, {withFileTypes: true});
 	} catch (error) {
 		out.unreadablePaths.push({path: dir, reason: errorReason(error)});
-		return;
+		return [];
 	}
 
 	entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-	for (const entry of entries) {
-		const full = path.join(dir, entry.name);
-		let isDir = entry.isDirectory();
-		let isFile = entry.isFile();
-		if (entry.isSymbolicLink()) {
-			try {
-				const target = await stat(full);
-				isDir = target.isDirectory();
-				isFile = target.isFile();
-			} catch (error) {
-				if (entry.name.endsWith('.jsonl')) {
-					out.unreadablePaths.push({path: full, reason: errorReason(error)});
+	const found = await Promise.all(
+		entries.map(async (entry): Promise<TranscriptFile[]> => {
+			const full = path.join(dir, entry.name);
+			let isDir = entry.isDirectory();
+			let isFile = entry.isFile();
+			if (entry.isSymbolicLink()) {
+				try {
+					const target = await stat(full);
+					isDir = target.isDirectory();
+					isFile = target.isFile();
+				} catch (error) {
+					if (entry.name.endsWith('.jsonl')) out.unreadablePaths.push({path: full, reason: errorReason(error)});
+					return [];
 				}
-
-				continue;
 			}
-		}
 
-		if (isDir) {
-			await walk(root, full, out, visited);
-		} else if (isFile && entry.name.endsWith('.jsonl')) {
-			out.files.push(transcriptFileFor([root], full)!);
-		}
-	}
+			if (isDir) return walk(root, full, out, visited, entry.isSymbolicLink());
+			return isFile && entry.name.endsWith('.jsonl') ? [transcriptFileFor([root], full)!] : [];
+		}),
+	);
+	return found.flat();
 };
 
 /** The project folder of a transcript under one of `roots`, for files that appear later. */
@@ -137,7 +137,7 @@ export const discoverTranscripts = async (options: DiscoverOptions = {}): Promis
 		}
 
 		out.roots.push(root);
-		await walk(root, root, out, visited);
+		out.files.push(...(await walk(root, root, out, visited, true)));
 	}
 
 	return out;

@@ -1,27 +1,52 @@
-import {beginBulk, createFileUsage, createLedger, endBulk, restoreFile, type Ledger, type LedgerOptions} from '../core/ledger.js';
-import {discoverTranscripts, type Discovery} from './discover.js';
+import {stat} from 'node:fs/promises';
+import type {Block} from '../core/blocks.js';
+import {beginBulk, createFileUsage, createLedger, endBulk, ledgerCounters, restoreFile, unknownModels, type Ledger, type LedgerOptions} from '../core/ledger.js';
+import {discoverTranscripts, type Discovery, type TranscriptFile} from './discover.js';
 import type {FileCursor} from './tail-file.js';
 import {TranscriptSource} from './transcript-source.js';
-import {cacheDir, indexedFile, indexPath, loadIndex, saveIndex} from './usage-index.js';
+import {blockFromSummary, cacheDir, indexedFile, indexPath, loadIndex, saveIndex, summarizeBlock, type DecodedIndex, type ReportSummary} from './usage-index.js';
 
 export type OpenUsageOptions = {
 	claudeDirs: readonly string[];
 	ledger: LedgerOptions;
+	/** Identifies prices, cost mode and session length: a saved summary is only reused for the same one. */
+	fingerprint: string;
 	isCacheEnabled: boolean;
+	/** One-shot callers may take the saved summary when no file changed, without decoding any entry. */
+	isSummaryEnough: boolean;
 	clock: () => number;
 	onChange?: () => void;
 };
 
+/** What a report needs, however it was obtained. */
+export type UsageView = {blocks: readonly Block[]; unknownModels: string[]; counters: ReportSummary['counters']};
+
 /** Transcripts found, read and kept current: the ledger plus what feeds it. */
 export type UsageHandle = {
 	discovery: Discovery;
-	ledger: Ledger;
-	source: TranscriptSource;
+	/** Undefined when the report came straight from the saved summary. */
+	live: {ledger: Ledger; source: TranscriptSource} | undefined;
+	view: () => UsageView;
 	/** Problems worth one stderr line (an index that had to be rebuilt). */
 	notes: string[];
 	unreadablePaths: () => Array<{path: string; reason: string}>;
 	/** Write the index if anything was read since it was last written. */
 	save: () => Promise<void>;
+};
+
+/** True when every file is exactly as the index left it (same set, inode, size and mtime). */
+const isUnchanged = async (files: readonly TranscriptFile[], index: DecodedIndex): Promise<boolean> => {
+	if (files.length !== index.files.length) return false;
+	const cursors = new Map(index.files.map(file => [file.path, file.cursor]));
+	const checks = await Promise.all(
+		files.map(async file => {
+			const cursor = cursors.get(file.path);
+			if (cursor === undefined) return false;
+			const stats = await stat(file.path).catch(() => undefined);
+			return stats !== undefined && stats.ino === cursor.ino && stats.dev === cursor.dev && stats.size === cursor.size && stats.mtimeMs === cursor.mtimeMs;
+		}),
+	);
+	return checks.every(Boolean);
 };
 
 /**
@@ -31,23 +56,44 @@ export type UsageHandle = {
  */
 export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle> => {
 	const discovery = await discoverTranscripts({claudeDirs: options.claudeDirs});
-	const ledger = createLedger(options.ledger);
 	const notes: string[] = [];
-	const cursors = new Map<string, FileCursor>();
 	const indexFile = options.isCacheEnabled ? indexPath(cacheDir(), discovery.roots) : undefined;
-	let isDirty = true;
-	beginBulk(ledger);
-	if (indexFile !== undefined) {
-		const loaded = await loadIndex(indexFile);
-		if ('problem' in loaded) notes.push(loaded.problem);
-		const present = new Set(discovery.files.map(file => file.path));
-		for (const file of loaded.files) {
-			if (!present.has(file.path)) continue;
-			restoreFile(ledger, file);
-			cursors.set(file.path, file.cursor);
-		}
+	const loaded = indexFile === undefined ? undefined : await loadIndex(indexFile);
+	const index = loaded !== undefined && 'problem' in loaded ? undefined : loaded;
+	if (loaded !== undefined && 'problem' in loaded) notes.push(loaded.problem);
 
-		isDirty = loaded.files.length !== discovery.files.length || 'problem' in loaded;
+	const summary = index?.summary;
+	if (options.isSummaryEnough && index !== undefined && summary?.fingerprint === options.fingerprint && (await isUnchanged(discovery.files, index))) {
+		const blocks = summary.blocks.map(blockFromSummary);
+		return {
+			discovery,
+			live: undefined,
+			view: () => ({blocks, unknownModels: summary.unknownModels, counters: summary.counters}),
+			notes,
+			unreadablePaths: () => discovery.unreadablePaths,
+			save: async () => undefined,
+		};
+	}
+
+	const ledger = createLedger(options.ledger);
+	const cursors = new Map<string, FileCursor>();
+	let isDirty = index === undefined || summary?.fingerprint !== options.fingerprint;
+	beginBulk(ledger);
+	if (index !== undefined) {
+		const indexed = await index.entries();
+		if ('error' in indexed) {
+			notes.push(`index ${indexFile} ignored (${indexed.error}); rebuilding`);
+			isDirty = true;
+		} else {
+			const present = new Set(discovery.files.map(file => file.path));
+			for (const file of indexed) {
+				if (!present.has(file.path)) continue;
+				restoreFile(ledger, file);
+				cursors.set(file.path, file.cursor);
+			}
+
+			isDirty ||= indexed.length !== discovery.files.length;
+		}
 	}
 
 	const source = new TranscriptSource(ledger, options.clock, () => {
@@ -58,19 +104,26 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 	await source.pollAll();
 	endBulk(ledger, options.clock());
 
+	const view = (): UsageView => ({blocks: ledger.blocks, unknownModels: unknownModels(ledger), counters: ledgerCounters(ledger)});
 	const save = async () => {
 		if (indexFile === undefined || !isDirty) return;
+		isDirty = false;
 		const files = [...source.tailers.values()].flatMap(tailer =>
 			tailer.cursor === undefined ? [] : [indexedFile(ledger.files.get(tailer.path) ?? createFileUsage(tailer.path), tailer.cursor, tailer.projectSlug)],
 		);
-		isDirty = false;
-		await saveIndex(indexFile, discovery.roots, files);
+		const current = view();
+		await saveIndex(indexFile, discovery.roots, files, {
+			fingerprint: options.fingerprint,
+			blocks: current.blocks.map(summarizeBlock),
+			counters: current.counters,
+			unknownModels: current.unknownModels,
+		});
 	};
 
 	return {
 		discovery,
-		ledger,
-		source,
+		live: {ledger, source},
+		view,
 		notes,
 		unreadablePaths: () => [...discovery.unreadablePaths, ...[...source.unreadable].map(([path, reason]) => ({path, reason}))],
 		save,

@@ -2,7 +2,7 @@ import os from 'node:os';
 import {Worker} from 'node:worker_threads';
 import type {ScanJob, ScanReply} from './scan-worker.js';
 import type {TailUpdate} from './tail-file.js';
-import {decodeIndex, type IndexedFile} from './usage-index.js';
+import {decodeIndexBytes, type IndexedFile} from './usage-index.js';
 
 export type ScanResult = {file: IndexedFile} | {updates: TailUpdate[]};
 
@@ -27,7 +27,7 @@ export class ScanPool {
 			slot.worker.on('message', (reply: ScanReply) => {
 				const job = slot.running.get(reply.id);
 				slot.running.delete(reply.id);
-				if (job !== undefined) job.resolve(this.result(reply, job.path));
+				if (job !== undefined) void this.result(reply, job.path).then(job.resolve);
 				this.dispatch();
 			});
 			// A crashed worker fails its files as unreadable instead of leaving them waiting forever.
@@ -73,10 +73,11 @@ export class ScanPool {
 		}
 	}
 
-	private result(reply: ScanReply, path: string): ScanResult {
+	private async result(reply: ScanReply, path: string): Promise<ScanResult> {
 		if ('updates' in reply) return {updates: reply.updates};
-		const decoded = decodeIndex(Buffer.from(reply.encoded.buffer, reply.encoded.byteOffset, reply.encoded.byteLength));
-		const file = 'error' in decoded ? undefined : decoded.files[0];
+		const decoded = decodeIndexBytes(Buffer.from(reply.encoded.buffer, reply.encoded.byteOffset, reply.encoded.byteLength));
+		const files = 'error' in decoded ? decoded : await decoded.entries();
+		const file = 'error' in files ? undefined : files[0];
 		return file === undefined ? {updates: [{kind: 'error', path, reason: 'scan worker sent an unreadable reply'}]} : {file};
 	}
 }

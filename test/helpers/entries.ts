@@ -1,4 +1,6 @@
 import type {PricedEntry} from '../../source/core/blocks.js';
+import {applyLines, createLedger, type Ledger} from '../../source/core/ledger.js';
+import {createPriceLookup, defaultPricing} from '../../source/core/pricing.js';
 import type {TokenCounts, UsageEntry} from '../../source/core/types.js';
 
 export type EntryOverrides = Partial<Omit<UsageEntry, 'tokens'>> & {tokens?: Partial<TokenCounts>};
@@ -67,3 +69,16 @@ export const assistantLine = (overrides: Record<string, unknown> = {}, usage: Re
 	timestamp: '2026-03-11T15:52:12.033Z',
 	...overrides,
 });
+
+/** A ledger holding `entries` as one file's lines, grouped at `nowMs`. */
+export const ledgerOf = (entries: UsageEntry[], nowMs: number, sessionLengthMs = 5 * 3_600_000): Ledger => {
+	const ledger = createLedger({lookup: createPriceLookup(defaultPricing), mode: 'auto', sessionLengthMs});
+	applyLines(
+		ledger,
+		'/virtual/session.jsonl',
+		entries.map(entry => ({kind: 'usage', entry})),
+		{lines: entries.length, invalidLines: 0},
+		nowMs,
+	);
+	return ledger;
+};

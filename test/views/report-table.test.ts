@@ -1,22 +1,29 @@
 import {describe, expect, it} from 'vitest';
 import {hourMs} from '../../source/core/blocks.js';
-import {addToDedupe, createDedupeState} from '../../source/core/dedupe.js';
-import {createPriceLookup, defaultPricing} from '../../source/core/pricing.js';
-import {buildReportJson, runEngine} from '../../source/core/report.js';
+import {ledgerCounters, unknownModels} from '../../source/core/ledger.js';
+import {resolveTokenLimit} from '../../source/core/limits.js';
+import {buildReportJson} from '../../source/core/report.js';
 import {renderReportTable} from '../../source/views/report-table.js';
-import {makeEntry} from '../helpers/entries.js';
+import {ledgerOf, makeEntry} from '../helpers/entries.js';
 
 const nowMs = Date.parse('2026-11-26T15:00:00Z');
 const report = (() => {
-	const dedupe = createDedupeState();
-	const add = (iso: string, model: string, outputTokens: number) =>
-		addToDedupe(dedupe, makeEntry({timestampMs: Date.parse(iso), model, tokens: {inputTokens: 1000, outputTokens, cacheReadInputTokens: 50_000}}));
-	add('2026-11-25T09:10:00Z', 'claude-opus-4-5-20251101', 2000);
-	add('2026-11-25T10:10:00Z', 'claude-sonnet-4-5-20250929', 1000);
-	add('2026-11-26T14:05:00Z', 'claude-opus-4-5-20251101', 4000);
-	add('2026-11-26T14:35:00Z', 'claude-mystery-1', 500);
-	const engine = runEngine(dedupe, {nowMs, sessionLengthMs: 5 * hourMs, lookup: createPriceLookup(defaultPricing), mode: 'auto', plan: 'max5'});
-	return buildReportJson(engine, {files: 1, lines: 4, usageLines: 4, duplicateLines: 0, invalidLines: 0, limitHits: 0, apiErrors: 0, unreadablePaths: []}, {nowMs});
+	const entry = (iso: string, model: string, outputTokens: number) =>
+		makeEntry({timestampMs: Date.parse(iso), model, tokens: {inputTokens: 1000, outputTokens, cacheReadInputTokens: 50_000}});
+	const ledger = ledgerOf(
+		[
+			entry('2026-11-25T09:10:00Z', 'claude-opus-4-5-20251101', 2000),
+			entry('2026-11-25T10:10:00Z', 'claude-sonnet-4-5-20250929', 1000),
+			entry('2026-11-26T14:05:00Z', 'claude-opus-4-5-20251101', 4000),
+			entry('2026-11-26T14:35:00Z', 'claude-mystery-1', 500),
+		],
+		nowMs,
+	);
+	return buildReportJson(
+		{blocks: ledger.blocks, unknownModels: unknownModels(ledger), limit: resolveTokenLimit(ledger.blocks, undefined, 'max5'), sessionLengthMs: 5 * hourMs},
+		{...ledgerCounters(ledger), unreadablePaths: []},
+		{nowMs},
+	);
 })();
 
 describe('renderReportTable', () => {
