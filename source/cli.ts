@@ -27,7 +27,7 @@ const cli = meow(
     --pricing FILE        JSON prices that override the embedded table ({"models":[…]})
     --mode auto|calculate|display  auto: logged costUSD when present, else calculated;
                           calculate: always from tokens; display: logged costUSD only
-    --no-cache            Neither read nor write the persistent index (\$CCTOP_CACHE_DIR, default
+    --no-cache            Neither read nor write the persistent index ($CCTOP_CACHE_DIR, default
                           ~/.cache/cctop): read every transcript from the start
     --quiet               No progress or summary lines on stderr
     --help                Show this help

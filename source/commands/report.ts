@@ -91,11 +91,12 @@ export const skippedSummary = (report: ReportJson): string | undefined => {
 const watchReport = async (options: Options, clock: () => number): Promise<number> => {
 	// Loaded here so one-shot reports never pay for chokidar.
 	const [{watchTranscripts}, {UsageStore}] = await Promise.all([import('../ingest/watch.js'), import('../store.js')]);
-	let store: InstanceType<typeof UsageStore<{version: number}>> | undefined;
-	const usage = await openUsageFor(options, clock, {isSummaryEnough: false, onChange: () => store?.notify()});
+	let notify = (): void => undefined;
+	const usage = await openUsageFor(options, clock, {isSummaryEnough: false, onChange: () => notify()});
 	const {ledger, source} = usage.live!;
 	const print = () => process.stdout.write(`${JSON.stringify(reportFromUsage(usage, options, clock()))}\n`);
-	store = new UsageStore(ledger, current => ({version: current.version}), clock);
+	const store = new UsageStore(ledger, current => ({version: current.version}), clock);
+	notify = () => store.notify();
 	store.subscribe(print);
 	print();
 	await usage.save();

@@ -85,13 +85,32 @@ const beats = (challenger: PricedEntry, path: string, winner: Winner): boolean =
 	return difference > 0 || (difference === 0 && path < winner.path);
 };
 
-/** Index of the first entry with timestamp ≥ `timestampMs`. */
-const lowerBound = (sorted: readonly PricedEntry[], timestampMs: number): number => {
+const compareText = (a: string | undefined, b: string | undefined): number => {
+	const left = a ?? '';
+	const right = b ?? '';
+	return left < right ? -1 : left > right ? 1 : 0;
+};
+
+/**
+ * Time order with a tie-break that does not depend on arrival (ids, then model,
+ * session and size), so entries with equal timestamps sit in the same order in a
+ * live ledger and a cold run, and block model lists come out the same.
+ */
+export const compareEntries = (a: PricedEntry, b: PricedEntry): number =>
+	a.timestampMs - b.timestampMs ||
+	compareText(a.messageId, b.messageId) ||
+	compareText(a.requestId, b.requestId) ||
+	compareText(a.model, b.model) ||
+	compareText(a.sessionId, b.sessionId) ||
+	totalTokens(a.tokens) - totalTokens(b.tokens);
+
+/** Index of the first entry not ordered before `entry`. */
+const lowerBound = (sorted: readonly PricedEntry[], entry: PricedEntry): number => {
 	let low = 0;
 	let high = sorted.length;
 	while (low < high) {
 		const middle = (low + high) >>> 1;
-		if (sorted[middle]!.timestampMs < timestampMs) low = middle + 1;
+		if (compareEntries(sorted[middle]!, entry) < 0) low = middle + 1;
 		else high = middle;
 	}
 
@@ -99,7 +118,7 @@ const lowerBound = (sorted: readonly PricedEntry[], timestampMs: number): number
 };
 
 const indexOfEntry = (sorted: readonly PricedEntry[], entry: PricedEntry): number => {
-	for (let index = lowerBound(sorted, entry.timestampMs); index < sorted.length && sorted[index]!.timestampMs === entry.timestampMs; index++) {
+	for (let index = lowerBound(sorted, entry); index < sorted.length && compareEntries(sorted[index]!, entry) === 0; index++) {
 		if (sorted[index] === entry) return index;
 	}
 
@@ -125,7 +144,7 @@ export const rebuildLedger = (ledger: Ledger, nowMs: number): void => {
 	const sorted: PricedEntry[] = [];
 	for (const {entry} of ledger.winners.values()) sorted.push(entry);
 	sorted.push(...unkeyed);
-	sorted.sort((a, b) => a.timestampMs - b.timestampMs);
+	sorted.sort(compareEntries);
 	ledger.sorted = sorted;
 	ledger.blocks = identifyBlocks(sorted, ledger.options.sessionLengthMs, nowMs);
 	ledger.version++;
@@ -188,8 +207,13 @@ export const applyLines = (
 		return true;
 	}
 
-	const added: PricedEntry[] = [];
+	// A copy can win and lose within one batch (streaming lines), so `added` is a set.
+	const added = new Set<PricedEntry>();
 	const removed: PricedEntry[] = [];
+	const replace = (previous: PricedEntry) => {
+		if (!added.delete(previous)) removed.push(previous);
+	};
+
 	let hasEvents = false;
 	for (const result of results) {
 		if (result.kind === 'event') {
@@ -204,7 +228,7 @@ export const applyLines = (
 		if (key === undefined) {
 			const entry = price(ledger, result.entry);
 			file.unkeyed.push(entry);
-			added.push(entry);
+			added.add(entry);
 			continue;
 		}
 
@@ -215,20 +239,20 @@ export const applyLines = (
 		const winner = ledger.winners.get(key);
 		if (winner === undefined) {
 			ledger.winners.set(key, {entry, path});
-			added.push(entry);
+			added.add(entry);
 		} else if (winner.path === path || beats(entry, path, winner)) {
 			ledger.winners.set(key, {entry, path});
-			removed.push(winner.entry);
-			added.push(entry);
+			replace(winner.entry);
+			added.add(entry);
 		}
 	}
 
-	if (added.length === 0 && removed.length === 0) {
+	if (added.size === 0 && removed.length === 0) {
 		if (hasEvents || counts.lines > 0) ledger.version++;
 		return hasEvents;
 	}
 
-	if (added.length + removed.length > bulkThreshold) {
+	if (added.size + removed.length > bulkThreshold) {
 		rebuildLedger(ledger, nowMs);
 		return true;
 	}
@@ -241,16 +265,12 @@ export const applyLines = (
 		changedMs = Math.min(changedMs, entry.timestampMs);
 	}
 
-	added.sort((a, b) => a.timestampMs - b.timestampMs);
-	for (const entry of added) {
+	for (const entry of [...added].sort(compareEntries)) {
 		const last = sorted.at(-1);
-		if (last === undefined || last.timestampMs <= entry.timestampMs) {
+		if (last === undefined || compareEntries(last, entry) <= 0) {
 			sorted.push(entry);
 		} else {
-			// Upper bound: an equal timestamp goes after the existing ones, as a stable sort would put it.
-			let index = lowerBound(sorted, entry.timestampMs);
-			while (index < sorted.length && sorted[index]!.timestampMs === entry.timestampMs) index++;
-			sorted.splice(index, 0, entry);
+			sorted.splice(lowerBound(sorted, entry), 0, entry);
 		}
 
 		changedMs = Math.min(changedMs, entry.timestampMs);

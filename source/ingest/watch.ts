@@ -13,7 +13,11 @@ export type WatchOptions = {
 	onSafetyPoll: () => void;
 };
 
-export type Watcher = {close: () => Promise<void>};
+export type Watcher = {
+	/** Resolves once the initial scan is done and events will be delivered. */
+	ready: Promise<void>;
+	close: () => Promise<void>;
+};
 
 const isTranscript = (file: string): boolean => file.endsWith('.jsonl');
 
@@ -34,7 +38,9 @@ export const watchTranscripts = (options: WatchOptions): Watcher => {
 	watcher.on('change', file => isTranscript(file) && options.onChange(path.resolve(file)));
 	watcher.on('unlink', file => isTranscript(file) && options.onRemove(path.resolve(file)));
 	const timer = setInterval(options.onSafetyPoll, options.safetyPollMs);
+	const ready = new Promise<void>(resolve => watcher.once('ready', () => resolve()));
 	return {
+		ready,
 		close: async () => {
 			clearInterval(timer);
 			await watcher.close();

@@ -1,10 +1,11 @@
-import {execFile, spawnSync} from 'node:child_process';
-import {chmod, cp, mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {execFile, spawn, spawnSync} from 'node:child_process';
+import {appendFile, chmod, cp, mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {reportJsonSchema} from '../../source/core/report.js';
+import {waitFor} from '../helpers/wait-for.js';
 
 const cliPath = path.resolve('dist/cli.js');
 const fixture = path.resolve('fixtures/claude');
@@ -13,7 +14,7 @@ type Run = {code: number; stdout: string; stderr: string};
 const run = async (args: string[], env: Record<string, string> = {}): Promise<Run> => {
 	try {
 		const {stdout, stderr} = await promisify(execFile)(process.execPath, [cliPath, ...args], {
-			env: {...process.env, HOME: emptyHome, CLAUDE_CONFIG_DIR: '', XDG_CONFIG_HOME: '', ...env},
+			env: {...process.env, HOME: emptyHome, CLAUDE_CONFIG_DIR: '', XDG_CONFIG_HOME: '', CCTOP_CACHE_DIR: path.join(emptyHome, 'cache'), ...env},
 			maxBuffer: 64 * 1024 * 1024,
 		});
 		return {code: 0, stdout, stderr};
@@ -186,5 +187,44 @@ describe('a directory without permission', () => {
 		expect(report.totals.entries).toBe(9);
 		expect(report.diagnostics.unreadablePaths).toEqual([{path: locked, reason: 'EACCES'}]);
 		expect(result.stderr.trim().split('\n')).toEqual([`cctop: 1 unreadable path (${locked}) (details: report --json → diagnostics)`]);
+	});
+});
+
+describe('cctop report --json --watch', () => {
+	it('prints a snapshot at start and a new NDJSON line after an append, and exits 0 on SIGINT', async () => {
+		const dir = await mkdtemp(path.join(os.tmpdir(), 'cctop-watch-'));
+		await cp(fixture, path.join(dir, 'claude'), {recursive: true});
+		const child = spawn(process.execPath, [cliPath, 'report', '--json', '--watch', '--claude-dir', path.join(dir, 'claude')], {
+			env: {...process.env, HOME: emptyHome, CCTOP_CACHE_DIR: path.join(dir, 'cache')},
+		});
+		const lines: string[] = [];
+		let buffered = '';
+		child.stdout.on('data', (chunk: Buffer) => {
+			buffered += chunk.toString('utf8');
+			const parts = buffered.split('\n');
+			buffered = parts.pop() ?? '';
+			lines.push(...parts);
+		});
+		try {
+			await waitFor(() => lines.length >= 1, 15_000, 'the first snapshot');
+			const first = reportJsonSchema.parse(JSON.parse(lines[0]!));
+			expect(first.totals.entries).toBe(9);
+			// Give chokidar its initial scan, then append one new request.
+			await waitFor(async () => {
+				await appendFile(
+					path.join(dir, 'claude', 'projects', '-home-dev-api-server', 'bbb-original.jsonl'),
+					`${JSON.stringify({type: 'assistant', timestamp: new Date().toISOString(), requestId: `req-${lines.length}-${Date.now()}`, message: {id: 'msg-live', model: 'claude-opus-4-5', usage: {input_tokens: 1, output_tokens: 1}}})}\n`,
+				);
+				return lines.length >= 2;
+			}, 15_000, 'a snapshot after the append');
+			const next = reportJsonSchema.parse(JSON.parse(lines.at(-1)!));
+			expect(next.totals.entries).toBeGreaterThan(first.totals.entries);
+			child.kill('SIGINT');
+			const code = await new Promise(resolve => child.once('exit', resolve));
+			expect(code).toBe(0);
+		} finally {
+			child.kill('SIGKILL');
+			await rm(dir, {recursive: true, force: true});
+		}
 	});
 });

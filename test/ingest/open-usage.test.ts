@@ -1,0 +1,171 @@
+import {appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, truncate, unlink, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
+import {hourMs} from '../../source/core/blocks.js';
+import {createPriceLookup, defaultPricing} from '../../source/core/pricing.js';
+import {openUsage, type UsageHandle} from '../../source/ingest/open-usage.js';
+import {transcriptFileFor} from '../../source/ingest/discover.js';
+import {watchTranscripts} from '../../source/ingest/watch.js';
+import {assistantLine} from '../helpers/entries.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+let temp: string;
+let claudeDir: string;
+let cache: string;
+beforeEach(async () => {
+	temp = await mkdtemp(path.join(os.tmpdir(), 'cctop-open-'));
+	claudeDir = path.join(temp, 'claude');
+	cache = path.join(temp, 'cache');
+	await cp(path.resolve('fixtures/claude'), claudeDir, {recursive: true});
+	vi.stubEnv('CCTOP_CACHE_DIR', cache);
+});
+afterEach(async () => {
+	vi.unstubAllEnvs();
+	await rm(temp, {recursive: true, force: true});
+});
+
+const nowMs = Date.parse('2026-11-27T00:00:00Z');
+const open = async (options: {isCacheEnabled?: boolean; isSummaryEnough?: boolean} = {}) =>
+	openUsage({
+		claudeDirs: [claudeDir],
+		ledger: {lookup: createPriceLookup(defaultPricing), mode: 'auto', sessionLengthMs: 5 * hourMs},
+		fingerprint: 'test',
+		isCacheEnabled: options.isCacheEnabled ?? true,
+		isSummaryEnough: options.isSummaryEnough ?? false,
+		clock: () => nowMs,
+	});
+
+/** The totals a report shows, to compare a cached run with a cold one. */
+const totals = (usage: UsageHandle) => {
+	const {blocks, counters, unknownModels} = usage.view();
+	return {
+		blocks: blocks.map(block => [block.id, block.entryCount, block.tokens, Math.round(block.costUsd * 1e9), block.models]),
+		counters,
+		unknownModels,
+	};
+};
+
+const cold = async () => totals(await open({isCacheEnabled: false}));
+const project = (name: string) => path.join(claudeDir, 'projects', name);
+const line = (requestId: string, outputTokens = 100, timestamp = '2026-11-26T20:00:00.000Z') =>
+	`${JSON.stringify(assistantLine({requestId, timestamp}, {output_tokens: outputTokens}))}\n`;
+
+describe('openUsage with the persistent index', () => {
+	it('writes an index on the first run and reads no transcript byte on an unchanged restart', async () => {
+		const first = await open();
+		await first.save();
+		expect(await readdir(cache)).toHaveLength(1);
+		const second = await open({isSummaryEnough: true});
+		expect(second.live).toBeUndefined();
+		expect(totals(second)).toEqual(totals(first));
+		expect(totals(second)).toEqual(await cold());
+	});
+
+	it('sees every line appended while stopped exactly once after a restart', async () => {
+		const first = await open();
+		await first.save();
+		const file = path.join(project('-home-dev-api-server'), 'bbb-original.jsonl');
+		await appendFile(file, line('new-1') + line('new-2'));
+		const second = await open();
+		expect(second.live?.source.tailers.get(file)?.cursor?.offset).toBe((await readFile(file)).length);
+		expect(totals(second).counters.usageLines).toBe(totals(first).counters.usageLines + 2);
+		expect(totals(second)).toEqual(await cold());
+		await second.save();
+		// And a third start sees them once, not twice.
+		expect(totals(await open())).toEqual(await cold());
+	});
+
+	it.each([
+		['truncated while stopped', async (file: string) => truncate(file, 0)],
+		['deleted while stopped', async (file: string) => unlink(file)],
+		['replaced while stopped', async (file: string) => {
+			await unlink(file);
+			await writeFile(file, line('replacement'));
+		}],
+	])('matches a cold run when a file was %s', async (_name, change) => {
+		await (await open()).save();
+		await change(path.join(project('-home-dev-api-server'), 'bbb-original.jsonl'));
+		expect(totals(await open())).toEqual(await cold());
+	});
+
+	it.each([
+		['garbage', Buffer.from('garbage, not an index')],
+		['a flipped byte', undefined],
+		['a truncated index', 'truncate' as const],
+	])('ignores and rebuilds a corrupt index (%s)', async (_name, corruption) => {
+		await (await open()).save();
+		const [name] = await readdir(cache);
+		const indexFile = path.join(cache, name!);
+		const bytes = await readFile(indexFile);
+		if (corruption === 'truncate') {
+			await writeFile(indexFile, bytes.subarray(0, bytes.length - 100));
+		} else if (corruption === undefined) {
+			bytes[bytes.length - 9] = bytes[bytes.length - 9]! ^ 0xff;
+			await writeFile(indexFile, bytes);
+		} else {
+			await writeFile(indexFile, corruption);
+		}
+
+		const usage = await open();
+		expect(usage.notes.join('\n')).toMatch(/ignored \(.+\); rebuilding/);
+		expect(totals(usage)).toEqual(await cold());
+		await usage.save();
+		const again = await open({isSummaryEnough: true});
+		expect(again.notes).toEqual([]);
+		expect(totals(again)).toEqual(await cold());
+	});
+
+	it('does not reuse a summary made with other prices', async () => {
+		await (await open()).save();
+		const other = await openUsage({
+			claudeDirs: [claudeDir],
+			ledger: {lookup: createPriceLookup({models: []}), mode: 'calculate', sessionLengthMs: 5 * hourMs},
+			fingerprint: 'free',
+			isCacheEnabled: true,
+			isSummaryEnough: true,
+			clock: () => nowMs,
+		});
+		expect(other.live).toBeDefined();
+		expect(other.view().unknownModels.length).toBeGreaterThan(0);
+	});
+});
+
+describe('live: watcher, tailer and ledger together', () => {
+	it('picks up a new project folder, appends and deletions, matching a cold run after each', async () => {
+		const usage = await open();
+		const {source, ledger} = usage.live!;
+		const watcher = watchTranscripts({
+			roots: usage.discovery.roots,
+			isPolling: false,
+			safetyPollMs: 60_000,
+			onChange: file => {
+				const transcript = transcriptFileFor(usage.discovery.roots, file);
+				if (transcript === undefined) return;
+				source.follow(transcript);
+				void source.poll(file);
+			},
+			onRemove: file => source.forget(file),
+			onSafetyPoll: () => undefined,
+		});
+		try {
+			await watcher.ready;
+			const before = ledger.sorted.length;
+			const fresh = path.join(project('-home-dev-brand-new'), 'session.jsonl');
+			await mkdir(path.dirname(fresh), {recursive: true});
+			await writeFile(fresh, line('fresh-1'));
+			await waitFor(() => ledger.sorted.length === before + 1, 10_000, 'the new project file');
+			expect(totals(usage)).toEqual(await cold());
+
+			await appendFile(fresh, line('fresh-2'));
+			await waitFor(() => ledger.sorted.length === before + 2, 10_000, 'the append');
+			expect(totals(usage)).toEqual(await cold());
+
+			await unlink(path.join(project('-home-dev-api-server'), 'bbb-original.jsonl'));
+			await waitFor(() => !ledger.files.has(path.join(project('-home-dev-api-server'), 'bbb-original.jsonl')), 10_000, 'the deletion');
+			expect(totals(usage)).toEqual(await cold());
+		} finally {
+			await watcher.close();
+		}
+	});
+});
