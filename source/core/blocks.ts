@@ -142,3 +142,40 @@ export const identifyBlocks = (sortedEntries: readonly PricedEntry[], sessionLen
 
 	return blocks;
 };
+
+/**
+ * Where regrouping may start after a change at or after `changedMs`: the index of
+ * the non-gap block before the one holding `changedMs`, or -1 (regroup all).
+ * A block starts at least one session length after the previous block's start,
+ * so that block's first entry is strictly earlier than any change; it is also
+ * required to start strictly after the block before it ends, so "every entry from
+ * its first one on" is exactly its entries and the later ones. Grouping from
+ * there gives the same blocks as a cold run.
+ */
+export const regroupAnchor = (blocks: readonly Block[], changedMs: number): number => {
+	let holding = -1;
+	for (let index = blocks.length - 1; index >= 0; index--) {
+		if (!blocks[index]!.isGap && blocks[index]!.startMs <= changedMs) {
+			holding = index;
+			break;
+		}
+	}
+
+	const previousNonGap = (from: number): number => {
+		let index = from - 1;
+		while (index >= 0 && blocks[index]!.isGap) index--;
+		return index;
+	};
+
+	let anchor = previousNonGap(holding);
+	while (anchor >= 0) {
+		const before = previousNonGap(anchor);
+		if (before < 0 || (blocks[before]!.actualEndMs ?? Number.NEGATIVE_INFINITY) < (blocks[anchor]!.firstEntryMs ?? Number.NEGATIVE_INFINITY)) {
+			return anchor;
+		}
+
+		anchor = before;
+	}
+
+	return -1;
+};

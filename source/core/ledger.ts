@@ -1,4 +1,4 @@
-import {identifyBlocks, type Block, type PricedEntry} from './blocks.js';
+import {identifyBlocks, regroupAnchor, type Block, type PricedEntry} from './blocks.js';
 import {dedupeKey} from './dedupe.js';
 import {entryCostUsd, type CostMode, type PriceLookup} from './pricing.js';
 import type {LineResult} from './transcript.js';
@@ -150,32 +150,18 @@ export const rebuildLedger = (ledger: Ledger, nowMs: number): void => {
 	ledger.version++;
 };
 
-/**
- * Regroup blocks after a change at or after `changedMs`. A block starts at least
- * 5 h after the previous block's start, so the block before the one holding
- * `changedMs` begins with an entry strictly earlier than any change: grouping
- * from there gives the same blocks as a cold run.
- */
+/** Regroup blocks after a change at or after `changedMs`, from the anchor {@link regroupAnchor} picks. */
 const regroupFrom = (ledger: Ledger, changedMs: number, nowMs: number): void => {
 	const {blocks} = ledger;
-	let holding = -1;
-	for (let index = blocks.length - 1; index >= 0; index--) {
-		if (!blocks[index]!.isGap && blocks[index]!.startMs <= changedMs) {
-			holding = index;
-			break;
-		}
-	}
-
-	let previous = holding - 1;
-	while (previous >= 0 && blocks[previous]!.isGap) previous--;
-	const anchor = previous >= 0 ? blocks[previous]!.entries[0] : undefined;
-	const start = anchor === undefined ? -1 : indexOfEntry(ledger.sorted, anchor);
+	const anchor = regroupAnchor(blocks, changedMs);
+	const first = anchor >= 0 ? blocks[anchor]!.entries[0] : undefined;
+	const start = first === undefined ? -1 : indexOfEntry(ledger.sorted, first);
 	if (start < 0) {
 		ledger.blocks = identifyBlocks(ledger.sorted, ledger.options.sessionLengthMs, nowMs);
 		return;
 	}
 
-	ledger.blocks = [...blocks.slice(0, previous), ...identifyBlocks(ledger.sorted.slice(start), ledger.options.sessionLengthMs, nowMs)];
+	ledger.blocks = [...blocks.slice(0, anchor), ...identifyBlocks(ledger.sorted.slice(start), ledger.options.sessionLengthMs, nowMs)];
 };
 
 /** More changes than this in one batch re-sort everything instead of inserting one by one. */

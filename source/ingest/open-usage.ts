@@ -1,10 +1,11 @@
-import {stat} from 'node:fs/promises';
 import type {Block} from '../core/blocks.js';
+import {dedupeKey} from '../core/dedupe.js';
 import {beginBulk, createFileUsage, createLedger, endBulk, ledgerCounters, restoreFile, unknownModels, type Ledger, type LedgerOptions} from '../core/ledger.js';
-import {discoverTranscripts, type Discovery, type TranscriptFile} from './discover.js';
+import {discoverTranscripts, type Discovery} from './discover.js';
+import {reportFromDelta} from './index-delta.js';
 import type {FileCursor} from './tail-file.js';
 import {TranscriptSource} from './transcript-source.js';
-import {blockFromSummary, cacheDir, indexedFile, indexPath, loadIndex, saveIndex, summarizeBlock, type DecodedIndex, type ReportSummary} from './usage-index.js';
+import {cacheDir, indexedFile, indexPath, loadIndex, saveIndex, summarizeBlock, type ReportSummary} from './usage-index.js';
 
 export type OpenUsageOptions = {
 	claudeDirs: readonly string[];
@@ -34,21 +35,6 @@ export type UsageHandle = {
 	save: () => Promise<void>;
 };
 
-/** True when every file is exactly as the index left it (same set, inode, size and mtime). */
-const isUnchanged = async (files: readonly TranscriptFile[], index: DecodedIndex): Promise<boolean> => {
-	if (files.length !== index.files.length) return false;
-	const cursors = new Map(index.files.map(file => [file.path, file.cursor]));
-	const checks = await Promise.all(
-		files.map(async file => {
-			const cursor = cursors.get(file.path);
-			if (cursor === undefined) return false;
-			const stats = await stat(file.path).catch(() => undefined);
-			return stats !== undefined && stats.ino === cursor.ino && stats.dev === cursor.dev && stats.size === cursor.size && stats.mtimeMs === cursor.mtimeMs;
-		}),
-	);
-	return checks.every(Boolean);
-};
-
 /**
  * Discover transcripts, restore what the persistent index already holds, and
  * read only bytes past each saved cursor (everything, in worker threads, on a
@@ -63,14 +49,18 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 	if (loaded !== undefined && 'problem' in loaded) notes.push(loaded.problem);
 
 	const summary = index?.summary;
-	if (options.isSummaryEnough && index !== undefined && summary?.fingerprint === options.fingerprint && (await isUnchanged(discovery.files, index))) {
-		const blocks = summary.blocks.map(blockFromSummary);
+	// One-shot callers: the saved summary plus only appended bytes, when that is all that changed.
+	const delta =
+		options.isSummaryEnough && index !== undefined
+			? await reportFromDelta(index, discovery.files, {...options.ledger, fingerprint: options.fingerprint, nowMs: options.clock()})
+			: undefined;
+	if (delta !== undefined) {
 		return {
 			discovery,
 			live: undefined,
-			view: () => ({blocks, unknownModels: summary.unknownModels, counters: summary.counters}),
+			view: () => ({blocks: delta.blocks, unknownModels: delta.unknownModels, counters: delta.counters}),
 			notes,
-			unreadablePaths: () => discovery.unreadablePaths,
+			unreadablePaths: () => [...discovery.unreadablePaths, ...delta.unreadable],
 			save: async () => undefined,
 		};
 	}
@@ -112,12 +102,13 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 			tailer.cursor === undefined ? [] : [indexedFile(ledger.files.get(tailer.path) ?? createFileUsage(tailer.path), tailer.cursor, tailer.projectSlug)],
 		);
 		const current = view();
-		await saveIndex(indexFile, discovery.roots, files, {
-			fingerprint: options.fingerprint,
-			blocks: current.blocks.map(summarizeBlock),
-			counters: current.counters,
-			unknownModels: current.unknownModels,
-		});
+		await saveIndex(
+			indexFile,
+			discovery.roots,
+			files,
+			{fingerprint: options.fingerprint, blocks: current.blocks.map(summarizeBlock), counters: current.counters, unknownModels: current.unknownModels},
+			entry => ledger.winners.get(dedupeKey(entry) ?? '')?.entry === entry,
+		);
 	};
 
 	return {

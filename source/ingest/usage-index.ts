@@ -14,15 +14,15 @@ import type {FileCursor} from './tail-file.js';
  *
  * Layout: magic (8) | version | header bytes | ids bytes | body bytes | header
  * crc32 | ids+body crc32 (u32 each) | JSON header (cursors, small string table,
- * report summary) | JSON array of message/request ids | Float64 columns, 8-byte
- * aligned. The header alone answers "has anything changed?" and holds the block
+ * report summary) | UTF-8 blob of message/request ids | Float64 columns, 8-byte
+ * aligned, then the key table (counted entries sorted by key hash). The header alone answers "has anything changed?" and holds the block
  * summary, so an unchanged history is reported without decoding a single entry.
  * Any mismatch (magic, version, sizes, checksum, JSON) means "no index": it is
  * rebuilt, never trusted. Writes go to a temp file renamed over the old one, so a reader
  * sees the old index or the new one, never half of one.
  */
 const magic = Buffer.from('CCTOPIDX');
-export const indexVersion = 1;
+export const indexVersion = 2;
 const prefixBytes = 32;
 
 /** One file as the index remembers it. */
@@ -38,7 +38,7 @@ export type IndexedFile = {
 	invalidLines: number;
 };
 
-type HeaderFile = Omit<IndexedFile, 'keyed' | 'unkeyed'> & {keyedCount: number; unkeyedCount: number};
+export type HeaderFile = Omit<IndexedFile, 'keyed' | 'unkeyed'> & {keyedCount: number; unkeyedCount: number};
 
 /** A block without its entries, as JSON. */
 export type BlockSummary = Omit<Block, 'entries' | 'perModel' | 'actualEndMs' | 'firstEntryMs'> & {
@@ -59,6 +59,8 @@ type Header = {
 	roots: string[];
 	files: HeaderFile[];
 	entryCount: number;
+	/** Length of the key table: counted keyed entries, sorted by key hash. */
+	winnerCount: number;
 	/** Session ids, projects and models; the `*Ref` columns index into it (-1 for none). */
 	strings: string[];
 	summary?: ReportSummary;
@@ -79,7 +81,7 @@ export const blockFromSummary = ({perModel, actualEndMs, firstEntryMs, ...rest}:
 	entries: [],
 });
 
-/** Float64 columns per entry, in this order. */
+/** Float64 columns per entry, in this order (ids are offsets into the ids blob, -1 for none). */
 const columns = [
 	'timestampMs',
 	'inputTokens',
@@ -93,7 +95,34 @@ const columns = [
 	'sessionIdRef',
 	'projectRef',
 	'modelRef',
+	'messageIdStart',
+	'messageIdEnd',
+	'requestIdStart',
+	'requestIdEnd',
+	'keyHashHigh',
+	'keyHashLow',
 ] as const;
+type Column = (typeof columns)[number];
+const column = Object.fromEntries(columns.map((name, position) => [name, position])) as Record<Column, number>;
+
+const sidechainFlag = 1;
+const fastFlag = 2;
+const nonBillableFlag = 4;
+/** The entry is the copy that counts (keyed entries that lost to another file's copy lack it). */
+const winnerFlag = 8;
+
+/** Two 32-bit FNV-1a hashes with different seeds: the lookup key for a request, verified against the ids. */
+export const keyHash = (key: string): [number, number] => {
+	let high = 0x81_1c_9d_c5;
+	let low = 0x05_0c_5d_1f;
+	for (let index = 0; index < key.length; index++) {
+		const code = key.charCodeAt(index);
+		high = Math.imul(high ^ code, 0x01_00_01_93) >>> 0;
+		low = Math.imul(low ^ code, 0x01_00_01_93) >>> 0;
+	}
+
+	return [high, low];
+};
 
 export const cacheDir = (env: NodeJS.ProcessEnv = process.env): string =>
 	env['CCTOP_CACHE_DIR'] || path.join(env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache'), 'cctop');
@@ -102,7 +131,20 @@ export const cacheDir = (env: NodeJS.ProcessEnv = process.env): string =>
 export const indexPath = (dir: string, roots: readonly string[]): string =>
 	path.join(dir, `index-v${indexVersion}-${createHash('sha256').update([...roots].sort().join('\n')).digest('hex').slice(0, 16)}.bin`);
 
-export const encodeIndex = (roots: readonly string[], files: readonly IndexedFile[], summary?: ReportSummary): Buffer => {
+const requestKey = (entry: UsageEntry): string | undefined =>
+	entry.messageId && entry.requestId ? `${entry.messageId}\u0000${entry.requestId}` : undefined;
+
+/**
+ * Encode files and their entries. `isWinner` says which keyed entries are the
+ * copies that count, so a later run can answer "does this request exist, and how
+ * big is it?" from the sorted key table without decoding anything else.
+ */
+export const encodeIndex = (
+	roots: readonly string[],
+	files: readonly IndexedFile[],
+	summary?: ReportSummary,
+	isWinner: (entry: UsageEntry) => boolean = () => false,
+): Buffer => {
 	const strings: string[] = [];
 	const stringIds = new Map<string, number>();
 	const ref = (value: string | undefined): number => {
@@ -120,42 +162,71 @@ export const encodeIndex = (roots: readonly string[], files: readonly IndexedFil
 	const entries = files.flatMap(file => [...file.keyed, ...file.unkeyed]);
 	const count = entries.length;
 	const body = new Float64Array(count * columns.length);
-	// Message and request ids are unique per entry, so they skip the interning table.
-	const ids: Array<string | null> = [];
-	const put = (column: number, index: number, value: number) => {
-		body[column * count + index] = value;
+	const put = (name: Column, index: number, value: number) => {
+		body[column[name] * count + index] = value;
 	};
 
+	// Message and request ids are unique per entry: one UTF-8 blob with offsets, no interning.
+	const idParts: Buffer[] = [];
+	let idBytes = 0;
+	const putId = (start: Column, end: Column, index: number, value: string | undefined) => {
+		if (value === undefined) {
+			put(start, index, -1);
+			put(end, index, -1);
+			return;
+		}
+
+		const bytes = Buffer.from(value);
+		put(start, index, idBytes);
+		idBytes += bytes.length;
+		put(end, index, idBytes);
+		idParts.push(bytes);
+	};
+
+	const winners: number[] = [];
 	for (let index = 0; index < count; index++) {
 		const entry = entries[index]!;
-		put(0, index, entry.timestampMs);
-		put(1, index, entry.tokens.inputTokens);
-		put(2, index, entry.tokens.outputTokens);
-		put(3, index, entry.tokens.cacheCreationInputTokens);
-		put(4, index, entry.tokens.cacheReadInputTokens);
-		put(5, index, entry.cacheCreation1hTokens);
-		put(6, index, entry.webSearchRequests);
-		put(7, index, entry.loggedCostUsd ?? Number.NaN);
-		put(8, index, (entry.isSidechain ? 1 : 0) | (entry.isFast ? 2 : 0) | (entry.isNonBillable ? 4 : 0));
-		put(9, index, ref(entry.sessionId));
-		put(10, index, ref(entry.project));
-		put(11, index, ref(entry.model));
-		ids.push(entry.messageId ?? null, entry.requestId ?? null);
+		const key = requestKey(entry);
+		const isCounted = key === undefined || isWinner(entry);
+		put('timestampMs', index, entry.timestampMs);
+		put('inputTokens', index, entry.tokens.inputTokens);
+		put('outputTokens', index, entry.tokens.outputTokens);
+		put('cacheCreationInputTokens', index, entry.tokens.cacheCreationInputTokens);
+		put('cacheReadInputTokens', index, entry.tokens.cacheReadInputTokens);
+		put('cacheCreation1hTokens', index, entry.cacheCreation1hTokens);
+		put('webSearchRequests', index, entry.webSearchRequests);
+		put('loggedCostUsd', index, entry.loggedCostUsd ?? Number.NaN);
+		put('flags', index, (entry.isSidechain ? sidechainFlag : 0) | (entry.isFast ? fastFlag : 0) | (entry.isNonBillable ? nonBillableFlag : 0) | (isCounted ? winnerFlag : 0));
+		put('sessionIdRef', index, ref(entry.sessionId));
+		put('projectRef', index, ref(entry.project));
+		put('modelRef', index, ref(entry.model));
+		putId('messageIdStart', 'messageIdEnd', index, entry.messageId);
+		putId('requestIdStart', 'requestIdEnd', index, entry.requestId);
+		const [high, low] = key === undefined ? [0, 0] : keyHash(key);
+		put('keyHashHigh', index, high);
+		put('keyHashLow', index, low);
+		if (key !== undefined && isCounted) winners.push(index);
 	}
+
+	const high = (index: number) => body[column.keyHashHigh * count + index]!;
+	const low = (index: number) => body[column.keyHashLow * count + index]!;
+	winners.sort((a, b) => high(a) - high(b) || low(a) - low(b));
 
 	const header: Header = {
 		roots: [...roots],
 		files: files.map(({keyed, unkeyed, ...rest}) => ({...rest, keyedCount: keyed.length, unkeyedCount: unkeyed.length})),
 		entryCount: count,
+		winnerCount: winners.length,
 		strings,
 		...(summary === undefined ? {} : {summary}),
 	};
 	const headerBytes = Buffer.from(JSON.stringify(header));
-	const idsJson = Buffer.from(JSON.stringify(ids));
-	// Pad the ids with spaces (valid JSON whitespace) so the Float64 body starts 8-byte aligned.
-	const padding = (8 - ((prefixBytes + headerBytes.length + idsJson.length) % 8)) % 8;
-	const idsBytes = Buffer.concat([idsJson, Buffer.alloc(padding, 0x20)]);
-	const bodyBytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+	const ids = Buffer.concat(idParts);
+	// Pad the ids so the Float64 body starts 8-byte aligned.
+	const padding = (8 - ((prefixBytes + headerBytes.length + ids.length) % 8)) % 8;
+	const idsBytes = Buffer.concat([ids, Buffer.alloc(padding)]);
+	const table = Float64Array.from(winners);
+	const bodyBytes = Buffer.concat([Buffer.from(body.buffer, body.byteOffset, body.byteLength), Buffer.from(table.buffer, table.byteOffset, table.byteLength)]);
 	const prefix = Buffer.alloc(prefixBytes);
 	magic.copy(prefix, 0);
 	prefix.writeUInt32LE(indexVersion, 8);
@@ -167,11 +238,26 @@ export const encodeIndex = (roots: readonly string[], files: readonly IndexedFil
 	return Buffer.concat([prefix, headerBytes, idsBytes, bodyBytes]);
 };
 
+/** Random access to the stored entries, for a run that needs only a few of them. */
+export type IndexBody = {
+	count: number;
+	timestampAt: (index: number) => number;
+	isWinner: (index: number) => boolean;
+	entryAt: (index: number) => UsageEntry;
+	/** The entry index of the counted copy of `key`, or -1. */
+	findWinner: (key: string) => number;
+	/** Which file (position in the header's list) an entry belongs to. */
+	fileOf: (index: number) => number;
+	/** First entry index of each file, plus the total at the end. */
+	fileStarts: number[];
+};
+
 /** A decoded index: the header at once, the entries on demand. */
 export type DecodedIndex = {
 	roots: string[];
 	files: HeaderFile[];
 	summary: ReportSummary | undefined;
+	body: () => Promise<IndexBody | {error: string}>;
 	/** Decode every file's entries (checks the data checksum first). */
 	entries: () => Promise<IndexedFile[] | {error: string}>;
 };
@@ -197,63 +283,121 @@ export const decodeIndex = (head: Buffer, totalBytes: number, rest: () => Promis
 	}
 
 	const count = header.entryCount;
-	if (bodyLength !== count * columns.length * 8) return {error: 'inconsistent sizes'};
+	const winnerCount = header.winnerCount;
+	if (bodyLength !== (count * columns.length + winnerCount) * 8) return {error: 'inconsistent sizes'};
 	const dataCrc = head.readUInt32LE(28);
-	const entries = async (): Promise<IndexedFile[] | {error: string}> => {
+	let bodyPromise: Promise<IndexBody | {error: string}> | undefined;
+	const body = async (): Promise<IndexBody | {error: string}> => {
 		const bytes = await rest();
 		if (bytes.length !== totalBytes) return {error: 'changed while reading'};
-		const idsBytes = bytes.subarray(prefixBytes + headerLength, prefixBytes + headerLength + idsLength);
+		const ids = bytes.subarray(prefixBytes + headerLength, prefixBytes + headerLength + idsLength);
 		const bodyBytes = bytes.subarray(prefixBytes + headerLength + idsLength);
-		if (crc32(bodyBytes, crc32(idsBytes)) !== dataCrc) return {error: 'checksum mismatch'};
-		let ids: Array<string | null>;
-		try {
-			ids = JSON.parse(idsBytes.toString('utf8')) as Array<string | null>;
-		} catch {
-			return {error: 'unreadable ids'};
-		}
-
-		if (ids.length !== count * 2) return {error: 'inconsistent sizes'};
-		// Copy into an aligned buffer when needed: a Float64Array view needs an 8-byte-aligned offset.
-		const body =
+		if (crc32(bodyBytes, crc32(ids)) !== dataCrc) return {error: 'checksum mismatch'};
+		// A Float64Array view needs an 8-byte-aligned offset; copy when the buffer's is not.
+		const all =
 			bodyBytes.byteOffset % 8 === 0
-				? new Float64Array(bodyBytes.buffer, bodyBytes.byteOffset, count * columns.length)
+				? new Float64Array(bodyBytes.buffer, bodyBytes.byteOffset, bodyLength / 8)
 				: new Float64Array(bodyBytes.buffer.slice(bodyBytes.byteOffset, bodyBytes.byteOffset + bodyLength));
+		const value = (name: Column, index: number) => all[column[name] * count + index]!;
 		const text = (id: number): string | undefined => (id < 0 ? undefined : header.strings[id]);
+		const id = (start: Column, end: Column, index: number): string | undefined => {
+			const from = value(start, index);
+			return from < 0 ? undefined : ids.toString('utf8', from, value(end, index));
+		};
+
+		const fileStarts = [0];
+		for (const file of header.files) fileStarts.push(fileStarts.at(-1)! + file.keyedCount + file.unkeyedCount);
+		if (fileStarts.at(-1) !== count) return {error: 'inconsistent sizes'};
+		const tableStart = count * columns.length;
 		const entryAt = (index: number): UsageEntry => {
-			const flags = body[8 * count + index]!;
-			const loggedCostUsd = body[7 * count + index]!;
+			const flags = value('flags', index);
+			const loggedCostUsd = value('loggedCostUsd', index);
 			return {
-				timestampMs: body[index]!,
-				sessionId: text(body[9 * count + index]!),
-				project: text(body[10 * count + index]!) ?? '',
-				model: text(body[11 * count + index]!) ?? '',
-				messageId: ids[index * 2] ?? undefined,
-				requestId: ids[index * 2 + 1] ?? undefined,
-				isSidechain: (flags & 1) !== 0,
+				timestampMs: value('timestampMs', index),
+				sessionId: text(value('sessionIdRef', index)),
+				project: text(value('projectRef', index)) ?? '',
+				model: text(value('modelRef', index)) ?? '',
+				messageId: id('messageIdStart', 'messageIdEnd', index),
+				requestId: id('requestIdStart', 'requestIdEnd', index),
+				isSidechain: (flags & sidechainFlag) !== 0,
 				tokens: {
-					inputTokens: body[count + index]!,
-					outputTokens: body[2 * count + index]!,
-					cacheCreationInputTokens: body[3 * count + index]!,
-					cacheReadInputTokens: body[4 * count + index]!,
+					inputTokens: value('inputTokens', index),
+					outputTokens: value('outputTokens', index),
+					cacheCreationInputTokens: value('cacheCreationInputTokens', index),
+					cacheReadInputTokens: value('cacheReadInputTokens', index),
 				},
-				cacheCreation1hTokens: body[5 * count + index]!,
-				webSearchRequests: body[6 * count + index]!,
-				isFast: (flags & 2) !== 0,
+				cacheCreation1hTokens: value('cacheCreation1hTokens', index),
+				webSearchRequests: value('webSearchRequests', index),
+				isFast: (flags & fastFlag) !== 0,
 				loggedCostUsd: Number.isNaN(loggedCostUsd) ? undefined : loggedCostUsd,
-				isNonBillable: (flags & 4) !== 0,
+				isNonBillable: (flags & nonBillableFlag) !== 0,
 			};
 		};
 
-		let next = 0;
-		const files = header.files.map(({keyedCount, unkeyedCount, ...rest}): IndexedFile => {
-			const keyed = Array.from({length: keyedCount}, () => entryAt(next++));
-			const unkeyed = Array.from({length: unkeyedCount}, () => entryAt(next++));
-			return {...rest, keyed, unkeyed};
-		});
-		return next === count ? files : {error: 'inconsistent sizes'};
+		const findWinner = (key: string): number => {
+			const [high, low] = keyHash(key);
+			let lowBound = 0;
+			let highBound = winnerCount;
+			while (lowBound < highBound) {
+				const middle = (lowBound + highBound) >>> 1;
+				const index = all[tableStart + middle]!;
+				const difference = value('keyHashHigh', index) - high || value('keyHashLow', index) - low;
+				if (difference < 0) lowBound = middle + 1;
+				else highBound = middle;
+			}
+
+			// Equal hashes are verified against the stored ids, so a collision never merges two requests.
+			for (let slot = lowBound; slot < winnerCount; slot++) {
+				const index = all[tableStart + slot]!;
+				if (value('keyHashHigh', index) !== high || value('keyHashLow', index) !== low) break;
+				if (`${id('messageIdStart', 'messageIdEnd', index)}\u0000${id('requestIdStart', 'requestIdEnd', index)}` === key) return index;
+			}
+
+			return -1;
+		};
+
+		const fileOf = (index: number): number => {
+			let lowBound = 0;
+			let highBound = header.files.length - 1;
+			while (lowBound < highBound) {
+				const middle = (lowBound + highBound + 1) >>> 1;
+				if (fileStarts[middle]! <= index) lowBound = middle;
+				else highBound = middle - 1;
+			}
+
+			return lowBound;
+		};
+
+		return {
+			count,
+			timestampAt: index => value('timestampMs', index),
+			isWinner: index => (value('flags', index) & winnerFlag) !== 0,
+			entryAt,
+			findWinner,
+			fileOf,
+			fileStarts,
+		};
 	};
 
-	return {roots: header.roots, files: header.files, summary: header.summary, entries};
+	const cachedBody = async () => {
+		bodyPromise ??= body();
+		return bodyPromise;
+	};
+
+	const entries = async (): Promise<IndexedFile[] | {error: string}> => {
+		const decoded = await cachedBody();
+		if ('error' in decoded) return decoded;
+		return header.files.map(({keyedCount, unkeyedCount, ...rest}, fileIndex): IndexedFile => {
+			const start = decoded.fileStarts[fileIndex]!;
+			return {
+				...rest,
+				keyed: Array.from({length: keyedCount}, (_, offset) => decoded.entryAt(start + offset)),
+				unkeyed: Array.from({length: unkeyedCount}, (_, offset) => decoded.entryAt(start + keyedCount + offset)),
+			};
+		});
+	};
+
+	return {roots: header.roots, files: header.files, summary: header.summary, body: cachedBody, entries};
 };
 
 /** In-memory decode, for worker replies. */
@@ -286,11 +430,17 @@ export const loadIndex = async (file: string): Promise<DecodedIndex | {problem: 
 };
 
 /** Atomically replace the index: temp file in the same folder, then rename. */
-export const saveIndex = async (file: string, roots: readonly string[], files: readonly IndexedFile[], summary?: ReportSummary): Promise<void> => {
+export const saveIndex = async (
+	file: string,
+	roots: readonly string[],
+	files: readonly IndexedFile[],
+	summary: ReportSummary,
+	isWinner: (entry: UsageEntry) => boolean,
+): Promise<void> => {
 	await mkdir(path.dirname(file), {recursive: true});
 	const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
 	try {
-		await writeFile(temp, encodeIndex(roots, files, summary));
+		await writeFile(temp, encodeIndex(roots, files, summary, isWinner));
 		await rename(temp, file);
 	} catch (error) {
 		await rm(temp, {force: true});

@@ -116,6 +116,34 @@ describe('openUsage with the persistent index', () => {
 		expect(totals(again)).toEqual(await cold());
 	});
 
+	it('answers from the summary plus only the appended bytes, equal to a cold run', async () => {
+		await (await open()).save();
+		const original = path.join(project('-home-dev-api-server'), 'bbb-original.jsonl');
+		const resumed = path.join(project('-home-dev-api-server'), 'aaa-resumed.jsonl');
+		const fixtureLines = (await readFile(original, 'utf8')).trim().split('\n');
+		// A later streaming copy of request A with more output (it must replace the stored winner),
+		// an equal copy in a file whose path sorts first (it wins the tie), new requests, and a new file.
+		const requestA = JSON.parse(fixtureLines[5]!) as {message: {usage: {output_tokens: number}}};
+		requestA.message.usage.output_tokens = 9999;
+		await appendFile(original, `${JSON.stringify(requestA)}\n${line('fresh-1', 50, '2026-01-06T09:30:00.000Z')}`);
+		await appendFile(resumed, `${fixtureLines[12]}\n`);
+		const fresh = path.join(project('-home-dev-new'), 'session.jsonl');
+		await mkdir(path.dirname(fresh), {recursive: true});
+		await writeFile(fresh, line('fresh-2', 70, '2026-01-06T10:00:00.000Z'));
+		const usage = await open({isSummaryEnough: true});
+		expect(usage.live).toBeUndefined();
+		expect(totals(usage)).toEqual(await cold());
+		expect(totals(usage).blocks.find(block => block[0] === '2026-01-06T09:00:00.000Z')?.[2]).toMatchObject({outputTokens: 9999 + 1309 + 1400 + 50 + 70});
+	});
+
+	it('falls back to a full load when new lines land before the blocks it could regroup', async () => {
+		await (await open()).save();
+		await appendFile(path.join(project('-home-dev-probe'), 'rate-limit.jsonl'), line('ancient', 5, '2024-01-01T00:00:00.000Z'));
+		const usage = await open({isSummaryEnough: true});
+		expect(usage.live).toBeDefined();
+		expect(totals(usage)).toEqual(await cold());
+	});
+
 	it('does not reuse a summary made with other prices', async () => {
 		await (await open()).save();
 		const other = await openUsage({
