@@ -1,5 +1,5 @@
 import type {Block} from '../core/blocks.js';
-import {dedupeKey} from '../core/dedupe.js';
+import type {UsageEntry} from '../core/types.js';
 import {beginBulk, createFileUsage, createLedger, endBulk, ledgerCounters, restoreFile, unknownModels, type Ledger, type LedgerOptions} from '../core/ledger.js';
 import {discoverTranscripts, type Discovery} from './discover.js';
 import {reportFromDelta} from './index-delta.js';
@@ -102,12 +102,14 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 			tailer.cursor === undefined ? [] : [indexedFile(ledger.files.get(tailer.path) ?? createFileUsage(tailer.path), tailer.cursor, tailer.projectSlug)],
 		);
 		const current = view();
+		const counted = new Set<UsageEntry>();
+		for (const winner of ledger.winners.values()) counted.add(winner.entry);
 		await saveIndex(
 			indexFile,
 			discovery.roots,
 			files,
 			{fingerprint: options.fingerprint, blocks: current.blocks.map(summarizeBlock), counters: current.counters, unknownModels: current.unknownModels},
-			entry => ledger.winners.get(dedupeKey(entry) ?? '')?.entry === entry,
+			entry => counted.has(entry),
 		);
 	};
 

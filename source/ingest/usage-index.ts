@@ -143,7 +143,8 @@ export const encodeIndex = (
 	roots: readonly string[],
 	files: readonly IndexedFile[],
 	summary?: ReportSummary,
-	isWinner: (entry: UsageEntry) => boolean = () => false,
+	/** Omitted for worker replies, which are decoded whole and need no key table. */
+	isWinner?: (entry: UsageEntry) => boolean,
 ): Buffer => {
 	const strings: string[] = [];
 	const stringIds = new Map<string, number>();
@@ -167,7 +168,9 @@ export const encodeIndex = (
 	};
 
 	// Message and request ids are unique per entry: one UTF-8 blob with offsets, no interning.
-	const idParts: Buffer[] = [];
+	let idCapacity = 0;
+	for (const entry of entries) idCapacity += ((entry.messageId?.length ?? 0) + (entry.requestId?.length ?? 0)) * 3;
+	const idBlob = Buffer.allocUnsafe(idCapacity);
 	let idBytes = 0;
 	const putId = (start: Column, end: Column, index: number, value: string | undefined) => {
 		if (value === undefined) {
@@ -176,18 +179,16 @@ export const encodeIndex = (
 			return;
 		}
 
-		const bytes = Buffer.from(value);
 		put(start, index, idBytes);
-		idBytes += bytes.length;
+		idBytes += idBlob.write(value, idBytes);
 		put(end, index, idBytes);
-		idParts.push(bytes);
 	};
 
 	const winners: number[] = [];
 	for (let index = 0; index < count; index++) {
 		const entry = entries[index]!;
-		const key = requestKey(entry);
-		const isCounted = key === undefined || isWinner(entry);
+		const key = isWinner === undefined ? undefined : requestKey(entry);
+		const isCounted = key === undefined || isWinner!(entry);
 		put('timestampMs', index, entry.timestampMs);
 		put('inputTokens', index, entry.tokens.inputTokens);
 		put('outputTokens', index, entry.tokens.outputTokens);
@@ -221,7 +222,7 @@ export const encodeIndex = (
 		...(summary === undefined ? {} : {summary}),
 	};
 	const headerBytes = Buffer.from(JSON.stringify(header));
-	const ids = Buffer.concat(idParts);
+	const ids = idBlob.subarray(0, idBytes);
 	// Pad the ids so the Float64 body starts 8-byte aligned.
 	const padding = (8 - ((prefixBytes + headerBytes.length + ids.length) % 8)) % 8;
 	const idsBytes = Buffer.concat([ids, Buffer.alloc(padding)]);
