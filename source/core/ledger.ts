@@ -1,4 +1,4 @@
-import {identifyBlocks, regroupAnchor, type Block, type PricedEntry} from './blocks.js';
+import {identifyBlocks, regroupAnchor, withCost, type Block, type PricedEntry} from './blocks.js';
 import {dedupeKey} from './dedupe.js';
 import {entryCostUsd, type CostMode, type PriceLookup} from './pricing.js';
 import type {LineResult} from './transcript.js';
@@ -74,10 +74,7 @@ export const createFileUsage = (path: string): FileUsage => ({
 	invalidLines: 0,
 });
 
-const price = (ledger: Ledger, entry: UsageEntry): PricedEntry => ({
-	...entry,
-	costUsd: entryCostUsd(entry, ledger.options.lookup, ledger.options.mode),
-});
+const price = (ledger: Ledger, entry: UsageEntry): PricedEntry => withCost(entry, entryCostUsd(entry, ledger.options.lookup, ledger.options.mode));
 
 /** True when `challenger` (from `path`) beats the current winner. */
 const beats = (challenger: PricedEntry, path: string, winner: Winner): boolean => {

@@ -1,5 +1,5 @@
 import {stat} from 'node:fs/promises';
-import {identifyBlocks, regroupAnchor, type Block, type PricedEntry} from '../core/blocks.js';
+import {identifyBlocks, regroupAnchor, withCost, type Block, type PricedEntry} from '../core/blocks.js';
 import {dedupeKey} from '../core/dedupe.js';
 import {compareEntries, type LedgerOptions} from '../core/ledger.js';
 import {entryCostUsd} from '../core/pricing.js';
@@ -63,7 +63,7 @@ export const reportFromDelta = async (
 
 	const body = await index.body();
 	if ('error' in body) return undefined;
-	const price = (entry: UsageEntry): PricedEntry => ({...entry, costUsd: entryCostUsd(entry, options.lookup, options.mode)});
+	const price = (entry: UsageEntry): PricedEntry => withCost(entry, entryCostUsd(entry, options.lookup, options.mode));
 	const added = new Set<PricedEntry>();
 	const removedStored = new Set<number>();
 	const winners = new Map<string, Winner>();

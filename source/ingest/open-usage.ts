@@ -70,19 +70,22 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 	let isDirty = index === undefined || summary?.fingerprint !== options.fingerprint;
 	beginBulk(ledger);
 	if (index !== undefined) {
-		const indexed = await index.entries();
-		if ('error' in indexed) {
-			notes.push(`index ${indexFile} ignored (${indexed.error}); rebuilding`);
+		const body = await index.body();
+		if ('error' in body) {
+			notes.push(`index ${indexFile} ignored (${body.error}); rebuilding`);
 			isDirty = true;
 		} else {
+			// Restore file by file, so at most one file's undecoded copies exist beside the ledger.
 			const present = new Set(discovery.files.map(file => file.path));
-			for (const file of indexed) {
-				if (!present.has(file.path)) continue;
-				restoreFile(ledger, file);
+			index.files.forEach(({keyedCount, unkeyedCount, ...file}, position) => {
+				if (!present.has(file.path)) return;
+				const start = body.fileStarts[position]!;
+				const keyed = Array.from({length: keyedCount}, (_, offset) => body.entryAt(start + offset));
+				const unkeyed = Array.from({length: unkeyedCount}, (_, offset) => body.entryAt(start + keyedCount + offset));
+				restoreFile(ledger, {...file, keyed, unkeyed});
 				cursors.set(file.path, file.cursor);
-			}
-
-			isDirty ||= indexed.length !== discovery.files.length;
+			});
+			isDirty ||= index.files.length !== discovery.files.length;
 		}
 	}
 
