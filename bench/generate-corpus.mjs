@@ -96,11 +96,11 @@ const sessionLines = (random, {sessionId, project, startMs, requests, isSidechai
 };
 
 /** Write a corpus of about `targetBytes` under `root/projects`. */
-export const generateCorpus = async (root, targetBytes, seed = 42) => {
+export const generateCorpus = async (root, targetBytes, seed = 42, startMs = Date.parse('2026-09-01T08:00:00Z')) => {
 	const random = rng(seed);
 	let written = 0;
 	let files = 0;
-	let clock = Date.parse('2026-09-01T08:00:00Z');
+	let clock = startMs;
 	const recent = [];
 	while (written < targetBytes) {
 		const project = projects[Math.floor(random() * projects.length)];
@@ -135,12 +135,34 @@ export const generateCorpus = async (root, targetBytes, seed = 42) => {
 };
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-	const [root, megabytes = '100'] = process.argv.slice(2);
+	const [root, megabytes = '100', seed = '42'] = process.argv.slice(2);
 	if (!root) {
 		process.stderr.write('usage: node bench/generate-corpus.mjs DIR [MEGABYTES]\n');
 		process.exit(2);
 	}
 
-	const result = await generateCorpus(root, Number(megabytes) * 1024 * 1024);
+	const result = await generateCorpus(root, Number(megabytes) * 1024 * 1024, Number(seed));
 	process.stdout.write(`${JSON.stringify(result)}\n`);
 }
+
+/** About `targetBytes` of fresh session lines (new ids, from `startMs` on), as one string, for append benchmarks. */
+export const freshLines = (targetBytes, seed, startMs) => {
+	const random = rng(seed);
+	const out = [];
+	let bytes = 0;
+	let clock = startMs;
+	while (bytes < targetBytes) {
+		const {lines, endMs} = sessionLines(random, {sessionId: uuid(random), project: 'api-server', startMs: clock, requests: 10, isSidechain: false});
+		clock = endMs;
+		for (const line of lines) {
+			out.push(line);
+			bytes += Buffer.byteLength(line) + 1;
+		}
+	}
+
+	return `${out.join('\n')}\n`;
+};
+
+/** One fresh assistant line with usage, stamped `atMs`, for latency probes. */
+export const probeLine = (index, atMs) =>
+	`${JSON.stringify({type: 'assistant', timestamp: new Date(atMs).toISOString(), sessionId: 'bench-probe', cwd: '/home/dev/api-server', requestId: `req_bench_${index}_${atMs}`, message: {id: `msg_bench_${index}_${atMs}`, model: 'claude-opus-4-5-20251101', role: 'assistant', usage: {input_tokens: 10, output_tokens: 100, cache_read_input_tokens: 1000, cache_creation_input_tokens: 0}}})}\n`;

@@ -1,23 +1,29 @@
-// Benchmark: cold `cctop report --json` against `ccusage@20.0.24 blocks --json --offline`
-// on the same generated corpora, in the same run. Prints a markdown table for the README.
+// Benchmarks, on generated corpora, in one run:
+//   cold     cctop report --json --no-cache  vs  ccusage@20.0.24 blocks --json --offline (same corpus, alternating)
+//   first    cctop's first run, which also writes the persistent index
+//   warm     index present, nothing new
+//   append   index present, 1 MB of new lines appended since it was written
+//   live     report --json --watch: append → NDJSON latency over 200 appends, idle CPU, peak RSS
 //
-//   npm run bench                      # 100 MB and 1 GB, 5 runs each
-//   npm run bench -- --sizes 100 --runs 3
-//   npm run bench -- --no-ccusage      # cctop only (no registry access)
+//   npm run bench                               # 100 MB and 1 GB, 5 runs, 60 s idle probe
+//   npm run bench -- --sizes 100 --runs 3 --idle-seconds 10
+//   npm run bench -- --no-ccusage               # skip the peer (no registry access)
 //
-// Corpora and ccusage live in $CCTOP_BENCH_DIR (default: <tmp>/cctop-bench) and are reused.
-import {execFileSync, spawnSync} from 'node:child_process';
-import {chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+// Corpora, the index and ccusage live in $CCTOP_BENCH_DIR (default <tmp>/cctop-bench) and are reused.
+import {execFileSync, spawn, spawnSync} from 'node:child_process';
+import {appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
-import {generateCorpus} from './generate-corpus.mjs';
+import {freshLines, generateCorpus, probeLine} from './generate-corpus.mjs';
 
 const {values} = parseArgs({
 	options: {
 		sizes: {type: 'string', default: '100,1024'},
 		runs: {type: 'string', default: '5'},
+		appends: {type: 'string', default: '200'},
+		'idle-seconds': {type: 'string', default: '60'},
 		'no-ccusage': {type: 'boolean', default: false},
 	},
 });
@@ -27,7 +33,6 @@ const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const ccusageVersion = '20.0.24';
 const runs = Number(values.runs);
 mkdirSync(root, {recursive: true});
-
 const log = message => process.stderr.write(`${message}\n`);
 
 const corpus = async megabytes => {
@@ -66,7 +71,6 @@ const timed = (command, env) => {
 	const result = spawnSync('/usr/bin/time', ['-f', '%e %M', 'sh', '-c', '"$@" > "$OUT"', 'sh', ...command], {
 		env: {...process.env, ...env, OUT: out},
 		encoding: 'utf8',
-		maxBuffer: 64 * 1024 * 1024,
 	});
 	if (result.status !== 0) throw new Error(`${command.join(' ')} failed: ${result.stderr}`);
 	const [wall, rssKb] = result.stderr.trim().split('\n').at(-1).split(' ').map(Number);
@@ -87,8 +91,12 @@ const totals = output => {
 	return sum;
 };
 
-const sameTotals = (a, b) =>
-	Object.keys(a).every(key => (key === 'costUSD' ? Math.abs(a[key] - b[key]) <= 1e-6 * Math.max(1, a[key]) : a[key] === b[key]));
+const sameTotals = (a, b) => Object.keys(a).every(key => (key === 'costUSD' ? Math.abs(a[key] - b[key]) <= 1e-6 * Math.max(1, a[key]) : a[key] === b[key]));
+
+const quantile = (values, q) => {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+};
 
 const median = values => {
 	const sorted = [...values].sort((a, b) => a - b);
@@ -96,41 +104,168 @@ const median = values => {
 	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
-const stats = samples => ({
-	wall: {median: median(samples.map(s => s.wallS)), min: Math.min(...samples.map(s => s.wallS)), max: Math.max(...samples.map(s => s.wallS))},
-	rss: {median: median(samples.map(s => s.rssMiB)), max: Math.max(...samples.map(s => s.rssMiB))},
+const summary = samples => ({
+	median: median(samples.map(s => s.wallS)),
+	min: Math.min(...samples.map(s => s.wallS)),
+	max: Math.max(...samples.map(s => s.wallS)),
+	rss: median(samples.map(s => s.rssMiB)),
 });
 
-const rows = [];
+/** The newest transcript file, where appends go. */
+const newestFile = dir => {
+	const files = [];
+	const walk = folder => {
+		for (const entry of readdirSync(folder, {withFileTypes: true})) {
+			const full = path.join(folder, entry.name);
+			if (entry.isDirectory()) walk(full);
+			else if (entry.name.endsWith('.jsonl')) files.push(full);
+		}
+	};
+
+	walk(path.join(dir, 'projects'));
+	return files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+};
+
+/** Run `body`, then put `file` and the index back exactly as they were (size, times, index bytes). */
+const withRestore = async (file, cacheDir, body) => {
+	const before = statSync(file);
+	const backups = readdirSync(cacheDir).map(name => [path.join(cacheDir, name), readFileSync(path.join(cacheDir, name))]);
+	try {
+		return await body();
+	} finally {
+		truncateSync(file, before.size);
+		utimesSync(file, before.atime, before.mtime);
+		for (const name of readdirSync(cacheDir)) rmSync(path.join(cacheDir, name));
+		for (const [name, bytes] of backups) writeFileSync(name, bytes);
+	}
+};
+
+/** The live probe: append one line at a time and time until the next NDJSON snapshot shows it. */
+const live = async (dir, env, file) => {
+	const child = spawn(process.execPath, [cli, 'report', '--json', '--watch', '--quiet', '--claude-dir', dir], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'inherit']});
+	let buffered = '';
+	let waiter;
+	let lines = 0;
+	child.stdout.on('data', chunk => {
+		buffered += chunk.toString('utf8');
+		let at;
+		while ((at = buffered.indexOf('\n')) !== -1) {
+			buffered = buffered.slice(at + 1);
+			lines++;
+			waiter?.();
+		}
+	});
+	const nextLine = (seen, timeoutMs = 10_000) =>
+		new Promise((resolve, reject) => {
+			if (lines > seen) return resolve();
+			const timer = setTimeout(() => reject(new Error('no snapshot within 10 s')), timeoutMs);
+			waiter = () => {
+				if (lines > seen) {
+					clearTimeout(timer);
+					waiter = undefined;
+					resolve();
+				}
+			};
+		});
+
+	await nextLine(0, 120_000);
+	const latencies = [];
+	for (let index = 0; index < Number(values.appends); index++) {
+		const seen = lines;
+		const started = performance.now();
+		appendFileSync(file, probeLine(index, Date.now()));
+		await nextLine(seen);
+		latencies.push(performance.now() - started);
+		await new Promise(resolve => setTimeout(resolve, 25));
+	}
+
+	const ticks = () => {
+		const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+		return Number(fields[11]) + Number(fields[12]);
+	};
+
+	const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).trim()) || 100;
+	const idleSeconds = Number(values['idle-seconds']);
+	const before = ticks();
+	await new Promise(resolve => setTimeout(resolve, idleSeconds * 1000));
+	const idleCpuPercent = ((ticks() - before) / clockTicks / idleSeconds) * 100;
+	const peakRssMiB = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024;
+	child.kill('SIGINT');
+	await new Promise(resolve => child.once('exit', resolve));
+	return {latencies, idleCpuPercent, peakRssMiB};
+};
+
+const f = value => value.toFixed(2);
+const report = [];
 const ccusage = values['no-ccusage'] ? undefined : ccusageCommand();
 for (const megabytes of values.sizes.split(',').map(Number)) {
 	const {dir, bytes, files} = await corpus(megabytes);
-	const env = {CLAUDE_CONFIG_DIR: dir, HOME: root};
-	const tools = [['cctop', [process.execPath, cli, 'report', '--json', '--no-cache', '--quiet', '--claude-dir', dir]]];
+	const cacheDir = path.join(root, `cache-${megabytes}mb`);
+	const env = {CLAUDE_CONFIG_DIR: dir, HOME: root, CCTOP_CACHE_DIR: cacheDir};
+	const cctop = extra => [process.execPath, cli, 'report', '--json', '--quiet', '--claude-dir', dir, ...extra];
+	const label = `${(bytes / 1024 / 1024).toFixed(0)} MB, ${files} files`;
+
+	// cold: both tools, alternating, after one untimed warm-up each (same page cache for both).
+	const tools = [['cctop --no-cache', cctop(['--no-cache'])]];
 	if (ccusage) tools.push([`ccusage ${ccusageVersion}`, [...ccusage, 'blocks', '--json', '--offline']]);
-	// One untimed run each, so both tools see the same warm page cache.
 	for (const [, command] of tools) timed(command, env);
-	const samples = new Map(tools.map(([name]) => [name, []]));
+	const cold = new Map(tools.map(([name]) => [name, []]));
 	for (let run = 0; run < runs; run++) {
 		for (const [name, command] of tools) {
-			samples.get(name).push(timed(command, env));
-			log(`${megabytes} MB ${name} run ${run + 1}: ${samples.get(name).at(-1).wallS} s`);
+			cold.get(name).push(timed(command, env));
+			log(`${megabytes} MB cold ${name} run ${run + 1}: ${cold.get(name).at(-1).wallS} s`);
 		}
 	}
 
-	const reference = totals(samples.get('cctop')[0].output);
-	const base = stats(samples.get('cctop'));
-	for (const [name, list] of samples) {
-		const s = stats(list);
-		const match = name === 'cctop' ? '—' : sameTotals(reference, totals(list[0].output)) ? 'yes' : `NO: ${JSON.stringify(totals(list[0].output))}`;
-		rows.push({corpus: `${(bytes / 1024 / 1024).toFixed(0)} MB, ${files} files, ${reference.entries} requests`, name, ...s, ratio: base.wall.median / s.wall.median, match});
+	const reference = totals(cold.get('cctop --no-cache')[0].output);
+	const peer = ccusage ? summary(cold.get(`ccusage ${ccusageVersion}`)) : undefined;
+	const peerMatch = ccusage ? (sameTotals(reference, totals(cold.get(`ccusage ${ccusageVersion}`)[0].output)) ? 'same totals' : 'DIFFERENT totals') : '';
+
+	// first: a cold run that also writes the index.
+	const first = [];
+	for (let run = 0; run < runs; run++) {
+		rmSync(cacheDir, {recursive: true, force: true});
+		first.push(timed(cctop([]), env));
+		log(`${megabytes} MB first run ${run + 1}: ${first.at(-1).wallS} s`);
 	}
+
+	const warm = [];
+	for (let run = 0; run < runs; run++) warm.push(timed(cctop([]), env));
+	const warmMatch = sameTotals(reference, totals(warm[0].output)) ? 'same totals' : 'DIFFERENT totals';
+
+	// append: 1 MB of new lines since the index was written, restored after each run.
+	const file = newestFile(dir);
+	const lastMs = Date.parse(JSON.parse(warm[0].output).blocks.at(-1).actualEndTime ?? '2026-11-01T00:00:00Z');
+	const append = [];
+	let appendMatch = '';
+	for (let run = 0; run < runs; run++) {
+		await withRestore(file, cacheDir, async () => {
+			appendFileSync(file, freshLines(1024 * 1024, 1000 + run, lastMs + 60_000));
+			append.push(timed(cctop([]), env));
+			if (run === 0) appendMatch = sameTotals(totals(timed(cctop(['--no-cache']), env).output), totals(append[0].output)) ? 'same totals as --no-cache' : 'DIFFERENT totals';
+		});
+		log(`${megabytes} MB warm+1MB run ${run + 1}: ${append.at(-1).wallS} s`);
+	}
+
+	const probe = await withRestore(file, cacheDir, async () => live(dir, env, file));
+	report.push({label, reference, peer, peerMatch, cold: summary(cold.get('cctop --no-cache')), first: summary(first), warm: summary(warm), warmMatch, append: summary(append), appendMatch, probe});
 }
 
-const f = value => value.toFixed(2);
-process.stdout.write(`\n| corpus | tool | wall median (s) | wall min–max (s) | peak RSS median (MiB) | cctop ÷ tool | same totals |\n|---|---|---:|---:|---:|---:|---|\n`);
-for (const row of rows) {
-	process.stdout.write(`| ${row.corpus} | ${row.name} | ${f(row.wall.median)} | ${f(row.wall.min)}–${f(row.wall.max)} | ${row.rss.median.toFixed(0)} | ${row.name === 'cctop' ? '1.00' : f(row.ratio)} | ${row.match} |\n`);
+const ratio = (value, peer) => (peer ? `${f(value / peer.median)}×` : '—');
+process.stdout.write('\n| corpus | run | wall median (s) | min–max (s) | peak RSS (MiB) | ÷ ccusage median | check |\n|---|---|---:|---:|---:|---:|---|\n');
+for (const row of report) {
+	const line = (name, s, check = '') => process.stdout.write(`| ${row.label} | ${name} | ${f(s.median)} | ${f(s.min)}–${f(s.max)} | ${s.rss.toFixed(0)} | ${ratio(s.median, row.peer)} | ${check} |\n`);
+	if (row.peer) line(`ccusage ${ccusageVersion} (cold)`, row.peer, row.peerMatch);
+	line('cctop cold (--no-cache)', row.cold, `${row.reference.entries} requests, ${row.reference.blocks} blocks`);
+	line('cctop first run (writes index)', row.first);
+	line('cctop warm (nothing new)', row.warm, row.warmMatch);
+	line('cctop warm + 1 MB appended', row.append, row.appendMatch);
+}
+
+process.stdout.write('\n| corpus | append → snapshot p50 (ms) | p95 (ms) | max (ms) | appends | idle CPU (% of a core) | idle window (s) | live peak RSS (MiB) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n');
+for (const row of report) {
+	const {latencies, idleCpuPercent, peakRssMiB} = row.probe;
+	process.stdout.write(`| ${row.label} | ${quantile(latencies, 0.5).toFixed(0)} | ${quantile(latencies, 0.95).toFixed(0)} | ${Math.max(...latencies).toFixed(0)} | ${latencies.length} | ${idleCpuPercent.toFixed(2)} | ${values['idle-seconds']} | ${peakRssMiB.toFixed(0)} |\n`);
 }
 
 process.stdout.write(`\nnode ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.release()}\n`);

@@ -97,9 +97,6 @@ const watchReport = async (options: Options, clock: () => number): Promise<numbe
 	const print = () => process.stdout.write(`${JSON.stringify(reportFromUsage(usage, options, clock()))}\n`);
 	const store = new UsageStore(ledger, current => ({version: current.version}), clock);
 	notify = () => store.notify();
-	store.subscribe(print);
-	print();
-	await usage.save();
 	const rescan = async () => {
 		const found = await discoverTranscripts({claudeDirs: options.claudeDir});
 		source.track(found.files);
@@ -119,6 +116,13 @@ const watchReport = async (options: Options, clock: () => number): Promise<numbe
 		onRemove: file => source.forget(file),
 		onSafetyPoll: () => void rescan(),
 	});
+	// The first snapshot goes out once the watcher is live, after one more read for
+	// anything appended while it attached, so "printed" means "watching".
+	await watcher.ready;
+	await source.pollAll();
+	store.subscribe(print);
+	print();
+	await usage.save();
 	const saveTimer = setInterval(() => void usage.save(), 60_000);
 	await new Promise<void>(resolve => {
 		process.once('SIGINT', resolve);
