@@ -7,6 +7,7 @@ import {buildReportJson, type ReportJson} from '../core/report.js';
 import {discoverTranscripts, transcriptFileFor, type Discovery} from '../ingest/discover.js';
 import {openUsage, type UsageHandle} from '../ingest/open-usage.js';
 import {localMidnightMs, UsageError, type Options} from '../options.js';
+import {progressReporter} from '../views/progress-line.js';
 import {renderReportTable} from '../views/report-table.js';
 
 /** Embedded prices, or the embedded ones overridden by `--pricing FILE`. */
@@ -47,7 +48,8 @@ export const openUsageFor = async (
 ): Promise<UsageHandle> => {
 	const pricing = await loadPricing(options.pricing);
 	const sessionLengthMs = options.sessionLength * hourMs;
-	return openUsage({
+	const progress = progressReporter(process.stderr);
+	const usage = await openUsage({
 		claudeDirs: options.claudeDir,
 		ledger: {lookup: createPriceLookup(pricing), mode: options.mode, sessionLengthMs},
 		fingerprint: createHash('sha256').update(JSON.stringify([pricing, options.mode, sessionLengthMs])).digest('hex'),
@@ -55,7 +57,10 @@ export const openUsageFor = async (
 		isSummaryEnough,
 		clock,
 		onChange,
+		onProgress: options.quiet ? undefined : progress.onProgress,
 	});
+	progress.done();
+	return usage;
 };
 
 /** The report document for the usage's current state. */

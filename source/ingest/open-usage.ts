@@ -4,7 +4,7 @@ import {beginBulk, createFileUsage, createLedger, endBulk, ledgerCounters, resto
 import {discoverTranscripts, type Discovery} from './discover.js';
 import {reportFromDelta} from './index-delta.js';
 import type {FileCursor} from './tail-file.js';
-import {TranscriptSource} from './transcript-source.js';
+import {TranscriptSource, type ScanProgress} from './transcript-source.js';
 import {cacheDir, indexedFile, indexPath, loadIndex, saveIndex, summarizeBlock, type ReportSummary} from './usage-index.js';
 
 export type OpenUsageOptions = {
@@ -17,6 +17,7 @@ export type OpenUsageOptions = {
 	isSummaryEnough: boolean;
 	clock: () => number;
 	onChange?: () => void;
+	onProgress?: (progress: ScanProgress) => void;
 };
 
 /** What a report needs, however it was obtained. */
@@ -94,7 +95,7 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 		options.onChange?.();
 	});
 	source.track(discovery.files, cursors);
-	await source.pollAll();
+	await source.pollAll(options.onProgress);
 	endBulk(ledger, options.clock());
 
 	const view = (): UsageView => ({blocks: ledger.blocks, unknownModels: unknownModels(ledger), counters: ledgerCounters(ledger)});

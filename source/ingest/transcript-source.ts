@@ -8,6 +8,9 @@ import {FileTailer, type FileCursor, type TailUpdate} from './tail-file.js';
 const workerThresholdBytes = 256 * 1024 * 1024;
 const concurrentReads = 4;
 
+/** How far the first read of never-read files has got. */
+export type ScanProgress = {filesDone: number; files: number; bytesDone: number; bytes: number};
+
 /**
  * All transcript files being followed, feeding one ledger. Each file has a
  * tailer and a cursor; files that vanish are taken out of the ledger.
@@ -60,34 +63,39 @@ export class TranscriptSource {
 
 	/**
 	 * Read what is new in every file. Files never read before go to worker
-	 * threads when there is enough to read.
+	 * threads when there is enough to read. `onProgress` hears about files never
+	 * read before, as each one finishes.
 	 */
-	async pollAll(): Promise<void> {
+	async pollAll(onProgress?: (progress: ScanProgress) => void): Promise<void> {
 		const fresh = [...this.tailers.values()].filter(tailer => tailer.cursor === undefined);
-		const sizes = await Promise.all(fresh.map(async tailer => (await stat(tailer.path).catch(() => undefined))?.size ?? 0));
-		const freshBytes = sizes.reduce((sum, size) => sum + size, 0);
-		const rest = [...this.tailers.values()].filter(tailer => freshBytes < workerThresholdBytes || tailer.cursor !== undefined);
-		const work: Array<Promise<void>> = [];
-		if (freshBytes >= workerThresholdBytes) {
-			work.push(this.coldScan(fresh));
-		}
+		const sizes = new Map(await Promise.all(fresh.map(async tailer => [tailer.path, (await stat(tailer.path).catch(() => undefined))?.size ?? 0] as const)));
+		const progress: ScanProgress = {filesDone: 0, files: fresh.length, bytesDone: 0, bytes: [...sizes.values()].reduce((sum, size) => sum + size, 0)};
+		const done = (tailer: FileTailer) => {
+			if (!sizes.has(tailer.path)) return;
+			progress.filesDone++;
+			progress.bytesDone += sizes.get(tailer.path)!;
+			onProgress?.({...progress});
+		};
 
-		work.push(this.pollEach(rest));
-		await Promise.all(work);
+		const isCold = progress.bytes >= workerThresholdBytes;
+		const rest = [...this.tailers.values()].filter(tailer => !isCold || tailer.cursor !== undefined);
+		await Promise.all([isCold ? this.coldScan(fresh, done) : undefined, this.pollEach(rest, done)]);
 	}
 
-	private async pollEach(tailers: readonly FileTailer[]): Promise<void> {
+	private async pollEach(tailers: readonly FileTailer[], done: (tailer: FileTailer) => void): Promise<void> {
 		let next = 0;
 		const lane = async () => {
 			while (next < tailers.length) {
-				await tailers[next++]!.poll();
+				const tailer = tailers[next++]!;
+				await tailer.poll();
+				done(tailer);
 			}
 		};
 
 		await Promise.all(Array.from({length: concurrentReads}, lane));
 	}
 
-	private async coldScan(tailers: readonly FileTailer[]): Promise<void> {
+	private async coldScan(tailers: readonly FileTailer[], done: (tailer: FileTailer) => void): Promise<void> {
 		const pool = new ScanPool();
 		// Worker results land per file; regroup once at the end, not once per file.
 		const isOwnBulk = !this.ledger.isBulk;
@@ -103,6 +111,8 @@ export class TranscriptSource {
 					} else {
 						for (const update of result.updates) this.handle(update);
 					}
+
+					done(tailer);
 				}),
 			);
 		} finally {

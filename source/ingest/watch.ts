@@ -21,6 +21,9 @@ export type Watcher = {
 
 const isTranscript = (file: string): boolean => file.endsWith('.jsonl');
 
+/** Just past chokidar's 50 ms per-file throttle on 'change' events. */
+const trailingReadMs = 60;
+
 /**
  * chokidar is only a trigger: it says which file moved and the tailer reads the
  * bytes. No `awaitWriteFinish` (it adds ~2 s); a half-written line simply waits
@@ -34,8 +37,27 @@ export const watchTranscripts = (options: WatchOptions): Watcher => {
 		interval: 1000,
 		ignored: (file, stats) => stats?.isFile() === true && !isTranscript(file),
 	});
-	watcher.on('add', file => isTranscript(file) && options.onChange(path.resolve(file)));
-	watcher.on('change', file => isTranscript(file) && options.onChange(path.resolve(file)));
+	// chokidar drops a file's 'change' events that come within 50 ms of the previous
+	// one, and emits nothing for them later: a burst of writes could leave its last
+	// lines unseen until the next write. So every event also schedules one trailing
+	// read just past that window; if nothing changed, the tailer's stat check makes it cheap.
+	const trailing = new Map<string, NodeJS.Timeout>();
+	const changed = (file: string) => {
+		if (!isTranscript(file)) return;
+		const resolved = path.resolve(file);
+		options.onChange(resolved);
+		clearTimeout(trailing.get(resolved));
+		trailing.set(
+			resolved,
+			setTimeout(() => {
+				trailing.delete(resolved);
+				options.onChange(resolved);
+			}, trailingReadMs),
+		);
+	};
+
+	watcher.on('add', changed);
+	watcher.on('change', changed);
 	watcher.on('unlink', file => isTranscript(file) && options.onRemove(path.resolve(file)));
 	const timer = setInterval(options.onSafetyPoll, options.safetyPollMs);
 	const ready = new Promise<void>(resolve => watcher.once('ready', () => resolve()));
@@ -43,6 +65,7 @@ export const watchTranscripts = (options: WatchOptions): Watcher => {
 		ready,
 		close: async () => {
 			clearInterval(timer);
+			for (const pending of trailing.values()) clearTimeout(pending);
 			await watcher.close();
 		},
 	};

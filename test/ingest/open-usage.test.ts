@@ -189,6 +189,12 @@ describe('live: watcher, tailer and ledger together', () => {
 			await waitFor(() => ledger.sorted.length === before + 2, 10_000, 'the append');
 			expect(totals(usage)).toEqual(await cold());
 
+			// Two writes inside chokidar's 50 ms change throttle: the second must not wait for a later write.
+			await appendFile(fresh, line('fresh-3'));
+			await waitFor(() => ledger.sorted.length === before + 3, 10_000, 'the first of two quick writes');
+			await appendFile(fresh, line('fresh-4'));
+			await waitFor(() => ledger.sorted.length === before + 4, 2000, 'the second of two quick writes');
+
 			await unlink(path.join(project('-home-dev-api-server'), 'bbb-original.jsonl'));
 			await waitFor(() => !ledger.files.has(path.join(project('-home-dev-api-server'), 'bbb-original.jsonl')), 10_000, 'the deletion');
 			expect(totals(usage)).toEqual(await cold());
