@@ -3,7 +3,7 @@
 // assistant lines written once per content block (earlier ones with placeholder
 // output_tokens), tool results; 12 projects; subagent (sidechain) files under
 // <session>/subagents/; resumed sessions that copy earlier history into a new file.
-import {createWriteStream} from 'node:fs';
+import {createWriteStream, utimesSync} from 'node:fs';
 import {mkdir} from 'node:fs/promises';
 import path from 'node:path';
 
@@ -124,6 +124,9 @@ export const generateCorpus = async (root, targetBytes, seed = 42, startMs = Dat
 			}
 
 			await new Promise(resolve => stream.end(resolve));
+			// A real history's files were last written when their session ended.
+			const lastWrite = new Date(Math.min(Date.now(), Date.parse(JSON.parse(content.at(-1)).timestamp)));
+			utimesSync(file, lastWrite, lastWrite);
 			files++;
 		}
 

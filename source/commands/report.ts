@@ -111,7 +111,7 @@ const watchReport = async (options: Options, clock: () => number): Promise<numbe
 	const watcher = watchTranscripts({
 		roots: usage.discovery.roots.length > 0 ? usage.discovery.roots : usage.discovery.searched,
 		isPolling: options.poll,
-		safetyPollMs: 30_000,
+		safetyPollMs: 120_000,
 		onChange: file => {
 			const transcript = transcriptFileFor(usage.discovery.roots, file);
 			if (transcript === undefined) return;
@@ -128,7 +128,9 @@ const watchReport = async (options: Options, clock: () => number): Promise<numbe
 	store.subscribe(print);
 	print();
 	await usage.save();
-	const saveTimer = setInterval(() => void usage.save(), 60_000);
+	// Writing the index costs O(history), so a live process writes it rarely: one-shot
+	// runs read whatever was appended since (up to 16 MB) on their own, and exit writes it.
+	const saveTimer = setInterval(() => void usage.save(), 10 * 60_000);
 	await new Promise<void>(resolve => {
 		process.once('SIGINT', resolve);
 		process.once('SIGTERM', resolve);

@@ -5,7 +5,7 @@ import {discoverTranscripts, type Discovery} from './discover.js';
 import {reportFromDelta} from './index-delta.js';
 import type {FileCursor} from './tail-file.js';
 import {TranscriptSource, type ScanProgress} from './transcript-source.js';
-import {cacheDir, indexedFile, indexPath, loadIndex, saveIndex, summarizeBlock, type ReportSummary} from './usage-index.js';
+import {cacheDir, indexedFile, indexPath, loadIndex, saveIndex, summarizeBlock, type DecodedIndex, type ReportSummary} from './usage-index.js';
 
 export type OpenUsageOptions = {
 	claudeDirs: readonly string[];
@@ -18,6 +18,8 @@ export type OpenUsageOptions = {
 	clock: () => number;
 	onChange?: () => void;
 	onProgress?: (progress: ScanProgress) => void;
+	/** Where the first read goes to worker threads, and their script (tests set both). */
+	scan?: {workerFromBytes?: number; workerUrl?: URL};
 };
 
 /** What a report needs, however it was obtained. */
@@ -34,6 +36,31 @@ export type UsageHandle = {
 	unreadablePaths: () => Array<{path: string; reason: string}>;
 	/** Write the index if anything was read since it was last written. */
 	save: () => Promise<void>;
+};
+
+/**
+ * Put the index's files into the ledger, file by file, so at most one file's
+ * undecoded copies exist beside it. A function of its own so the decoded index
+ * (tens of MB) is not kept alive by the closures `openUsage` returns.
+ */
+const restoreFromIndex = async (
+	ledger: Ledger,
+	index: DecodedIndex,
+	present: ReadonlySet<string>,
+	cursors: Map<string, FileCursor>,
+): Promise<{error?: string}> => {
+	const body = await index.body();
+	if ('error' in body) return {error: body.error};
+	for (const [position, {keyedCount, unkeyedCount, ...file}] of index.files.entries()) {
+		if (!present.has(file.path)) continue;
+		const start = body.fileStarts[position]!;
+		const keyed = Array.from({length: keyedCount}, (_, offset) => body.entryAt(start + offset));
+		const unkeyed = Array.from({length: unkeyedCount}, (_, offset) => body.entryAt(start + keyedCount + offset));
+		restoreFile(ledger, {...file, keyed, unkeyed});
+		cursors.set(file.path, file.cursor);
+	}
+
+	return {};
 };
 
 /**
@@ -71,29 +98,20 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 	let isDirty = index === undefined || summary?.fingerprint !== options.fingerprint;
 	beginBulk(ledger);
 	if (index !== undefined) {
-		const body = await index.body();
-		if ('error' in body) {
-			notes.push(`index ${indexFile} ignored (${body.error}); rebuilding`);
-			isDirty = true;
-		} else {
-			// Restore file by file, so at most one file's undecoded copies exist beside the ledger.
-			const present = new Set(discovery.files.map(file => file.path));
-			index.files.forEach(({keyedCount, unkeyedCount, ...file}, position) => {
-				if (!present.has(file.path)) return;
-				const start = body.fileStarts[position]!;
-				const keyed = Array.from({length: keyedCount}, (_, offset) => body.entryAt(start + offset));
-				const unkeyed = Array.from({length: unkeyedCount}, (_, offset) => body.entryAt(start + keyedCount + offset));
-				restoreFile(ledger, {...file, keyed, unkeyed});
-				cursors.set(file.path, file.cursor);
-			});
-			isDirty ||= index.files.length !== discovery.files.length;
-		}
+		const restored = await restoreFromIndex(ledger, index, new Set(discovery.files.map(file => file.path)), cursors);
+		if (restored.error !== undefined) notes.push(`index ${indexFile} ignored (${restored.error}); rebuilding`);
+		isDirty ||= restored.error !== undefined || index.files.length !== discovery.files.length;
 	}
 
-	const source = new TranscriptSource(ledger, options.clock, () => {
-		isDirty = true;
-		options.onChange?.();
-	});
+	const source = new TranscriptSource(
+		ledger,
+		options.clock,
+		() => {
+			isDirty = true;
+			options.onChange?.();
+		},
+		options.scan,
+	);
 	source.track(discovery.files, cursors);
 	await source.pollAll(options.onProgress);
 	endBulk(ledger, options.clock());

@@ -21,9 +21,13 @@ export class ScanPool {
 	private readonly queue: Job[] = [];
 	private nextId = 0;
 
-	constructor(size = Math.max(2, Math.min(4, os.availableParallelism?.() ?? os.cpus().length))) {
+	constructor(
+		size = Math.max(2, Math.min(4, os.availableParallelism?.() ?? os.cpus().length)),
+		/** The compiled worker script; tests running from TypeScript sources point at dist/. */
+		workerUrl: URL = new URL('scan-worker.js', import.meta.url),
+	) {
 		this.workers = Array.from({length: size}, () => {
-			const slot = {worker: new Worker(new URL('scan-worker.js', import.meta.url)), running: new Map<number, Job>()};
+			const slot = {worker: new Worker(workerUrl), running: new Map<number, Job>()};
 			slot.worker.on('message', (reply: ScanReply) => {
 				const job = slot.running.get(reply.id);
 				slot.running.delete(reply.id);

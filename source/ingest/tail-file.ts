@@ -1,4 +1,4 @@
-import {open} from 'node:fs/promises';
+import {open, stat} from 'node:fs/promises';
 import type {LineResult} from '../core/transcript.js';
 import {createReadCounters, LineClassifier, readCompleteLines} from './read-transcripts.js';
 
@@ -53,6 +53,14 @@ export class FileTailer {
 	}
 
 	private async readOnce(): Promise<void> {
+		// A stat by path first: the safety poll visits every file, and most have not changed.
+		if (this.cursor !== undefined) {
+			const stats = await stat(this.path).catch(() => undefined);
+			if (stats !== undefined && stats.ino === this.cursor.ino && stats.dev === this.cursor.dev && stats.size === this.cursor.size && stats.mtimeMs === this.cursor.mtimeMs) {
+				return;
+			}
+		}
+
 		let handle;
 		try {
 			handle = await open(this.path, 'r');

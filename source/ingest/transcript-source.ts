@@ -23,6 +23,7 @@ export class TranscriptSource {
 		private readonly ledger: Ledger,
 		private readonly clock: () => number,
 		private readonly onChange: () => void = () => undefined,
+		private readonly scanOptions: {workerFromBytes?: number; workerUrl?: URL} = {},
 	) {}
 
 	/** Follow exactly `files`: new ones get a tailer (resuming a saved cursor), missing ones are forgotten. */
@@ -77,7 +78,7 @@ export class TranscriptSource {
 			onProgress?.({...progress});
 		};
 
-		const isCold = progress.bytes >= workerThresholdBytes;
+		const isCold = progress.bytes >= (this.scanOptions.workerFromBytes ?? workerThresholdBytes);
 		const rest = [...this.tailers.values()].filter(tailer => !isCold || tailer.cursor !== undefined);
 		await Promise.all([isCold ? this.coldScan(fresh, done) : undefined, this.pollEach(rest, done)]);
 	}
@@ -96,7 +97,7 @@ export class TranscriptSource {
 	}
 
 	private async coldScan(tailers: readonly FileTailer[], done: (tailer: FileTailer) => void): Promise<void> {
-		const pool = new ScanPool();
+		const pool = new ScanPool(undefined, this.scanOptions.workerUrl);
 		// Worker results land per file; regroup once at the end, not once per file.
 		const isOwnBulk = !this.ledger.isBulk;
 		if (isOwnBulk) beginBulk(this.ledger);

@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto';
-import {mkdir, open, readFile, rename, rm, writeFile} from 'node:fs/promises';
+import {mkdir, open, readFile, rename, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {crc32} from 'node:zlib';
@@ -111,6 +111,13 @@ const nonBillableFlag = 4;
 /** The entry is the copy that counts (keyed entries that lost to another file's copy lack it). */
 const winnerFlag = 8;
 
+/**
+ * CRC-32 over several parts in order. Empty parts are skipped: Node 20's
+ * `zlib.crc32` returns 0 for an empty buffer over an empty ArrayBuffer, dropping
+ * the running value.
+ */
+const crcOf = (...parts: Buffer[]): number => parts.reduce((running, part) => (part.length === 0 ? running : crc32(part, running)), 0);
+
 /** Two 32-bit FNV-1a hashes with different seeds: the lookup key for a request, verified against the ids. */
 export const keyHash = (key: string): [number, number] => {
 	let high = 0x81_1c_9d_c5;
@@ -145,7 +152,15 @@ export const encodeIndex = (
 	summary?: ReportSummary,
 	/** Omitted for worker replies, which are decoded whole and need no key table. */
 	isWinner?: (entry: UsageEntry) => boolean,
-): Buffer => {
+): Buffer => Buffer.concat(encodeIndexParts(roots, files, summary, isWinner));
+
+/** The index as its sections, so a writer can send them without one more whole copy. */
+const encodeIndexParts = (
+	roots: readonly string[],
+	files: readonly IndexedFile[],
+	summary?: ReportSummary,
+	isWinner?: (entry: UsageEntry) => boolean,
+): Buffer[] => {
 	const strings: string[] = [];
 	const stringIds = new Map<string, number>();
 	const ref = (value: string | undefined): number => {
@@ -169,7 +184,7 @@ export const encodeIndex = (
 
 	// Message and request ids are unique per entry: one UTF-8 blob with offsets, no interning.
 	let idCapacity = 0;
-	for (const entry of entries) idCapacity += ((entry.messageId?.length ?? 0) + (entry.requestId?.length ?? 0)) * 3;
+	for (const entry of entries) idCapacity += Buffer.byteLength(entry.messageId ?? '') + Buffer.byteLength(entry.requestId ?? '');
 	const idBlob = Buffer.allocUnsafe(idCapacity);
 	let idBytes = 0;
 	const putId = (start: Column, end: Column, index: number, value: string | undefined) => {
@@ -227,16 +242,17 @@ export const encodeIndex = (
 	const padding = (8 - ((prefixBytes + headerBytes.length + ids.length) % 8)) % 8;
 	const idsBytes = Buffer.concat([ids, Buffer.alloc(padding)]);
 	const table = Float64Array.from(winners);
-	const bodyBytes = Buffer.concat([Buffer.from(body.buffer, body.byteOffset, body.byteLength), Buffer.from(table.buffer, table.byteOffset, table.byteLength)]);
+	const bodyBytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+	const tableBytes = Buffer.from(table.buffer, table.byteOffset, table.byteLength);
 	const prefix = Buffer.alloc(prefixBytes);
 	magic.copy(prefix, 0);
 	prefix.writeUInt32LE(indexVersion, 8);
 	prefix.writeUInt32LE(headerBytes.length, 12);
 	prefix.writeUInt32LE(idsBytes.length, 16);
-	prefix.writeUInt32LE(bodyBytes.length, 20);
-	prefix.writeUInt32LE(crc32(headerBytes), 24);
-	prefix.writeUInt32LE(crc32(bodyBytes, crc32(idsBytes)), 28);
-	return Buffer.concat([prefix, headerBytes, idsBytes, bodyBytes]);
+	prefix.writeUInt32LE(bodyBytes.length + tableBytes.length, 20);
+	prefix.writeUInt32LE(crcOf(headerBytes), 24);
+	prefix.writeUInt32LE(crcOf(idsBytes, bodyBytes, tableBytes), 28);
+	return [prefix, headerBytes, idsBytes, bodyBytes, tableBytes];
 };
 
 /** Random access to the stored entries, for a run that needs only a few of them. */
@@ -275,7 +291,7 @@ export const decodeIndex = (head: Buffer, totalBytes: number, rest: () => Promis
 	const bodyLength = head.readUInt32LE(20);
 	if (totalBytes !== prefixBytes + headerLength + idsLength + bodyLength || head.length < prefixBytes + headerLength) return {error: 'truncated'};
 	const headerBytes = head.subarray(prefixBytes, prefixBytes + headerLength);
-	if (crc32(headerBytes) !== head.readUInt32LE(24)) return {error: 'checksum mismatch'};
+	if (crcOf(headerBytes) !== head.readUInt32LE(24)) return {error: 'checksum mismatch'};
 	let header: Header;
 	try {
 		header = JSON.parse(headerBytes.toString('utf8')) as Header;
@@ -293,7 +309,7 @@ export const decodeIndex = (head: Buffer, totalBytes: number, rest: () => Promis
 		if (bytes.length !== totalBytes) return {error: 'changed while reading'};
 		const ids = bytes.subarray(prefixBytes + headerLength, prefixBytes + headerLength + idsLength);
 		const bodyBytes = bytes.subarray(prefixBytes + headerLength + idsLength);
-		if (crc32(bodyBytes, crc32(ids)) !== dataCrc) return {error: 'checksum mismatch'};
+		if (crcOf(ids, bodyBytes) !== dataCrc) return {error: 'checksum mismatch'};
 		// A Float64Array view needs an 8-byte-aligned offset; copy when the buffer's is not.
 		const all =
 			bodyBytes.byteOffset % 8 === 0
@@ -441,7 +457,13 @@ export const saveIndex = async (
 	await mkdir(path.dirname(file), {recursive: true});
 	const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
 	try {
-		await writeFile(temp, encodeIndex(roots, files, summary, isWinner));
+		const handle = await open(temp, 'w');
+		try {
+			await handle.writev(encodeIndexParts(roots, files, summary, isWinner));
+		} finally {
+			await handle.close();
+		}
+
 		await rename(temp, file);
 	} catch (error) {
 		await rm(temp, {force: true});

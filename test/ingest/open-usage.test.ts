@@ -1,6 +1,7 @@
 import {appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, truncate, unlink, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import {pathToFileURL} from 'node:url';
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
 import {hourMs} from '../../source/core/blocks.js';
 import {createPriceLookup, defaultPricing} from '../../source/core/pricing.js';
@@ -26,8 +27,9 @@ afterEach(async () => {
 });
 
 const nowMs = Date.parse('2026-11-27T00:00:00Z');
-const open = async (options: {isCacheEnabled?: boolean; isSummaryEnough?: boolean} = {}) =>
+const open = async (options: {isCacheEnabled?: boolean; isSummaryEnough?: boolean; scan?: {workerFromBytes: number; workerUrl: URL}} = {}) =>
 	openUsage({
+		scan: options.scan,
 		claudeDirs: [claudeDir],
 		ledger: {lookup: createPriceLookup(defaultPricing), mode: 'auto', sessionLengthMs: 5 * hourMs},
 		fingerprint: 'test',
@@ -50,6 +52,15 @@ const cold = async () => totals(await open({isCacheEnabled: false}));
 const project = (name: string) => path.join(claudeDir, 'projects', name);
 const line = (requestId: string, outputTokens = 100, timestamp = '2026-11-26T20:00:00.000Z') =>
 	`${JSON.stringify(assistantLine({requestId, timestamp}, {output_tokens: outputTokens}))}\n`;
+
+describe('openUsage cold reads', () => {
+	it('gives the same totals from worker threads as from the main thread', async () => {
+		// Workers run compiled JavaScript: `npm test` builds dist/ first.
+		const viaWorkers = await open({isCacheEnabled: false, scan: {workerFromBytes: 0, workerUrl: pathToFileURL(path.resolve('dist/ingest/scan-worker.js'))}});
+		expect(totals(viaWorkers)).toEqual(await cold());
+		expect(viaWorkers.unreadablePaths()).toEqual([]);
+	});
+});
 
 describe('openUsage with the persistent index', () => {
 	it('writes an index on the first run and reads no transcript byte on an unchanged restart', async () => {
@@ -200,6 +211,22 @@ describe('live: watcher, tailer and ledger together', () => {
 			expect(totals(usage)).toEqual(await cold());
 		} finally {
 			await watcher.close();
+		}
+	});
+});
+
+describe('index encoding', () => {
+	it('round-trips a file without keyed entries (an empty key table)', async () => {
+		const {encodeIndex, decodeIndexBytes} = await import('../../source/ingest/usage-index.js');
+		const {makeEntry} = await import('../helpers/entries.js');
+		const cursor = {dev: 1, ino: 2, size: 3, mtimeMs: 4, offset: 3};
+		for (const isWinner of [undefined, () => true]) {
+			const bytes = encodeIndex([], [{path: '/a.jsonl', projectSlug: 'a', cursor, keyed: [], unkeyed: [makeEntry()], events: [], lines: 1, usageLines: 1, invalidLines: 0}], undefined, isWinner);
+			const decoded = decodeIndexBytes(bytes);
+			if ('error' in decoded) throw new Error(decoded.error);
+			const files = await decoded.entries();
+			if ('error' in files) throw new Error(files.error);
+			expect(files[0]?.unkeyed[0]).toEqual(makeEntry());
 		}
 	});
 });
