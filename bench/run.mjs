@@ -11,11 +11,12 @@
 //
 // Corpora, the index and ccusage live in $CCTOP_BENCH_DIR (default <tmp>/cctop-bench) and are reused.
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
-import {appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync} from 'node:fs';
+import {appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
+import {performance} from 'node:perf_hooks';
 import {freshLines, generateCorpus, probeLine} from './generate-corpus.mjs';
 
 const {values} = parseArgs({
