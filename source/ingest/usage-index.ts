@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto';
-import {mkdir, open, readFile, rename, rm} from 'node:fs/promises';
+import {mkdir, open, readFile, rename, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {crc32} from 'node:zlib';
@@ -457,13 +457,9 @@ export const saveIndex = async (
 	await mkdir(path.dirname(file), {recursive: true});
 	const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
 	try {
-		const handle = await open(temp, 'w');
-		try {
-			await handle.writev(encodeIndexParts(roots, files, summary, isWinner));
-		} finally {
-			await handle.close();
-		}
-
+		// writeFile takes the sections as an iterable and writes each one whole
+		// (a single writev may write only part of ~20 MB and report it).
+		await writeFile(temp, encodeIndexParts(roots, files, summary, isWinner));
 		await rename(temp, file);
 	} catch (error) {
 		await rm(temp, {force: true});
