@@ -190,10 +190,12 @@ const live = async (dir, env, file) => {
 	const before = ticks();
 	await new Promise(resolve => setTimeout(resolve, idleSeconds * 1000));
 	const idleCpuPercent = ((ticks() - before) / clockTicks / idleSeconds) * 100;
-	const peakRssMiB = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024;
+	const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+	const peakRssMiB = Number(/VmHWM:\s+(\d+)/.exec(status)[1]) / 1024;
+	const steadyRssMiB = Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
 	child.kill('SIGINT');
 	await new Promise(resolve => child.once('exit', resolve));
-	return {latencies, idleCpuPercent, peakRssMiB};
+	return {latencies, idleCpuPercent, peakRssMiB, steadyRssMiB};
 };
 
 const f = value => value.toFixed(2);
@@ -263,10 +265,10 @@ for (const row of report) {
 	line('cctop warm + 1 MB appended', row.append, row.appendMatch);
 }
 
-process.stdout.write('\n| corpus | append → snapshot p50 (ms) | p95 (ms) | max (ms) | appends | idle CPU (% of a core) | idle window (s) | live peak RSS (MiB) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n');
+process.stdout.write('\n| corpus | append → snapshot p50 (ms) | p95 (ms) | max (ms) | appends | idle CPU (% of a core) | idle window (s) | live peak RSS (MiB) | RSS after idle (MiB) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n');
 for (const row of report) {
-	const {latencies, idleCpuPercent, peakRssMiB} = row.probe;
-	process.stdout.write(`| ${row.label} | ${quantile(latencies, 0.5).toFixed(0)} | ${quantile(latencies, 0.95).toFixed(0)} | ${Math.max(...latencies).toFixed(0)} | ${latencies.length} | ${idleCpuPercent.toFixed(2)} | ${values['idle-seconds']} | ${peakRssMiB.toFixed(0)} |\n`);
+	const {latencies, idleCpuPercent, peakRssMiB, steadyRssMiB} = row.probe;
+	process.stdout.write(`| ${row.label} | ${quantile(latencies, 0.5).toFixed(0)} | ${quantile(latencies, 0.95).toFixed(0)} | ${Math.max(...latencies).toFixed(0)} | ${latencies.length} | ${idleCpuPercent.toFixed(2)} | ${values['idle-seconds']} | ${peakRssMiB.toFixed(0)} | ${steadyRssMiB.toFixed(0)} |\n`);
 }
 
 process.stdout.write(`\nnode ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.release()}\n`);

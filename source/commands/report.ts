@@ -5,7 +5,7 @@ import {hourMs} from '../core/blocks.js';
 import {resolveTokenLimit} from '../core/limits.js';
 import {createPriceLookup, defaultPricing, mergePricing, pricingTableSchema, type PricingTable} from '../core/pricing.js';
 import {buildReportJson, type ReportJson} from '../core/report.js';
-import {discoverTranscripts, transcriptFileFor, type Discovery} from '../ingest/discover.js';
+import type {Discovery} from '../ingest/discover.js';
 import {openUsage, type UsageHandle} from '../ingest/open-usage.js';
 import {localMidnightMs, UsageError, type Options} from '../options.js';
 import {progressReporter} from '../views/progress-line.js';
@@ -98,32 +98,14 @@ const watchReport = async (options: Options, clock: () => number): Promise<numbe
 	// A process that stays up all day: trade some JIT speed for a smaller heap (~15% less RSS at 1 GB).
 	setFlagsFromString('--optimize-for-size');
 	// Loaded here so one-shot reports never pay for chokidar.
-	const [{watchTranscripts}, {UsageStore}] = await Promise.all([import('../ingest/watch.js'), import('../store.js')]);
+	const [{watchSource}, {UsageStore}] = await Promise.all([import('../ingest/watch.js'), import('../store.js')]);
 	let notify = (): void => undefined;
 	const usage = await openUsageFor(options, clock, {isSummaryEnough: false, onChange: () => notify()});
 	const {ledger, source} = usage.live!;
 	const print = () => process.stdout.write(`${JSON.stringify(reportFromUsage(usage, options, clock()))}\n`);
 	const store = new UsageStore(ledger, current => ({version: current.version}), clock);
 	notify = () => store.notify();
-	const rescan = async () => {
-		const found = await discoverTranscripts({claudeDirs: options.claudeDir});
-		source.track(found.files);
-		await source.pollAll();
-	};
-
-	const watcher = watchTranscripts({
-		roots: usage.discovery.roots.length > 0 ? usage.discovery.roots : usage.discovery.searched,
-		isPolling: options.poll,
-		safetyPollMs: 120_000,
-		onChange: file => {
-			const transcript = transcriptFileFor(usage.discovery.roots, file);
-			if (transcript === undefined) return;
-			source.follow(transcript);
-			void source.poll(file);
-		},
-		onRemove: file => source.forget(file),
-		onSafetyPoll: () => void rescan(),
-	});
+	const watcher = watchSource(source, usage.discovery, {claudeDirs: options.claudeDir, isPolling: options.poll});
 	// The first snapshot goes out once the watcher is live, after one more read for
 	// anything appended while it attached, so "printed" means "watching".
 	await watcher.ready;

@@ -314,8 +314,17 @@ export const compactResults = (results: readonly LineResult[]): CompactFileUsage
 /** Restore a file's usage saved by a previous run or compacted by a worker (bulk loads only). */
 export const restoreFile = (ledger: Ledger, usage: {path: string; keyed: UsageEntry[]; unkeyed: UsageEntry[]; events: UsageEvent[]; lines: number; usageLines: number; invalidLines: number}): void => {
 	const file = createFileUsage(usage.path);
-	for (const entry of usage.keyed) file.keyed.set(dedupeKey(entry)!, price(ledger, entry));
-	for (const entry of usage.unkeyed) file.unkeyed.push(price(ledger, entry));
+	// The ledger owns restored entries: one already shaped like a priced entry is priced
+	// in place, which halves the garbage of loading a large index.
+	const own = (entry: UsageEntry): PricedEntry => {
+		if (!('costUsd' in entry)) return price(ledger, entry);
+		const priced = entry as PricedEntry;
+		priced.costUsd = entryCostUsd(entry, ledger.options.lookup, ledger.options.mode);
+		return priced;
+	};
+
+	for (const entry of usage.keyed) file.keyed.set(dedupeKey(entry)!, own(entry));
+	for (const entry of usage.unkeyed) file.unkeyed.push(own(entry));
 	file.events.push(...usage.events);
 	file.lines = usage.lines;
 	file.usageLines = usage.usageLines;

@@ -348,7 +348,9 @@ export const decodeIndex = (head: Buffer, totalBytes: number, rest: () => Promis
 				isFast: (flags & fastFlag) !== 0,
 				loggedCostUsd: Number.isNaN(loggedCostUsd) ? undefined : loggedCostUsd,
 				isNonBillable: (flags & nonBillableFlag) !== 0,
-			};
+				// Shaped like a priced entry, so a restore can price it in place instead of copying it.
+				costUsd: undefined,
+			} as UsageEntry;
 		};
 
 		const findWinner = (key: string): number => {

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import chokidar from 'chokidar';
+import {discoverTranscripts, transcriptFileFor, type Discovery} from './discover.js';
+import type {TranscriptSource} from './transcript-source.js';
 
 export type WatchOptions = {
 	/** `projects/` roots to watch, recursively (new project folders and subagent files included). */
@@ -10,7 +12,7 @@ export type WatchOptions = {
 	safetyPollMs: number;
 	onChange: (file: string) => void;
 	onRemove: (file: string) => void;
-	onSafetyPoll: () => void;
+	onSafetyPoll: () => void | Promise<void>;
 };
 
 export type Watcher = {
@@ -65,7 +67,7 @@ export const watchTranscripts = (options: WatchOptions): Watcher => {
 	watcher.on('add', changed);
 	watcher.on('change', changed);
 	watcher.on('unlink', file => isTranscript(file) && options.onRemove(path.resolve(file)));
-	const timer = setInterval(options.onSafetyPoll, options.safetyPollMs);
+	const timer = setInterval(() => void options.onSafetyPoll(), options.safetyPollMs);
 	const ready = new Promise<void>(resolve => watcher.once('ready', () => resolve()));
 	return {
 		ready,
@@ -76,3 +78,31 @@ export const watchTranscripts = (options: WatchOptions): Watcher => {
 		},
 	};
 };
+
+/**
+ * Keep a transcript source current: watcher events read the file that moved (or
+ * start following a new one), removals take a file out, and the safety poll
+ * re-discovers everything under the same config dirs.
+ */
+export const watchSource = (
+	source: TranscriptSource,
+	discovery: Discovery,
+	options: {claudeDirs: readonly string[]; isPolling: boolean; safetyPollMs?: number},
+): Watcher =>
+	watchTranscripts({
+		roots: discovery.roots.length > 0 ? discovery.roots : discovery.searched,
+		isPolling: options.isPolling,
+		safetyPollMs: options.safetyPollMs ?? 120_000,
+		onChange: file => {
+			const transcript = transcriptFileFor(discovery.roots, file);
+			if (transcript === undefined) return;
+			source.follow(transcript);
+			void source.poll(file);
+		},
+		onRemove: file => source.forget(file),
+		onSafetyPoll: async () => {
+			const found = await discoverTranscripts({claudeDirs: options.claudeDirs});
+			source.track(found.files);
+			await source.pollAll();
+		},
+	});

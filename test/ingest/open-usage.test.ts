@@ -6,8 +6,7 @@ import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
 import {hourMs} from '../../source/core/blocks.js';
 import {createPriceLookup, defaultPricing} from '../../source/core/pricing.js';
 import {openUsage, type UsageHandle} from '../../source/ingest/open-usage.js';
-import {transcriptFileFor} from '../../source/ingest/discover.js';
-import {watchTranscripts} from '../../source/ingest/watch.js';
+import {watchSource} from '../../source/ingest/watch.js';
 import {assistantLine} from '../helpers/entries.js';
 import {waitFor} from '../helpers/wait-for.js';
 
@@ -174,19 +173,7 @@ describe('live: watcher, tailer and ledger together', () => {
 	it('picks up a new project folder, appends and deletions, matching a cold run after each', async () => {
 		const usage = await open();
 		const {source, ledger} = usage.live!;
-		const watcher = watchTranscripts({
-			roots: usage.discovery.roots,
-			isPolling: false,
-			safetyPollMs: 60_000,
-			onChange: file => {
-				const transcript = transcriptFileFor(usage.discovery.roots, file);
-				if (transcript === undefined) return;
-				source.follow(transcript);
-				void source.poll(file);
-			},
-			onRemove: file => source.forget(file),
-			onSafetyPoll: () => undefined,
-		});
+		const watcher = watchSource(source, usage.discovery, {claudeDirs: [claudeDir], isPolling: false, safetyPollMs: 60_000});
 		try {
 			await watcher.ready;
 			const before = ledger.sorted.length;
