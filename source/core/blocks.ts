@@ -1,14 +1,17 @@
 import {addTokenCounts, emptyTokenCounts, type TokenCounts, type UsageEntry} from './types.js';
 
-/** A usage entry with its cost; `costUsd` is undefined when the model has no price. */
-export type PricedEntry = UsageEntry & {costUsd: number | undefined};
+/**
+ * A usage entry with its cost; `costUsd` is undefined when the model has no price.
+ * `sourcePath` is the transcript it was read from, where the ledger needs it.
+ */
+export type PricedEntry = UsageEntry & {costUsd: number | undefined; sourcePath?: string | undefined};
 
 /**
  * An entry with its cost. Built field by field on purpose: an object spread of
  * this many fields lands in V8's slow dictionary mode, three times the memory
  * per entry, and a history holds hundreds of thousands of them.
  */
-export const withCost = (entry: UsageEntry, costUsd: number | undefined): PricedEntry => ({
+export const withCost = (entry: UsageEntry, costUsd: number | undefined, sourcePath?: string): PricedEntry => ({
 	timestampMs: entry.timestampMs,
 	sessionId: entry.sessionId,
 	project: entry.project,
@@ -23,6 +26,7 @@ export const withCost = (entry: UsageEntry, costUsd: number | undefined): Priced
 	loggedCostUsd: entry.loggedCostUsd,
 	isNonBillable: entry.isNonBillable,
 	costUsd,
+	sourcePath,
 });
 
 export type ModelTotals = TokenCounts & {costUsd: number; entries: number; isPriced: boolean};

@@ -4,10 +4,59 @@ import {entryCostUsd, type CostMode, type PriceLookup} from './pricing.js';
 import type {LineResult} from './transcript.js';
 import {totalTokens, type UsageEntry, type UsageEvent} from './types.js';
 
+/**
+ * A file's best copy per request. After a restore it is a plain list; the key
+ * map is built only when the file is appended to, which saves a map entry per
+ * request for the many files that never change again.
+ */
+export class KeyedEntries {
+	private list: PricedEntry[];
+	private byKey: Map<string, PricedEntry> | undefined;
+
+	constructor(list: PricedEntry[] = []) {
+		this.list = list;
+		if (list.length === 0) this.byKey = new Map();
+	}
+
+	get size(): number {
+		return this.byKey?.size ?? this.list.length;
+	}
+
+	get(key: string): PricedEntry | undefined {
+		return this.indexed().get(key);
+	}
+
+	set(key: string, entry: PricedEntry): void {
+		this.indexed().set(key, entry);
+	}
+
+	values(): Iterable<PricedEntry> {
+		return this.byKey?.values() ?? this.list;
+	}
+
+	/** Every entry with its key (reusing the map's key strings when there is a map). */
+	forEach(visit: (entry: PricedEntry, key: string) => void): void {
+		if (this.byKey === undefined) {
+			for (const entry of this.list) visit(entry, dedupeKey(entry)!);
+		} else {
+			for (const [key, entry] of this.byKey) visit(entry, key);
+		}
+	}
+
+	private indexed(): Map<string, PricedEntry> {
+		if (this.byKey === undefined) {
+			this.byKey = new Map(this.list.map(entry => [dedupeKey(entry)!, entry]));
+			this.list = [];
+		}
+
+		return this.byKey;
+	}
+}
+
 /** What one file contributed: its best copy per request, its unkeyed entries, events and line counts. */
 export type FileUsage = {
 	path: string;
-	keyed: Map<string, PricedEntry>;
+	keyed: KeyedEntries;
 	unkeyed: PricedEntry[];
 	events: UsageEvent[];
 	lines: number;
@@ -15,7 +64,6 @@ export type FileUsage = {
 	invalidLines: number;
 };
 
-type Winner = {entry: PricedEntry; path: string};
 
 export type LedgerOptions = {lookup: PriceLookup; mode: CostMode; sessionLengthMs: number};
 
@@ -29,7 +77,8 @@ export type LedgerOptions = {lookup: PriceLookup; mode: CostMode; sessionLengthM
 export type Ledger = {
 	options: LedgerOptions;
 	files: Map<string, FileUsage>;
-	winners: Map<string, Winner>;
+	/** The copy that counts per request; its `sourcePath` says which file holds it. */
+	winners: Map<string, PricedEntry>;
 	/** Unique entries sorted by time. */
 	sorted: PricedEntry[];
 	blocks: Block[];
@@ -66,7 +115,7 @@ export const endBulk = (ledger: Ledger, nowMs: number): void => {
 
 export const createFileUsage = (path: string): FileUsage => ({
 	path,
-	keyed: new Map(),
+	keyed: new KeyedEntries(),
 	unkeyed: [],
 	events: [],
 	lines: 0,
@@ -74,12 +123,13 @@ export const createFileUsage = (path: string): FileUsage => ({
 	invalidLines: 0,
 });
 
-const price = (ledger: Ledger, entry: UsageEntry): PricedEntry => withCost(entry, entryCostUsd(entry, ledger.options.lookup, ledger.options.mode));
+const price = (ledger: Ledger, entry: UsageEntry, path: string): PricedEntry =>
+	withCost(entry, entryCostUsd(entry, ledger.options.lookup, ledger.options.mode), path);
 
 /** True when `challenger` (from `path`) beats the current winner. */
-const beats = (challenger: PricedEntry, path: string, winner: Winner): boolean => {
-	const difference = totalTokens(challenger.tokens) - totalTokens(winner.entry.tokens);
-	return difference > 0 || (difference === 0 && path < winner.path);
+const beats = (challenger: PricedEntry, path: string, winner: PricedEntry): boolean => {
+	const difference = totalTokens(challenger.tokens) - totalTokens(winner.tokens);
+	return difference > 0 || (difference === 0 && path < (winner.sourcePath ?? ''));
 };
 
 const compareText = (a: string | undefined, b: string | undefined): number => {
@@ -128,18 +178,18 @@ export const rebuildLedger = (ledger: Ledger, nowMs: number): void => {
 	const unkeyed: PricedEntry[] = [];
 	for (const path of [...ledger.files.keys()].sort()) {
 		const file = ledger.files.get(path)!;
-		for (const [key, entry] of file.keyed) {
+		file.keyed.forEach((entry, key) => {
 			const winner = ledger.winners.get(key);
 			if (winner === undefined || beats(entry, path, winner)) {
-				ledger.winners.set(key, {entry, path});
+				ledger.winners.set(key, entry);
 			}
-		}
+		});
 
 		unkeyed.push(...file.unkeyed);
 	}
 
 	const sorted: PricedEntry[] = [];
-	for (const {entry} of ledger.winners.values()) sorted.push(entry);
+	for (const entry of ledger.winners.values()) sorted.push(entry);
 	sorted.push(...unkeyed);
 	sorted.sort(compareEntries);
 	ledger.sorted = sorted;
@@ -209,7 +259,7 @@ export const applyLines = (
 		file.usageLines++;
 		const key = dedupeKey(result.entry);
 		if (key === undefined) {
-			const entry = price(ledger, result.entry);
+			const entry = price(ledger, result.entry, path);
 			file.unkeyed.push(entry);
 			added.add(entry);
 			continue;
@@ -217,15 +267,15 @@ export const applyLines = (
 
 		const inFile = file.keyed.get(key);
 		if (inFile !== undefined && totalTokens(result.entry.tokens) <= totalTokens(inFile.tokens)) continue;
-		const entry = price(ledger, result.entry);
+		const entry = price(ledger, result.entry, path);
 		file.keyed.set(key, entry);
 		const winner = ledger.winners.get(key);
 		if (winner === undefined) {
-			ledger.winners.set(key, {entry, path});
+			ledger.winners.set(key, entry);
 			added.add(entry);
-		} else if (winner.path === path || beats(entry, path, winner)) {
-			ledger.winners.set(key, {entry, path});
-			replace(winner.entry);
+		} else if (winner.sourcePath === path || beats(entry, path, winner)) {
+			ledger.winners.set(key, entry);
+			replace(winner);
 			added.add(entry);
 		}
 	}
@@ -273,11 +323,11 @@ const addToFile = (ledger: Ledger, file: FileUsage, results: readonly LineResult
 			file.usageLines++;
 			const key = dedupeKey(result.entry);
 			if (key === undefined) {
-				file.unkeyed.push(price(ledger, result.entry));
+				file.unkeyed.push(price(ledger, result.entry, file.path));
 			} else {
 				const inFile = file.keyed.get(key);
 				if (inFile === undefined || totalTokens(result.entry.tokens) > totalTokens(inFile.tokens)) {
-					file.keyed.set(key, price(ledger, result.entry));
+					file.keyed.set(key, price(ledger, result.entry, file.path));
 				}
 			}
 		}
@@ -317,13 +367,14 @@ export const restoreFile = (ledger: Ledger, usage: {path: string; keyed: UsageEn
 	// The ledger owns restored entries: one already shaped like a priced entry is priced
 	// in place, which halves the garbage of loading a large index.
 	const own = (entry: UsageEntry): PricedEntry => {
-		if (!('costUsd' in entry)) return price(ledger, entry);
+		if (!('costUsd' in entry)) return price(ledger, entry, usage.path);
 		const priced = entry as PricedEntry;
 		priced.costUsd = entryCostUsd(entry, ledger.options.lookup, ledger.options.mode);
+		priced.sourcePath = usage.path;
 		return priced;
 	};
 
-	for (const entry of usage.keyed) file.keyed.set(dedupeKey(entry)!, own(entry));
+	file.keyed = new KeyedEntries(usage.keyed.map(own));
 	for (const entry of usage.unkeyed) file.unkeyed.push(own(entry));
 	file.events.push(...usage.events);
 	file.lines = usage.lines;

@@ -20,13 +20,14 @@ type Winner = {entry: UsageEntry; path: string; stored: number | undefined};
  * written, without decoding the index's entries: new lines are deduped against
  * the index's key table, and only the last two blocks are regrouped. Returns
  * undefined when the change is not a plain append (a file truncated, replaced or
- * deleted, too much new data, no summary to build on), and the caller loads fully.
+ * deleted, too much new data, no summary to build on), and the caller loads fully;
+ * `{error}` when the index's data turned out corrupt.
  */
 export const reportFromDelta = async (
 	index: DecodedIndex,
 	files: readonly TranscriptFile[],
 	options: LedgerOptions & {fingerprint: string; nowMs: number},
-): Promise<DeltaResult | undefined> => {
+): Promise<DeltaResult | {error: string} | undefined> => {
 	const summary = index.summary;
 	if (summary?.fingerprint !== options.fingerprint) return undefined;
 	const stored = new Map(index.files.map((file, position) => [file.path, {file, position}]));
@@ -62,7 +63,7 @@ export const reportFromDelta = async (
 	}
 
 	const body = await index.body();
-	if ('error' in body) return undefined;
+	if ('error' in body) return body;
 	const price = (entry: UsageEntry): PricedEntry => withCost(entry, entryCostUsd(entry, options.lookup, options.mode));
 	const added = new Set<PricedEntry>();
 	const removedStored = new Set<number>();

@@ -39,9 +39,9 @@ export type UsageHandle = {
 };
 
 /**
- * Put the index's files into the ledger, file by file, so at most one file's
- * undecoded copies exist beside it. A function of its own so the decoded index
- * (tens of MB) is not kept alive by the closures `openUsage` returns.
+ * Put the index's files into the ledger, streamed file by file, so at most one
+ * file's bytes exist beside it. On a bad segment the caller starts over without
+ * the index.
  */
 const restoreFromIndex = async (
 	ledger: Ledger,
@@ -49,14 +49,10 @@ const restoreFromIndex = async (
 	present: ReadonlySet<string>,
 	cursors: Map<string, FileCursor>,
 ): Promise<{error?: string}> => {
-	const body = await index.body();
-	if ('error' in body) return {error: body.error};
-	for (const [position, {keyedCount, unkeyedCount, ...file}] of index.files.entries()) {
+	for await (const file of index.eachFile()) {
+		if ('error' in file) return {error: file.error};
 		if (!present.has(file.path)) continue;
-		const start = body.fileStarts[position]!;
-		const keyed = Array.from({length: keyedCount}, (_, offset) => body.entryAt(start + offset));
-		const unkeyed = Array.from({length: unkeyedCount}, (_, offset) => body.entryAt(start + keyedCount + offset));
-		restoreFile(ledger, {...file, keyed, unkeyed});
+		restoreFile(ledger, file);
 		cursors.set(file.path, file.cursor);
 	}
 
@@ -82,7 +78,9 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 		options.isSummaryEnough && index !== undefined
 			? await reportFromDelta(index, discovery.files, {...options.ledger, fingerprint: options.fingerprint, nowMs: options.clock()})
 			: undefined;
-	if (delta !== undefined) {
+	const isIndexCorrupt = delta !== undefined && 'error' in delta;
+	if (isIndexCorrupt) notes.push(`index ${indexFile} ignored (${delta.error}); rebuilding`);
+	if (delta !== undefined && !('error' in delta)) {
 		return {
 			discovery,
 			live: undefined,
@@ -95,11 +93,17 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 
 	const ledger = createLedger(options.ledger);
 	const cursors = new Map<string, FileCursor>();
-	let isDirty = index === undefined || summary?.fingerprint !== options.fingerprint;
+	let isDirty = index === undefined || isIndexCorrupt || summary?.fingerprint !== options.fingerprint;
 	beginBulk(ledger);
-	if (index !== undefined) {
+	if (index !== undefined && !isIndexCorrupt) {
 		const restored = await restoreFromIndex(ledger, index, new Set(discovery.files.map(file => file.path)), cursors);
-		if (restored.error !== undefined) notes.push(`index ${indexFile} ignored (${restored.error}); rebuilding`);
+		if (restored.error !== undefined) {
+			notes.push(`index ${indexFile} ignored (${restored.error}); rebuilding`);
+			// Forget whatever came before the bad segment: read everything afresh.
+			ledger.files.clear();
+			cursors.clear();
+		}
+
 		isDirty ||= restored.error !== undefined || index.files.length !== discovery.files.length;
 	}
 
@@ -125,7 +129,7 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 		);
 		const current = view();
 		const counted = new Set<UsageEntry>();
-		for (const winner of ledger.winners.values()) counted.add(winner.entry);
+		for (const winner of ledger.winners.values()) counted.add(winner);
 		await saveIndex(
 			indexFile,
 			discovery.roots,

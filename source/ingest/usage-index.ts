@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto';
-import {mkdir, open, readFile, rename, rm, writeFile} from 'node:fs/promises';
+import {mkdir, open, rename, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {crc32} from 'node:zlib';
@@ -22,7 +22,7 @@ import type {FileCursor} from './tail-file.js';
  * sees the old index or the new one, never half of one.
  */
 const magic = Buffer.from('CCTOPIDX');
-export const indexVersion = 2;
+export const indexVersion = 3;
 const prefixBytes = 32;
 
 /** One file as the index remembers it. */
@@ -38,7 +38,8 @@ export type IndexedFile = {
 	invalidLines: number;
 };
 
-export type HeaderFile = Omit<IndexedFile, 'keyed' | 'unkeyed'> & {keyedCount: number; unkeyedCount: number};
+/** A file in the header: its entries are rows `[fileStart, +keyedCount+unkeyedCount)`, its ids bytes `[idsStart, idsEnd)`, checked by `segmentCrc`. */
+export type HeaderFile = Omit<IndexedFile, 'keyed' | 'unkeyed'> & {keyedCount: number; unkeyedCount: number; idsStart: number; idsEnd: number; segmentCrc: number};
 
 /** A block without its entries, as JSON. */
 export type BlockSummary = Omit<Block, 'entries' | 'perModel' | 'actualEndMs' | 'firstEntryMs'> & {
@@ -178,8 +179,9 @@ const encodeIndexParts = (
 	const entries = files.flatMap(file => [...file.keyed, ...file.unkeyed]);
 	const count = entries.length;
 	const body = new Float64Array(count * columns.length);
+	// Row-major: one file's entries are one contiguous run, so a restore can stream file by file.
 	const put = (name: Column, index: number, value: number) => {
-		body[column[name] * count + index] = value;
+		body[index * columns.length + column[name]] = value;
 	};
 
 	// Message and request ids are unique per entry: one UTF-8 blob with offsets, no interning.
@@ -200,7 +202,18 @@ const encodeIndexParts = (
 	};
 
 	const winners: number[] = [];
-	for (let index = 0; index < count; index++) {
+	const fileIdStarts: number[] = [];
+	let nextFile = 0;
+	let fileEnd = 0;
+	for (let index = 0; index < count || nextFile < files.length; index++) {
+		// Record where each file's ids begin (files without entries included).
+		while (nextFile < files.length && index === fileEnd) {
+			fileIdStarts.push(idBytes);
+			fileEnd += files[nextFile]!.keyed.length + files[nextFile]!.unkeyed.length;
+			nextFile++;
+		}
+
+		if (index >= count) break;
 		const entry = entries[index]!;
 		const key = isWinner === undefined ? undefined : requestKey(entry);
 		const isCounted = key === undefined || isWinner!(entry);
@@ -224,13 +237,23 @@ const encodeIndexParts = (
 		if (key !== undefined && isCounted) winners.push(index);
 	}
 
-	const high = (index: number) => body[column.keyHashHigh * count + index]!;
-	const low = (index: number) => body[column.keyHashLow * count + index]!;
+	const high = (index: number) => body[index * columns.length + column.keyHashHigh]!;
+	const low = (index: number) => body[index * columns.length + column.keyHashLow]!;
 	winners.sort((a, b) => high(a) - high(b) || low(a) - low(b));
 
+	const rowBytes = columns.length * 8;
+	const bodyView = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+	let firstRow = 0;
 	const header: Header = {
 		roots: [...roots],
-		files: files.map(({keyed, unkeyed, ...rest}) => ({...rest, keyedCount: keyed.length, unkeyedCount: unkeyed.length})),
+		files: files.map(({keyed, unkeyed, ...rest}, position) => {
+			const rows = keyed.length + unkeyed.length;
+			const idsStart = fileIdStarts[position]!;
+			const idsEnd = fileIdStarts[position + 1] ?? idBytes;
+			const segmentCrc = crcOf(idBlob.subarray(idsStart, idsEnd), bodyView.subarray(firstRow * rowBytes, (firstRow + rows) * rowBytes));
+			firstRow += rows;
+			return {...rest, keyedCount: keyed.length, unkeyedCount: unkeyed.length, idsStart, idsEnd, segmentCrc};
+		}),
 		entryCount: count,
 		winnerCount: winners.length,
 		strings,
@@ -242,7 +265,7 @@ const encodeIndexParts = (
 	const padding = (8 - ((prefixBytes + headerBytes.length + ids.length) % 8)) % 8;
 	const idsBytes = Buffer.concat([ids, Buffer.alloc(padding)]);
 	const table = Float64Array.from(winners);
-	const bodyBytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+	const bodyBytes = bodyView;
 	const tableBytes = Buffer.from(table.buffer, table.byteOffset, table.byteLength);
 	const prefix = Buffer.alloc(prefixBytes);
 	magic.copy(prefix, 0);
@@ -275,15 +298,66 @@ export type DecodedIndex = {
 	files: HeaderFile[];
 	summary: ReportSummary | undefined;
 	body: () => Promise<IndexBody | {error: string}>;
-	/** Decode every file's entries (checks the data checksum first). */
+	/** Every file's entries, streamed file by file (each segment checksummed). */
+	eachFile: () => AsyncGenerator<IndexedFile | {error: string}>;
+	/** Every file's entries at once. */
 	entries: () => Promise<IndexedFile[] | {error: string}>;
 };
 
+/** Random reads from an index, from a file handle or a buffer already in memory. */
+export type IndexReader = {read: (offset: number, length: number) => Promise<Buffer>; close: () => Promise<void>};
+
+/** Decode rows of the row-major body; `ids` holds the id bytes from `idsBase` on. */
+const rowDecoder = (rows: Float64Array, ids: Buffer, idsBase: number, strings: readonly string[]) => {
+	const value = (name: Column, row: number) => rows[row * columns.length + column[name]]!;
+	const text = (ref: number): string | undefined => (ref < 0 ? undefined : strings[ref]);
+	const id = (start: Column, end: Column, row: number): string | undefined => {
+		const from = value(start, row);
+		return from < 0 ? undefined : ids.toString('utf8', from - idsBase, value(end, row) - idsBase);
+	};
+
+	const entryAt = (row: number): UsageEntry => {
+		const flags = value('flags', row);
+		const loggedCostUsd = value('loggedCostUsd', row);
+		return {
+			timestampMs: value('timestampMs', row),
+			sessionId: text(value('sessionIdRef', row)),
+			project: text(value('projectRef', row)) ?? '',
+			model: text(value('modelRef', row)) ?? '',
+			messageId: id('messageIdStart', 'messageIdEnd', row),
+			requestId: id('requestIdStart', 'requestIdEnd', row),
+			isSidechain: (flags & sidechainFlag) !== 0,
+			tokens: {
+				inputTokens: value('inputTokens', row),
+				outputTokens: value('outputTokens', row),
+				cacheCreationInputTokens: value('cacheCreationInputTokens', row),
+				cacheReadInputTokens: value('cacheReadInputTokens', row),
+			},
+			cacheCreation1hTokens: value('cacheCreation1hTokens', row),
+			webSearchRequests: value('webSearchRequests', row),
+			isFast: (flags & fastFlag) !== 0,
+			loggedCostUsd: Number.isNaN(loggedCostUsd) ? undefined : loggedCostUsd,
+			isNonBillable: (flags & nonBillableFlag) !== 0,
+			// Shaped like a priced entry, so a restore can price it in place instead of copying it.
+			costUsd: undefined,
+			sourcePath: undefined,
+		} as UsageEntry;
+	};
+
+	return {value, id, entryAt};
+};
+
+/** A Float64Array over `bytes`, copying only when the offset is not 8-byte aligned. */
+const float64s = (bytes: Buffer): Float64Array =>
+	bytes.byteOffset % 8 === 0
+		? new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8)
+		: new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+
 /**
  * Decode an index's header, or say why the index cannot be used. `head` holds at
- * least the prefix and header; `rest` supplies the whole file when entries are needed.
+ * least the prefix and header; `openReader` gives access to the rest when entries are needed.
  */
-export const decodeIndex = (head: Buffer, totalBytes: number, rest: () => Promise<Buffer>): DecodedIndex | {error: string} => {
+export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => Promise<IndexReader>): DecodedIndex | {error: string} => {
 	if (head.length < prefixBytes || !head.subarray(0, 8).equals(magic)) return {error: 'not an index'};
 	if (head.readUInt32LE(8) !== indexVersion) return {error: `version ${head.readUInt32LE(8)}, expected ${indexVersion}`};
 	const headerLength = head.readUInt32LE(12);
@@ -302,85 +376,58 @@ export const decodeIndex = (head: Buffer, totalBytes: number, rest: () => Promis
 	const count = header.entryCount;
 	const winnerCount = header.winnerCount;
 	if (bodyLength !== (count * columns.length + winnerCount) * 8) return {error: 'inconsistent sizes'};
+	const idsOffset = prefixBytes + headerLength;
+	const bodyOffset = idsOffset + idsLength;
+	const rowBytes = columns.length * 8;
+	const fileStarts = [0];
+	for (const file of header.files) fileStarts.push(fileStarts.at(-1)! + file.keyedCount + file.unkeyedCount);
+	if (fileStarts.at(-1) !== count) return {error: 'inconsistent sizes'};
 	const dataCrc = head.readUInt32LE(28);
-	let bodyPromise: Promise<IndexBody | {error: string}> | undefined;
+
 	const body = async (): Promise<IndexBody | {error: string}> => {
-		const bytes = await rest();
-		if (bytes.length !== totalBytes) return {error: 'changed while reading'};
-		const ids = bytes.subarray(prefixBytes + headerLength, prefixBytes + headerLength + idsLength);
-		const bodyBytes = bytes.subarray(prefixBytes + headerLength + idsLength);
+		const reader = await openReader();
+		let ids: Buffer;
+		let bodyBytes: Buffer;
+		try {
+			ids = await reader.read(idsOffset, idsLength);
+			bodyBytes = await reader.read(bodyOffset, bodyLength);
+		} finally {
+			await reader.close();
+		}
+
+		if (ids.length !== idsLength || bodyBytes.length !== bodyLength) return {error: 'changed while reading'};
 		if (crcOf(ids, bodyBytes) !== dataCrc) return {error: 'checksum mismatch'};
-		// A Float64Array view needs an 8-byte-aligned offset; copy when the buffer's is not.
-		const all =
-			bodyBytes.byteOffset % 8 === 0
-				? new Float64Array(bodyBytes.buffer, bodyBytes.byteOffset, bodyLength / 8)
-				: new Float64Array(bodyBytes.buffer.slice(bodyBytes.byteOffset, bodyBytes.byteOffset + bodyLength));
-		const value = (name: Column, index: number) => all[column[name] * count + index]!;
-		const text = (id: number): string | undefined => (id < 0 ? undefined : header.strings[id]);
-		const id = (start: Column, end: Column, index: number): string | undefined => {
-			const from = value(start, index);
-			return from < 0 ? undefined : ids.toString('utf8', from, value(end, index));
-		};
-
-		const fileStarts = [0];
-		for (const file of header.files) fileStarts.push(fileStarts.at(-1)! + file.keyedCount + file.unkeyedCount);
-		if (fileStarts.at(-1) !== count) return {error: 'inconsistent sizes'};
+		const all = float64s(bodyBytes);
+		const {value, id, entryAt} = rowDecoder(all, ids, 0, header.strings);
 		const tableStart = count * columns.length;
-		const entryAt = (index: number): UsageEntry => {
-			const flags = value('flags', index);
-			const loggedCostUsd = value('loggedCostUsd', index);
-			return {
-				timestampMs: value('timestampMs', index),
-				sessionId: text(value('sessionIdRef', index)),
-				project: text(value('projectRef', index)) ?? '',
-				model: text(value('modelRef', index)) ?? '',
-				messageId: id('messageIdStart', 'messageIdEnd', index),
-				requestId: id('requestIdStart', 'requestIdEnd', index),
-				isSidechain: (flags & sidechainFlag) !== 0,
-				tokens: {
-					inputTokens: value('inputTokens', index),
-					outputTokens: value('outputTokens', index),
-					cacheCreationInputTokens: value('cacheCreationInputTokens', index),
-					cacheReadInputTokens: value('cacheReadInputTokens', index),
-				},
-				cacheCreation1hTokens: value('cacheCreation1hTokens', index),
-				webSearchRequests: value('webSearchRequests', index),
-				isFast: (flags & fastFlag) !== 0,
-				loggedCostUsd: Number.isNaN(loggedCostUsd) ? undefined : loggedCostUsd,
-				isNonBillable: (flags & nonBillableFlag) !== 0,
-				// Shaped like a priced entry, so a restore can price it in place instead of copying it.
-				costUsd: undefined,
-			} as UsageEntry;
-		};
-
 		const findWinner = (key: string): number => {
 			const [high, low] = keyHash(key);
 			let lowBound = 0;
 			let highBound = winnerCount;
 			while (lowBound < highBound) {
 				const middle = (lowBound + highBound) >>> 1;
-				const index = all[tableStart + middle]!;
-				const difference = value('keyHashHigh', index) - high || value('keyHashLow', index) - low;
+				const row = all[tableStart + middle]!;
+				const difference = value('keyHashHigh', row) - high || value('keyHashLow', row) - low;
 				if (difference < 0) lowBound = middle + 1;
 				else highBound = middle;
 			}
 
 			// Equal hashes are verified against the stored ids, so a collision never merges two requests.
 			for (let slot = lowBound; slot < winnerCount; slot++) {
-				const index = all[tableStart + slot]!;
-				if (value('keyHashHigh', index) !== high || value('keyHashLow', index) !== low) break;
-				if (`${id('messageIdStart', 'messageIdEnd', index)}\u0000${id('requestIdStart', 'requestIdEnd', index)}` === key) return index;
+				const row = all[tableStart + slot]!;
+				if (value('keyHashHigh', row) !== high || value('keyHashLow', row) !== low) break;
+				if (`${id('messageIdStart', 'messageIdEnd', row)}\u0000${id('requestIdStart', 'requestIdEnd', row)}` === key) return row;
 			}
 
 			return -1;
 		};
 
-		const fileOf = (index: number): number => {
+		const fileOf = (row: number): number => {
 			let lowBound = 0;
 			let highBound = header.files.length - 1;
 			while (lowBound < highBound) {
 				const middle = (lowBound + highBound + 1) >>> 1;
-				if (fileStarts[middle]! <= index) lowBound = middle;
+				if (fileStarts[middle]! <= row) lowBound = middle;
 				else highBound = middle - 1;
 			}
 
@@ -389,8 +436,8 @@ export const decodeIndex = (head: Buffer, totalBytes: number, rest: () => Promis
 
 		return {
 			count,
-			timestampAt: index => value('timestampMs', index),
-			isWinner: index => (value('flags', index) & winnerFlag) !== 0,
+			timestampAt: row => value('timestampMs', row),
+			isWinner: row => (value('flags', row) & winnerFlag) !== 0,
 			entryAt,
 			findWinner,
 			fileOf,
@@ -398,29 +445,75 @@ export const decodeIndex = (head: Buffer, totalBytes: number, rest: () => Promis
 		};
 	};
 
+	/**
+	 * Every file's entries, one file at a time, each segment checked against its own
+	 * checksum: a restore never holds more than one file's bytes.
+	 */
+	async function* eachFile(): AsyncGenerator<IndexedFile | {error: string}> {
+		const reader = await openReader();
+		try {
+			for (const [position, {keyedCount, unkeyedCount, ...file}] of header.files.entries()) {
+				const rows = keyedCount + unkeyedCount;
+				const rowBytesRead = await reader.read(bodyOffset + fileStarts[position]! * rowBytes, rows * rowBytes);
+				const ids = await reader.read(idsOffset + file.idsStart, file.idsEnd - file.idsStart);
+				if (rowBytesRead.length !== rows * rowBytes || crcOf(ids, rowBytesRead) !== file.segmentCrc) {
+					yield {error: 'checksum mismatch'};
+					return;
+				}
+
+				const {entryAt} = rowDecoder(float64s(rowBytesRead), ids, file.idsStart, header.strings);
+				yield {
+					...file,
+					keyed: Array.from({length: keyedCount}, (_, row) => entryAt(row)),
+					unkeyed: Array.from({length: unkeyedCount}, (_, row) => entryAt(keyedCount + row)),
+				};
+			}
+		} finally {
+			await reader.close();
+		}
+	}
+
+	const entries = async (): Promise<IndexedFile[] | {error: string}> => {
+		const files: IndexedFile[] = [];
+		for await (const file of eachFile()) {
+			if ('error' in file) return file;
+			files.push(file);
+		}
+
+		return files;
+	};
+
+	let bodyPromise: Promise<IndexBody | {error: string}> | undefined;
 	const cachedBody = async () => {
 		bodyPromise ??= body();
 		return bodyPromise;
 	};
 
-	const entries = async (): Promise<IndexedFile[] | {error: string}> => {
-		const decoded = await cachedBody();
-		if ('error' in decoded) return decoded;
-		return header.files.map(({keyedCount, unkeyedCount, ...rest}, fileIndex): IndexedFile => {
-			const start = decoded.fileStarts[fileIndex]!;
-			return {
-				...rest,
-				keyed: Array.from({length: keyedCount}, (_, offset) => decoded.entryAt(start + offset)),
-				unkeyed: Array.from({length: unkeyedCount}, (_, offset) => decoded.entryAt(start + keyedCount + offset)),
-			};
-		});
-	};
-
-	return {roots: header.roots, files: header.files, summary: header.summary, body: cachedBody, entries};
+	return {roots: header.roots, files: header.files, summary: header.summary, body: cachedBody, eachFile, entries};
 };
 
 /** In-memory decode, for worker replies. */
-export const decodeIndexBytes = (bytes: Buffer): DecodedIndex | {error: string} => decodeIndex(bytes, bytes.length, async () => bytes);
+export const decodeIndexBytes = (bytes: Buffer): DecodedIndex | {error: string} =>
+	decodeIndex(bytes, bytes.length, async () => ({read: async (offset, length) => bytes.subarray(offset, offset + length), close: async () => undefined}));
+
+/** Positional reads through one file handle. */
+const fileReader = async (file: string): Promise<IndexReader> => {
+	const handle = await open(file, 'r');
+	return {
+		read: async (offset, length) => {
+			const buffer = Buffer.alloc(length);
+			let done = 0;
+			while (done < length) {
+				const {bytesRead} = await handle.read(buffer, done, length - done, offset + done);
+				if (bytesRead === 0) break;
+				done += bytesRead;
+			}
+
+			return buffer.subarray(0, done);
+		},
+		close: async () => handle.close(),
+	};
+};
 
 /**
  * Read the index's header only; its entries are read when asked for. A missing
@@ -441,7 +534,7 @@ export const loadIndex = async (file: string): Promise<DecodedIndex | {problem: 
 		const headerLength = prefix.length === prefixBytes ? prefix.readUInt32LE(12) : 0;
 		const head = Buffer.alloc(Math.min(size, prefixBytes + headerLength));
 		await handle.read(head, 0, head.length, 0);
-		const decoded = decodeIndex(head, size, async () => readFile(file));
+		const decoded = decodeIndex(head, size, async () => fileReader(file));
 		return 'error' in decoded ? {problem: `index ${file} ignored (${decoded.error}); rebuilding`} : decoded;
 	} finally {
 		await handle.close();

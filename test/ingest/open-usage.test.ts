@@ -111,7 +111,8 @@ describe('openUsage with the persistent index', () => {
 		if (corruption === 'truncate') {
 			await writeFile(indexFile, bytes.subarray(0, bytes.length - 100));
 		} else if (corruption === undefined) {
-			bytes[bytes.length - 9] = bytes[bytes.length - 9]! ^ 0xff;
+			// Inside the entry rows (the key table is the last 72 bytes here).
+			bytes[bytes.length - 200] = bytes[bytes.length - 200]! ^ 0xff;
 			await writeFile(indexFile, bytes);
 		} else {
 			await writeFile(indexFile, corruption);
@@ -152,6 +153,21 @@ describe('openUsage with the persistent index', () => {
 		const usage = await open({isSummaryEnough: true});
 		expect(usage.live).toBeDefined();
 		expect(totals(usage)).toEqual(await cold());
+	});
+
+	it('notices a corrupt key table on the append path, answers right and rewrites the index', async () => {
+		await (await open()).save();
+		const [name] = await readdir(cache);
+		const indexFile = path.join(cache, name!);
+		const bytes = await readFile(indexFile);
+		bytes[bytes.length - 9] = bytes[bytes.length - 9]! ^ 0xff;
+		await writeFile(indexFile, bytes);
+		await appendFile(path.join(project('-home-dev-api-server'), 'bbb-original.jsonl'), line('after-corruption'));
+		const usage = await open({isSummaryEnough: true});
+		expect(usage.notes.join('\n')).toMatch(/ignored \(checksum mismatch\); rebuilding/);
+		expect(totals(usage)).toEqual(await cold());
+		await usage.save();
+		expect((await open({isSummaryEnough: true})).notes).toEqual([]);
 	});
 
 	it('does not reuse a summary made with other prices', async () => {
