@@ -1,55 +1,48 @@
 import {identifyBlocks, regroupAnchor, withCost, type Block, type PricedEntry} from './blocks.js';
-import {dedupeKey} from './dedupe.js';
+import {dedupeKey, isKeyed, RequestMap} from './dedupe.js';
 import {entryCostUsd, type CostMode, type PriceLookup} from './pricing.js';
 import type {LineResult} from './transcript.js';
 import {totalTokens, type UsageEntry, type UsageEvent} from './types.js';
 
 /**
- * A file's best copy per request. After a restore it is a plain list; the key
- * map is built only when the file is appended to, which saves a map entry per
- * request for the many files that never change again.
+ * A file's best copy per request. After a restore it is a plain list; the
+ * request map is built only when the file is appended to, which saves a map
+ * entry per request for the many files that never change again.
  */
 export class KeyedEntries {
 	private list: PricedEntry[];
-	private byKey: Map<string, PricedEntry> | undefined;
+	private byRequest: RequestMap<PricedEntry> | undefined;
 
 	constructor(list: PricedEntry[] = []) {
 		this.list = list;
-		if (list.length === 0) this.byKey = new Map();
+		if (list.length === 0) this.byRequest = new RequestMap();
 	}
 
 	get size(): number {
-		return this.byKey?.size ?? this.list.length;
+		return this.byRequest?.size ?? this.list.length;
 	}
 
-	get(key: string): PricedEntry | undefined {
-		return this.indexed().get(key);
+	/** This file's copy of the same request as `entry`. */
+	get(entry: UsageEntry): PricedEntry | undefined {
+		return this.indexed().get(entry);
 	}
 
-	set(key: string, entry: PricedEntry): void {
-		this.indexed().set(key, entry);
+	set(entry: PricedEntry): void {
+		this.indexed().set(entry);
 	}
 
 	values(): Iterable<PricedEntry> {
-		return this.byKey?.values() ?? this.list;
+		return this.byRequest?.values() ?? this.list;
 	}
 
-	/** Every entry with its key (reusing the map's key strings when there is a map). */
-	forEach(visit: (entry: PricedEntry, key: string) => void): void {
-		if (this.byKey === undefined) {
-			for (const entry of this.list) visit(entry, dedupeKey(entry)!);
-		} else {
-			for (const [key, entry] of this.byKey) visit(entry, key);
-		}
-	}
-
-	private indexed(): Map<string, PricedEntry> {
-		if (this.byKey === undefined) {
-			this.byKey = new Map(this.list.map(entry => [dedupeKey(entry)!, entry]));
+	private indexed(): RequestMap<PricedEntry> {
+		if (this.byRequest === undefined) {
+			this.byRequest = new RequestMap();
+			for (const entry of this.list) this.byRequest.set(entry);
 			this.list = [];
 		}
 
-		return this.byKey;
+		return this.byRequest;
 	}
 }
 
@@ -78,7 +71,7 @@ export type Ledger = {
 	options: LedgerOptions;
 	files: Map<string, FileUsage>;
 	/** The copy that counts per request; its `sourcePath` says which file holds it. */
-	winners: Map<string, PricedEntry>;
+	winners: RequestMap<PricedEntry>;
 	/** Unique entries sorted by time. */
 	sorted: PricedEntry[];
 	blocks: Block[];
@@ -92,7 +85,7 @@ export type Ledger = {
 export const createLedger = (options: LedgerOptions): Ledger => ({
 	options,
 	files: new Map(),
-	winners: new Map(),
+	winners: new RequestMap(),
 	sorted: [],
 	blocks: [],
 	version: 0,
@@ -178,12 +171,12 @@ export const rebuildLedger = (ledger: Ledger, nowMs: number): void => {
 	const unkeyed: PricedEntry[] = [];
 	for (const path of [...ledger.files.keys()].sort()) {
 		const file = ledger.files.get(path)!;
-		file.keyed.forEach((entry, key) => {
-			const winner = ledger.winners.get(key);
+		for (const entry of file.keyed.values()) {
+			const winner = ledger.winners.get(entry);
 			if (winner === undefined || beats(entry, path, winner)) {
-				ledger.winners.set(key, entry);
+				ledger.winners.set(entry);
 			}
-		});
+		}
 
 		unkeyed.push(...file.unkeyed);
 	}
@@ -257,24 +250,23 @@ export const applyLines = (
 
 		if (result.kind !== 'usage') continue;
 		file.usageLines++;
-		const key = dedupeKey(result.entry);
-		if (key === undefined) {
+		if (!isKeyed(result.entry)) {
 			const entry = price(ledger, result.entry, path);
 			file.unkeyed.push(entry);
 			added.add(entry);
 			continue;
 		}
 
-		const inFile = file.keyed.get(key);
+		const inFile = file.keyed.get(result.entry);
 		if (inFile !== undefined && totalTokens(result.entry.tokens) <= totalTokens(inFile.tokens)) continue;
 		const entry = price(ledger, result.entry, path);
-		file.keyed.set(key, entry);
-		const winner = ledger.winners.get(key);
+		file.keyed.set(entry);
+		const winner = ledger.winners.get(entry);
 		if (winner === undefined) {
-			ledger.winners.set(key, entry);
+			ledger.winners.set(entry);
 			added.add(entry);
 		} else if (winner.sourcePath === path || beats(entry, path, winner)) {
-			ledger.winners.set(key, entry);
+			ledger.winners.set(entry);
 			replace(winner);
 			added.add(entry);
 		}
@@ -321,13 +313,12 @@ const addToFile = (ledger: Ledger, file: FileUsage, results: readonly LineResult
 			file.events.push(result.event);
 		} else if (result.kind === 'usage') {
 			file.usageLines++;
-			const key = dedupeKey(result.entry);
-			if (key === undefined) {
+			if (!isKeyed(result.entry)) {
 				file.unkeyed.push(price(ledger, result.entry, file.path));
 			} else {
-				const inFile = file.keyed.get(key);
+				const inFile = file.keyed.get(result.entry);
 				if (inFile === undefined || totalTokens(result.entry.tokens) > totalTokens(inFile.tokens)) {
-					file.keyed.set(key, price(ledger, result.entry, file.path));
+					file.keyed.set(price(ledger, result.entry, file.path));
 				}
 			}
 		}

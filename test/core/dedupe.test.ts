@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {addToDedupe, createDedupeState, dedupedEntries} from '../../source/core/dedupe.js';
+import {addToDedupe, createDedupeState, dedupedEntries, RequestMap} from '../../source/core/dedupe.js';
 import {makeEntry} from '../helpers/entries.js';
 
 const at = (iso: string) => Date.parse(iso);
@@ -70,5 +70,23 @@ describe('dedupe', () => {
 		addToDedupe(state, makeEntry({timestampMs: 1000}));
 		addToDedupe(state, makeEntry({messageId: 'a', requestId: 'a', timestampMs: 3000}));
 		expect(dedupedEntries(state).map(entry => entry.timestampMs)).toEqual([1000, 2000, 3000]);
+	});
+});
+
+describe('RequestMap', () => {
+	it('keys by message id and request id together, without a key string per request', () => {
+		const map = new RequestMap<ReturnType<typeof makeEntry>>();
+		const a = makeEntry({messageId: 'm1', requestId: 'r', model: 'a'});
+		const b = makeEntry({messageId: 'm2', requestId: 'r', model: 'b'});
+		map.set(a);
+		map.set(b);
+		expect(map.get(makeEntry({messageId: 'm1', requestId: 'r'}))?.model).toBe('a');
+		expect(map.get(makeEntry({messageId: 'm2', requestId: 'r'}))?.model).toBe('b');
+		expect(map.get(makeEntry({messageId: 'm3', requestId: 'r'}))).toBeUndefined();
+		const bigger = makeEntry({messageId: 'm2', requestId: 'r', model: 'b2'});
+		map.set(bigger);
+		expect(map.get(bigger)?.model).toBe('b2');
+		expect(map.size).toBe(2);
+		expect([...map.values()].map(entry => entry.model).sort()).toEqual(['a', 'b2']);
 	});
 });
