@@ -1,85 +1,90 @@
-import {z} from 'zod';
-
 /** A usage error: the CLI prints the message and exits with code 2. */
 export class UsageError extends Error {}
 
-const localDate = z
-	.string()
-	.regex(/^\d{4}-?\d{2}-?\d{2}$/, 'expected YYYY-MM-DD')
-	.transform((text, context) => {
-		const digits = text.replaceAll('-', '');
-		const year = Number(digits.slice(0, 4));
-		const month = Number(digits.slice(4, 6));
-		const day = Number(digits.slice(6, 8));
-		const ms = new Date(year, month - 1, day).getTime();
-		const check = new Date(ms);
-		if (check.getFullYear() !== year || check.getMonth() !== month - 1 || check.getDate() !== day) {
-			context.addIssue({code: 'custom', message: `${text} is not a calendar date`});
-			return z.NEVER;
-		}
+export type LocalDate = {year: number; month: number; day: number};
 
-		return {year, month, day};
-	});
-
-const isoTime = z.string().transform((text, context) => {
-	const ms = Date.parse(text);
-	if (!Number.isFinite(ms)) {
-		context.addIssue({code: 'custom', message: `${text} is not an ISO time`});
-		return z.NEVER;
-	}
-
-	return ms;
-});
-
-const tokenLimit = z.string().transform((text, context) => {
-	if (text === 'max' || text === 'p90') {
-		return text;
-	}
-
-	const value = Number(text.replaceAll('_', '').replaceAll(',', ''));
-	if (!Number.isFinite(value) || value <= 0) {
-		context.addIssue({code: 'custom', message: 'expected a positive number, max or p90'});
-		return z.NEVER;
-	}
-
-	return value;
-});
-
-/** Flags shared by every command, as meow hands them over, validated. */
-export const optionsSchema = z.object({
-	claudeDir: z.array(z.string()).default([]),
-	now: isoTime.optional(),
-	plan: z.enum(['pro', 'max5', 'max20', 'custom']).optional(),
-	tokenLimit: tokenLimit.optional(),
-	sessionLength: z.number().positive().max(24 * 7).default(5),
-	pricing: z.string().optional(),
-	mode: z.enum(['auto', 'calculate', 'display']).default('auto'),
-	cache: z.boolean().default(true),
-	quiet: z.boolean().default(false),
-	json: z.boolean().default(false),
-	watch: z.boolean().default(false),
-	poll: z.boolean().default(false),
-	breakdown: z.boolean().default(false),
-	since: localDate.optional(),
-	until: localDate.optional(),
-});
-
-export type Options = z.infer<typeof optionsSchema>;
-
-const flagName = (key: PropertyKey | undefined): string =>
-	`--${String(key ?? '').replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`)}`;
-
-/** Validate raw flags; throws a UsageError that names the flag. */
-export const parseOptions = (flags: Record<string, unknown>): Options => {
-	const result = optionsSchema.safeParse(flags);
-	if (!result.success) {
-		const issue = result.error.issues[0];
-		throw new UsageError(`${flagName(issue?.path[0])}: ${issue?.message ?? 'invalid value'}`);
-	}
-
-	return result.data;
+/** Flags shared by every command, validated. */
+export type Options = {
+	claudeDir: string[];
+	now: number | undefined;
+	plan: 'pro' | 'max5' | 'max20' | 'custom' | undefined;
+	tokenLimit: number | 'max' | 'p90' | undefined;
+	sessionLength: number;
+	pricing: string | undefined;
+	mode: 'auto' | 'calculate' | 'display';
+	cache: boolean;
+	quiet: boolean;
+	json: boolean;
+	watch: boolean;
+	poll: boolean;
+	breakdown: boolean;
+	since: LocalDate | undefined;
+	until: LocalDate | undefined;
 };
 
+// Hand-written rather than zod: every command, `status` included, pays for option
+// parsing, and importing zod alone costs ~37 ms of start-up. zod stays where data
+// from outside is parsed (transcript lines, --pricing files), loaded when needed.
+
+const fail = (flag: string, message: string): never => {
+	throw new UsageError(`--${flag}: ${message}`);
+};
+
+const oneOf = <T extends string>(flag: string, value: unknown, allowed: readonly T[]): T | undefined => {
+	if (value === undefined) return undefined;
+	return allowed.includes(value as T) ? (value as T) : fail(flag, `expected ${allowed.join(', ')}, got ${String(value)}`);
+};
+
+const localDate = (flag: string, value: unknown): LocalDate | undefined => {
+	if (value === undefined) return undefined;
+	const text = String(value);
+	if (!/^\d{4}-?\d{2}-?\d{2}$/.test(text)) fail(flag, 'expected YYYY-MM-DD');
+	const digits = text.replaceAll('-', '');
+	const year = Number(digits.slice(0, 4));
+	const month = Number(digits.slice(4, 6));
+	const day = Number(digits.slice(6, 8));
+	const check = new Date(year, month - 1, day);
+	if (check.getFullYear() !== year || check.getMonth() !== month - 1 || check.getDate() !== day) fail(flag, `${text} is not a calendar date`);
+	return {year, month, day};
+};
+
+const isoTime = (flag: string, value: unknown): number | undefined => {
+	if (value === undefined) return undefined;
+	const ms = Date.parse(String(value));
+	return Number.isFinite(ms) ? ms : fail(flag, `${String(value)} is not an ISO time`);
+};
+
+const tokenLimit = (value: unknown): Options['tokenLimit'] => {
+	if (value === undefined) return undefined;
+	if (value === 'max' || value === 'p90') return value;
+	const number = Number(String(value).replaceAll('_', '').replaceAll(',', ''));
+	return Number.isFinite(number) && number > 0 ? number : fail('token-limit', 'expected a positive number, max or p90');
+};
+
+const sessionLength = (value: unknown): number => {
+	if (value === undefined) return 5;
+	const hours = Number(value);
+	return Number.isFinite(hours) && hours > 0 && hours <= 24 * 7 ? hours : fail('session-length', 'expected hours between 0 and 168');
+};
+
+/** Validate raw flags as meow hands them over; throws a UsageError that names the flag. */
+export const parseOptions = (flags: Record<string, unknown>): Options => ({
+	claudeDir: (flags['claudeDir'] as string[] | undefined) ?? [],
+	now: isoTime('now', flags['now']),
+	plan: oneOf('plan', flags['plan'], ['pro', 'max5', 'max20', 'custom'] as const),
+	tokenLimit: tokenLimit(flags['tokenLimit']),
+	sessionLength: sessionLength(flags['sessionLength']),
+	pricing: flags['pricing'] as string | undefined,
+	mode: oneOf('mode', flags['mode'], ['auto', 'calculate', 'display'] as const) ?? 'auto',
+	cache: flags['cache'] !== false,
+	quiet: flags['quiet'] === true,
+	json: flags['json'] === true,
+	watch: flags['watch'] === true,
+	poll: flags['poll'] === true,
+	breakdown: flags['breakdown'] === true,
+	since: localDate('since', flags['since']),
+	until: localDate('until', flags['until']),
+});
+
 /** Local midnight of a calendar date, epoch ms. */
-export const localMidnightMs = ({year, month, day}: {year: number; month: number; day: number}, addDays = 0): number =>
-	new Date(year, month - 1, day + addDays).getTime();
+export const localMidnightMs = ({year, month, day}: LocalDate, addDays = 0): number => new Date(year, month - 1, day + addDays).getTime();

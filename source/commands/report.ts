@@ -3,7 +3,7 @@ import {setFlagsFromString} from 'node:v8';
 import {readFile} from 'node:fs/promises';
 import {hourMs} from '../core/blocks.js';
 import {resolveTokenLimit} from '../core/limits.js';
-import {createPriceLookup, defaultPricing, mergePricing, pricingTableSchema, type PricingTable} from '../core/pricing.js';
+import {createPriceLookup, defaultPricing, mergePricing, type PricingTable} from '../core/pricing.js';
 import {buildReportJson, type ReportJson} from '../core/report.js';
 import type {Discovery} from '../ingest/discover.js';
 import {openUsage, type UsageHandle} from '../ingest/open-usage.js';
@@ -24,6 +24,8 @@ export const loadPricing = async (file: string | undefined): Promise<PricingTabl
 		throw new UsageError(`--pricing ${file}: ${error instanceof Error ? error.message : String(error)}`);
 	}
 
+	// zod is loaded only for a pricing file: importing it costs ~37 ms of start-up.
+	const {pricingTableSchema} = await import('../core/pricing-schema.js');
 	const parsed = pricingTableSchema.safeParse(raw);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0];

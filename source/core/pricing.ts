@@ -1,35 +1,30 @@
-import {z} from 'zod';
 import type {UsageEntry} from './types.js';
 
-const perMTok = z.number().finite().nonnegative();
-
 /** One model's prices in USD per million tokens, plus the rules that change them. */
-export const modelPriceSchema = z.object({
-	id: z.string().min(1),
-	aliases: z.array(z.string()).optional(),
-	inputPerMTok: perMTok,
-	outputPerMTok: perMTok,
-	cacheWrite5mPerMTok: perMTok,
-	cacheWrite1hPerMTok: perMTok,
-	cacheReadPerMTok: perMTok,
+export type ModelPrice = {
+	id: string;
+	aliases?: string[] | undefined;
+	inputPerMTok: number;
+	outputPerMTok: number;
+	cacheWrite5mPerMTok: number;
+	cacheWrite1hPerMTok: number;
+	cacheReadPerMTok: number;
 	/** `speed: "fast"` multiplies every bucket by this. */
-	fastMultiplier: z.number().positive().optional(),
+	fastMultiplier?: number | undefined;
 	/** Above the threshold every bucket of the request is premium-priced (not split at 200k). */
-	longContext: z
-		.object({
-			thresholdTokens: z.number().int().positive(),
-			inputMultiplier: z.number().positive(),
-			outputMultiplier: z.number().positive(),
-			/** The premium applied to requests before this time only (epoch ms). */
-			untilMs: z.number().optional(),
-		})
-		.optional(),
-});
+	longContext?:
+		| {
+				thresholdTokens: number;
+				inputMultiplier: number;
+				outputMultiplier: number;
+				/** The premium applied to requests before this time only (epoch ms). */
+				untilMs?: number | undefined;
+		  }
+		| undefined;
+};
 
-export const pricingTableSchema = z.object({models: z.array(modelPriceSchema)});
+export type PricingTable = {models: ModelPrice[]};
 
-export type ModelPrice = z.infer<typeof modelPriceSchema>;
-export type PricingTable = z.infer<typeof pricingTableSchema>;
 export type CostMode = 'auto' | 'calculate' | 'display';
 
 /** $10 per 1,000 web search requests. */

@@ -1,4 +1,3 @@
-import {z} from 'zod';
 import {atTime, type Block} from './blocks.js';
 import {blockBurnRate, projectBlock} from './burn-rate.js';
 import {limitStatus, tokensForLimit, type TokenLimit} from './limits.js';
@@ -20,52 +19,41 @@ export type Diagnostics = {
 /** What the report is built from: the ledger's blocks, the limit in force and the unpriced models. */
 export type ReportInput = {blocks: readonly Block[]; unknownModels: string[]; limit: TokenLimit | undefined; sessionLengthMs: number};
 
-const tokenCountsSchema = z.object({
-	inputTokens: z.number(),
-	outputTokens: z.number(),
-	cacheCreationInputTokens: z.number(),
-	cacheReadInputTokens: z.number(),
-});
+type TokenCountsJson = {inputTokens: number; outputTokens: number; cacheCreationInputTokens: number; cacheReadInputTokens: number};
 
-/** The `cctop report --json` contract; tests validate real output against it. */
-export const reportJsonSchema = z.object({
-	blocks: z.array(
-		z.object({
-			id: z.string(),
-			startTime: z.string(),
-			endTime: z.string(),
-			actualEndTime: z.string().nullable(),
-			isActive: z.boolean(),
-			isGap: z.boolean(),
-			entries: z.number(),
-			tokenCounts: tokenCountsSchema,
-			totalTokens: z.number(),
-			costUSD: z.number(),
-			models: z.array(z.string()),
-			burnRate: z.object({tokensPerMinute: z.number(), tokensPerMinuteForIndicator: z.number(), costPerHour: z.number()}).nullable(),
-			projection: z.object({totalTokens: z.number(), totalCost: z.number(), remainingMinutes: z.number()}).nullable(),
-			perModel: z.record(z.string(), tokenCountsSchema.extend({costUSD: z.number(), entries: z.number(), priced: z.boolean()})),
-			tokenLimitStatus: z
-				.object({limit: z.number(), used: z.number(), projectedUsage: z.number().nullable(), percentUsed: z.number(), status: z.enum(['ok', 'warning', 'exceeds'])})
-				.optional(),
-		}),
-	),
-	totals: z.object({entries: z.number(), tokenCounts: tokenCountsSchema, totalTokens: z.number(), costUSD: z.number()}),
-	limit: z.object({tokens: z.number(), source: z.string(), label: z.string(), measure: z.enum(['all', 'inputOutput'])}).nullable(),
-	diagnostics: z.object({
-		files: z.number(),
-		lines: z.number(),
-		usageLines: z.number(),
-		duplicateLines: z.number(),
-		invalidLines: z.number(),
-		unknownModels: z.array(z.string()),
-		limitHits: z.number(),
-		apiErrors: z.number(),
-		unreadablePaths: z.array(z.object({path: z.string(), reason: z.string()})),
-	}),
-});
-
-export type ReportJson = z.infer<typeof reportJsonSchema>;
+/** The `cctop report --json` contract (validated in tests by `report-schema.ts`). */
+export type ReportJson = {
+	blocks: Array<{
+		id: string;
+		startTime: string;
+		endTime: string;
+		actualEndTime: string | null;
+		isActive: boolean;
+		isGap: boolean;
+		entries: number;
+		tokenCounts: TokenCountsJson;
+		totalTokens: number;
+		costUSD: number;
+		models: string[];
+		burnRate: {tokensPerMinute: number; tokensPerMinuteForIndicator: number; costPerHour: number} | null;
+		projection: {totalTokens: number; totalCost: number; remainingMinutes: number} | null;
+		perModel: Record<string, TokenCountsJson & {costUSD: number; entries: number; priced: boolean}>;
+		tokenLimitStatus?: {limit: number; used: number; projectedUsage: number | null; percentUsed: number; status: 'ok' | 'warning' | 'exceeds'};
+	}>;
+	totals: {entries: number; tokenCounts: TokenCountsJson; totalTokens: number; costUSD: number};
+	limit: {tokens: number; source: string; label: string; measure: 'all' | 'inputOutput'} | null;
+	diagnostics: {
+		files: number;
+		lines: number;
+		usageLines: number;
+		duplicateLines: number;
+		invalidLines: number;
+		unknownModels: string[];
+		limitHits: number;
+		apiErrors: number;
+		unreadablePaths: Array<{path: string; reason: string}>;
+	};
+};
 type BlockJson = ReportJson['blocks'][number];
 
 const iso = (ms: number): string => new Date(ms).toISOString();

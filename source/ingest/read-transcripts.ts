@@ -1,5 +1,18 @@
 import type {FileHandle} from 'node:fs/promises';
-import {parseTranscriptLine, type LineResult} from '../core/transcript.js';
+import type {LineResult} from '../core/transcript.js';
+
+export type LineParser = (text: string, folderProject: string) => LineResult;
+
+let parserModule: Promise<LineParser> | undefined;
+
+/**
+ * The transcript line parser, loaded on first need: it brings zod (~37 ms of
+ * start-up), and a run that finds nothing new never parses a line.
+ */
+export const loadLineParser = async (): Promise<LineParser> => {
+	parserModule ??= import('../core/transcript.js').then(module => module.parseTranscriptLine);
+	return parserModule;
+};
 
 /** Counters for one or many files; the report's diagnostics come from here. */
 export type ReadCounters = {
@@ -42,6 +55,7 @@ export class LineClassifier {
 		private readonly onResult: (result: LineResult) => void,
 		private readonly counters: ReadCounters,
 		private readonly folderProject: string,
+		private readonly parse: LineParser,
 	) {}
 
 	/** Classify `buffer[start, end)`, one line without its newline. */
@@ -73,7 +87,7 @@ export class LineClassifier {
 			return;
 		}
 
-		const result = parseTranscriptLine(buffer.toString('utf8', first, last + 1), this.folderProject);
+		const result = this.parse(buffer.toString('utf8', first, last + 1), this.folderProject);
 		this.handle(result);
 	}
 

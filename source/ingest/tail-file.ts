@@ -1,6 +1,6 @@
 import {open, stat} from 'node:fs/promises';
 import type {LineResult} from '../core/transcript.js';
-import {createReadCounters, LineClassifier, readCompleteLines} from './read-transcripts.js';
+import {createReadCounters, LineClassifier, loadLineParser, readCompleteLines} from './read-transcripts.js';
 
 /**
  * Where reading a file stopped. `offset` is just past the last complete line, so
@@ -103,6 +103,7 @@ export class FileTailer {
 				},
 				counters,
 				this.projectSlug,
+				await loadLineParser(),
 			);
 			const {offset} = await readCompleteLines(handle, cursor.offset, stats.size, classifier);
 			this.cursor = {dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, offset};

@@ -6,8 +6,8 @@ import {
 	entryCostUsd,
 	mergePricing,
 	modelGeneration,
-	pricingTableSchema,
 } from '../../source/core/pricing.js';
+import {pricingTableSchema} from '../../source/core/pricing-schema.js';
 import {makeEntry} from '../helpers/entries.js';
 
 const lookup = createPriceLookup(defaultPricing);
