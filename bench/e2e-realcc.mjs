@@ -6,7 +6,7 @@
 //   npm run e2e                                  # 2.1.112 (Node) and 2.1.332 (native)
 //   npm run e2e -- --versions 2.1.112 --scenario ../shared/realcc/scenarios/default.json
 import {execFile, spawn} from 'node:child_process';
-import {mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
