@@ -1,10 +1,10 @@
 import {createHash} from 'node:crypto';
 import {setFlagsFromString} from 'node:v8';
 import {readFile} from 'node:fs/promises';
-import {hourMs} from '../core/blocks.js';
+import {hourMs, type Block} from '../core/blocks.js';
 import {resolveTokenLimit} from '../core/limits.js';
 import {createPriceLookup, defaultPricing, mergePricing, type PricingTable} from '../core/pricing.js';
-import {buildReportJson, type ReportJson} from '../core/report.js';
+import {buildReportJson, reportJsonLine, type ReportJson} from '../core/report.js';
 import type {Discovery} from '../ingest/discover.js';
 import {openUsage, type UsageHandle} from '../ingest/open-usage.js';
 import {localMidnightMs, UsageError, type Options} from '../options.js';
@@ -66,10 +66,10 @@ export const openUsageFor = async (
 	return usage;
 };
 
-/** The report document for the usage's current state. */
-export const reportFromUsage = (usage: UsageHandle, options: Options, nowMs: number): ReportJson => {
+/** The report's inputs for the usage's current state. */
+const reportArguments = (usage: UsageHandle, options: Options, nowMs: number) => {
 	const view = usage.view();
-	return buildReportJson(
+	return [
 		{
 			blocks: view.blocks,
 			unknownModels: view.unknownModels,
@@ -82,8 +82,11 @@ export const reportFromUsage = (usage: UsageHandle, options: Options, nowMs: num
 			sinceMs: options.since ? localMidnightMs(options.since) : undefined,
 			untilMs: options.until ? localMidnightMs(options.until, 1) : undefined,
 		},
-	);
+	] as const;
 };
+
+/** The report document for the usage's current state. */
+export const reportFromUsage = (usage: UsageHandle, options: Options, nowMs: number): ReportJson => buildReportJson(...reportArguments(usage, options, nowMs));
 
 /** One stderr line about what was skipped, or undefined when nothing was. */
 export const skippedSummary = (report: ReportJson): string | undefined => {
@@ -104,7 +107,8 @@ const watchReport = async (options: Options, clock: () => number): Promise<numbe
 	let notify = (): void => undefined;
 	const usage = await openUsageFor(options, clock, {isSummaryEnough: false, onChange: () => notify()});
 	const {ledger, source} = usage.live!;
-	const print = () => process.stdout.write(`${JSON.stringify(reportFromUsage(usage, options, clock()))}\n`);
+	const finishedBlocks = new WeakMap<Block, string>();
+	const print = () => process.stdout.write(`${reportJsonLine(...reportArguments(usage, options, clock()), finishedBlocks)}\n`);
 	const store = new UsageStore(ledger, current => ({version: current.version}), clock);
 	notify = () => store.notify();
 	const watcher = watchSource(source, usage.discovery, {claudeDirs: options.claudeDir, isPolling: options.poll});

@@ -114,12 +114,10 @@ export const blockToJson = (block: Block, limit: TokenLimit | undefined, nowMs: 
 export const filterBlocks = (blocks: readonly Block[], sinceMs: number | undefined, untilMs: number | undefined): Block[] =>
 	blocks.filter(block => (sinceMs === undefined || block.startMs >= sinceMs) && (untilMs === undefined || block.startMs < untilMs));
 
-/** Build the `report --json` document from engine output and reader counters. */
-export const buildReportJson = (
-	input: ReportInput,
-	diagnostics: Omit<Diagnostics, 'unknownModels'>,
-	options: {nowMs: number; sinceMs?: number | undefined; untilMs?: number | undefined},
-): ReportJson => {
+type ReportOptions = {nowMs: number; sinceMs?: number | undefined; untilMs?: number | undefined};
+
+/** Everything of the report but the block objects: the blocks in range (as of `nowMs`) and the rest. */
+const reportParts = (input: ReportInput, diagnostics: Omit<Diagnostics, 'unknownModels'>, options: ReportOptions) => {
 	const blocks = filterBlocks(input.blocks, options.sinceMs, options.untilMs).map(block => atTime(block, options.nowMs, input.sessionLengthMs));
 	const tokenCounts: TokenCounts = emptyTokenCounts();
 	let entries = 0;
@@ -131,9 +129,41 @@ export const buildReportJson = (
 	}
 
 	return {
-		blocks: blocks.map(block => blockToJson(block, input.limit, options.nowMs)),
-		totals: {entries, tokenCounts, totalTokens: totalTokens(tokenCounts), costUSD: costUsd},
-		limit: input.limit ?? null,
-		diagnostics: {...diagnostics, unknownModels: input.unknownModels},
+		blocks,
+		rest: {
+			totals: {entries, tokenCounts, totalTokens: totalTokens(tokenCounts), costUSD: costUsd},
+			limit: input.limit ?? null,
+			diagnostics: {...diagnostics, unknownModels: input.unknownModels},
+		},
 	};
+};
+
+/** Build the `report --json` document from engine output and reader counters. */
+export const buildReportJson = (input: ReportInput, diagnostics: Omit<Diagnostics, 'unknownModels'>, options: ReportOptions): ReportJson => {
+	const {blocks, rest} = reportParts(input, diagnostics, options);
+	return {blocks: blocks.map(block => blockToJson(block, input.limit, options.nowMs)), ...rest};
+};
+
+/**
+ * The same document as one compact JSON line, for `--watch`: a block that is not
+ * active cannot change any more, so its text is kept in `cache` and reused, and a
+ * snapshot costs the active block plus the totals instead of the whole history.
+ */
+export const reportJsonLine = (
+	input: ReportInput,
+	diagnostics: Omit<Diagnostics, 'unknownModels'>,
+	options: ReportOptions,
+	cache: WeakMap<Block, string>,
+): string => {
+	const {blocks, rest} = reportParts(input, diagnostics, options);
+	const texts = blocks.map(block => {
+		let text = block.isActive ? undefined : cache.get(block);
+		if (text === undefined) {
+			text = JSON.stringify(blockToJson(block, input.limit, options.nowMs));
+			if (!block.isActive) cache.set(block, text);
+		}
+
+		return text;
+	});
+	return `{"blocks":[${texts.join(',')}],${JSON.stringify(rest).slice(1)}`;
 };

@@ -59,3 +59,29 @@ describe('renderReportTable', () => {
 		expect(text).toMatch(/^Total\s+[\d.]+k\s+\$\d/m);
 	});
 });
+
+describe('reportJsonLine (the --watch snapshot)', () => {
+	it('prints the same document as the report, reusing finished blocks\' text', async () => {
+		const {reportJsonLine} = await import('../../source/core/report.js');
+		const {applyLines} = await import('../../source/core/ledger.js');
+		const ledger = ledgerOf(
+			[
+				makeEntry({timestampMs: Date.parse('2026-11-24T09:10:00Z'), messageId: 'z', requestId: 'z', tokens: {inputTokens: 10, outputTokens: 5}}),
+				makeEntry({timestampMs: Date.parse('2026-11-25T09:10:00Z'), messageId: 'a', requestId: 'a', tokens: {inputTokens: 10, outputTokens: 5}}),
+				makeEntry({timestampMs: Date.parse('2026-11-26T14:05:00Z'), messageId: 'b', requestId: 'b', tokens: {inputTokens: 10, outputTokens: 5}}),
+			],
+			nowMs,
+		);
+		const input = () => ({blocks: ledger.blocks, unknownModels: unknownModels(ledger), limit: resolveTokenLimit(ledger.blocks, 1000, undefined), sessionLengthMs: 5 * hourMs});
+		const counters = () => ({...ledgerCounters(ledger), unreadablePaths: []});
+		const cache = new WeakMap();
+		expect(JSON.parse(reportJsonLine(input(), counters(), {nowMs}, cache))).toEqual(buildReportJson(input(), counters(), {nowMs}));
+		const finished = ledger.blocks[0]!;
+		expect(cache.has(finished)).toBe(true);
+		expect(cache.has(ledger.blocks.at(-1)!)).toBe(false);
+		applyLines(ledger, '/virtual/session.jsonl', [{kind: 'usage', entry: makeEntry({timestampMs: Date.parse('2026-11-26T14:50:00Z'), messageId: 'c', requestId: 'c', tokens: {outputTokens: 7}})}], {lines: 1, invalidLines: 0}, nowMs);
+		// Only the last two blocks are regrouped; older ones keep their identity, and their cached text.
+		expect(ledger.blocks[0]).toBe(finished);
+		expect(JSON.parse(reportJsonLine(input(), counters(), {nowMs}, cache))).toEqual(buildReportJson(input(), counters(), {nowMs}));
+	});
+});
