@@ -108,7 +108,12 @@ const watchReport = async (options: Options, clock: () => number): Promise<numbe
 	const usage = await openUsageFor(options, clock, {isSummaryEnough: false, onChange: () => notify()});
 	const {ledger, source} = usage.live!;
 	const finishedBlocks = new WeakMap<Block, string>();
-	const print = () => process.stdout.write(`${reportJsonLine(...reportArguments(usage, options, clock()), finishedBlocks)}\n`);
+	const print = () => {
+		process.stdout.cork();
+		for (const piece of reportJsonLine(...reportArguments(usage, options, clock()), finishedBlocks)) process.stdout.write(piece);
+		process.stdout.write('\n');
+		process.stdout.uncork();
+	};
 	const store = new UsageStore(ledger, current => ({version: current.version}), clock);
 	notify = () => store.notify();
 	const watcher = watchSource(source, usage.discovery, {claudeDirs: options.claudeDir, isPolling: options.poll});

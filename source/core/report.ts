@@ -145,16 +145,18 @@ export const buildReportJson = (input: ReportInput, diagnostics: Omit<Diagnostic
 };
 
 /**
- * The same document as one compact JSON line, for `--watch`: a block that is not
- * active cannot change any more, so its text is kept in `cache` and reused, and a
- * snapshot costs the active block plus the totals instead of the whole history.
+ * The same document as one compact JSON line, for `--watch`, in pieces: a block
+ * that is not active cannot change any more, so its text is kept in `cache` and
+ * reused, and a snapshot costs the active blocks plus the totals instead of the
+ * whole history. The pieces are written as they are (a corked writev), never
+ * joined: a joined line would be a fresh large string per snapshot.
  */
 export const reportJsonLine = (
 	input: ReportInput,
 	diagnostics: Omit<Diagnostics, 'unknownModels'>,
 	options: ReportOptions,
 	cache: WeakMap<Block, string>,
-): string => {
+): string[] => {
 	const {blocks, rest} = reportParts(input, diagnostics, options);
 	const texts = blocks.map(block => {
 		let text = block.isActive ? undefined : cache.get(block);
@@ -165,5 +167,5 @@ export const reportJsonLine = (
 
 		return text;
 	});
-	return `{"blocks":[${texts.join(',')}],${JSON.stringify(rest).slice(1)}`;
+	return ['{"blocks":[', ...texts.flatMap((text, index) => (index === 0 ? [text] : [',', text])), '],', JSON.stringify(rest).slice(1)];
 };

@@ -75,13 +75,13 @@ describe('reportJsonLine (the --watch snapshot)', () => {
 		const input = () => ({blocks: ledger.blocks, unknownModels: unknownModels(ledger), limit: resolveTokenLimit(ledger.blocks, 1000, undefined), sessionLengthMs: 5 * hourMs});
 		const counters = () => ({...ledgerCounters(ledger), unreadablePaths: []});
 		const cache = new WeakMap();
-		expect(JSON.parse(reportJsonLine(input(), counters(), {nowMs}, cache))).toEqual(buildReportJson(input(), counters(), {nowMs}));
+		expect(JSON.parse(reportJsonLine(input(), counters(), {nowMs}, cache).join(''))).toEqual(buildReportJson(input(), counters(), {nowMs}));
 		const finished = ledger.blocks[0]!;
 		expect(cache.has(finished)).toBe(true);
 		expect(cache.has(ledger.blocks.at(-1)!)).toBe(false);
 		applyLines(ledger, '/virtual/session.jsonl', [{kind: 'usage', entry: makeEntry({timestampMs: Date.parse('2026-11-26T14:50:00Z'), messageId: 'c', requestId: 'c', tokens: {outputTokens: 7}})}], {lines: 1, invalidLines: 0}, nowMs);
 		// Only the last two blocks are regrouped; older ones keep their identity, and their cached text.
 		expect(ledger.blocks[0]).toBe(finished);
-		expect(JSON.parse(reportJsonLine(input(), counters(), {nowMs}, cache))).toEqual(buildReportJson(input(), counters(), {nowMs}));
+		expect(JSON.parse(reportJsonLine(input(), counters(), {nowMs}, cache).join(''))).toEqual(buildReportJson(input(), counters(), {nowMs}));
 	});
 });
