@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 /** A transcript file and the project folder it sits in. */
+/** A transcript file and the project folder it sits in. */
 export type TranscriptFile = {path: string; projectSlug: string};
 
 export type Discovery = {
@@ -116,27 +117,35 @@ export const transcriptFileFor = (roots: readonly string[], file: string): Trans
  * `--claude-dir` that has no `projects/` is searched itself, so pointing at a
  * projects folder directly also works. Roots reached twice (symlinks) count once.
  */
-export const discoverTranscripts = async (options: DiscoverOptions = {}): Promise<Discovery> => {
+export const discoverTranscripts = async (options: DiscoverOptions = {}): Promise<Discovery> => walkRoots(await findRoots(options));
+
+/** The config dirs searched and the `projects/` roots among them, without walking them yet. */
+export const findRoots = async (options: DiscoverOptions = {}): Promise<{searched: string[]; roots: string[]}> => {
 	const searched = configDirCandidates(options);
 	const isExplicit = (options.claudeDirs?.length ?? 0) > 0;
-	const out: Discovery = {searched, roots: [], files: [], unreadablePaths: []};
-	const visited = new Set<string>();
+	const roots: string[] = [];
+	const real = new Set<string>();
 	for (const dir of searched) {
 		let root = path.join(dir, 'projects');
 		if (!(await isDirectory(root))) {
-			if (!isExplicit || !(await isDirectory(dir))) {
-				continue;
-			}
-
+			if (!isExplicit || !(await isDirectory(dir))) continue;
 			root = dir;
 		}
 
-		const real = await realpath(root).catch(() => root);
-		if (visited.has(real)) {
-			continue;
-		}
+		const resolved = await realpath(root).catch(() => root);
+		if (real.has(resolved)) continue;
+		real.add(resolved);
+		roots.push(root);
+	}
 
-		out.roots.push(root);
+	return {searched, roots};
+};
+
+/** Every transcript under the roots {@link findRoots} found. */
+export const walkRoots = async ({searched, roots}: {searched: string[]; roots: string[]}): Promise<Discovery> => {
+	const out: Discovery = {searched, roots, files: [], unreadablePaths: []};
+	const visited = new Set<string>();
+	for (const root of roots) {
 		out.files.push(...(await walk(root, root, out, visited, true)));
 	}
 

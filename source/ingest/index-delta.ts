@@ -37,7 +37,8 @@ export const reportFromDelta = async (
 	const changed: Array<{file: TranscriptFile; position: number | undefined; offset: number}> = [];
 	let newBytes = 0;
 	let found = 0;
-	for (const [position, stats] of (await Promise.all(files.map(async file => stat(file.path).catch(() => undefined)))).entries()) {
+	const allStats = await Promise.all(files.map(async file => stat(file.path).catch(() => undefined)));
+	for (const [position, stats] of allStats.entries()) {
 		const file = files[position]!;
 		const known = stored.get(file.path);
 		if (stats === undefined) return undefined;

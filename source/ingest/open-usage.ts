@@ -1,7 +1,7 @@
 import type {Block} from '../core/blocks.js';
 import type {UsageEntry} from '../core/types.js';
 import {beginBulk, createFileUsage, createLedger, endBulk, ledgerCounters, restoreFile, unknownModels, type Ledger, type LedgerOptions} from '../core/ledger.js';
-import {discoverTranscripts, type Discovery} from './discover.js';
+import {findRoots, walkRoots, type Discovery} from './discover.js';
 import {reportFromDelta} from './index-delta.js';
 import type {FileCursor} from './tail-file.js';
 import {TranscriptSource, type ScanProgress} from './transcript-source.js';
@@ -65,10 +65,11 @@ const restoreFromIndex = async (
  * first run). The ledger is grouped once at the end, not per file.
  */
 export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle> => {
-	const discovery = await discoverTranscripts({claudeDirs: options.claudeDirs});
+	// The index is named by the roots, so its header loads while the folders are walked.
+	const found = await findRoots({claudeDirs: options.claudeDirs});
+	const indexFile = options.isCacheEnabled ? indexPath(cacheDir(), found.roots) : undefined;
+	const [discovery, loaded] = await Promise.all([walkRoots(found), indexFile === undefined ? undefined : loadIndex(indexFile)]);
 	const notes: string[] = [];
-	const indexFile = options.isCacheEnabled ? indexPath(cacheDir(), discovery.roots) : undefined;
-	const loaded = indexFile === undefined ? undefined : await loadIndex(indexFile);
 	const index = loaded !== undefined && 'problem' in loaded ? undefined : loaded;
 	if (loaded !== undefined && 'problem' in loaded) notes.push(loaded.problem);
 
