@@ -42,17 +42,7 @@ export type ReportJson = {
 	}>;
 	totals: {entries: number; tokenCounts: TokenCountsJson; totalTokens: number; costUSD: number};
 	limit: {tokens: number; source: string; label: string; measure: 'all' | 'inputOutput'} | null;
-	diagnostics: {
-		files: number;
-		lines: number;
-		usageLines: number;
-		duplicateLines: number;
-		invalidLines: number;
-		unknownModels: string[];
-		limitHits: number;
-		apiErrors: number;
-		unreadablePaths: Array<{path: string; reason: string}>;
-	};
+	diagnostics: Diagnostics;
 };
 type BlockJson = ReportJson['blocks'][number];
 

@@ -1,7 +1,7 @@
 import type {ReportJson} from '../core/report.js';
 import {formatDuration, formatTokens, formatUsd, shortModelName, truncate, wrapText} from '../core/format.js';
 
-type Row = {start: string; status: string; models: string; tokens: string; cost: string; isDetail?: boolean};
+type Row = {start: string; status: string; models: string; tokens: string; cost: string; isDetail?: boolean; isGap?: boolean};
 
 const pad2 = (value: number): string => String(value).padStart(2, '0');
 
@@ -42,6 +42,7 @@ export const renderReportTable = (report: ReportJson, options: {width: number; n
 			models: block.models.map(shortModelName).join(', '),
 			tokens: block.isGap ? '' : formatTokens(block.totalTokens),
 			cost: block.isGap ? '' : `${formatUsd(block.costUSD)}${hasUnpriced ? '*' : ''}`,
+			isGap: block.isGap,
 		});
 		if (options.isBreakdown && !block.isGap) {
 			for (const [model, totals] of Object.entries(block.perModel)) {
@@ -54,7 +55,7 @@ export const renderReportTable = (report: ReportJson, options: {width: number; n
 	const header: Row = {start: 'Block start', status: 'Status', models: 'Models', tokens: 'Tokens', cost: 'Cost'};
 	const totals: Row = {start: 'Total', status: '', models: '', tokens: formatTokens(report.totals.totalTokens), cost: formatUsd(report.totals.costUSD)};
 	const all = [header, ...rows, totals];
-	const widthOf = (key: keyof Omit<Row, 'isDetail'>): number => Math.max(...all.map(row => row[key].length));
+	const widthOf = (key: keyof Omit<Row, 'isDetail' | 'isGap'>): number => Math.max(...all.map(row => row[key].length));
 	const gap = 2;
 	const startWidth = widthOf('start');
 	const tokensWidth = widthOf('tokens');
@@ -66,12 +67,15 @@ export const renderReportTable = (report: ReportJson, options: {width: number; n
 	}
 
 	const left = options.width - fixed - (statusWidth > 0 ? statusWidth + gap : 0) - gap;
-	const modelsWidth = left >= 8 ? Math.min(left, widthOf('models')) : 0;
+	const gapLabels = statusWidth === 0 ? rows.filter(row => row.isGap).map(row => row.status.length) : [];
+	const modelsWidth = left >= 8 ? Math.min(left, Math.max(widthOf('models'), ...gapLabels)) : 0;
 
 	const line = (row: Row): string => {
 		const cells = [row.start.padEnd(startWidth)];
 		if (statusWidth > 0) cells.push(row.status.padEnd(statusWidth));
-		if (modelsWidth > 0) cells.push(truncate(row.models, modelsWidth).padEnd(modelsWidth));
+		// Without a status column a gap row would be a bare date: say what it is where the models go.
+		const models = row.isGap && statusWidth === 0 ? row.status : row.models;
+		if (modelsWidth > 0) cells.push(truncate(models, modelsWidth).padEnd(modelsWidth));
 		cells.push(row.tokens.padStart(tokensWidth), row.cost.padStart(costWidth));
 		return cells.join(' '.repeat(gap)).trimEnd();
 	};

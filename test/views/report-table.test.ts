@@ -85,3 +85,11 @@ describe('reportJsonLine (the --watch snapshot)', () => {
 		expect(JSON.parse(reportJsonLine(input(), counters(), {nowMs}, cache).join(''))).toEqual(buildReportJson(input(), counters(), {nowMs}));
 	});
 });
+
+describe('renderReportTable gap rows', () => {
+	it('names a gap in the models column when the status column is dropped', () => {
+		const text = renderReportTable(report, {width: 50, nowMs, isBreakdown: false});
+		expect(text).not.toContain('Status');
+		expect(text).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d\s+gap \d+h\d+m\s*$/m);
+	});
+});
