@@ -1,5 +1,3 @@
-import type {Ledger} from './core/ledger.js';
-
 /**
  * The one bridge from ingest to views: after the ledger changes, it publishes an
  * immutable snapshot at most once per `minIntervalMs` (10×/s by default), and
@@ -13,12 +11,13 @@ export class UsageStore<Snapshot extends {version: number}> {
 	private lastPublishMs = Number.NEGATIVE_INFINITY;
 
 	constructor(
-		private readonly ledger: Ledger,
-		private readonly take: (ledger: Ledger) => Snapshot,
+		/** The source's change counter: a snapshot is taken only when it moved. */
+		private readonly version: () => number,
+		private readonly take: (version: number) => Snapshot,
 		private readonly clock: () => number = Date.now,
 		private readonly minIntervalMs = 100,
 	) {
-		this.snapshot = take(ledger);
+		this.snapshot = take(version());
 	}
 
 	getSnapshot = (): Snapshot => this.snapshot;
@@ -40,8 +39,9 @@ export class UsageStore<Snapshot extends {version: number}> {
 
 	/** Publish now if anything changed (used at start-up and before exit). */
 	publish(): void {
-		if (this.ledger.version === this.snapshot.version) return;
-		this.snapshot = this.take(this.ledger);
+		const version = this.version();
+		if (version === this.snapshot.version) return;
+		this.snapshot = this.take(version);
 		this.lastPublishMs = this.clock();
 		for (const listener of this.listeners) listener();
 	}

@@ -106,7 +106,7 @@ const watchReport = async (options: Options, clock: () => number): Promise<numbe
 	const [{watchSource}, {UsageStore}] = await Promise.all([import('../ingest/watch.js'), import('../store.js')]);
 	let notify = (): void => undefined;
 	const usage = await openUsageFor(options, clock, {isSummaryEnough: false, onChange: () => notify()});
-	const {ledger, source} = usage.live!;
+	const {usage: live, source} = usage.live!;
 	const finishedBlocks = new WeakMap<Block, string>();
 	const print = () => {
 		process.stdout.cork();
@@ -114,7 +114,7 @@ const watchReport = async (options: Options, clock: () => number): Promise<numbe
 		process.stdout.write('\n');
 		process.stdout.uncork();
 	};
-	const store = new UsageStore(ledger, current => ({version: current.version}), clock);
+	const store = new UsageStore(() => live.version, version => ({version}), clock);
 	notify = () => store.notify();
 	const watcher = watchSource(source, usage.discovery, {claudeDirs: options.claudeDir, isPolling: options.poll});
 	// The first snapshot goes out once the watcher is live, after one more read for

@@ -1,11 +1,12 @@
-import type {Block} from '../core/blocks.js';
 import type {UsageEntry} from '../core/types.js';
-import {beginBulk, createFileUsage, createLedger, endBulk, ledgerCounters, restoreFile, unknownModels, type Ledger, type LedgerOptions} from '../core/ledger.js';
+import {createFileUsage, ledgerCounters, restoreFile, unknownModels, type Ledger, type LedgerOptions} from '../core/ledger.js';
 import {findRoots, walkRoots, type Discovery} from './discover.js';
 import {reportFromDelta} from './index-delta.js';
 import type {FileCursor} from './tail-file.js';
 import {TranscriptSource, type ScanProgress} from './transcript-source.js';
-import {cacheDir, indexedFile, indexPath, loadIndex, saveIndex, summarizeBlock, type DecodedIndex, type ReportSummary} from './usage-index.js';
+import {FrozenLedger} from './frozen-ledger.js';
+import {LiveUsage, type UsageView} from './live-usage.js';
+import {cacheDir, indexedFile, indexPath, loadIndex, saveIndex, summarizeBlock, type DecodedIndex} from './usage-index.js';
 
 export type OpenUsageOptions = {
 	claudeDirs: readonly string[];
@@ -22,14 +23,12 @@ export type OpenUsageOptions = {
 	scan?: {workerFromBytes?: number; workerUrl?: URL};
 };
 
-/** What a report needs, however it was obtained. */
-export type UsageView = {blocks: readonly Block[]; unknownModels: string[]; counters: ReportSummary['counters']};
 
 /** Transcripts found, read and kept current: the ledger plus what feeds it. */
 export type UsageHandle = {
 	discovery: Discovery;
 	/** Undefined when the report came straight from the saved summary. */
-	live: {ledger: Ledger; source: TranscriptSource} | undefined;
+	live: {usage: LiveUsage; source: TranscriptSource} | undefined;
 	view: () => UsageView;
 	/** Problems worth one stderr line (an index that had to be rebuilt). */
 	notes: string[];
@@ -92,24 +91,43 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 		};
 	}
 
-	const ledger = createLedger(options.ledger);
 	const cursors = new Map<string, FileCursor>();
 	let isDirty = index === undefined || isIndexCorrupt || summary?.fingerprint !== options.fingerprint;
-	beginBulk(ledger);
-	if (index !== undefined && !isIndexCorrupt) {
-		const restored = await restoreFromIndex(ledger, index, new Set(discovery.files.map(file => file.path)), cursors);
-		if (restored.error !== undefined) {
-			notes.push(`index ${indexFile} ignored (${restored.error}); rebuilding`);
-			// Forget whatever came before the bad segment: read everything afresh.
-			ledger.files.clear();
-			cursors.clear();
+	const present = new Set(discovery.files.map(file => file.path));
+	// A process that stays up keeps the index frozen and holds only what changes;
+	// one-shot callers that got here (truncations, big appends) load fully.
+	const body = !options.isSummaryEnough && !isDirty && index !== undefined ? await index.body() : undefined;
+	const live =
+		body !== undefined && !('error' in body) && summary !== undefined
+			? new LiveUsage(options.ledger, new FrozenLedger(index!, summary, body, options.ledger))
+			: new LiveUsage(options.ledger);
+	if (body !== undefined && 'error' in body) notes.push(`index ${indexFile} ignored (${body.error}); rebuilding`);
+	if (live.isFrozen) {
+		for (const file of index!.files) {
+			if (present.has(file.path)) cursors.set(file.path, file.cursor);
 		}
 
-		isDirty ||= restored.error !== undefined || index.files.length !== discovery.files.length;
+		// Deleted while stopped: taking a file out needs the full ledger.
+		for (const file of index!.files) {
+			if (!present.has(file.path)) live.removeFile(file.path, options.clock());
+		}
+	} else {
+		live.beginBulk();
+		if (index !== undefined && !isIndexCorrupt && (body === undefined || !('error' in body))) {
+			const restored = await restoreFromIndex(live.ledger, index, present, cursors);
+			if (restored.error !== undefined) {
+				notes.push(`index ${indexFile} ignored (${restored.error}); rebuilding`);
+				// Forget whatever came before the bad segment: read everything afresh.
+				live.ledger.files.clear();
+				cursors.clear();
+			}
+
+			isDirty ||= restored.error !== undefined || index.files.length !== discovery.files.length;
+		}
 	}
 
 	const source = new TranscriptSource(
-		ledger,
+		live,
 		options.clock,
 		() => {
 			isDirty = true;
@@ -119,30 +137,30 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 	);
 	source.track(discovery.files, cursors);
 	await source.pollAll(options.onProgress);
-	endBulk(ledger, options.clock());
+	if (live.isBulk) live.endBulk(options.clock());
 
-	const view = (): UsageView => ({blocks: ledger.blocks, unknownModels: unknownModels(ledger), counters: ledgerCounters(ledger)});
+	const view = (): UsageView => live.view(options.clock());
 	const save = async () => {
 		if (indexFile === undefined || !isDirty) return;
 		isDirty = false;
+		const nowMs = options.clock();
+		const ledger = live.fullLedger(nowMs);
 		const files = [...source.tailers.values()].flatMap(tailer =>
 			tailer.cursor === undefined ? [] : [indexedFile(ledger.files.get(tailer.path) ?? createFileUsage(tailer.path), tailer.cursor, tailer.projectSlug)],
 		);
-		const current = view();
-		const counted = new Set<UsageEntry>();
-		for (const winner of ledger.winners.values()) counted.add(winner);
+		const counted = new Set<UsageEntry>(ledger.winners.values());
 		await saveIndex(
 			indexFile,
 			discovery.roots,
 			files,
-			{fingerprint: options.fingerprint, blocks: current.blocks.map(summarizeBlock), counters: current.counters, unknownModels: current.unknownModels},
+			{fingerprint: options.fingerprint, blocks: ledger.blocks.map(summarizeBlock), counters: ledgerCounters(ledger), unknownModels: unknownModels(ledger)},
 			entry => counted.has(entry),
 		);
 	};
 
 	return {
 		discovery,
-		live: {ledger, source},
+		live: {usage: live, source},
 		view,
 		notes,
 		unreadablePaths: () => [...discovery.unreadablePaths, ...[...source.unreadable].map(([path, reason]) => ({path, reason}))],

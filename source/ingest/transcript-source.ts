@@ -1,5 +1,5 @@
 import {stat} from 'node:fs/promises';
-import {applyLines, beginBulk, endBulk, removeFile, restoreFile, type Ledger} from '../core/ledger.js';
+import type {UsageSink} from './live-usage.js';
 import type {TranscriptFile} from './discover.js';
 import {ScanPool} from './scan-pool.js';
 import {FileTailer, type FileCursor, type TailUpdate} from './tail-file.js';
@@ -12,15 +12,15 @@ const concurrentReads = 4;
 export type ScanProgress = {filesDone: number; files: number; bytesDone: number; bytes: number};
 
 /**
- * All transcript files being followed, feeding one ledger. Each file has a
- * tailer and a cursor; files that vanish are taken out of the ledger.
+ * All transcript files being followed, feeding one usage sink. Each file has a
+ * tailer and a cursor; files that vanish are taken out.
  */
 export class TranscriptSource {
 	readonly tailers = new Map<string, FileTailer>();
 	readonly unreadable = new Map<string, string>();
 
 	constructor(
-		private readonly ledger: Ledger,
+		private readonly sink: UsageSink,
 		private readonly clock: () => number,
 		private readonly onChange: () => void = () => undefined,
 		private readonly scanOptions: {workerFromBytes?: number; workerUrl?: URL} = {},
@@ -51,8 +51,8 @@ export class TranscriptSource {
 	forget(path: string): void {
 		this.tailers.delete(path);
 		this.unreadable.delete(path);
-		if (this.ledger.files.has(path)) {
-			removeFile(this.ledger, path, this.clock());
+		if (this.sink.hasFile(path)) {
+			this.sink.removeFile(path, this.clock());
 			this.onChange();
 		}
 	}
@@ -99,15 +99,15 @@ export class TranscriptSource {
 	private async coldScan(tailers: readonly FileTailer[], done: (tailer: FileTailer) => void): Promise<void> {
 		const pool = new ScanPool(undefined, this.scanOptions.workerUrl);
 		// Worker results land per file; regroup once at the end, not once per file.
-		const isOwnBulk = !this.ledger.isBulk;
-		if (isOwnBulk) beginBulk(this.ledger);
+		const isOwnBulk = !this.sink.isBulk;
+		if (isOwnBulk) this.sink.beginBulk();
 		try {
 			await Promise.all(
 				tailers.map(async tailer => {
 					const result = await pool.scan(tailer.path, tailer.projectSlug);
 					if ('file' in result) {
 						tailer.cursor = result.file.cursor;
-						restoreFile(this.ledger, result.file);
+						this.sink.restoreFile(result.file);
 						this.onChange();
 					} else {
 						for (const update of result.updates) this.handle(update);
@@ -118,7 +118,7 @@ export class TranscriptSource {
 			);
 		} finally {
 			await pool.close();
-			if (isOwnBulk) endBulk(this.ledger, this.clock());
+			if (isOwnBulk) this.sink.endBulk(this.clock());
 		}
 	}
 
@@ -128,13 +128,13 @@ export class TranscriptSource {
 		switch (update.kind) {
 			case 'lines': {
 				this.unreadable.delete(update.path);
-				applyLines(this.ledger, update.path, update.results, update.counts, nowMs);
+				this.sink.applyLines(update.path, update.results, update.counts, nowMs);
 				break;
 			}
 
 			case 'reset':
 			case 'deleted': {
-				removeFile(this.ledger, update.path, nowMs);
+				this.sink.removeFile(update.path, nowMs);
 				break;
 			}
 

@@ -147,12 +147,12 @@ describe('openUsage with the persistent index', () => {
 		expect(totals(usage).blocks.find(block => block[0] === '2026-01-06T09:00:00.000Z')?.[2]).toMatchObject({outputTokens: 9999 + 1309 + 1400 + 50 + 70});
 	});
 
-	it('falls back to a full load when new lines land before the blocks it could regroup', async () => {
+	it('regroups everything when new lines land before every block', async () => {
 		await (await open()).save();
 		await appendFile(path.join(project('-home-dev-probe'), 'rate-limit.jsonl'), line('ancient', 5, '2024-01-01T00:00:00.000Z'));
 		const usage = await open({isSummaryEnough: true});
-		expect(usage.live).toBeDefined();
 		expect(totals(usage)).toEqual(await cold());
+		expect(totals(usage).blocks[0]?.[0]).toBe('2024-01-01T00:00:00.000Z');
 	});
 
 	it('notices a corrupt key table on the append path, answers right and rewrites the index', async () => {
@@ -186,9 +186,22 @@ describe('openUsage with the persistent index', () => {
 });
 
 describe('live: watcher, tailer and ledger together', () => {
-	it('picks up a new project folder, appends and deletions, matching a cold run after each', async () => {
+	it.each([
+		['without an index (full ledger)', false],
+		['from a saved index (frozen: only changed files held)', true],
+	])('picks up a new project folder, appends and deletions, matching a cold run after each, %s', async (_name, isFromIndex) => {
+		if (isFromIndex) await (await open()).save();
 		const usage = await open();
-		const {source, ledger} = usage.live!;
+		const {source, usage: live} = usage.live!;
+		expect(live.isFrozen).toBe(isFromIndex);
+		const ledger = {
+			sorted: {
+				get length() {
+					return live.view(nowMs).blocks.reduce((sum, block) => sum + block.entryCount, 0);
+				},
+			},
+			files: {has: (file: string) => live.hasFile(file)},
+		};
 		const watcher = watchSource(source, usage.discovery, {claudeDirs: [claudeDir], isPolling: false, safetyPollMs: 60_000});
 		try {
 			await watcher.ready;

@@ -1,0 +1,200 @@
+import {identifyBlocks, regroupAnchor, withCost, type Block, type PricedEntry} from '../core/blocks.js';
+import {isKeyed, RequestMap} from '../core/dedupe.js';
+import {compareEntries, type LedgerOptions} from '../core/ledger.js';
+import {entryCostUsd} from '../core/pricing.js';
+import type {LineResult} from '../core/transcript.js';
+import {totalTokens, type UsageEntry, type UsageEvent} from '../core/types.js';
+import {blockFromSummary, type DecodedIndex, type IndexBody, type IndexedFile, type ReportSummary} from './usage-index.js';
+
+type Counters = ReportSummary['counters'];
+
+/** A file that changed since the index: its complete state (stored copies plus new lines). */
+type TouchedFile = {
+	position: number | undefined;
+	keyed: RequestMap<PricedEntry>;
+	unkeyed: PricedEntry[];
+	events: UsageEvent[];
+	lines: number;
+	usageLines: number;
+	invalidLines: number;
+};
+
+type Winner = {entry: UsageEntry; path: string; row: number | undefined};
+
+/**
+ * Usage as "the index, plus what was appended since", for processes that stay
+ * up: the index body stays as typed arrays and only files that changed are held
+ * as objects, so a 1 GB history costs tens of MB instead of one object per
+ * request. New lines are deduplicated against the index's key table, and only
+ * the blocks from {@link regroupAnchor} on are regrouped. It handles appends and
+ * new files; a truncated, replaced or deleted file needs the full ledger
+ * ({@link FrozenLedger.files} gives everything to build one).
+ */
+export class FrozenLedger {
+	version = 0;
+	private readonly touched = new Map<string, TouchedFile>();
+	private readonly winners = new RequestMap<PricedEntry>();
+	private readonly removedRows = new Set<number>();
+	private readonly added = new Set<PricedEntry>();
+	private readonly counters: Counters;
+	private readonly baseUnique: number;
+	private readonly summaryBlocks: Block[];
+	private readonly positions: Map<string, number>;
+	private baseUniqueDelta = 0;
+	private tail: {anchor: number; rows: PricedEntry[]} | undefined;
+	private view: {version: number; blocks: Block[]} | undefined;
+
+	constructor(
+		private readonly index: DecodedIndex,
+		private readonly summary: ReportSummary,
+		private readonly body: IndexBody,
+		private readonly options: LedgerOptions,
+	) {
+		this.counters = {...summary.counters};
+		this.baseUnique = summary.counters.usageLines - summary.counters.duplicateLines;
+		this.summaryBlocks = summary.blocks.map(blockFromSummary);
+		this.positions = new Map(index.files.map((file, position) => [file.path, position]));
+	}
+
+	private price(entry: UsageEntry, path: string): PricedEntry {
+		return withCost(entry, entryCostUsd(entry, this.options.lookup, this.options.mode), path);
+	}
+
+	hasFile(path: string): boolean {
+		return this.touched.has(path) || this.positions.has(path);
+	}
+
+	/** The stored state of one file, priced. */
+	private storedFile(position: number): TouchedFile {
+		const header = this.index.files[position]!;
+		const start = this.body.fileStarts[position]!;
+		const keyed = new RequestMap<PricedEntry>();
+		for (let row = start; row < start + header.keyedCount; row++) keyed.set(this.price(this.body.entryAt(row), header.path));
+		const unkeyed: PricedEntry[] = [];
+		for (let row = start + header.keyedCount; row < start + header.keyedCount + header.unkeyedCount; row++) unkeyed.push(this.price(this.body.entryAt(row), header.path));
+		return {position, keyed, unkeyed, events: [...header.events], lines: header.lines, usageLines: header.usageLines, invalidLines: header.invalidLines};
+	}
+
+	private touch(path: string): TouchedFile {
+		let file = this.touched.get(path);
+		if (file === undefined) {
+			const position = this.positions.get(path);
+			if (position === undefined) this.counters.files++;
+			file = position === undefined ? {position, keyed: new RequestMap(), unkeyed: [], events: [], lines: 0, usageLines: 0, invalidLines: 0} : this.storedFile(position);
+			this.touched.set(path, file);
+		}
+
+		return file;
+	}
+
+	/** The copy of `entry`'s request that counts now: from this session, or from the index. */
+	private winnerOf(entry: UsageEntry): Winner | undefined {
+		const live = this.winners.get(entry);
+		if (live !== undefined) return {entry: live, path: live.sourcePath ?? '', row: undefined};
+		const row = this.body.findWinner(`${entry.messageId}\u0000${entry.requestId}`);
+		if (row < 0 || this.removedRows.has(row)) return undefined;
+		return {entry: this.body.entryAt(row), path: this.index.files[this.body.fileOf(row)]!.path, row};
+	}
+
+	/** Lines appended to `path` (or a new file); same rules as the full ledger. */
+	applyLines(path: string, results: readonly LineResult[], counts: {lines: number; invalidLines: number}): void {
+		const file = this.touch(path);
+		file.lines += counts.lines;
+		file.invalidLines += counts.invalidLines;
+		this.counters.lines += counts.lines;
+		this.counters.invalidLines += counts.invalidLines;
+		for (const result of results) {
+			if (result.kind === 'event') {
+				file.events.push(result.event);
+				if (result.event.kind === 'rate_limit') this.counters.limitHits++;
+				else this.counters.apiErrors++;
+				continue;
+			}
+
+			if (result.kind !== 'usage') continue;
+			file.usageLines++;
+			this.counters.usageLines++;
+			const priced = this.price(result.entry, path);
+			if (!isKeyed(priced)) {
+				file.unkeyed.push(priced);
+				this.added.add(priced);
+				this.baseUniqueDelta++;
+				continue;
+			}
+
+			const inFile = file.keyed.get(priced);
+			if (inFile !== undefined && totalTokens(priced.tokens) <= totalTokens(inFile.tokens)) continue;
+			file.keyed.set(priced);
+			const winner = this.winnerOf(priced);
+			if (winner !== undefined) {
+				const difference = totalTokens(priced.tokens) - totalTokens(winner.entry.tokens);
+				if (winner.path !== path && !(difference > 0 || (difference === 0 && path < winner.path))) continue;
+				if (winner.row === undefined) this.added.delete(winner.entry as PricedEntry);
+				else this.removedRows.add(winner.row);
+			} else {
+				this.baseUniqueDelta++;
+			}
+
+			this.added.add(priced);
+			this.winners.set(priced);
+		}
+
+		this.counters.duplicateLines = this.counters.usageLines - (this.baseUnique + this.baseUniqueDelta);
+		this.version++;
+	}
+
+	/** Blocks now: the index's summary up to the regroup anchor, then the tail regrouped. */
+	blocks(nowMs: number): Block[] {
+		if (this.view?.version === this.version) return this.view.blocks;
+		let changedMs = Number.POSITIVE_INFINITY;
+		for (const entry of this.added) changedMs = Math.min(changedMs, entry.timestampMs);
+		for (const row of this.removedRows) changedMs = Math.min(changedMs, this.body.timestampAt(row));
+		let blocks = this.summaryBlocks;
+		if (changedMs !== Number.POSITIVE_INFINITY) {
+			const anchor = regroupAnchor(this.summaryBlocks, changedMs);
+			if (this.tail?.anchor !== anchor) {
+				// Stored counted entries from the anchor block's first entry on (all of them without an anchor).
+				const fromMs = anchor < 0 ? Number.NEGATIVE_INFINITY : this.summaryBlocks[anchor]!.firstEntryMs!;
+				const rows: PricedEntry[] = [];
+				for (let row = 0; row < this.body.count; row++) {
+					if (this.body.timestampAt(row) >= fromMs && this.body.isWinner(row)) {
+						const entry = this.price(this.body.entryAt(row), this.index.files[this.body.fileOf(row)]!.path);
+						(entry as PricedEntry & {row?: number}).row = row;
+						rows.push(entry);
+					}
+				}
+
+				this.tail = {anchor, rows};
+			}
+
+			const tail = [...this.tail.rows.filter(entry => !this.removedRows.has((entry as PricedEntry & {row: number}).row)), ...this.added].sort(compareEntries);
+			blocks = [...this.summaryBlocks.slice(0, Math.max(0, this.tail.anchor)), ...identifyBlocks(tail, this.options.sessionLengthMs, nowMs)];
+		}
+
+		this.view = {version: this.version, blocks};
+		return blocks;
+	}
+
+	usage(nowMs: number): {blocks: Block[]; counters: Counters; unknownModels: string[]} {
+		const blocks = this.blocks(nowMs);
+		const unknown = new Set<string>();
+		for (const block of blocks) {
+			for (const [model, totals] of block.perModel) if (!totals.isPriced) unknown.add(model || '(no model)');
+		}
+
+		return {blocks, counters: {...this.counters}, unknownModels: [...unknown].sort()};
+	}
+
+	/** Every file's complete usage (stored or changed), to build a full ledger or write the index. */
+	*files(): Generator<Omit<IndexedFile, 'cursor' | 'projectSlug'>> {
+		for (const [position, header] of this.index.files.entries()) {
+			if (this.touched.has(header.path)) continue;
+			const file = this.storedFile(position);
+			yield {path: header.path, keyed: [...file.keyed.values()], unkeyed: file.unkeyed, events: file.events, lines: file.lines, usageLines: file.usageLines, invalidLines: file.invalidLines};
+		}
+
+		for (const [path, file] of this.touched) {
+			yield {path, keyed: [...file.keyed.values()], unkeyed: file.unkeyed, events: file.events, lines: file.lines, usageLines: file.usageLines, invalidLines: file.invalidLines};
+		}
+	}
+}

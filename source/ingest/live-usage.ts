@@ -1,0 +1,109 @@
+import type {Block} from '../core/blocks.js';
+import {applyLines, beginBulk, createLedger, endBulk, ledgerCounters, removeFile, restoreFile, unknownModels, type Ledger, type LedgerOptions} from '../core/ledger.js';
+import type {LineResult} from '../core/transcript.js';
+import type {FrozenLedger} from './frozen-ledger.js';
+import type {IndexedFile, ReportSummary} from './usage-index.js';
+
+export type UsageView = {blocks: readonly Block[]; unknownModels: string[]; counters: ReportSummary['counters']};
+
+/** What the tailers feed: one file's new lines, a file gone, or a file read whole elsewhere. */
+export type UsageSink = {
+	applyLines: (path: string, results: readonly LineResult[], counts: {lines: number; invalidLines: number}, nowMs: number) => void;
+	removeFile: (path: string, nowMs: number) => void;
+	restoreFile: (file: Omit<IndexedFile, 'cursor' | 'projectSlug'>) => void;
+	hasFile: (path: string) => boolean;
+	beginBulk: () => void;
+	endBulk: (nowMs: number) => void;
+	readonly isBulk: boolean;
+};
+
+/**
+ * The usage a running process keeps current. While only appends and new files
+ * happen it stays frozen (the index plus what changed, see FrozenLedger); a
+ * truncated, replaced or deleted file, or a bulk read, thaws it into the full
+ * ledger once, from then on.
+ */
+export class LiveUsage implements UsageSink {
+	/** Bumped on every change; the store publishes only when it moves. */
+	version = 0;
+	ledger: Ledger;
+
+	constructor(
+		options: LedgerOptions,
+		private frozen?: FrozenLedger,
+	) {
+		this.ledger = createLedger(options);
+	}
+
+	get isFrozen(): boolean {
+		return this.frozen !== undefined;
+	}
+
+	get isBulk(): boolean {
+		return this.ledger.isBulk;
+	}
+
+	applyLines(path: string, results: readonly LineResult[], counts: {lines: number; invalidLines: number}, nowMs: number): void {
+		if (this.frozen === undefined) {
+			applyLines(this.ledger, path, results, counts, nowMs);
+		} else {
+			this.frozen.applyLines(path, results, counts);
+		}
+
+		this.version++;
+	}
+
+	removeFile(path: string, nowMs: number): void {
+		if (!this.hasFile(path)) return;
+		this.thaw(nowMs);
+		removeFile(this.ledger, path, nowMs);
+		this.version++;
+	}
+
+	restoreFile(file: Omit<IndexedFile, 'cursor' | 'projectSlug'>): void {
+		this.thaw();
+		restoreFile(this.ledger, file);
+		this.version++;
+	}
+
+	hasFile(path: string): boolean {
+		return this.frozen?.hasFile(path) ?? this.ledger.files.has(path);
+	}
+
+	beginBulk(): void {
+		this.thaw();
+		beginBulk(this.ledger);
+	}
+
+	endBulk(nowMs: number): void {
+		endBulk(this.ledger, nowMs);
+		this.version++;
+	}
+
+	view(nowMs: number): UsageView {
+		if (this.frozen !== undefined) return this.frozen.usage(nowMs);
+		return {blocks: this.ledger.blocks, unknownModels: unknownModels(this.ledger), counters: ledgerCounters(this.ledger)};
+	}
+
+	/**
+	 * The full ledger for writing the index: the live one, or (frozen) one built for
+	 * the occasion and dropped after, a short peak at save time instead of all day.
+	 */
+	fullLedger(nowMs: number): Ledger {
+		return this.frozen === undefined ? this.ledger : this.materialize(nowMs);
+	}
+
+	private materialize(nowMs: number): Ledger {
+		const ledger = createLedger(this.ledger.options);
+		beginBulk(ledger);
+		for (const file of this.frozen!.files()) restoreFile(ledger, file);
+		endBulk(ledger, nowMs);
+		return ledger;
+	}
+
+	private thaw(nowMs = 0): void {
+		if (this.frozen === undefined) return;
+		this.ledger = this.materialize(nowMs);
+		this.frozen = undefined;
+	}
+}

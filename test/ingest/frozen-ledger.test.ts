@@ -1,0 +1,80 @@
+import fc from 'fast-check';
+import {describe, expect, it} from 'vitest';
+import {hourMs} from '../../source/core/blocks.js';
+import {applyLines, beginBulk, createLedger, endBulk, ledgerCounters, unknownModels, type Ledger} from '../../source/core/ledger.js';
+import {createPriceLookup, defaultPricing} from '../../source/core/pricing.js';
+import type {UsageEntry} from '../../source/core/types.js';
+import {FrozenLedger} from '../../source/ingest/frozen-ledger.js';
+import {decodeIndexBytes, encodeIndex, indexedFile, summarizeBlock} from '../../source/ingest/usage-index.js';
+import {makeEntry} from '../helpers/entries.js';
+
+const nowMs = Date.parse('2026-11-26T12:00:00Z');
+const options = {lookup: createPriceLookup(defaultPricing), mode: 'auto' as const, sessionLengthMs: 5 * hourMs};
+const lines = (entries: UsageEntry[]) => entries.map(entry => ({kind: 'usage' as const, entry}));
+
+const full = (batches: Array<[string, UsageEntry[]]>): Ledger => {
+	const ledger = createLedger(options);
+	beginBulk(ledger);
+	for (const [path, entries] of batches) applyLines(ledger, path, lines(entries), {lines: entries.length, invalidLines: 0}, nowMs);
+	endBulk(ledger, nowMs);
+	return ledger;
+};
+
+/** Save `ledger` as an index in memory and open it frozen. */
+const freeze = async (ledger: Ledger): Promise<FrozenLedger> => {
+	const cursor = {dev: 1, ino: 1, size: 0, mtimeMs: 0, offset: 0};
+	const counted = new Set<UsageEntry>(ledger.winners.values());
+	const bytes = encodeIndex(
+		[],
+		[...ledger.files.values()].map(file => indexedFile(file, cursor, 'p')),
+		{fingerprint: 'f', blocks: ledger.blocks.map(summarizeBlock), counters: ledgerCounters(ledger), unknownModels: unknownModels(ledger)},
+		entry => counted.has(entry),
+	);
+	const index = decodeIndexBytes(bytes);
+	if ('error' in index) throw new Error(index.error);
+	const body = await index.body();
+	if ('error' in body) throw new Error(body.error);
+	return new FrozenLedger(index, index.summary!, body, options);
+};
+
+const shape = (view: {blocks: ReturnType<FrozenLedger['usage']>['blocks']; counters: object; unknownModels: string[]}) => ({
+	blocks: view.blocks.map(block => [block.id, block.isGap, block.endMs, block.entryCount, block.tokens, Math.round(block.costUsd * 1e9), block.models]),
+	counters: view.counters,
+	unknownModels: view.unknownModels,
+});
+
+describe('FrozenLedger', () => {
+	const rowArb = fc.record({
+		minute: fc.integer({min: 0, max: 3 * 24 * 60}),
+		request: fc.integer({min: 0, max: 30}),
+		isKeyed: fc.boolean(),
+		output: fc.integer({min: 1, max: 2000}),
+		file: fc.constantFrom('/p/a.jsonl', '/p/b.jsonl', '/p/c/sub.jsonl', '/p/new.jsonl'),
+		model: fc.constantFrom('claude-opus-4-5', 'claude-sonnet-4-5', 'claude-unknown-9'),
+	});
+	const toEntry = (row: {minute: number; request: number; isKeyed: boolean; output: number; model: string}) =>
+		makeEntry({
+			timestampMs: Date.parse('2026-11-20T00:00:00Z') + row.minute * 60_000,
+			messageId: row.isKeyed ? `m${row.request}` : undefined,
+			requestId: row.isKeyed ? `r${row.request}` : undefined,
+			model: row.model,
+			tokens: {inputTokens: 10, outputTokens: row.output},
+		});
+
+	it('equals a full ledger after any appends on top of a saved index', async () => {
+		await fc.assert(
+			fc.asyncProperty(fc.array(rowArb, {minLength: 1, maxLength: 60}), fc.array(rowArb, {minLength: 1, maxLength: 40}), async (before, after) => {
+				// The stored part never holds the "new" file: it appears only after the index was written.
+				const stored = before.filter(row => row.file !== '/p/new.jsonl');
+				if (stored.length === 0) return;
+				const storedBatches = stored.map(row => [row.file, [toEntry(row)]] as [string, UsageEntry[]]);
+				const appended = after.map(row => [row.file, [toEntry(row)]] as [string, UsageEntry[]]);
+				const frozen = await freeze(full(storedBatches));
+				for (const [path, entries] of appended) frozen.applyLines(path, lines(entries), {lines: entries.length, invalidLines: 0});
+				const reference = full([...storedBatches, ...appended]);
+				expect(shape(frozen.usage(nowMs))).toEqual(shape({blocks: reference.blocks, counters: ledgerCounters(reference), unknownModels: unknownModels(reference)}));
+			}),
+			{numRuns: 200},
+		);
+	});
+});
