@@ -142,7 +142,7 @@ const withRestore = async (file, cacheDir, body) => {
 };
 
 /** The live probe: append one line at a time and time until the next NDJSON snapshot shows it. */
-const live = async (dir, env, file) => {
+const live = async (dir, env, file, afterMs) => {
 	const child = spawn(process.execPath, [cli, 'report', '--json', '--watch', '--quiet', '--claude-dir', dir], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'inherit']});
 	let buffered = '';
 	let waiter;
@@ -174,7 +174,8 @@ const live = async (dir, env, file) => {
 	for (let index = 0; index < Number(values.appends); index++) {
 		const seen = lines;
 		const started = performance.now();
-		appendFileSync(file, probeLine(index, Date.now()));
+		// Stamped after the corpus's last entry, as a live session's lines are.
+		appendFileSync(file, probeLine(index, afterMs + index * 1000));
 		await nextLine(seen);
 		latencies.push(performance.now() - started);
 		await new Promise(resolve => setTimeout(resolve, 25));
@@ -250,7 +251,7 @@ for (const megabytes of values.sizes.split(',').map(Number)) {
 		log(`${megabytes} MB warm+1MB run ${run + 1}: ${append.at(-1).wallS} s`);
 	}
 
-	const probe = await withRestore(file, cacheDir, async () => live(dir, env, file));
+	const probe = await withRestore(file, cacheDir, async () => live(dir, env, file, lastMs + 60_000));
 	report.push({label, reference, peer, peerMatch, cold: summary(cold.get('cctop --no-cache')), first: summary(first), warm: summary(warm), warmMatch, append: summary(append), appendMatch, probe});
 }
 

@@ -123,10 +123,13 @@ const watchReport = async (options: Options, clock: () => number): Promise<numbe
 	await source.pollAll();
 	store.subscribe(print);
 	print();
-	await usage.save();
-	// Writing the index costs O(history), so a live process writes it rarely: one-shot
-	// runs read whatever was appended since (up to 16 MB) on their own, and exit writes it.
-	const saveTimer = setInterval(() => void usage.save(), 10 * 60_000);
+	// Writing the index costs O(history) and, from the frozen live state, a full
+	// in-memory ledger for the moment: a live process writes it only when it ran
+	// thawed (a truncation happened) or at exit. One-shot runs meanwhile read what
+	// was appended since (up to 16 MB) on their own, and rewrite it past that.
+	const saveTimer = setInterval(() => {
+		if (!live.isFrozen) void usage.save();
+	}, 10 * 60_000);
 	await new Promise<void>(resolve => {
 		process.once('SIGINT', resolve);
 		process.once('SIGTERM', resolve);

@@ -140,7 +140,8 @@ export const readCompleteLines = async (
 	let pending: Buffer[] = [];
 	let pendingBytes = 0;
 	let isOversized = false;
-	const chunk = Buffer.allocUnsafe(Math.max(64 * 1024, Math.min(chunkBytes, size - fromOffset)));
+	// Sized to what is new: a live append is a few hundred bytes, not a 64 KiB buffer per read.
+	const chunk = Buffer.allocUnsafe(Math.max(1, Math.min(chunkBytes, size - fromOffset)));
 	while (position < size) {
 		const {bytesRead} = await handle.read(chunk, 0, Math.min(chunk.length, size - position), position);
 		if (bytesRead === 0) break;
