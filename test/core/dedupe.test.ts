@@ -1,48 +1,49 @@
 import {describe, expect, it} from 'vitest';
-import {addToDedupe, createDedupeState, dedupedEntries, RequestMap} from '../../source/core/dedupe.js';
+import {RequestMap} from '../../source/core/dedupe.js';
+import {applyLines, createLedger, ledgerCounters} from '../../source/core/ledger.js';
+import {createPriceLookup, defaultPricing} from '../../source/core/pricing.js';
+import type {UsageEntry} from '../../source/core/types.js';
 import {makeEntry} from '../helpers/entries.js';
 
 const at = (iso: string) => Date.parse(iso);
+const nowMs = at('2026-11-27T00:00:00Z');
 
-describe('dedupe', () => {
+/** Feed `files` (path → its lines, in order) to a fresh ledger, one file at a time. */
+const dedupe = (...files: Array<[string, UsageEntry[]]>) => {
+	const ledger = createLedger({lookup: createPriceLookup(defaultPricing), mode: 'auto', sessionLengthMs: 5 * 3_600_000});
+	for (const [path, entries] of files) {
+		applyLines(ledger, path, entries.map(entry => ({kind: 'usage' as const, entry})), {lines: entries.length, invalidLines: 0}, nowMs);
+	}
+
+	return {entries: ledger.sorted, duplicateLines: ledgerCounters(ledger).duplicateLines};
+};
+
+describe('dedupe (by message.id + requestId, largest copy wins)', () => {
 	it('keeps the streaming copy with the largest total, not the first placeholder', () => {
-		const state = createDedupeState();
 		const ids = {messageId: 'msg_018S', requestId: 'req_011C'};
-		const outputs = [3, 3, 3, 358];
-		const outcomes = outputs.map((outputTokens, index) =>
-			addToDedupe(state, makeEntry({...ids, timestampMs: at('2026-01-06T09:16:06Z') + index * 500, tokens: {inputTokens: 10, outputTokens}})),
-		);
-		expect(outcomes).toEqual(['added', 'duplicate', 'duplicate', 'replaced']);
-		const [entry] = dedupedEntries(state);
-		expect(entry?.tokens.outputTokens).toBe(358);
+		const lines = [3, 3, 3, 358].map((outputTokens, index) => makeEntry({...ids, timestampMs: at('2026-01-06T09:16:06Z') + index * 500, tokens: {inputTokens: 10, outputTokens}}));
+		const {entries, duplicateLines} = dedupe(['/a.jsonl', lines]);
+		expect(entries.map(entry => entry.tokens.outputTokens)).toEqual([358]);
 		// The winning copy's timestamp is the entry's.
-		expect(entry?.timestampMs).toBe(at('2026-01-06T09:16:06Z') + 1500);
-		expect(state.duplicateLines).toBe(3);
+		expect(entries[0]?.timestampMs).toBe(at('2026-01-06T09:16:06Z') + 1500);
+		expect(duplicateLines).toBe(3);
 	});
 
 	it('dedupes a resumed session copy read from another file, in either order', () => {
-		for (const order of [[3, 358], [358, 3]]) {
-			const state = createDedupeState();
-			for (const outputTokens of order) {
-				addToDedupe(state, makeEntry({messageId: 'm', requestId: 'r', sessionId: outputTokens === 3 ? 'resumed' : 'original', tokens: {outputTokens}}));
-			}
-
-			expect(dedupedEntries(state).map(entry => entry.tokens.outputTokens)).toEqual([358]);
-		}
+		const copy = (outputTokens: number) => [makeEntry({messageId: 'm', requestId: 'r', tokens: {outputTokens}})];
+		expect(dedupe(['/a.jsonl', copy(3)], ['/b.jsonl', copy(358)]).entries.map(entry => entry.tokens.outputTokens)).toEqual([358]);
+		expect(dedupe(['/b.jsonl', copy(358)], ['/a.jsonl', copy(3)]).entries.map(entry => entry.tokens.outputTokens)).toEqual([358]);
 	});
 
-	it('keeps the earlier copy on a tie', () => {
-		const state = createDedupeState();
-		addToDedupe(state, makeEntry({messageId: 'm', requestId: 'r', model: 'first', tokens: {outputTokens: 5}}));
-		expect(addToDedupe(state, makeEntry({messageId: 'm', requestId: 'r', model: 'second', tokens: {outputTokens: 5}}))).toBe('duplicate');
-		expect(dedupedEntries(state)[0]?.model).toBe('first');
+	it('keeps the earlier line on a tie within a file, and the file whose path sorts first across files', () => {
+		const line = (model: string) => makeEntry({messageId: 'm', requestId: 'r', model, tokens: {outputTokens: 5}});
+		expect(dedupe(['/a.jsonl', [line('first'), line('second')]]).entries[0]?.model).toBe('first');
+		expect(dedupe(['/b.jsonl', [line('from-b')]], ['/a.jsonl', [line('from-a')]]).entries[0]?.model).toBe('from-a');
 	});
 
 	it('compares all four token kinds', () => {
-		const state = createDedupeState();
-		addToDedupe(state, makeEntry({messageId: 'm', requestId: 'r', tokens: {outputTokens: 10}}));
-		addToDedupe(state, makeEntry({messageId: 'm', requestId: 'r', tokens: {outputTokens: 2, cacheReadInputTokens: 50}}));
-		expect(dedupedEntries(state)[0]?.tokens.cacheReadInputTokens).toBe(50);
+		const {entries} = dedupe(['/a.jsonl', [makeEntry({messageId: 'm', requestId: 'r', tokens: {outputTokens: 10}}), makeEntry({messageId: 'm', requestId: 'r', tokens: {outputTokens: 2, cacheReadInputTokens: 50}})]]);
+		expect(entries[0]?.tokens.cacheReadInputTokens).toBe(50);
 	});
 
 	it.each([
@@ -50,26 +51,18 @@ describe('dedupe', () => {
 		['message id only', {messageId: 'm'}],
 		['request id only', {requestId: 'r'}],
 	])('never dedupes lines with %s', (_name, ids) => {
-		const state = createDedupeState();
-		addToDedupe(state, makeEntry({...ids, tokens: {outputTokens: 1}}));
-		addToDedupe(state, makeEntry({...ids, tokens: {outputTokens: 1}}));
-		expect(dedupedEntries(state)).toHaveLength(2);
-		expect(state.duplicateLines).toBe(0);
+		const {entries, duplicateLines} = dedupe(['/a.jsonl', [makeEntry({...ids, tokens: {outputTokens: 1}}), makeEntry({...ids, tokens: {outputTokens: 1}})]]);
+		expect(entries).toHaveLength(2);
+		expect(duplicateLines).toBe(0);
 	});
 
 	it('treats the same message id with another request id as another request', () => {
-		const state = createDedupeState();
-		addToDedupe(state, makeEntry({messageId: 'm', requestId: 'r1'}));
-		addToDedupe(state, makeEntry({messageId: 'm', requestId: 'r2'}));
-		expect(dedupedEntries(state)).toHaveLength(2);
+		expect(dedupe(['/a.jsonl', [makeEntry({messageId: 'm', requestId: 'r1'}), makeEntry({messageId: 'm', requestId: 'r2'})]]).entries).toHaveLength(2);
 	});
 
 	it('returns entries sorted by time', () => {
-		const state = createDedupeState();
-		addToDedupe(state, makeEntry({messageId: 'b', requestId: 'b', timestampMs: 2000}));
-		addToDedupe(state, makeEntry({timestampMs: 1000}));
-		addToDedupe(state, makeEntry({messageId: 'a', requestId: 'a', timestampMs: 3000}));
-		expect(dedupedEntries(state).map(entry => entry.timestampMs)).toEqual([1000, 2000, 3000]);
+		const {entries} = dedupe(['/a.jsonl', [makeEntry({messageId: 'b', requestId: 'b', timestampMs: 2000}), makeEntry({timestampMs: 1000}), makeEntry({messageId: 'a', requestId: 'a', timestampMs: 3000})]]);
+		expect(entries.map(entry => entry.timestampMs)).toEqual([1000, 2000, 3000]);
 	});
 });
 
