@@ -14,16 +14,10 @@ export const loadLineParser = async (): Promise<LineParser> => {
 	return parserModule;
 };
 
-/** Counters for one or many files; the report's diagnostics come from here. */
-export type ReadCounters = {
-	files: number;
-	lines: number;
-	usageLines: number;
-	invalidLines: number;
-	unreadablePaths: Array<{path: string; reason: string}>;
-};
+/** Line counters for one read; the report's diagnostics are summed from them. */
+export type ReadCounters = {lines: number; usageLines: number; invalidLines: number};
 
-export const createReadCounters = (): ReadCounters => ({files: 0, lines: 0, usageLines: 0, invalidLines: 0, unreadablePaths: []});
+export const createReadCounters = (): ReadCounters => ({lines: 0, usageLines: 0, invalidLines: 0});
 
 const newline = 0x0a;
 const chunkBytes = 4 * 1024 * 1024;
