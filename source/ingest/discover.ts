@@ -13,7 +13,13 @@ export type Discovery = {
 	roots: string[];
 	files: TranscriptFile[];
 	unreadablePaths: Array<{path: string; reason: string}>;
+	/** Every folder walked and its mtime then: an unchanged folder has the same entries. */
+	dirs: DirStamp[];
+	/** When the walk started (epoch ms). */
+	walkedAtMs: number;
 };
+
+export type DirStamp = {path: string; mtimeMs: number};
 
 export type DiscoverOptions = {
 	claudeDirs?: readonly string[];
@@ -69,7 +75,10 @@ const walk = async (root: string, dir: string, out: Discovery, visited: Set<stri
 			visited.add(real);
 		}
 
+		// The folder's mtime is read before its entries, so an entry added meanwhile changes it after.
+		const {mtimeMs} = await stat(dir);
 		entries = await readdir(dir, {withFileTypes: true});
+		out.dirs.push({path: dir, mtimeMs});
 	} catch (error) {
 		out.unreadablePaths.push({path: dir, reason: errorReason(error)});
 		return [];
@@ -143,11 +152,32 @@ export const findRoots = async (options: DiscoverOptions = {}): Promise<{searche
 
 /** Every transcript under the roots {@link findRoots} found. */
 export const walkRoots = async ({searched, roots}: {searched: string[]; roots: string[]}): Promise<Discovery> => {
-	const out: Discovery = {searched, roots, files: [], unreadablePaths: []};
+	const out: Discovery = {searched, roots, files: [], unreadablePaths: [], dirs: [], walkedAtMs: Date.now()};
 	const visited = new Set<string>();
 	for (const root of roots) {
 		out.files.push(...(await walk(root, root, out, visited, true)));
 	}
 
 	return out;
+};
+
+/** Folders modified this recently are not trusted as unchanged (coarse-mtime filesystems). */
+const settleMs = 2000;
+
+/**
+ * The file list saved with the index, if no folder changed since: every folder
+ * still has the mtime it had when it was walked (so no entry was added, removed
+ * or renamed), and none was modified just before that walk. Otherwise undefined:
+ * walk again. Saves reading ~550 folders on a 1 GB history.
+ */
+export const reuseDiscovery = async (
+	found: {searched: string[]; roots: string[]},
+	saved: {roots: readonly string[]; dirs: readonly DirStamp[]; walkedAtMs: number; files: readonly TranscriptFile[]},
+): Promise<Discovery | undefined> => {
+	if (saved.dirs.length === 0 || saved.roots.join('\n') !== found.roots.join('\n')) return undefined;
+	const stamps = await Promise.all(saved.dirs.map(async dir => (await stat(dir.path).catch(() => undefined))?.mtimeMs));
+	const isUnchanged = saved.dirs.every((dir, index) => stamps[index] === dir.mtimeMs && dir.mtimeMs < saved.walkedAtMs - settleMs);
+	return isUnchanged
+		? {...found, files: saved.files.map(({path, projectSlug}) => ({path, projectSlug})), unreadablePaths: [], dirs: [...saved.dirs], walkedAtMs: saved.walkedAtMs}
+		: undefined;
 };

@@ -1,6 +1,6 @@
 import type {UsageEntry} from '../core/types.js';
 import {createFileUsage, ledgerCounters, restoreFile, unknownModels, type Ledger, type LedgerOptions} from '../core/ledger.js';
-import {findRoots, walkRoots, type Discovery} from './discover.js';
+import {findRoots, reuseDiscovery, walkRoots, type Discovery} from './discover.js';
 import {reportFromDelta} from './index-delta.js';
 import type {FileCursor} from './tail-file.js';
 import {TranscriptSource, type ScanProgress} from './transcript-source.js';
@@ -64,13 +64,15 @@ const restoreFromIndex = async (
  * first run). The ledger is grouped once at the end, not per file.
  */
 export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle> => {
-	// The index is named by the roots, so its header loads while the folders are walked.
 	const found = await findRoots({claudeDirs: options.claudeDirs});
 	const indexFile = options.isCacheEnabled ? indexPath(cacheDir(), found.roots) : undefined;
-	const [discovery, loaded] = await Promise.all([walkRoots(found), indexFile === undefined ? undefined : loadIndex(indexFile)]);
+	const loaded = indexFile === undefined ? undefined : await loadIndex(indexFile);
 	const notes: string[] = [];
 	const index = loaded !== undefined && 'problem' in loaded ? undefined : loaded;
 	if (loaded !== undefined && 'problem' in loaded) notes.push(loaded.problem);
+	// An unchanged folder tree is not walked again: the index remembers every folder's mtime.
+	const discovery =
+		(index?.discovery && (await reuseDiscovery(found, {roots: index.roots, ...index.discovery, files: index.files}))) || (await walkRoots(found));
 
 	const summary = index?.summary;
 	// One-shot callers: the saved summary plus only appended bytes, when that is all that changed.
@@ -155,6 +157,7 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 			files,
 			{fingerprint: options.fingerprint, blocks: ledger.blocks.map(summarizeBlock), counters: ledgerCounters(ledger), unknownModels: unknownModels(ledger)},
 			entry => counted.has(entry),
+			{dirs: discovery.dirs, walkedAtMs: discovery.walkedAtMs},
 		);
 	};
 

@@ -6,6 +6,7 @@ import {crc32} from 'node:zlib';
 import type {Block, ModelTotals} from '../core/blocks.js';
 import type {FileUsage} from '../core/ledger.js';
 import type {UsageEntry, UsageEvent} from '../core/types.js';
+import type {DirStamp} from './discover.js';
 import type {FileCursor} from './tail-file.js';
 
 /**
@@ -65,6 +66,8 @@ type Header = {
 	/** Session ids, projects and models; the `*Ref` columns index into it (-1 for none). */
 	strings: string[];
 	summary?: ReportSummary;
+	/** The folders walked and when, so an unchanged tree need not be walked again. */
+	discovery?: {dirs: DirStamp[]; walkedAtMs: number};
 };
 
 export const summarizeBlock = ({entries: _entries, perModel, actualEndMs, firstEntryMs, ...rest}: Block): BlockSummary => ({
@@ -153,7 +156,8 @@ export const encodeIndex = (
 	summary?: ReportSummary,
 	/** Omitted for worker replies, which are decoded whole and need no key table. */
 	isWinner?: (entry: UsageEntry) => boolean,
-): Buffer => Buffer.concat(encodeIndexParts(roots, files, summary, isWinner));
+	discovery?: Header['discovery'],
+): Buffer => Buffer.concat(encodeIndexParts(roots, files, summary, isWinner, discovery));
 
 /** The index as its sections, so a writer can send them without one more whole copy. */
 const encodeIndexParts = (
@@ -161,6 +165,7 @@ const encodeIndexParts = (
 	files: readonly IndexedFile[],
 	summary?: ReportSummary,
 	isWinner?: (entry: UsageEntry) => boolean,
+	discovery?: Header['discovery'],
 ): Buffer[] => {
 	const strings: string[] = [];
 	const stringIds = new Map<string, number>();
@@ -258,6 +263,7 @@ const encodeIndexParts = (
 		winnerCount: winners.length,
 		strings,
 		...(summary === undefined ? {} : {summary}),
+		...(discovery === undefined ? {} : {discovery}),
 	};
 	const headerBytes = Buffer.from(JSON.stringify(header));
 	const ids = idBlob.subarray(0, idBytes);
@@ -297,6 +303,7 @@ export type DecodedIndex = {
 	roots: string[];
 	files: HeaderFile[];
 	summary: ReportSummary | undefined;
+	discovery: Header['discovery'];
 	body: () => Promise<IndexBody | {error: string}>;
 	/** Every file's entries, streamed file by file (each segment checksummed). */
 	eachFile: () => AsyncGenerator<IndexedFile | {error: string}>;
@@ -489,7 +496,7 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 		return bodyPromise;
 	};
 
-	return {roots: header.roots, files: header.files, summary: header.summary, body: cachedBody, eachFile, entries};
+	return {roots: header.roots, files: header.files, summary: header.summary, discovery: header.discovery, body: cachedBody, eachFile, entries};
 };
 
 /** In-memory decode, for worker replies. */
@@ -548,13 +555,14 @@ export const saveIndex = async (
 	files: readonly IndexedFile[],
 	summary: ReportSummary,
 	isWinner: (entry: UsageEntry) => boolean,
+	discovery?: Header['discovery'],
 ): Promise<void> => {
 	await mkdir(path.dirname(file), {recursive: true});
 	const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
 	try {
 		// writeFile takes the sections as an iterable and writes each one whole
 		// (a single writev may write only part of ~20 MB and report it).
-		await writeFile(temp, encodeIndexParts(roots, files, summary, isWinner));
+		await writeFile(temp, encodeIndexParts(roots, files, summary, isWinner, discovery));
 		await rename(temp, file);
 	} catch (error) {
 		await rm(temp, {force: true});

@@ -1,8 +1,8 @@
-import {mkdir, mkdtemp, rm, symlink, writeFile} from 'node:fs/promises';
+import {mkdir, mkdtemp, rm, symlink, utimes, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {configDirCandidates, discoverTranscripts} from '../../source/ingest/discover.js';
+import {configDirCandidates, discoverTranscripts, findRoots, reuseDiscovery} from '../../source/ingest/discover.js';
 
 let temp: string;
 beforeEach(async () => {
@@ -69,5 +69,36 @@ describe('discoverTranscripts', () => {
 		const found = await discoverTranscripts({claudeDirs: [`${temp}/c`]});
 		expect(found.files).toHaveLength(1);
 		expect(found.unreadablePaths).toEqual([{path: path.join(temp, 'c/projects/p/broken.jsonl'), reason: 'ENOENT'}]);
+	});
+});
+
+describe('reuseDiscovery', () => {
+	const setUp = async () => {
+		await touch(path.join(temp, 'c/projects/p/s1.jsonl'));
+		await touch(path.join(temp, 'c/projects/p/s1/subagents/agent-1.jsonl'));
+		// Folders last changed a minute ago, as in a history that is not being written to.
+		const past = new Date(Date.now() - 60_000);
+		for (const dir of ['c/projects', 'c/projects/p', 'c/projects/p/s1', 'c/projects/p/s1/subagents']) await utimes(path.join(temp, dir), past, past);
+		const walked = await discoverTranscripts({claudeDirs: [`${temp}/c`]});
+		return {walked, found: await findRoots({claudeDirs: [`${temp}/c`]})};
+	};
+
+	const saved = (walked: Awaited<ReturnType<typeof discoverTranscripts>>) => ({roots: walked.roots, dirs: walked.dirs, walkedAtMs: walked.walkedAtMs, files: walked.files});
+
+	it('reuses the saved file list while no folder changed', async () => {
+		const {walked, found} = await setUp();
+		expect(walked.dirs).toHaveLength(4);
+		expect((await reuseDiscovery(found, saved(walked)))?.files).toEqual(walked.files);
+	});
+
+	it('walks again when a file appears in a folder', async () => {
+		const {walked, found} = await setUp();
+		await writeFile(path.join(temp, 'c/projects/p/s2.jsonl'), '');
+		expect(await reuseDiscovery(found, saved(walked))).toBeUndefined();
+	});
+
+	it('walks again when a folder changed just before the walk (coarse mtimes)', async () => {
+		const {walked, found} = await setUp();
+		expect(await reuseDiscovery(found, {...saved(walked), walkedAtMs: walked.dirs[0]!.mtimeMs + 500})).toBeUndefined();
 	});
 });
