@@ -1,4 +1,5 @@
 import {stat} from 'node:fs/promises';
+import type {Stats} from 'node:fs';
 import type {Block} from '../core/blocks.js';
 import type {LedgerOptions} from '../core/ledger.js';
 import type {TranscriptFile} from './discover.js';
@@ -24,6 +25,8 @@ export const reportFromDelta = async (
 	index: DecodedIndex,
 	files: readonly TranscriptFile[],
 	options: LedgerOptions & {fingerprint: string; nowMs: number},
+	/** Stats already taken, by path (taken alongside the folder check). */
+	known: ReadonlyMap<string, Stats | undefined> = new Map(),
 ): Promise<DeltaResult | {error: string} | undefined> => {
 	const summary = index.summary;
 	if (summary?.fingerprint !== options.fingerprint) return undefined;
@@ -34,7 +37,7 @@ export const reportFromDelta = async (
 	const changed: Array<{file: TranscriptFile; position: number | undefined; offset: number}> = [];
 	let newBytes = 0;
 	let found = 0;
-	const allStats = await Promise.all(files.map(async file => stat(file.path).catch(() => undefined)));
+	const allStats = await Promise.all(files.map(async file => (known.has(file.path) ? known.get(file.path) : stat(file.path).catch(() => undefined))));
 	for (const [position, stats] of allStats.entries()) {
 		const file = files[position]!;
 		const known = stored.get(file.path);

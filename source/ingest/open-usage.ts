@@ -1,3 +1,4 @@
+import {stat} from 'node:fs/promises';
 import type {UsageEntry} from '../core/types.js';
 import {createFileUsage, ledgerCounters, restoreFile, unknownModels, type Ledger, type LedgerOptions} from '../core/ledger.js';
 import {findRoots, reuseDiscovery, walkRoots, type Discovery} from './discover.js';
@@ -71,14 +72,20 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 	const index = loaded !== undefined && 'problem' in loaded ? undefined : loaded;
 	if (loaded !== undefined && 'problem' in loaded) notes.push(loaded.problem);
 	// An unchanged folder tree is not walked again: the index remembers every folder's mtime.
-	const discovery =
-		(index?.discovery && (await reuseDiscovery(found, {roots: index.roots, ...index.discovery, files: index.files}))) || (await walkRoots(found));
+	// The transcripts it lists are stat'ed at the same time, for the summary path.
+	const [reused, fileStats] = await Promise.all([
+		index?.discovery ? reuseDiscovery(found, {roots: index.roots, ...index.discovery, files: index.files}) : undefined,
+		options.isSummaryEnough && index?.discovery
+			? Promise.all(index.files.map(async file => [file.path, await stat(file.path).catch(() => undefined)] as const)).then(pairs => new Map(pairs))
+			: undefined,
+	]);
+	const discovery = reused ?? (await walkRoots(found));
 
 	const summary = index?.summary;
 	// One-shot callers: the saved summary plus only appended bytes, when that is all that changed.
 	const delta =
 		options.isSummaryEnough && index !== undefined
-			? await reportFromDelta(index, discovery.files, {...options.ledger, fingerprint: options.fingerprint, nowMs: options.clock()})
+			? await reportFromDelta(index, discovery.files, {...options.ledger, fingerprint: options.fingerprint, nowMs: options.clock()}, fileStats)
 			: undefined;
 	const isIndexCorrupt = delta !== undefined && 'error' in delta;
 	if (isIndexCorrupt) notes.push(`index ${indexFile} ignored (${delta.error}); rebuilding`);
