@@ -3,8 +3,7 @@ import type {Stats} from 'node:fs';
 import type {Block} from '../core/blocks.js';
 import type {LedgerOptions} from '../core/ledger.js';
 import type {TranscriptFile} from './discover.js';
-import {FrozenLedger} from './frozen-ledger.js';
-import {FileTailer, type TailUpdate} from './tail-file.js';
+import type {TailUpdate} from './tail-file.js';
 import {blockFromSummary, type DecodedIndex, type ReportSummary} from './usage-index.js';
 
 /** Past this many new bytes the caller does a full load (and saves a fresh index) instead. */
@@ -64,6 +63,8 @@ export const reportFromDelta = async (
 
 	const body = await index.body();
 	if ('error' in body) return body;
+	// Loaded only when something changed: a run that finds nothing new stays lean.
+	const [{FrozenLedger}, {FileTailer}] = await Promise.all([import('./frozen-ledger.js'), import('./tail-file.js')]);
 	const frozen = new FrozenLedger(index, summary, body, options);
 	const unreadable: Array<{path: string; reason: string}> = [];
 	for (const {file, position, offset} of changed) {
