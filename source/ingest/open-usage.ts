@@ -21,7 +21,6 @@ export type OpenUsageOptions = {
 	scan?: {workerFromBytes?: number; workerUrl?: URL};
 };
 
-
 /** Transcripts found, read and kept current: the ledger plus what feeds it. */
 export type UsageHandle = {
 	discovery: Discovery;
@@ -36,9 +35,10 @@ export type UsageHandle = {
 };
 
 /**
- * Discover transcripts, restore what the persistent index already holds, and
- * read only bytes past each saved cursor (everything, in worker threads, on a
- * first run). The ledger is grouped once at the end, not per file.
+ * Find the transcripts and the index for them. One-shot callers get the saved
+ * summary, plus only the bytes appended since, whenever that is all that changed;
+ * everything else goes through {@link openLive} (restore or freeze the index, read
+ * past each cursor).
  */
 export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle> => {
 	const found = await findRoots({claudeDirs: options.claudeDirs});
