@@ -120,10 +120,16 @@ const price = (ledger: Ledger, entry: UsageEntry, path: string): PricedEntry =>
 	withCost(entry, entryCostUsd(entry, ledger.options.lookup, ledger.options.mode), path);
 
 /** True when `challenger` (from `path`) beats the current winner. */
-const beats = (challenger: PricedEntry, path: string, winner: PricedEntry): boolean => {
+/**
+ * True when `challenger` (read from `path`) beats the copy that counts now, read
+ * from `winnerPath`: more tokens, or as many from a path that sorts first.
+ */
+export const beatsCopy = (challenger: UsageEntry, path: string, winner: UsageEntry, winnerPath: string): boolean => {
 	const difference = totalTokens(challenger.tokens) - totalTokens(winner.tokens);
-	return difference > 0 || (difference === 0 && path < (winner.sourcePath ?? ''));
+	return difference > 0 || (difference === 0 && path < winnerPath);
 };
+
+const beats = (challenger: PricedEntry, path: string, winner: PricedEntry): boolean => beatsCopy(challenger, path, winner, winner.sourcePath ?? '');
 
 const compareText = (a: string | undefined, b: string | undefined): number => {
 	const left = a ?? '';

@@ -1,6 +1,6 @@
 import {identifyBlocks, regroupAnchor, withCost, type Block, type PricedEntry} from '../core/blocks.js';
 import {isKeyed, RequestMap} from '../core/dedupe.js';
-import {compareEntries, type LedgerOptions} from '../core/ledger.js';
+import {beatsCopy, compareEntries, type LedgerOptions} from '../core/ledger.js';
 import {entryCostUsd} from '../core/pricing.js';
 import type {LineResult} from '../core/transcript.js';
 import {totalTokens, type UsageEntry, type UsageEvent} from '../core/types.js';
@@ -41,7 +41,8 @@ export class FrozenLedger {
 	private readonly summaryBlocks: Block[];
 	private readonly positions: Map<string, number>;
 	private baseUniqueDelta = 0;
-	private tail: {anchor: number; rows: PricedEntry[]} | undefined;
+	/** Stored counted entries from the anchor block on, with their rows (to drop ones replaced since). */
+	private tail: {anchor: number; rows: Array<{entry: PricedEntry; row: number}>} | undefined;
 	private view: {version: number; blocks: Block[]} | undefined;
 
 	constructor(
@@ -127,8 +128,7 @@ export class FrozenLedger {
 			file.keyed.set(priced);
 			const winner = this.winnerOf(priced);
 			if (winner !== undefined) {
-				const difference = totalTokens(priced.tokens) - totalTokens(winner.entry.tokens);
-				if (winner.path !== path && !(difference > 0 || (difference === 0 && path < winner.path))) continue;
+				if (winner.path !== path && !beatsCopy(priced, path, winner.entry, winner.path)) continue;
 				if (winner.row === undefined) this.added.delete(winner.entry as PricedEntry);
 				else this.removedRows.add(winner.row);
 			} else {
@@ -155,19 +155,17 @@ export class FrozenLedger {
 			if (this.tail?.anchor !== anchor) {
 				// Stored counted entries from the anchor block's first entry on (all of them without an anchor).
 				const fromMs = anchor < 0 ? Number.NEGATIVE_INFINITY : this.summaryBlocks[anchor]!.firstEntryMs!;
-				const rows: PricedEntry[] = [];
+				const rows: Array<{entry: PricedEntry; row: number}> = [];
 				for (let row = 0; row < this.body.count; row++) {
 					if (this.body.timestampAt(row) >= fromMs && this.body.isWinner(row)) {
-						const entry = this.price(this.body.entryAt(row), this.index.files[this.body.fileOf(row)]!.path);
-						(entry as PricedEntry & {row?: number}).row = row;
-						rows.push(entry);
+						rows.push({entry: this.price(this.body.entryAt(row), this.index.files[this.body.fileOf(row)]!.path), row});
 					}
 				}
 
 				this.tail = {anchor, rows};
 			}
 
-			const tail = [...this.tail.rows.filter(entry => !this.removedRows.has((entry as PricedEntry & {row: number}).row)), ...this.added].sort(compareEntries);
+			const tail = [...this.tail.rows.filter(({row}) => !this.removedRows.has(row)).map(({entry}) => entry), ...this.added].sort(compareEntries);
 			blocks = [...this.summaryBlocks.slice(0, Math.max(0, this.tail.anchor)), ...identifyBlocks(tail, this.options.sessionLengthMs, nowMs)];
 		}
 
