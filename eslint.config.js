@@ -1,10 +1,16 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
 	{ignores: ['dist/**', 'node_modules/**', 'coverage/**']},
 	js.configs.recommended,
 	...tseslint.configs.recommended,
+	{
+		files: ['**/*.tsx', 'source/hooks/**'],
+		plugins: {'react-hooks': reactHooks},
+		rules: {'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error'},
+	},
 	{
 		languageOptions: {
 			globals: {process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly'},
@@ -27,7 +33,8 @@ export default tseslint.config(
 		},
 	},
 	{
-		files: ['bench/**', 'source/cli.ts', 'source/commands/**'],
+		// Ink owns the screen in the dashboard; only one-shot commands print.
+		files: ['bench/**', 'source/cli.ts', 'source/commands/report.ts'],
 		rules: {'no-console': 'off'},
 	},
 );

@@ -7,7 +7,15 @@ const helpText = 	`
     $ cctop [command] [options]
 
   Commands
-    report            5-hour usage blocks: tokens, cost, models (default for now)
+    (none)            The live dashboard: block progress, burn rate, per-model cost,
+                      sessions. Keys: q quit, tab/1-4 views, ↑↓ enter sessions, p limit, ? help.
+                      When stdout is not a terminal it prints one snapshot and exits.
+    report            5-hour usage blocks: tokens, cost, models
+
+  Dashboard options
+    --demo                A simulated workday, appended live in a temp dir: try cctop at once
+    --refresh SECONDS     Redraw at most this often (default: on change, up to 10/s)
+    --no-bell             No terminal bell when the limit's 80%, 90% or 100% is crossed
 
   Options
     --claude-dir DIR      Claude config dir to read (repeatable; overrides CLAUDE_CONFIG_DIR,
@@ -35,6 +43,9 @@ const helpText = 	`
   Exit codes: 0 ok, 1 runtime error, 2 usage error.
 
   Examples
+    $ cctop
+    $ cctop --demo
+    $ cctop --plan max5
     $ cctop report
     $ cctop report --json --since 2026-11-01
     $ cctop report --breakdown --plan max5
@@ -57,6 +68,9 @@ const flagSpec = {
 	mode: {type: 'string'},
 	cache: {type: 'boolean', default: true},
 	quiet: {type: 'boolean'},
+	demo: {type: 'boolean'},
+	bell: {type: 'boolean', default: true},
+	refresh: {type: 'string'},
 } as const;
 
 const kebab = (name: string): string => name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
@@ -100,7 +114,7 @@ const main = async (): Promise<number> => {
 	}
 
 	const cli = parseArgv(argv);
-	const [command = 'report', ...rest] = cli.input;
+	const [command = 'dashboard', ...rest] = cli.input;
 	if (rest.length > 0) {
 		throw new UsageError(`unexpected argument: ${rest.join(' ')}`);
 	}
@@ -111,6 +125,11 @@ const main = async (): Promise<number> => {
 	}
 
 	switch (command) {
+		case 'dashboard': {
+			const {runDashboard} = await import('./commands/dashboard.js');
+			return runDashboard(options);
+		}
+
 		case 'report': {
 			const {runReport} = await import('./commands/report.js');
 			return runReport(options);

@@ -20,6 +20,12 @@ export type Options = {
 	breakdown: boolean;
 	since: LocalDate | undefined;
 	until: LocalDate | undefined;
+	/** Dashboard: a simulated workday in a temp dir instead of the user's transcripts. */
+	demo: boolean;
+	/** Dashboard: ring the terminal bell when the limit's 80/90/100% is crossed. */
+	bell: boolean;
+	/** Dashboard: the least time between redraws, ms (0: event-driven, at most 10/s). */
+	refreshMs: number;
 };
 
 // Hand-written rather than zod: every command, `status` included, pays for option
@@ -67,6 +73,12 @@ const sessionLength = (value: unknown): number => {
 	return Number.isFinite(hours) && hours > 0 && hours <= 24 * 7 ? hours : fail('session-length', 'expected hours between 0 and 168');
 };
 
+const refresh = (value: unknown): number => {
+	if (value === undefined) return 0;
+	const seconds = Number(value);
+	return Number.isFinite(seconds) && seconds >= 0 && seconds <= 3600 ? Math.round(seconds * 1000) : fail('refresh', 'expected seconds between 0 and 3600, e.g. 2 or 0.5');
+};
+
 /** Validate raw flags as meow hands them over; throws a UsageError that names the flag. */
 export const parseOptions = (flags: Record<string, unknown>): Options => ({
 	claudeDir: (flags['claudeDir'] as string[] | undefined) ?? [],
@@ -84,6 +96,9 @@ export const parseOptions = (flags: Record<string, unknown>): Options => ({
 	breakdown: flags['breakdown'] === true,
 	since: localDate('since', flags['since']),
 	until: localDate('until', flags['until']),
+	demo: flags['demo'] === true,
+	bell: flags['bell'] !== false,
+	refreshMs: refresh(flags['refresh']),
 });
 
 /** Local midnight of a calendar date, epoch ms. */

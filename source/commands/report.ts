@@ -7,6 +7,7 @@ import {createPriceLookup, defaultPricing, mergePricing, type PricingTable} from
 import {buildReportJson, reportJsonLine, type ReportJson} from '../core/report.js';
 import type {Discovery} from '../ingest/discover.js';
 import {openUsage, type UsageHandle} from '../ingest/open-usage.js';
+import type {ScanProgress} from '../ingest/transcript-source.js';
 import {localMidnightMs, UsageError, type Options} from '../options.js';
 import {progressReporter} from '../views/progress-line.js';
 import {renderReportTable} from '../views/report-table.js';
@@ -47,7 +48,7 @@ export const noTranscriptsMessage = (discovery: Discovery): string =>
 export const openUsageFor = async (
 	options: Options,
 	clock: () => number,
-	{isSummaryEnough, onChange}: {isSummaryEnough: boolean; onChange?: () => void},
+	{isSummaryEnough, onChange, onProgress}: {isSummaryEnough: boolean; onChange?: () => void; onProgress?: (progress: ScanProgress) => void},
 ): Promise<UsageHandle> => {
 	const pricing = await loadPricing(options.pricing);
 	const sessionLengthMs = options.sessionLength * hourMs;
@@ -60,7 +61,7 @@ export const openUsageFor = async (
 		isSummaryEnough,
 		clock,
 		onChange,
-		onProgress: options.quiet ? undefined : progress.onProgress,
+		onProgress: onProgress ?? (options.quiet ? undefined : progress.onProgress),
 	});
 	progress.done();
 	return usage;

@@ -85,3 +85,23 @@ export const limitStatus = (usedTokens: number, limitTokens: number): LimitStatu
 
 	return share >= 0.8 ? 'warning' : 'ok';
 };
+
+/**
+ * The limits the dashboard's `p` key cycles through: the one asked for (or, with
+ * nothing asked, p90 of past blocks) first, then the others that can be known.
+ */
+export const limitChoices = (blocks: readonly Block[], option: TokenLimitOption | undefined, plan: Plan | undefined): TokenLimit[] => {
+	const first = resolveTokenLimit(blocks, option, plan);
+	const candidates = [
+		first,
+		learnt(blocks, 'p90'),
+		learnt(blocks, 'max'),
+		...(['pro', 'max5', 'max20'] as const).map(preset => resolveTokenLimit(blocks, undefined, preset)),
+	];
+	const seen = new Set<string>();
+	return candidates.filter((limit): limit is TokenLimit => {
+		if (limit === undefined || seen.has(limit.label)) return false;
+		seen.add(limit.label);
+		return true;
+	});
+};

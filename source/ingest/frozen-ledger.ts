@@ -43,7 +43,7 @@ export class FrozenLedger {
 	private baseUniqueDelta = 0;
 	/** Stored counted entries from the anchor block on, with their rows (to drop ones replaced since). */
 	private tail: {anchor: number; rows: Array<{entry: PricedEntry; row: number}>} | undefined;
-	private view: {version: number; blocks: Block[]} | undefined;
+	private view: {version: number; detailFromMs: number; blocks: Block[]} | undefined;
 
 	constructor(
 		private readonly index: DecodedIndex,
@@ -143,10 +143,15 @@ export class FrozenLedger {
 		this.version++;
 	}
 
-	/** Blocks now: the index's summary up to the regroup anchor, then the tail regrouped. */
-	blocks(nowMs: number): Block[] {
-		if (this.view?.version === this.version) return this.view.blocks;
-		let changedMs = Number.POSITIVE_INFINITY;
+	/**
+	 * Blocks now: the index's summary up to the regroup anchor, then the tail
+	 * regrouped. Summary blocks carry no entries, so a view that shows entries
+	 * (the dashboard's sparklines and sessions) passes `detailFromMs` and gets
+	 * every block from there on regrouped from the stored rows.
+	 */
+	blocks(nowMs: number, detailFromMs = Number.POSITIVE_INFINITY): Block[] {
+		if (this.view?.version === this.version && this.view.detailFromMs === detailFromMs) return this.view.blocks;
+		let changedMs = detailFromMs;
 		for (const entry of this.added) changedMs = Math.min(changedMs, entry.timestampMs);
 		for (const row of this.removedRows) changedMs = Math.min(changedMs, this.body.timestampAt(row));
 		let blocks = this.summaryBlocks;
@@ -169,12 +174,23 @@ export class FrozenLedger {
 			blocks = [...this.summaryBlocks.slice(0, Math.max(0, this.tail.anchor)), ...identifyBlocks(tail, this.options.sessionLengthMs, nowMs)];
 		}
 
-		this.view = {version: this.version, blocks};
+		this.view = {version: this.version, detailFromMs, blocks};
 		return blocks;
 	}
 
-	usage(nowMs: number): {blocks: Block[]; counters: Counters; unknownModels: string[]} {
-		const blocks = this.blocks(nowMs);
+	/** Limit hits and API errors at or after `sinceMs`, stored and new. */
+	eventsSince(sinceMs: number): UsageEvent[] {
+		const events: UsageEvent[] = [];
+		for (const header of this.index.files) {
+			if (!this.touched.has(header.path)) events.push(...header.events.filter(event => event.timestampMs >= sinceMs));
+		}
+
+		for (const file of this.touched.values()) events.push(...file.events.filter(event => event.timestampMs >= sinceMs));
+		return events;
+	}
+
+	usage(nowMs: number, detailFromMs?: number): {blocks: Block[]; counters: Counters; unknownModels: string[]} {
+		const blocks = this.blocks(nowMs, detailFromMs);
 		const unknown = new Set<string>();
 		for (const block of blocks) {
 			for (const [model, totals] of block.perModel) if (!totals.isPriced) unknown.add(model || '(no model)');

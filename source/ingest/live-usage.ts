@@ -1,10 +1,17 @@
 import type {Block} from '../core/blocks.js';
 import {applyLines, beginBulk, createLedger, endBulk, ledgerCounters, removeFile, restoreFile, unknownModels, type Ledger, type LedgerOptions} from '../core/ledger.js';
 import type {LineResult} from '../core/transcript.js';
+import type {UsageEvent} from '../core/types.js';
 import type {FrozenLedger} from './frozen-ledger.js';
 import type {IndexedFile, ReportSummary} from './usage-index.js';
 
-export type UsageView = {blocks: readonly Block[]; unknownModels: string[]; counters: ReportSummary['counters']};
+export type UsageView = {
+	blocks: readonly Block[];
+	unknownModels: string[];
+	counters: ReportSummary['counters'];
+	/** Limit hits and API errors from `detailFromMs` on (empty without it). */
+	events: UsageEvent[];
+};
 
 /** What the tailers feed: one file's new lines, a file gone, or a file read whole elsewhere. */
 export type UsageSink = {
@@ -80,9 +87,21 @@ export class LiveUsage implements UsageSink {
 		this.version++;
 	}
 
-	view(nowMs: number): UsageView {
-		if (this.frozen !== undefined) return this.frozen.usage(nowMs);
-		return {blocks: this.ledger.blocks, unknownModels: unknownModels(this.ledger), counters: ledgerCounters(this.ledger)};
+	/**
+	 * The usage now. `detailFromMs` asks for blocks that carry their entries and
+	 * for the events from that time on (the dashboard passes local midnight).
+	 */
+	view(nowMs: number, detailFromMs?: number): UsageView {
+		const events = detailFromMs === undefined ? [] : this.eventsSince(detailFromMs);
+		if (this.frozen !== undefined) return {...this.frozen.usage(nowMs, detailFromMs), events};
+		return {blocks: this.ledger.blocks, unknownModels: unknownModels(this.ledger), counters: ledgerCounters(this.ledger), events};
+	}
+
+	private eventsSince(sinceMs: number): UsageEvent[] {
+		if (this.frozen !== undefined) return this.frozen.eventsSince(sinceMs);
+		const events: UsageEvent[] = [];
+		for (const file of this.ledger.files.values()) events.push(...file.events.filter(event => event.timestampMs >= sinceMs));
+		return events;
 	}
 
 	/**

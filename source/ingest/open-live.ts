@@ -87,7 +87,7 @@ export const openLive = async (
 	await source.pollAll(options.onProgress);
 	if (live.isBulk) live.endBulk(options.clock());
 
-	const view = (): UsageView => live.view(options.clock());
+	const view = (detailFromMs?: number): UsageView => live.view(options.clock(), detailFromMs);
 	const save = async () => {
 		if (indexFile === undefined || !isDirty) return;
 		isDirty = false;

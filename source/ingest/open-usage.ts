@@ -26,7 +26,8 @@ export type UsageHandle = {
 	discovery: Discovery;
 	/** Undefined when the report came straight from the saved summary. */
 	live: {usage: LiveUsage; source: TranscriptSource} | undefined;
-	view: () => UsageView;
+	/** The usage now; `detailFromMs` as in {@link LiveUsage.view} (live handles only). */
+	view: (detailFromMs?: number) => UsageView;
 	/** Problems worth one stderr line (an index that had to be rebuilt). */
 	notes: string[];
 	unreadablePaths: () => Array<{path: string; reason: string}>;
@@ -68,7 +69,7 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 		return {
 			discovery,
 			live: undefined,
-			view: () => ({blocks: delta.blocks, unknownModels: delta.unknownModels, counters: delta.counters}),
+			view: () => ({blocks: delta.blocks, unknownModels: delta.unknownModels, counters: delta.counters, events: []}),
 			notes,
 			unreadablePaths: () => [...discovery.unreadablePaths, ...delta.unreadable],
 			save: async () => undefined,

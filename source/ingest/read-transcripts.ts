@@ -24,8 +24,12 @@ const chunkBytes = 4 * 1024 * 1024;
 /** A line longer than this is dropped and counted, so one runaway line cannot exhaust memory. */
 export const maxLineBytes = 64 * 1024 * 1024;
 
-const usageKey = Buffer.from('usage');
-const unicodeEscape = Buffer.from('\\u');
+/**
+ * A line is parsed only if it holds one of these: the `usage` key, a `\u` escape
+ * (any key may be spelled with one), or what marks a limit hit or API error line,
+ * which carries no usage but is an event to show.
+ */
+const needles = ['usage', '\\u', 'isApiErrorMessage', 'rate_limit', '<synthetic>'].map(text => Buffer.from(text));
 
 const isSpace = (byte: number | undefined): boolean => byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === 0x0a;
 
@@ -33,17 +37,18 @@ const isSpace = (byte: number | undefined): boolean => byte === 0x20 || byte ===
  * Reads complete lines from a byte buffer and classifies them.
  *
  * Prefilter: a line can carry usage only if it contains the key `usage`, either
- * literally or spelled with a `\u` escape, so only lines holding one of those get
- * a full JSON parse; spacing and key order never matter. A line that cannot carry
- * usage but does not even look like a JSON object is parsed too, so garbage is
- * still counted as invalid.
+ * literally or spelled with a `\u` escape, and it can be an event only if it
+ * holds `isApiErrorMessage`, `rate_limit` or `<synthetic>`; only lines holding one
+ * of those get a full JSON parse, so spacing and key order never matter. A line
+ * that does not even look like a JSON object is parsed too, so garbage is still
+ * counted as invalid.
  */
 export class LineClassifier {
 	// Next match positions in the current buffer, so the prefilter scans each byte
 	// once per buffer instead of once per line.
 	private buffer: Buffer | undefined;
-	private usageAt = -1;
-	private escapeAt = -1;
+	/** Per needle, its next position in the buffer (-1: none left). */
+	private readonly nextAt = needles.map(() => -1);
 
 	constructor(
 		private readonly onResult: (result: LineResult) => void,
@@ -68,16 +73,18 @@ export class LineClassifier {
 			this.newBuffer(buffer, first);
 		}
 
-		if (this.usageAt !== -1 && this.usageAt < first) {
-			this.usageAt = buffer.indexOf(usageKey, first);
+		let mayMatter = false;
+		for (let index = 0; index < needles.length; index++) {
+			let at = this.nextAt[index]!;
+			if (at !== -1 && at < first) {
+				at = buffer.indexOf(needles[index]!, first);
+				this.nextAt[index] = at;
+			}
+
+			mayMatter ||= at !== -1 && at < last;
 		}
 
-		if (this.escapeAt !== -1 && this.escapeAt < first) {
-			this.escapeAt = buffer.indexOf(unicodeEscape, first);
-		}
-
-		const mayCarryUsage = (this.usageAt !== -1 && this.usageAt < last) || (this.escapeAt !== -1 && this.escapeAt < last);
-		if (looksLikeObject && !mayCarryUsage) {
+		if (looksLikeObject && !mayMatter) {
 			return;
 		}
 
@@ -87,8 +94,7 @@ export class LineClassifier {
 
 	private newBuffer(buffer: Buffer, from: number): void {
 		this.buffer = buffer;
-		this.usageAt = buffer.indexOf(usageKey, from);
-		this.escapeAt = buffer.indexOf(unicodeEscape, from);
+		for (const [index, needle] of needles.entries()) this.nextAt[index] = buffer.indexOf(needle, from);
 	}
 
 	/** Count a line that was too long to keep. */

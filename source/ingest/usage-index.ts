@@ -23,7 +23,8 @@ import type {FileCursor} from './tail-file.js';
  * sees the old index or the new one, never half of one.
  */
 const magic = Buffer.from('CCTOPIDX');
-export const indexVersion = 3;
+// 4: API error lines without a `usage` key are events (3 skipped them in the prefilter).
+export const indexVersion = 4;
 const prefixBytes = 32;
 
 /** One file as the index remembers it. */

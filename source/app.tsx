@@ -1,0 +1,201 @@
+import {useEffect, useMemo, useReducer, useRef, useSyncExternalStore} from 'react';
+import {Box, Text, useApp, useInput, useStdin} from 'ink';
+import type {PricedEntry} from './core/blocks.js';
+import {buildDashboard, type DashboardState} from './core/dashboard.js';
+import {limitChoices, type Plan, type TokenLimitOption} from './core/limits.js';
+import {sessionDetail} from './core/session-detail.js';
+import {DashboardView} from './components/dashboard-view.js';
+import {Footer, viewNames, type ViewName} from './components/footer.js';
+import {Header} from './components/header.js';
+import {HelpView} from './components/help-view.js';
+import {ModelsView} from './components/models-view.js';
+import {SessionDetailView} from './components/session-detail-view.js';
+import {SessionsPanel} from './components/sessions-panel.js';
+import {bar, fit} from './components/text.js';
+import {ToolsView} from './components/tools-view.js';
+import {initialNavigation, navigate, selectedIndex} from './hooks/navigation.js';
+import {useNow} from './hooks/use-now.js';
+import {useWindowSize, type WindowSize} from './hooks/use-window-size.js';
+import type {UsageView} from './ingest/live-usage.js';
+import type {ScanProgress} from './ingest/transcript-source.js';
+
+/** What the store publishes: the usage (undefined while the first read runs) and its progress. */
+export type DashboardSnapshot = {version: number; view: UsageView | undefined; progress: ScanProgress | undefined; unreadablePaths: number};
+
+export type SnapshotSource = {subscribe: (listener: () => void) => () => void; getSnapshot: () => DashboardSnapshot};
+
+export type AppProps = {
+	store: SnapshotSource;
+	clock: () => number;
+	/** The clock tick for countdowns (1 s, or `--refresh` when slower). */
+	tickMs: number;
+	limitOption: TokenLimitOption | undefined;
+	plan: Plan | undefined;
+	isColor: boolean;
+	/** Rings the terminal bell; the caller leaves it out for `--no-bell`. */
+	onBell?: () => void;
+	/** A fixed size (tests, one-shot snapshots) instead of the terminal's. */
+	size?: WindowSize;
+	/** One printed snapshot: natural height and no key hints. */
+	isSnapshot?: boolean;
+};
+
+/** Local midnight before `nowMs`: "today" for the sessions and models views. */
+export const localDayStartMs = (nowMs: number): number => {
+	const date = new Date(nowMs);
+	date.setHours(0, 0, 0, 0);
+	return date.getTime();
+};
+
+const Loading = ({progress, width}: {progress: ScanProgress | undefined; width: number}) => {
+	if (progress === undefined) return <Text dimColor>{fit(' reading transcripts…', width)}</Text>;
+	const share = progress.bytes > 0 ? progress.bytesDone / progress.bytes : 0;
+	const cells = bar(share, Math.max(0, width - 8));
+	return (
+		<>
+			<Text wrap="truncate">{fit(` indexing ${progress.filesDone}/${progress.files} files · ${Math.round(progress.bytesDone / 1048576)}/${Math.round(progress.bytes / 1048576)} MB`, width)}</Text>
+			<Text wrap="truncate">
+				{' '}
+				<Text color="cyan">{cells.filled}</Text>
+				<Text dimColor>{cells.empty}</Text>
+				{` ${Math.round(share * 100)}%`}
+			</Text>
+		</>
+	);
+};
+
+/** The sessions a view lists, in the order shown: what ↑/↓ move through. */
+const listedSessions = (state: DashboardState, view: ViewName) => (view === 'dashboard' && state.block !== undefined ? state.blockSessions : state.sessions);
+
+/** The Ink root: store subscription, the clock, keys, and the frame fitted to the terminal. */
+export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, size, isSnapshot = false}: AppProps) => {
+	const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
+	const nowMs = useNow(clock, tickMs);
+	const {columns, rows} = useWindowSize(size);
+	const [navigation, dispatch] = useReducer(navigate, initialNavigation);
+	const {exit} = useApp();
+	const {isRawModeSupported} = useStdin();
+	const view = snapshot.view;
+	const blocks = view?.blocks;
+	const choices = useMemo(() => (blocks === undefined ? [] : limitChoices(blocks, limitOption, plan)), [blocks, limitOption, plan]);
+	const limit = choices.length === 0 ? undefined : choices[navigation.limitIndex % choices.length];
+	const dayStartMs = localDayStartMs(nowMs);
+	const state = useMemo(
+		() =>
+			view === undefined
+				? undefined
+				: buildDashboard({
+						blocks: view.blocks,
+						events: view.events,
+						unknownModels: view.unknownModels,
+						counters: view.counters,
+						unreadablePaths: snapshot.unreadablePaths,
+						limit,
+						nowMs,
+						dayStartMs,
+					}),
+		[view, snapshot.unreadablePaths, limit, nowMs, dayStartMs],
+	);
+	const sessions = state === undefined ? [] : listedSessions(state, navigation.view);
+	const ids = sessions.map(session => session.sessionId);
+	const detail = useMemo(() => {
+		if (navigation.detailId === undefined || blocks === undefined) return undefined;
+		const entries: PricedEntry[] = [];
+		for (const block of blocks) entries.push(...block.entries);
+		return sessionDetail(entries, navigation.detailId);
+	}, [navigation.detailId, blocks]);
+
+	// The bell rings once per threshold crossed while running (80, 90, 100% of the
+	// limit, actual or projected), not for a level that was already reached at start.
+	const alerted = useRef<{blockId: string | undefined; level: number} | undefined>(undefined);
+	const alert = state?.limit?.alert ?? 0;
+	const blockId = state?.block?.id;
+	useEffect(() => {
+		if (state === undefined) return;
+		const previous = alerted.current;
+		if (previous !== undefined && previous.blockId === blockId && alert > previous.level) onBell?.();
+		if (previous === undefined || previous.blockId !== blockId || alert > previous.level) alerted.current = {blockId, level: alert};
+	}, [state, blockId, alert, onBell]);
+
+	useInput(
+		(input, key) => {
+			if (navigation.isHelp) {
+				dispatch({type: 'back'});
+				return;
+			}
+
+			if (input === 'q') {
+				exit();
+			} else if (input === '?') {
+				dispatch({type: 'help'});
+			} else if (key.tab) {
+				dispatch({type: 'next-view', step: key.shift ? -1 : 1});
+			} else if (input >= '1' && input <= '4') {
+				dispatch({type: 'view', view: viewNames[Number(input) - 1]!});
+			} else if (key.upArrow || input === 'k') {
+				dispatch({type: 'move', step: -1, ids});
+			} else if (key.downArrow || input === 'j') {
+				dispatch({type: 'move', step: 1, ids});
+			} else if (key.return && (navigation.view === 'dashboard' || navigation.view === 'sessions')) {
+				dispatch({type: 'open', ids});
+			} else if (key.escape || key.backspace || key.leftArrow) {
+				dispatch({type: 'back'});
+			} else if (input === 'p') {
+				dispatch({type: 'next-limit', count: choices.length});
+			}
+		},
+		// Piped stdin cannot be put in raw mode: no keys then, and no crash.
+		{isActive: isRawModeSupported === true},
+	);
+
+	// One row shorter than the terminal: a frame as tall as the screen makes Ink
+	// clear it on every redraw, which flickers and wipes scrollback.
+	const frameRows = Math.max(1, rows - 1);
+	const width = Math.max(20, columns);
+	const bodyRows = Math.max(0, frameRows - 3);
+	const selected = selectedIndex(navigation, ids);
+	let body;
+	if (state === undefined) {
+		body = <Loading progress={snapshot.progress} width={width} />;
+	} else if (navigation.isHelp) {
+		body = <HelpView width={width} rows={bodyRows} />;
+	} else if (navigation.detailId !== undefined) {
+		body = <SessionDetailView detail={detail} modelOrder={state.modelOrder} width={width} rows={bodyRows} />;
+	} else {
+		switch (navigation.view) {
+			case 'dashboard': {
+				body = <DashboardView state={state} selected={selected} width={width} rows={bodyRows} isColor={isColor} />;
+				break;
+			}
+
+			case 'sessions': {
+				body = <SessionsPanel title="sessions today" sessions={state.sessions} selected={selected} modelOrder={state.modelOrder} nowMs={state.nowMs} width={width} rows={bodyRows} />;
+				break;
+			}
+
+			case 'models': {
+				body = <ModelsView models={state.models} modelOrder={state.modelOrder} width={width} rows={bodyRows} />;
+				break;
+			}
+
+			case 'tools': {
+				body = <ToolsView width={width} rows={bodyRows} />;
+				break;
+			}
+		}
+	}
+
+	if (frameRows < 4) {
+		return <Text wrap="truncate">{fit(' cctop: terminal too small', width)}</Text>;
+	}
+
+	return (
+		<Box flexDirection="column" width={width} height={isSnapshot ? undefined : frameRows}>
+			{state === undefined ? <Text bold>{fit(' cctop', width)}</Text> : <Header state={state} width={width} />}
+			<Box flexDirection="column" height={isSnapshot ? undefined : bodyRows} overflow="hidden">
+				{body}
+			</Box>
+			{!isSnapshot && <Footer view={navigation.view} isDetail={navigation.detailId !== undefined || navigation.isHelp} width={width} hasKeys={isRawModeSupported === true} />}
+		</Box>
+	);
+};

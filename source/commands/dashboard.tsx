@@ -1,0 +1,155 @@
+import {setFlagsFromString} from 'node:v8';
+import {render, renderToString} from 'ink';
+import {App, localDayStartMs, type DashboardSnapshot} from '../app.js';
+import {findRoots} from '../ingest/discover.js';
+import type {UsageHandle} from '../ingest/open-usage.js';
+import type {ScanProgress} from '../ingest/transcript-source.js';
+import {watchSource} from '../ingest/watch.js';
+import type {Options} from '../options.js';
+import {UsageStore} from '../store.js';
+import {noTranscriptsMessage, openUsageFor} from './report.js';
+
+const enterAltScreen = '\u001B[?1049h\u001B[H';
+const leaveAltScreen = '\u001B[?1049l';
+const showCursor = '\u001B[?25h';
+
+/** Where the snapshot's data comes from: bumped on progress and once the usage is open, plus the ledger's own version. */
+class DashboardFeed {
+	usage: UsageHandle | undefined;
+	progress: ScanProgress | undefined;
+	private revision = 0;
+
+	constructor(private readonly clock: () => number) {}
+
+	version = (): number => this.revision + (this.usage?.live?.usage.version ?? 0);
+
+	bump(): void {
+		this.revision++;
+	}
+
+	take = (version: number): DashboardSnapshot => ({
+		version,
+		view: this.usage?.view(localDayStartMs(this.clock())),
+		progress: this.progress,
+		unreadablePaths: this.usage?.unreadablePaths().length ?? 0,
+	});
+}
+
+/** The usage a dashboard needs: the live path, with entries kept for the sparklines. */
+const openFor = (options: Options, clock: () => number, feed: DashboardFeed, onChange: () => void) =>
+	openUsageFor({...options, quiet: true}, clock, {
+		isSummaryEnough: false,
+		onChange,
+		onProgress: progress => {
+			feed.progress = progress;
+			onChange();
+		},
+	});
+
+/** Not a terminal: one plain snapshot (no cursor codes, no colour), then exit. */
+const printSnapshot = async (options: Options, clock: () => number): Promise<number> => {
+	const feed = new DashboardFeed(clock);
+	feed.usage = await openFor(options, clock, feed, () => undefined);
+	if (feed.usage.discovery.files.length === 0 && !options.demo) {
+		process.stderr.write(`${noTranscriptsMessage(feed.usage.discovery)}\nTry \`cctop --demo\` for a simulated workday.\n`);
+	}
+
+	const snapshot = feed.take(1);
+	const columns = process.stdout.columns ?? (Number(process.env['COLUMNS']) || 100);
+	const rows = Number(process.env['LINES']) || 40;
+	const frame = renderToString(
+		<App store={{subscribe: () => () => undefined, getSnapshot: () => snapshot}} clock={clock} tickMs={60_000} limitOption={options.tokenLimit} plan={options.plan} isColor={false} size={{columns, rows}} isSnapshot />,
+		{columns},
+	);
+	process.stdout.write(`${frame.replaceAll(/ +$/gm, '')}\n`);
+	await feed.usage.save();
+	return 0;
+};
+
+/**
+ * `cctop`: the live dashboard. It draws at once (a progress bar while a first
+ * index builds), then redraws on change at most 10×/s plus a 1 s clock tick.
+ * Every way out (q, Ctrl+C, SIGTERM) goes through one path that unmounts Ink,
+ * closes the watcher, writes the index and restores the terminal.
+ */
+export const runDashboard = async (options: Options): Promise<number> => {
+	const clock = () => options.now ?? Date.now();
+	let demo: {claudeDir: string; stop: () => void} | undefined;
+	if (options.demo) {
+		const {startDemo} = await import('../demo/workday.js');
+		demo = startDemo(clock());
+		// The demo's history is throw-away: keep it out of the user's index.
+		options = {...options, claudeDir: [demo.claudeDir], cache: false};
+	}
+
+	try {
+		if (!process.stdout.isTTY) return await printSnapshot(options, clock);
+		const found = await findRoots({claudeDirs: options.claudeDir});
+		if (found.roots.length === 0) {
+			process.stderr.write(`${noTranscriptsMessage({...found, files: [], unreadablePaths: [], dirs: [], walkedAtMs: 0})}\nTry \`cctop --demo\` for a simulated workday.\n`);
+			return 0;
+		}
+
+		return await runLive(options, clock);
+	} finally {
+		demo?.stop();
+	}
+};
+
+const runLive = async (options: Options, clock: () => number): Promise<number> => {
+	// A process that stays up all day: trade some JIT speed for a smaller heap.
+	setFlagsFromString('--optimize-for-size');
+	const feed = new DashboardFeed(clock);
+	const store = new UsageStore(feed.version, feed.take, Date.now, Math.max(100, options.refreshMs));
+	const notify = () => store.notify();
+	process.stdout.write(enterAltScreen);
+	const instance = render(
+		<App
+			store={store}
+			clock={clock}
+			tickMs={Math.max(1000, options.refreshMs)}
+			limitOption={options.tokenLimit}
+			plan={options.plan}
+			isColor={process.stdout.hasColors?.() ?? false}
+			onBell={options.bell ? () => process.stdout.write('\u0007') : undefined}
+		/>,
+		{patchConsole: false, exitOnCtrlC: true, maxFps: 10},
+	);
+	// Without raw mode (piped stdin) Ctrl+C arrives as a signal; both end the same way.
+	const onSignal = () => instance.unmount();
+	process.once('SIGINT', onSignal);
+	process.once('SIGTERM', onSignal);
+	let watcher: {close: () => Promise<void>} | undefined;
+	let isExited = false;
+	const exited = instance.waitUntilExit().finally(() => {
+		isExited = true;
+	});
+	try {
+		feed.usage = await openFor(options, clock, feed, () => {
+			feed.bump();
+			notify();
+		});
+		if (!isExited) {
+			const {source} = feed.usage.live!;
+			const watching = watchSource(source, feed.usage.discovery, {claudeDirs: options.claudeDir, isPolling: options.poll});
+			watcher = watching;
+			feed.bump();
+			store.publish();
+			await watching.ready;
+			// Anything appended while the watcher attached.
+			await source.pollAll();
+		}
+
+		await exited;
+	} finally {
+		process.off('SIGINT', onSignal);
+		process.off('SIGTERM', onSignal);
+		instance.unmount();
+		store.close();
+		process.stdout.write(leaveAltScreen + showCursor);
+		await watcher?.close();
+		await feed.usage?.save();
+	}
+
+	return 0;
+};

@@ -1,0 +1,31 @@
+import {memo} from 'react';
+import {Text} from 'ink';
+import type {BlockState} from '../core/dashboard.js';
+import {formatTokens, formatUsd} from '../core/format.js';
+import {sparkline} from '../core/series.js';
+import {levelColor} from './theme.js';
+import {fit} from './text.js';
+
+export type BurnPanelProps = {block: BlockState; width: number};
+
+const rate = (tokensPerMinute: number, costPerHour: number): string => `${formatTokens(tokensPerMinute)} tok/min · ${formatUsd(costPerHour)}/h`;
+
+/** Block-average burn with its level and the last hour's trend, then the last 10 minutes. */
+export const BurnPanel = memo(({block, width}: BurnPanelProps) => {
+	const average = block.burn === null ? ' burn     – (needs two requests)' : ` burn     ${rate(block.burn.tokensPerMinute, block.burn.costPerHour)}`;
+	const level = block.burn === null ? '' : ` ${block.level}`;
+	const room = width - average.length - level.length - 2;
+	// The trend is the first thing to go in a narrow pane; the numbers stay.
+	const trend = room >= 6 ? sparkline(block.trendUsd.slice(-Math.min(12, room))) : '';
+	const recent = `          now (10m) ${rate(block.recent.tokensPerMinute, block.recent.costPerHour)}`;
+	return (
+		<>
+			<Text wrap="truncate">
+				{average}
+				{trend && <Text color="cyan">{`  ${trend}`}</Text>}
+				<Text color={levelColor(block.level)}>{level}</Text>
+			</Text>
+			<Text wrap="truncate">{fit(recent, width)}</Text>
+		</>
+	);
+});

@@ -1,0 +1,57 @@
+import {memo, useMemo} from 'react';
+import {Text} from 'ink';
+import asciichart from 'asciichart';
+import type {ModelRow} from '../core/dashboard.js';
+import {shortModelName} from '../core/format.js';
+import {downsample} from '../core/series.js';
+import {chartPalette, modelColor, modelColorIndex} from './theme.js';
+import {fit} from './text.js';
+
+export type CostChartProps = {models: readonly ModelRow[]; modelOrder: readonly string[]; width: number; rows: number; isColor: boolean};
+
+const labelWidth = 8;
+
+/** Chart lines for cumulative cost per model, `rows - 2` high (room for the title and legend), each at most `width` columns. */
+export const chartLines = (models: readonly ModelRow[], modelOrder: readonly string[], width: number, rows: number, isColor: boolean): string[] => {
+	const plotted = models.filter(model => model.costUsd > 0);
+	if (plotted.length === 0 || rows < 4) return [];
+	const seriesWidth = Math.max(2, width - labelWidth - 3);
+	const series = plotted.map(model => downsample(model.cumulativeUsd, seriesWidth, 'last'));
+	const chart = asciichart.plot(series, {
+		// Title and legend take two rows; asciichart draws height + 1.
+		height: rows - 3,
+		min: 0,
+		padding: ' '.repeat(labelWidth),
+		format: (value: number) => fit(`$${value.toFixed(value >= 100 ? 0 : 2)}`, labelWidth, 'right'),
+		colors: isColor ? plotted.map(model => chartPalette[modelColorIndex(model.model, modelOrder)]!) : [],
+	});
+	return chart.split('\n');
+};
+
+/** An asciichart of cumulative cost per model across the block, with a legend coloured like the model rows. */
+export const CostChart = memo(({models, modelOrder, width, rows, isColor}: CostChartProps) => {
+	const lines = useMemo(() => chartLines(models, modelOrder, width, rows, isColor), [models, modelOrder, width, rows, isColor]);
+	if (rows <= 0) return null;
+	if (lines.length === 0) return <Text dimColor>{fit(' cumulative cost per model: no cost yet', width)}</Text>;
+	return (
+		<>
+			<Text bold wrap="truncate">
+				{fit(' cumulative cost per model', width)}
+			</Text>
+			{lines.map((line, index) => (
+				// Chart rows have no identity beyond their position.
+				<Text key={index} wrap="truncate">
+					{line}
+				</Text>
+			))}
+			<Text wrap="truncate">
+				{' '}
+				{models
+					.filter(model => model.costUsd > 0)
+					.map(model => (
+						<Text key={model.model} color={modelColor(model.model, modelOrder)}>{`■ ${shortModelName(model.model)}  `}</Text>
+					))}
+			</Text>
+		</>
+	);
+});

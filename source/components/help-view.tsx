@@ -1,0 +1,29 @@
+import {memo} from 'react';
+import {Text} from 'ink';
+import {fit} from './text.js';
+
+const lines = [
+	' keys',
+	'  q, Ctrl+C   quit',
+	'  tab, 1–4    dashboard, sessions, models, tools',
+	'  ↑ ↓         select a session',
+	'  enter       open the selected session',
+	'  esc         back',
+	'  p           next limit source (plan, p90, max…)',
+	'  ?           this help (any key closes it)',
+	'',
+	' colours: green < 80% of the limit, yellow 80–100%,',
+	'   red past 100%; the bell rings on crossing 80/90/100%',
+	' tokens count all four kinds for learnt limits,',
+	'   input+output for plan presets (local estimates)',
+];
+
+export const HelpView = memo(({width, rows}: {width: number; rows: number}) => (
+	<>
+		{lines.slice(0, Math.max(0, rows)).map(line => (
+			<Text key={line || 'blank'} wrap="truncate">
+				{fit(line, width)}
+			</Text>
+		))}
+	</>
+));

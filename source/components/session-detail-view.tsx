@@ -1,0 +1,62 @@
+import {memo, type ReactNode} from 'react';
+import {Text} from 'ink';
+import {formatDuration, formatTokens, formatUsd, shortModelName} from '../core/format.js';
+import {downsample, groupSize, sparkline} from '../core/series.js';
+import type {SessionDetail} from '../core/session-detail.js';
+import {totalTokens} from '../core/types.js';
+import {modelColor} from './theme.js';
+import {bucketLabel, clockTime, fit, percent} from './text.js';
+
+export type SessionDetailViewProps = {detail: SessionDetail | undefined; modelOrder: readonly string[]; width: number; rows: number};
+
+/** One session: span, cost, models, subagent share, a cost timeline and the costliest requests. Rows past `rows` fold away. */
+export const SessionDetailView = memo(({detail, modelOrder, width, rows}: SessionDetailViewProps) => {
+	if (rows <= 0) return null;
+	if (detail === undefined) return <Text dimColor>{fit(' that session has no requests in view (esc back)', width)}</Text>;
+	const sparkWidth = Math.max(4, width - 22);
+	const timeline = downsample(detail.timelineUsd, sparkWidth);
+	const perBucket = bucketLabel(groupSize(detail.timelineUsd.length, sparkWidth) * detail.timelineBucketMs);
+	const line = (key: string, text: string, color?: string): ReactNode => (
+		<Text key={key} wrap="truncate" color={color}>
+			{fit(text, width)}
+		</Text>
+	);
+	const rowsOut: ReactNode[] = [
+		<Text key="title" bold wrap="truncate">
+			{fit(` session ${detail.project} · ${detail.sessionId}`, width)}
+		</Text>,
+		line('span', ` ${clockTime(detail.startMs)}–${clockTime(detail.endMs)} · ${formatDuration(detail.endMs - detail.startMs)} · ${detail.entries} requests`),
+		line(
+			'cost',
+			` cost ${formatUsd(detail.costUsd)} · ${formatTokens(totalTokens(detail.tokens))} tok · subagents ${detail.sidechain.entries > 0 ? `${percent(detail.costUsd > 0 ? detail.sidechain.costUsd / detail.costUsd : 0)} (${formatUsd(detail.sidechain.costUsd)})` : 'none'}`,
+		),
+		<Text key="timeline" wrap="truncate">
+			{fit(` per ${perBucket}`, 18)}
+			<Text color="cyan">{sparkline(timeline)}</Text>
+		</Text>,
+		<Text key="models" bold wrap="truncate">
+			{fit(' models', Math.max(8, width - 28))}
+			{fit('cost', 10, 'right')}
+			{fit('requests', 9, 'right')}
+			{fit('cache hit', 9, 'right')}
+		</Text>,
+		...detail.models.map(model => (
+			<Text key={`model-${model.model}`} wrap="truncate">
+				<Text color={modelColor(model.model, modelOrder)}>{fit(`  ${shortModelName(model.model)}`, Math.max(8, width - 28))}</Text>
+				{fit(model.isPriced ? formatUsd(model.costUsd) : '?', 10, 'right')}
+				{fit(`${model.entries} req`, 9, 'right')}
+				{fit(percent(model.cacheHitShare), 9, 'right')}
+			</Text>
+		)),
+		<Text key="top" bold wrap="truncate">
+			{fit(' costliest requests', width)}
+		</Text>,
+		...detail.topRequests.map(request =>
+			line(
+				`top-${request.requestId ?? request.timestampMs}`,
+				`  ${clockTime(request.timestampMs)} ${fit(shortModelName(request.model), 12)} ${fit(formatUsd(request.costUsd), 8, 'right')} ${fit(formatTokens(request.totalTokens), 7, 'right')}  ${request.requestId ?? ''}`,
+			),
+		),
+	];
+	return <>{rowsOut.slice(0, rows)}</>;
+});

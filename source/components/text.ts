@@ -1,0 +1,31 @@
+/** Fixed-width text helpers: every dashboard row is laid out to an exact width, so nothing wraps. */
+
+/** Pad or cut `text` to exactly `width` columns (cut with an ellipsis). */
+export const fit = (text: string, width: number, align: 'left' | 'right' = 'left'): string => {
+	if (width <= 0) return '';
+	if (text.length > width) return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
+	return align === 'left' ? text.padEnd(width) : text.padStart(width);
+};
+
+/** A bar `width` cells wide, `share` (0–1, clamped) of it filled. */
+export const bar = (share: number, width: number): {filled: string; empty: string} => {
+	const cells = Math.max(0, width);
+	const filled = Math.round(Math.min(1, Math.max(0, Number.isFinite(share) ? share : 0)) * cells);
+	return {filled: '█'.repeat(filled), empty: '░'.repeat(cells - filled)};
+};
+
+export const percent = (share: number): string => `${Math.round(share * 100)}%`;
+
+const pad2 = (value: number): string => String(value).padStart(2, '0');
+
+/** Local wall-clock `14:05`: users read local time, cctop computes in UTC. */
+export const clockTime = (ms: number): string => {
+	const date = new Date(ms);
+	return `${pad2(date.getHours())}:${pad2(date.getMinutes())}`;
+};
+
+/** `5m ago` style age of a moment. */
+export const age = (ms: number, nowMs: number, format: (ms: number) => string): string => (nowMs - ms < 1000 ? 'now' : `${format(nowMs - ms)} ago`);
+
+/** A bucket width in words: `5 min`, `1 h`. */
+export const bucketLabel = (bucketMs: number): string => (bucketMs % 3_600_000 === 0 ? `${bucketMs / 3_600_000} h` : `${Math.round(bucketMs / 60_000)} min`);
