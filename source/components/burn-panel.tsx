@@ -12,12 +12,12 @@ const rate = (tokensPerMinute: number, costPerHour: number): string => `${format
 
 /** Block-average burn with its level and the last hour's trend, then the last 10 minutes. */
 export const BurnPanel = memo(({block, width}: BurnPanelProps) => {
-	const average = block.burn === null ? ' burn     – (needs two requests)' : ` burn     ${rate(block.burn.tokensPerMinute, block.burn.costPerHour)}`;
+	const average = block.burn === null ? ' burn    – (needs two requests)' : ` burn    ${rate(block.burn.tokensPerMinute, block.burn.costPerHour)}`;
 	const level = block.burn === null ? '' : ` ${block.level}`;
 	const room = width - average.length - level.length - 2;
 	// The trend is the first thing to go in a narrow pane; the numbers stay.
-	const trend = room >= 6 ? sparkline(block.trendUsd.slice(-Math.min(12, room))) : '';
-	const recent = `          now (10m) ${rate(block.recent.tokensPerMinute, block.recent.costPerHour)}`;
+	const trend = room >= 6 && block.burn !== null ? sparkline(block.trendUsd.slice(-Math.min(12, room))) : '';
+	const recent = ` now 10m ${rate(block.recent.tokensPerMinute, block.recent.costPerHour)}`;
 	return (
 		<>
 			<Text wrap="truncate">

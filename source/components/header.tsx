@@ -22,7 +22,7 @@ export const Header = memo(({state, width}: HeaderProps) => {
 		limitText = `limit ${formatTokens(limit.limit.tokens)} tok · ${limit.limit.label}`;
 		if (limit.alert > 0) {
 			const isProjected = limit.usedShare < limit.alert / 100;
-			alert = ` ⚠ ${isProjected ? 'projected ' : ''}${percent(Math.max(limit.usedShare, limit.projectedShare ?? 0))}`;
+			alert = ` ! ${isProjected ? 'projected ' : ''}${percent(Math.max(limit.usedShare, limit.projectedShare ?? 0))}`;
 		}
 	}
 

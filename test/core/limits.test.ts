@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {hourMs, identifyBlocks} from '../../source/core/blocks.js';
-import {limitStatus, percentile, resolveTokenLimit, tokensForLimit} from '../../source/core/limits.js';
+import {limitChoices, limitStatus, percentile, resolveTokenLimit, tokensForLimit} from '../../source/core/limits.js';
 import {makePriced} from '../helpers/entries.js';
 
 // Ten finished blocks of 1k..10k input tokens, one a day, plus an active one.
@@ -51,5 +51,18 @@ describe('limit status and percentile', () => {
 		expect(percentile([5, 1, 3], 90)).toBe(5);
 		expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90)).toBe(9);
 		expect(percentile([], 90)).toBeUndefined();
+	});
+});
+
+describe('limitChoices', () => {
+	it('puts the asked-for limit first, then learnt ones, then plan presets, without repeats', () => {
+		expect(limitChoices(blocks, undefined, undefined).map(limit => limit.label)).toEqual(['p90 of past blocks', 'max of past blocks', 'plan pro (estimate)', 'plan max5 (estimate)', 'plan max20 (estimate)']);
+		expect(limitChoices(blocks, 5000, undefined)[0]!.label).toBe('--token-limit 5000');
+		expect(limitChoices(blocks, undefined, 'max5').map(limit => limit.label).slice(0, 2)).toEqual(['plan max5 (estimate)', 'p90 of past blocks']);
+		expect(limitChoices(blocks, 'max', undefined).map(limit => limit.label).slice(0, 2)).toEqual(['max of past blocks', 'p90 of past blocks']);
+	});
+
+	it('offers only presets before any block has finished', () => {
+		expect(limitChoices([], undefined, undefined).map(limit => limit.source)).toEqual(['plan', 'plan', 'plan']);
 	});
 });

@@ -77,4 +77,27 @@ describe('FrozenLedger', () => {
 			{numRuns: 200},
 		);
 	});
+
+	it('gives the blocks from detailFromMs on with their entries, the same blocks as the full ledger', async () => {
+		const entries = [0, 60, 400, 420, 1500, 1510, 1520].map((minute, index) =>
+			makeEntry({timestampMs: Date.parse('2026-11-25T00:00:00Z') + minute * 60_000, messageId: `m${index}`, requestId: `r${index}`, tokens: {inputTokens: 10, outputTokens: 5}}),
+		);
+		const reference = full([['/p/a.jsonl', entries]]);
+		const frozen = await freeze(reference);
+		// Straight from the index summary, blocks carry no entries.
+		expect(frozen.usage(nowMs).blocks.every(block => block.entries.length === 0)).toBe(true);
+		const detailed = frozen.usage(nowMs, Date.parse('2026-11-26T00:00:00Z'));
+		expect(shape(detailed)).toEqual(shape({blocks: reference.blocks, counters: ledgerCounters(reference), unknownModels: unknownModels(reference)}));
+		const last = detailed.blocks.at(-1)!;
+		expect(last.entries.map(entry => entry.requestId)).toEqual(['r4', 'r5', 'r6']);
+	});
+
+	it('lists events from a time on, stored and new', async () => {
+		const ledger = createLedger(options);
+		const event = (iso: string) => ({kind: 'event' as const, event: {kind: 'api_error' as const, timestampMs: Date.parse(iso), sessionId: 's', project: 'p', message: 'API Error: 500'}});
+		applyLines(ledger, '/p/a.jsonl', [event('2026-11-25T10:00:00Z'), event('2026-11-26T09:00:00Z'), ...lines([makeEntry()])], {lines: 3, invalidLines: 0}, nowMs);
+		const frozen = await freeze(ledger);
+		frozen.applyLines('/p/b.jsonl', [event('2026-11-26T11:00:00Z')], {lines: 1, invalidLines: 0});
+		expect(frozen.eventsSince(Date.parse('2026-11-26T00:00:00Z')).map(item => new Date(item.timestampMs).toISOString())).toEqual(['2026-11-26T09:00:00.000Z', '2026-11-26T11:00:00.000Z']);
+	});
 });

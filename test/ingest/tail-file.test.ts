@@ -46,6 +46,19 @@ describe('FileTailer: reading', () => {
 		expect(counted('lines')).toBe(3);
 	});
 
+	it('keeps limit hits and API errors whose lines never mention usage', async () => {
+		const base = {type: 'assistant', timestamp: '2026-07-15T17:40:12.594Z', sessionId: 's', cwd: '/home/dev/probe'};
+		const apiError = {...base, isApiErrorMessage: true, apiErrorStatus: 529, message: {model: '<synthetic>', role: 'assistant', content: [{type: 'text', text: 'API Error: 529 Overloaded'}]}};
+		const limitHit = {...base, error: 'rate_limit', message: {model: '<synthetic>', role: 'assistant', content: [{type: 'text', text: 'You have hit your limit · resets 7pm'}]}};
+		const synthetic = {...base, message: {model: '<synthetic>', role: 'assistant', content: [{type: 'text', text: 'Claude AI limit reached'}]}};
+		for (const event of [apiError, limitHit, synthetic]) expect(JSON.stringify(event)).not.toContain('usage');
+		await writeFile(file, [apiError, limitHit, synthetic].map(event => `${JSON.stringify(event)}\n`).join(''));
+		const {tailer, updates} = follow();
+		await tailer.poll();
+		const events = updates.flatMap(update => (update.kind === 'lines' ? update.results.flatMap(result => (result.kind === 'event' ? [result.event.kind] : [])) : []));
+		expect(events).toEqual(['api_error', 'rate_limit', 'rate_limit']);
+	});
+
 	it('still finds usage whose key is written with a \\u escape', async () => {
 		const escaped = line().replace('"usage"', '"\\u0075sage"');
 		expect(escaped).not.toContain('"usage"');

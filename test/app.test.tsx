@@ -1,0 +1,182 @@
+import {render} from 'ink-testing-library';
+import {afterEach, describe, expect, it, vi} from 'vitest';
+import {App, type DashboardSnapshot} from '../source/app.js';
+import {hourMs, identifyBlocks, type PricedEntry} from '../source/core/blocks.js';
+import type {UsageView} from '../source/ingest/live-usage.js';
+import {fixtureEntries, fixtureEvents, fixtureNowMs} from './helpers/dashboard-state.js';
+import {makePriced} from './helpers/entries.js';
+import {frameLines, frameWidth} from './helpers/render.js';
+import {waitFor} from './helpers/wait-for.js';
+
+const viewOf = (entries: PricedEntry[]): UsageView => ({
+	blocks: identifyBlocks(entries, 5 * hourMs, fixtureNowMs),
+	unknownModels: [],
+	counters: {files: 2, lines: entries.length, usageLines: entries.length, duplicateLines: 0, invalidLines: 0, limitHits: 1, apiErrors: 1},
+	events: fixtureEvents,
+});
+
+/** A store the test drives: `publish` hands the app a new snapshot. */
+class FakeStore {
+	snapshot: DashboardSnapshot;
+	listeners = new Set<() => void>();
+	unsubscribed = 0;
+
+	constructor(view: UsageView | undefined, progress?: DashboardSnapshot['progress']) {
+		this.snapshot = {version: 1, view, progress, unreadablePaths: 0};
+	}
+
+	subscribe = (listener: () => void) => {
+		this.listeners.add(listener);
+		return () => {
+			this.unsubscribed++;
+			this.listeners.delete(listener);
+		};
+	};
+
+	getSnapshot = () => this.snapshot;
+
+	publish(view: UsageView): void {
+		this.snapshot = {...this.snapshot, version: this.snapshot.version + 1, view};
+		for (const listener of this.listeners) listener();
+	}
+}
+
+const clock = () => fixtureNowMs;
+let instance: ReturnType<typeof render> | undefined;
+afterEach(() => {
+	instance?.unmount();
+	instance = undefined;
+});
+
+const start = (store: FakeStore, props: {columns?: number; rows?: number; limitOption?: number; onBell?: () => void} = {}) => {
+	instance = render(
+		<App store={store} clock={clock} tickMs={60_000} limitOption={props.limitOption ?? 20_000} plan={undefined} isColor={false} onBell={props.onBell} size={{columns: props.columns ?? 60, rows: props.rows ?? 30}} />,
+	);
+	return instance;
+};
+
+const frameText = () => frameLines(instance!.lastFrame()).join('\n');
+const waitForText = async (text: string) => waitFor(() => frameText().includes(text), 5000, `"${text}" in the frame:\n${frameText()}`);
+
+describe('App', () => {
+	it('shows indexing progress until the usage is open', async () => {
+		const store = new FakeStore(undefined, {filesDone: 3, files: 10, bytesDone: 50 * 1_048_576, bytes: 200 * 1_048_576});
+		start(store);
+		await waitForText('indexing 3/10 files · 50/200 MB');
+		expect(frameText()).toMatch(/█+░+ 25%/);
+		store.publish(viewOf(fixtureEntries()));
+		await waitForText('block 10:00–15:00');
+	});
+
+	it.each([
+		{columns: 40, rows: 12},
+		{columns: 50, rows: 30},
+		{columns: 100, rows: 20},
+		{columns: 160, rows: 40},
+	])('keeps the frame one row shorter than a $columns×$rows terminal', async ({columns, rows}) => {
+		start(new FakeStore(viewOf(fixtureEntries())), {columns, rows});
+		await waitForText('cctop');
+		expect(frameLines(instance!.lastFrame())).toHaveLength(rows - 1);
+		expect(frameWidth(instance!.lastFrame())).toBeLessThanOrEqual(columns);
+		expect(frameLines(instance!.lastFrame()).at(-1)).toMatch(/q quit/);
+	});
+
+	it('switches views with 1–4 and tab', async () => {
+		const {stdin} = start(new FakeStore(viewOf(fixtureEntries())));
+		await waitForText('burn');
+		stdin.write('2');
+		await waitForText('sessions today');
+		stdin.write('3');
+		await waitForText('models today');
+		stdin.write('4');
+		await waitForText('tools & OpenTelemetry');
+		stdin.write('\t');
+		await waitForText('burn');
+		stdin.write('\t');
+		await waitForText('sessions today');
+	});
+
+	it('selects a session with ↓ and opens its detail with enter, and goes back', async () => {
+		const {stdin} = start(new FakeStore(viewOf(fixtureEntries())));
+		await waitForText('▸ api-server');
+		stdin.write('\u001B[B');
+		await waitForText('▸ web-app');
+		stdin.write('\r');
+		await waitForText('session web-app · w1');
+		expect(frameText()).toContain('11:30–12:20 · 50m · 2 requests');
+		expect(frameText()).toMatch(/esc back/);
+		stdin.write('\u001B[D');
+		await waitForText('▸ web-app');
+		stdin.write('\u001B[A');
+		await waitForText('▸ api-server');
+	});
+
+	it('keeps the selected session highlighted when the list re-sorts', async () => {
+		const store = new FakeStore(viewOf(fixtureEntries()));
+		const {stdin} = start(store);
+		await waitForText('▸ api-server');
+		stdin.write('\u001B[B');
+		await waitForText('▸ web-app');
+		// web-app becomes the most recent session and moves to the top.
+		store.publish(viewOf([...fixtureEntries(), makePriced('2026-11-26T12:29:00Z', {sessionId: 'w1', project: 'web-app', costUsd: 0.1})]));
+		await waitFor(() => frameLines(instance!.lastFrame()).find(line => line.startsWith('▸'))?.startsWith('▸ web-app') && frameText().includes('1m ago'), 5000, 'web-app first');
+		const sessionLines = frameLines(instance!.lastFrame()).filter(line => /^[▸ ] {1}\S/.test(line) && /ago/.test(line));
+		expect(sessionLines[0]).toMatch(/^▸ web-app/);
+	});
+
+	it('opens and closes help', async () => {
+		const {stdin} = start(new FakeStore(viewOf(fixtureEntries())));
+		await waitForText('burn');
+		stdin.write('?');
+		await waitForText('q, Ctrl+C');
+		stdin.write('x');
+		await waitForText('burn');
+	});
+
+	it('cycles the limit source with p', async () => {
+		const {stdin} = start(new FakeStore(viewOf(fixtureEntries())));
+		await waitForText('limit 20.0k tok · --token-limit 20000');
+		stdin.write('p');
+		await waitForText('limit 19.0k tok · plan pro (estimate)');
+		stdin.write('p');
+		await waitForText('plan max5 (estimate)');
+	});
+
+	it('quits on q: the app unmounts and lets go of the store', async () => {
+		const store = new FakeStore(viewOf(fixtureEntries()));
+		const {stdin} = start(store);
+		await waitForText('burn');
+		expect(store.listeners.size).toBe(1);
+		stdin.write('q');
+		await waitFor(() => store.unsubscribed > 0 && store.listeners.size === 0, 5000, 'unsubscribe');
+	});
+
+	it('rings the bell once per threshold crossed while running, not for one already passed at start', async () => {
+		const onBell = vi.fn();
+		// Projected 20,714 of 25,000 (83%): already past 80% at start, so no bell for it.
+		const store = new FakeStore(viewOf(fixtureEntries()));
+		start(store, {limitOption: 25_000, onBell});
+		await waitForText('! projected 83%');
+		expect(onBell).not.toHaveBeenCalled();
+		const more = (count: number) => Array.from({length: count}, (_, index) => makePriced(`2026-11-26T12:2${index}:30Z`, {sessionId: 'a1', tokens: {inputTokens: 500, outputTokens: 0}, costUsd: 0.1}));
+		store.publish(viewOf([...fixtureEntries(), ...more(2)]));
+		await waitForText('! projected 9');
+		expect(onBell).toHaveBeenCalledTimes(1);
+		store.publish(viewOf([...fixtureEntries(), ...more(2)]));
+		await waitFor(() => store.snapshot.version === 3);
+		expect(onBell).toHaveBeenCalledTimes(1);
+		store.publish(viewOf([...fixtureEntries(), ...more(6)]));
+		await waitForText('! projected 1');
+		expect(onBell).toHaveBeenCalledTimes(2);
+	});
+
+	it('lays out again when the terminal is resized', async () => {
+		const store = new FakeStore(viewOf(fixtureEntries()));
+		const {rerender} = start(store, {columns: 50});
+		await waitForText('burn');
+		expect(frameText()).not.toContain('cumulative cost per model');
+		rerender(<App store={store} clock={clock} tickMs={60_000} limitOption={20_000} plan={undefined} isColor={false} size={{columns: 140, rows: 30}} />);
+		await waitForText('cumulative cost per model');
+		expect(frameWidth(instance!.lastFrame())).toBeLessThanOrEqual(140);
+	});
+});

@@ -1,0 +1,128 @@
+import {execFile} from 'node:child_process';
+import {mkdtemp, rm} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {promisify} from 'node:util';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {hasTmux, TmuxPane} from '../helpers/tmux.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+const cliPath = path.resolve('dist/cli.js');
+const fixture = path.resolve('fixtures/claude');
+
+let home: string;
+beforeAll(async () => {
+	home = await mkdtemp(path.join(os.tmpdir(), 'cctop-dash-'));
+});
+afterAll(async () => {
+	await rm(home, {recursive: true, force: true});
+});
+
+const env = () => ({HOME: home, CLAUDE_CONFIG_DIR: '', XDG_CONFIG_HOME: '', CCTOP_CACHE_DIR: path.join(home, 'cache'), TZ: 'UTC'});
+
+const run = async (args: string[], extra: Record<string, string> = {}) => {
+	try {
+		const {stdout, stderr} = await promisify(execFile)(process.execPath, [cliPath, ...args], {env: {...process.env, ...env(), ...extra}});
+		return {code: 0, stdout, stderr};
+	} catch (error) {
+		return error as {code: number; stdout: string; stderr: string};
+	}
+};
+
+describe('cctop with stdout not a terminal', () => {
+	it('prints one plain snapshot of the dashboard and exits 0', async () => {
+		const result = await run(['--claude-dir', fixture, '--now', '2026-07-31T02:00:00Z'], {COLUMNS: '50'});
+		expect(result.code).toBe(0);
+		// No cursor movement, no alternate screen, no colour.
+		expect(result.stdout).not.toContain('\u001B');
+		const lines = result.stdout.trimEnd().split('\n');
+		expect(lines[0]).toBe(' cctop  block 01:00–06:00 · resets in 4h00m');
+		expect(lines[1]).toBe(' limit 306.1k tok · p90 of past blocks');
+		expect(result.stdout).toMatch(/ haiku-4-5 +\$0\.001 +100%/);
+		expect(result.stdout).toMatch(/▸ svabench +haiku-4-5 +\$0\.001 +53m ago/);
+		expect(result.stdout).not.toContain('q quit');
+		for (const line of lines) expect([...line].length).toBeLessThanOrEqual(50);
+	});
+
+	it('takes the limit from --plan', async () => {
+		const result = await run(['--claude-dir', fixture, '--now', '2026-07-31T02:00:00Z', '--plan', 'max5'], {COLUMNS: '60'});
+		expect(result.stdout.split('\n')[1]).toBe(' limit 88.0k tok · plan max5 (estimate)');
+	});
+
+	it('says where it looked and suggests --demo when there are no transcripts', async () => {
+		const result = await run([]);
+		expect(result.code).toBe(0);
+		expect(result.stderr).toContain('no Claude Code transcripts found. Looked in:');
+		expect(result.stderr).toContain(path.join(home, '.claude', 'projects'));
+		expect(result.stderr).toContain('cctop --demo');
+	});
+
+	it('prints a demo snapshot with several projects and models', async () => {
+		const result = await run(['--demo'], {COLUMNS: '140'});
+		expect(result.code).toBe(0);
+		for (const text of ['api-server', 'web-app', 'opus-4-5', 'sonnet-4-5', 'haiku-4-5', 'cumulative cost per model', 'API error (web-app): 529 Overloaded']) {
+			expect(result.stdout).toContain(text);
+		}
+	});
+
+	it('rejects a bad --refresh with exit 2', async () => {
+		const result = await run(['--refresh', 'soon']);
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain('--refresh');
+	});
+});
+
+describe.skipIf(!hasTmux)('cctop in a real terminal (tmux)', () => {
+	let pane: TmuxPane | undefined;
+	afterEach(() => {
+		pane?.kill();
+		pane = undefined;
+	});
+
+	const screen = () => pane!.capture().join('\n');
+	const waitForScreen = async (check: (text: string) => boolean, what: string) => waitFor(() => check(screen()), 15_000, `${what}; screen:\n${screen()}`);
+	// The shell prints a line and waits for Enter before starting cctop, so the
+	// line is on the screen (settled) before cctop switches screens.
+	const start = async (args: string, {columns = 50, rows = 30, stdin = ''} = {}) => {
+		pane = new TmuxPane(`printf 'before cctop\\n'; read _; ${stdin}'${process.execPath}' '${cliPath}' ${args}; echo "exit=$?"; sleep 60`, {columns, rows, env: env()});
+		await waitForScreen(text => text.startsWith('before cctop'), 'the shell');
+		pane.send('Enter');
+	};
+
+	it('q quits with exit 0 and gives the terminal back as it was', async () => {
+		await start('--demo');
+		await waitForScreen(text => text.includes('burn') && text.includes('q quit'), 'the dashboard');
+		expect(pane!.format('#{alternate_on} #{cursor_flag}')).toBe('1 0');
+		const frame = pane!.capture();
+		// The frame stays one row shorter than the terminal.
+		expect(frame.slice(0, 29).every(line => [...line].length <= 50)).toBe(true);
+		expect(frame[0]).toMatch(/^ cctop {2}block /);
+		pane!.send('q');
+		await waitForScreen(text => text.includes('exit=0'), 'exit 0');
+		// Back on the main screen with the cursor shown, and no frame left behind.
+		expect(pane!.format('#{alternate_on} #{cursor_flag}')).toBe('0 1');
+		// What was on the screen before is back.
+		const after = screen();
+		expect(after).toMatch(/^before cctop\n\n?exit=0/);
+		expect(after).not.toContain('burn');
+	});
+
+	it('switches views and opens a session from the keyboard', async () => {
+		await start('--demo', {columns: 140, rows: 40});
+		await waitForScreen(text => text.includes('cumulative cost per model'), 'the two-column dashboard');
+		pane!.send('2');
+		await waitForScreen(text => text.includes('sessions today'), 'the sessions view');
+		pane!.send('Enter');
+		await waitForScreen(text => / session \S+ · /.test(text) && text.includes('costliest requests'), 'a session detail');
+		pane!.send('C-c');
+		await waitForScreen(text => text.includes('exit=0'), 'exit 0 after Ctrl+C');
+	});
+
+	it('runs with piped stdin (no keys, no crash) and stops on Ctrl+C', async () => {
+		await start('--demo', {stdin: 'true | '});
+		await waitForScreen(text => text.includes('keys need a terminal on stdin'), 'the dashboard without keys');
+		pane!.send('C-c');
+		await waitForScreen(text => text.includes('exit=0'), 'exit 0');
+		expect(screen()).not.toContain('burn');
+	});
+});
