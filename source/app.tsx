@@ -70,7 +70,7 @@ const listedSessions = (state: DashboardState, view: ViewName) => (view === 'das
 /** The Ink root: store subscription, the clock, keys, and the frame fitted to the terminal. */
 export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, size, isSnapshot = false}: AppProps) => {
 	const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
-	const nowMs = useNow(clock, tickMs);
+	const nowMs = useNow(clock, tickMs, snapshot.version);
 	const {columns, rows} = useWindowSize(size);
 	const [navigation, dispatch] = useReducer(navigate, initialNavigation);
 	const {exit} = useApp();
@@ -192,7 +192,8 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, s
 	return (
 		<Box flexDirection="column" width={width} height={isSnapshot ? undefined : frameRows}>
 			{state === undefined ? <Text bold>{fit(' cctop', width)}</Text> : <Header state={state} width={width} />}
-			<Box flexDirection="column" height={isSnapshot ? undefined : bodyRows} overflow="hidden">
+			{/* No overflow clipping: panels keep to the rows they are given (tested), and clipping costs a slice of every line on every frame. */}
+			<Box flexDirection="column" height={isSnapshot ? undefined : bodyRows}>
 				{body}
 			</Box>
 			{!isSnapshot && <Footer view={navigation.view} isDetail={navigation.detailId !== undefined || navigation.isHelp} width={width} hasKeys={isRawModeSupported === true} />}

@@ -98,7 +98,7 @@ export const runDashboard = async (options: Options): Promise<number> => {
 
 const runLive = async (options: Options, clock: () => number): Promise<number> => {
 	// A process that stays up all day: trade some JIT speed for a smaller heap.
-	setFlagsFromString('--optimize-for-size');
+	// setFlagsFromString('--optimize-for-size');
 	const feed = new DashboardFeed(clock);
 	const store = new UsageStore(feed.version, feed.take, Date.now, Math.max(100, options.refreshMs));
 	const notify = () => store.notify();
@@ -113,7 +113,7 @@ const runLive = async (options: Options, clock: () => number): Promise<number> =
 			isColor={process.stdout.hasColors?.() ?? false}
 			onBell={options.bell ? () => process.stdout.write('\u0007') : undefined}
 		/>,
-		{patchConsole: false, exitOnCtrlC: true, maxFps: 10},
+		{patchConsole: false, exitOnCtrlC: true, maxFps: 10, incrementalRendering: true},
 	);
 	// Without raw mode (piped stdin) Ctrl+C arrives as a signal; both end the same way.
 	const onSignal = () => instance.unmount();

@@ -22,7 +22,9 @@ export const formatUsd = (usd: number): string => {
 		return `$${usd.toFixed(3)}`;
 	}
 
-	return `$${usd.toLocaleString('en-US', {minimumFractionDigits: 2, maximumFractionDigits: 2})}`;
+	// Not toLocaleString: Intl formatting costs ~20× more, and the dashboard formats every cost on every frame.
+	const [whole = '0', cents = '00'] = Math.abs(usd).toFixed(2).split('.');
+	return `${usd < 0 ? '-' : ''}$${whole.replaceAll(/\B(?=(\d{3})+$)/g, ',')}.${cents}`;
 };
 
 /** `claude-opus-4-5-20251101` → `opus-4-5`: the short name every view shows. */

@@ -1,0 +1,24 @@
+import {Text} from 'ink';
+import {render} from 'ink-testing-library';
+import {expect, it} from 'vitest';
+import {useNow} from '../../source/hooks/use-now.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+const Clock = ({clock, tickMs, version}: {clock: () => number; tickMs: number; version: number}) => <Text>{String(useNow(clock, tickMs, version))}</Text>;
+
+it('reads the clock on new data at once and on each tick after', async () => {
+	let time = 1000;
+	const clock = () => time;
+	const {lastFrame, rerender, unmount} = render(<Clock clock={clock} tickMs={60_000} version={1} />);
+	expect(lastFrame()).toBe('1000');
+	time = 2000;
+	rerender(<Clock clock={clock} tickMs={60_000} version={1} />);
+	// Same data, no tick yet: the time shown stays.
+	expect(lastFrame()).toBe('1000');
+	rerender(<Clock clock={clock} tickMs={60_000} version={2} />);
+	expect(lastFrame()).toBe('2000');
+	time = 3000;
+	rerender(<Clock clock={clock} tickMs={20} version={2} />);
+	await waitFor(() => lastFrame() === '3000', 2000, 'a tick');
+	unmount();
+});
