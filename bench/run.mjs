@@ -4,10 +4,13 @@
 //   warm     index present, nothing new
 //   append   index present, 1 MB of new lines appended since it was written
 //   live     report --json --watch: append → NDJSON latency over 200 appends, idle CPU, peak RSS
+//   dashboard  `cctop` under a pseudo-terminal: idle CPU, CPU while a session appends 2 lines/s,
+//            append → frame latency (until the new line shows on screen), RSS
 //
 //   npm run bench                               # 100 MB and 1 GB, 5 runs, 60 s idle probe
 //   npm run bench -- --sizes 100 --runs 3 --idle-seconds 10
 //   npm run bench -- --no-ccusage               # skip the peer (no registry access)
+//   npm run bench -- --only dashboard --sizes 100   # just the dashboard probe
 //
 // Corpora, the index and ccusage live in $CCTOP_BENCH_DIR (default <tmp>/cctop-bench) and are reused.
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
@@ -17,6 +20,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
 import {performance} from 'node:perf_hooks';
+import {dashboardProbe} from './dashboard-probe.mjs';
 import {freshLines, generateCorpus, probeLine} from './generate-corpus.mjs';
 
 const {values} = parseArgs({
@@ -26,6 +30,9 @@ const {values} = parseArgs({
 		appends: {type: 'string', default: '200'},
 		'idle-seconds': {type: 'string', default: '60'},
 		'no-ccusage': {type: 'boolean', default: false},
+		only: {type: 'string'},
+		'dashboard-idle-seconds': {type: 'string', default: '60'},
+		'dashboard-append-seconds': {type: 'string', default: '60'},
 	},
 });
 
@@ -201,13 +208,25 @@ const live = async (dir, env, file, afterMs) => {
 
 const f = value => value.toFixed(2);
 const report = [];
-const ccusage = values['no-ccusage'] ? undefined : ccusageCommand();
+const dashboards = [];
+const isOnlyDashboard = values.only === 'dashboard';
+const ccusage = values['no-ccusage'] || isOnlyDashboard ? undefined : ccusageCommand();
 for (const megabytes of values.sizes.split(',').map(Number)) {
 	const {dir, bytes, files} = await corpus(megabytes);
 	const cacheDir = path.join(root, `cache-${megabytes}mb`);
 	const env = {CLAUDE_CONFIG_DIR: dir, HOME: root, CCTOP_CACHE_DIR: cacheDir};
 	const cctop = extra => [process.execPath, cli, 'report', '--json', '--quiet', '--claude-dir', dir, ...extra];
 	const label = `${(bytes / 1024 / 1024).toFixed(0)} MB, ${files} files`;
+	const file = newestFile(dir);
+
+	// dashboard: on a warm index (written here if missing), restored afterwards.
+	if (!existsSync(cacheDir) || readdirSync(cacheDir).length === 0) timed(cctop([]), env);
+	log(`${megabytes} MB dashboard probe (${values['dashboard-idle-seconds']} s idle, ${values['dashboard-append-seconds']} s appending 2 lines/s) …`);
+	const dashboard = await withRestore(file, cacheDir, async () =>
+		dashboardProbe({cli, dir, env, file, idleSeconds: Number(values['dashboard-idle-seconds']), appendSeconds: Number(values['dashboard-append-seconds'])}),
+	);
+	dashboards.push({label, ...dashboard});
+	if (isOnlyDashboard) continue;
 
 	// cold: both tools, alternating, after one untimed warm-up each (same page cache for both).
 	const tools = [['cctop --no-cache', cctop(['--no-cache'])]];
@@ -238,7 +257,6 @@ for (const megabytes of values.sizes.split(',').map(Number)) {
 	const warmMatch = sameTotals(reference, totals(warm[0].output)) ? 'same totals' : 'DIFFERENT totals';
 
 	// append: 1 MB of new lines since the index was written, restored after each run.
-	const file = newestFile(dir);
 	const lastMs = Date.parse(JSON.parse(warm[0].output).blocks.at(-1).actualEndTime ?? '2026-11-01T00:00:00Z');
 	const append = [];
 	let appendMatch = '';
@@ -256,7 +274,7 @@ for (const megabytes of values.sizes.split(',').map(Number)) {
 }
 
 const ratio = (value, peer) => (peer ? `${f(value / peer.median)}×` : '—');
-process.stdout.write('\n| corpus | run | wall median (s) | min–max (s) | peak RSS (MiB) | ÷ ccusage median | check |\n|---|---|---:|---:|---:|---:|---|\n');
+if (report.length > 0) process.stdout.write('\n| corpus | run | wall median (s) | min–max (s) | peak RSS (MiB) | ÷ ccusage median | check |\n|---|---|---:|---:|---:|---:|---|\n');
 for (const row of report) {
 	const line = (name, s, check = '') => process.stdout.write(`| ${row.label} | ${name} | ${f(s.median)} | ${f(s.min)}–${f(s.max)} | ${s.rss.toFixed(0)} | ${ratio(s.median, row.peer)} | ${check} |\n`);
 	if (row.peer) line(`ccusage ${ccusageVersion} (cold)`, row.peer, row.peerMatch);
@@ -266,10 +284,16 @@ for (const row of report) {
 	line('cctop warm + 1 MB appended', row.append, row.appendMatch);
 }
 
-process.stdout.write('\n| corpus | append → snapshot p50 (ms) | p95 (ms) | max (ms) | appends | idle CPU (% of a core) | idle window (s) | live peak RSS (MiB) | RSS after idle (MiB) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n');
+if (report.length > 0) process.stdout.write('\n| corpus | append → snapshot p50 (ms) | p95 (ms) | max (ms) | appends | idle CPU (% of a core) | idle window (s) | live peak RSS (MiB) | RSS after idle (MiB) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n');
 for (const row of report) {
 	const {latencies, idleCpuPercent, peakRssMiB, steadyRssMiB} = row.probe;
 	process.stdout.write(`| ${row.label} | ${quantile(latencies, 0.5).toFixed(0)} | ${quantile(latencies, 0.95).toFixed(0)} | ${Math.max(...latencies).toFixed(0)} | ${latencies.length} | ${idleCpuPercent.toFixed(2)} | ${values['idle-seconds']} | ${peakRssMiB.toFixed(0)} | ${steadyRssMiB.toFixed(0)} |\n`);
+}
+
+process.stdout.write('\n| corpus | dashboard idle CPU (% of a core) | CPU appending 2 lines/s | append → frame p50 (ms) | p95 (ms) | max (ms) | appends | peak RSS (MiB) | exit |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n');
+for (const row of dashboards) {
+	const {latencies} = row;
+	process.stdout.write(`| ${row.label} | ${row.idleCpuPercent.toFixed(2)} | ${row.appendCpuPercent.toFixed(2)} | ${quantile(latencies, 0.5).toFixed(0)} | ${quantile(latencies, 0.95).toFixed(0)} | ${Math.max(...latencies).toFixed(0)} | ${latencies.length} | ${row.peakRssMiB.toFixed(0)} | ${row.exitCode} |\n`);
 }
 
 process.stdout.write(`\nnode ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.release()}\n`);
