@@ -112,7 +112,7 @@ const runLive = async (options: Options, clock: () => number): Promise<number> =
 			isColor={process.stdout.hasColors?.() ?? false}
 			onBell={options.bell ? () => process.stdout.write('\u0007') : undefined}
 		/>,
-		{patchConsole: false, exitOnCtrlC: true, maxFps: 10, incrementalRendering: true},
+		{patchConsole: false, exitOnCtrlC: true, maxFps: 10},
 	);
 	// Without raw mode (piped stdin) Ctrl+C arrives as a signal; both end the same way.
 	const onSignal = () => instance.unmount();

@@ -61,7 +61,8 @@ const WideDashboard = ({state, selected, width, rows, isColor}: DashboardViewPro
 		{min: leftRows, want: leftRows},
 		{min: 2, want: 1 + Math.max(modelsPanelRows(block.models) - 1, sessions.length, 1)},
 		{min: 0, want: Math.min(2, state.events.length)},
-		{min: 0, want: Math.max(0, 11 - leftRows)},
+		// The chart grows with the terminal, to about half of it.
+		{min: 0, want: Math.max(0, Math.max(11, Math.min(18, Math.floor(rows * 0.5))) - leftRows)},
 		{min: 0, want: Math.max(0, state.events.length - 2)},
 	]);
 	return (
