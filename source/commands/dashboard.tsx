@@ -1,3 +1,4 @@
+import {setFlagsFromString} from 'node:v8';
 import {render, renderToString} from 'ink';
 import {App, localDayStartMs, type DashboardSnapshot} from '../app.js';
 import {findRoots} from '../ingest/discover.js';
@@ -96,7 +97,10 @@ export const runDashboard = async (options: Options): Promise<number> => {
 };
 
 const runLive = async (options: Options, clock: () => number): Promise<number> => {
-	// Unlike `report --watch`, no --optimize-for-size: it saves ~15% of RSS but
+	// Every frame is short-lived garbage: a 1 MiB young generation (V8's default
+	// grows to 16) keeps ~15 MiB of RSS off the peak for no measurable CPU.
+	setFlagsFromString('--max-semi-space-size=1');
+	// Unlike `report --watch`, no --optimize-for-size: it saves another ~20 MiB but
 	// makes every Ink frame about twice as costly, and a UI redraws all day.
 	const feed = new DashboardFeed(clock);
 	const store = new UsageStore(feed.version, feed.take, Date.now, Math.max(100, options.refreshMs));

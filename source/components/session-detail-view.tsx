@@ -35,17 +35,17 @@ export const SessionDetailView = memo(({detail, modelOrder, width, rows}: Sessio
 			<Text color="cyan">{sparkline(timeline)}</Text>
 		</Text>,
 		<Text key="models" bold wrap="truncate">
-			{fit(' models', Math.max(8, width - 28))}
+			{fit(' models', Math.max(8, width - 30))}
 			{fit('cost', 10, 'right')}
 			{fit('requests', 9, 'right')}
-			{fit('cache hit', 9, 'right')}
+			{fit('cache hit', 11, 'right')}
 		</Text>,
 		...detail.models.map(model => (
 			<Text key={`model-${model.model}`} wrap="truncate">
-				<Text color={modelColor(model.model, modelOrder)}>{fit(`  ${shortModelName(model.model)}`, Math.max(8, width - 28))}</Text>
+				<Text color={modelColor(model.model, modelOrder)}>{fit(`  ${shortModelName(model.model)}`, Math.max(8, width - 30))}</Text>
 				{fit(model.isPriced ? formatUsd(model.costUsd) : '?', 10, 'right')}
-				{fit(`${model.entries} req`, 9, 'right')}
-				{fit(percent(model.cacheHitShare), 9, 'right')}
+				{fit(String(model.entries), 9, 'right')}
+				{fit(percent(model.cacheHitShare), 11, 'right')}
 			</Text>
 		)),
 		<Text key="top" bold wrap="truncate">

@@ -99,7 +99,7 @@ describe('SessionDetailView', () => {
 		expect(lines[1]).toBe(' 10:05–12:25 · 2h20m · 3 requests');
 		expect(lines[2]).toMatch(/^ cost \$5\.50 · 6\.00k tok · subagents 9%/);
 		expect(lines[3]).toMatch(/^ per \d+ min +[ ▁▂▃▄▅▆▇█]+$/);
-		expect(lines[5]).toMatch(/^ {2}opus-4-5 +\$5\.00 +2 req/);
+		expect(lines[5]).toMatch(/^ {2}opus-4-5 +\$5\.00 +2 +0%$/);
 		expect(lines[8]).toMatch(/^ {2}10:05 opus-4-5 +\$3\.00 +2\.00k/);
 		expect(frameWidth(lastFrame())).toBeLessThanOrEqual(width);
 	});
