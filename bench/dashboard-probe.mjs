@@ -24,7 +24,9 @@ const findNode = rootPid => {
 		const pid = queue.shift();
 		try {
 			if (readlinkSync(`/proc/${pid}/exe`) === process.execPath) return pid;
-		} catch {}
+		} catch {
+			// Gone already: look at the others.
+		}
 
 		queue.push(...children(pid));
 	}

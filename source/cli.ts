@@ -119,9 +119,20 @@ const main = async (): Promise<number> => {
 		throw new UsageError(`unexpected argument: ${rest.join(' ')}`);
 	}
 
+	const reportOnly = (['json', 'watch', 'since', 'until', 'breakdown'] as const).filter(flag => cli.flags[flag] !== undefined);
+	if (command === 'dashboard' && reportOnly.length > 0) {
+		throw new UsageError(`--${kebab(reportOnly[0]!)} belongs to \`cctop report\` (the dashboard takes --demo, --refresh, --no-bell, --plan, --token-limit)`);
+	}
+
+	const dashboardOnly = (['demo', 'refresh', 'bell'] as const).filter(flag => cli.flags[flag] !== undefined);
+	if (command === 'report' && dashboardOnly.length > 0) {
+		const flag = dashboardOnly[0]!;
+		throw new UsageError(`--${flag === 'bell' ? 'no-bell' : flag} belongs to the dashboard (\`cctop\` without a command)`);
+	}
+
 	const options = parseOptions(cli.flags);
 	if (options.watch && !options.json) {
-		throw new UsageError('--watch needs --json (the live dashboard arrives with `cctop` itself)');
+		throw new UsageError('--watch needs --json (for the live dashboard, run `cctop` without a command)');
 	}
 
 	switch (command) {

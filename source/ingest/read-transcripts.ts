@@ -26,10 +26,12 @@ export const maxLineBytes = 64 * 1024 * 1024;
 
 /**
  * A line is parsed only if it holds one of these: the `usage` key, a `\u` escape
- * (any key may be spelled with one), or what marks a limit hit or API error line,
- * which carries no usage but is an event to show.
+ * (any key may be spelled with one), or `isApiErrorMessage`, which Claude Code
+ * sets on every API error and limit-hit line (events without usage; older
+ * limit lines say "usage limit reached" and match `usage`). Each needle is one
+ * more pass over the bytes, ~0.2 s per GB, so there are no more than these.
  */
-const needles = ['usage', '\\u', 'isApiErrorMessage', 'rate_limit', '<synthetic>'].map(text => Buffer.from(text));
+const needles = ['usage', '\\u', 'isApiErrorMessage'].map(text => Buffer.from(text));
 
 const isSpace = (byte: number | undefined): boolean => byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === 0x0a;
 
@@ -38,7 +40,7 @@ const isSpace = (byte: number | undefined): boolean => byte === 0x20 || byte ===
  *
  * Prefilter: a line can carry usage only if it contains the key `usage`, either
  * literally or spelled with a `\u` escape, and it can be an event only if it
- * holds `isApiErrorMessage`, `rate_limit` or `<synthetic>`; only lines holding one
+ * holds `isApiErrorMessage`; only lines holding one
  * of those get a full JSON parse, so spacing and key order never matter. A line
  * that does not even look like a JSON object is parsed too, so garbage is still
  * counted as invalid.

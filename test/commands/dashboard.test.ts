@@ -65,6 +65,18 @@ describe('cctop with stdout not a terminal', () => {
 		}
 	});
 
+	it.each(['--json', '--watch', '--breakdown'])('sends %s to `cctop report` with exit 2', async flag => {
+		const result = await run([flag]);
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain(`${flag} belongs to \`cctop report\``);
+	});
+
+	it('keeps dashboard flags off `cctop report`', async () => {
+		const result = await run(['report', '--demo']);
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain('--demo belongs to the dashboard');
+	});
+
 	it('rejects a bad --refresh with exit 2', async () => {
 		const result = await run(['--refresh', 'soon']);
 		expect(result.code).toBe(2);

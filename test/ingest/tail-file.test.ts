@@ -49,8 +49,9 @@ describe('FileTailer: reading', () => {
 	it('keeps limit hits and API errors whose lines never mention usage', async () => {
 		const base = {type: 'assistant', timestamp: '2026-07-15T17:40:12.594Z', sessionId: 's', cwd: '/home/dev/probe'};
 		const apiError = {...base, isApiErrorMessage: true, apiErrorStatus: 529, message: {model: '<synthetic>', role: 'assistant', content: [{type: 'text', text: 'API Error: 529 Overloaded'}]}};
-		const limitHit = {...base, error: 'rate_limit', message: {model: '<synthetic>', role: 'assistant', content: [{type: 'text', text: 'You have hit your limit · resets 7pm'}]}};
-		const synthetic = {...base, message: {model: '<synthetic>', role: 'assistant', content: [{type: 'text', text: 'Claude AI limit reached'}]}};
+		// As 2.1.210 writes them (sample 07): the limit hit is an API error line too.
+		const limitHit = {...base, error: 'rate_limit', apiErrorStatus: 429, isApiErrorMessage: true, message: {model: '<synthetic>', role: 'assistant', content: [{type: 'text', text: 'You have hit your limit · resets 7pm'}]}};
+		const synthetic = {...base, isApiErrorMessage: true, message: {model: '<synthetic>', role: 'assistant', content: [{type: 'text', text: 'Claude AI limit reached'}]}};
 		for (const event of [apiError, limitHit, synthetic]) expect(JSON.stringify(event)).not.toContain('usage');
 		await writeFile(file, [apiError, limitHit, synthetic].map(event => `${JSON.stringify(event)}\n`).join(''));
 		const {tailer, updates} = follow();
