@@ -70,8 +70,9 @@ export const dashboardProbe = async ({cli, dir, env, file, idleSeconds, appendSe
 
 	try {
 		await waitForText('sessions', 120_000);
-		// Settle: the first frames, the watcher attaching.
-		await sleep(3000);
+		// Settle: the first frames, the watcher attaching (chokidar stats every
+		// recent file), the garbage of start-up collected.
+		await sleep(10_000);
 		const pid = findNode(child.pid);
 		if (pid === undefined) throw new Error('dashboard process not found');
 		let before = cpuTicks(pid);
