@@ -50,8 +50,9 @@ const openFor = (options: Options, clock: () => number, feed: DashboardFeed, onC
 const printSnapshot = async (options: Options, clock: () => number): Promise<number> => {
 	const feed = new DashboardFeed(clock);
 	feed.usage = await openFor(options, clock, feed, () => undefined);
-	if (feed.usage.discovery.files.length === 0 && !options.demo) {
+	if (feed.usage.discovery.files.length === 0) {
 		process.stderr.write(`${noTranscriptsMessage(feed.usage.discovery)}\nTry \`cctop --demo\` for a simulated workday.\n`);
+		return 0;
 	}
 
 	const snapshot = feed.take(1);

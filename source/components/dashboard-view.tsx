@@ -20,7 +20,7 @@ const Idle = ({state, width}: {state: DashboardState; width: number}) => (
 	<Text dimColor wrap="truncate">
 		{fit(
 			state.lastActivityMs === undefined
-				? ' no requests yet: waiting for Claude Code'
+				? ' waiting for the first request…'
 				: ` no active block: last request ${formatDuration(state.nowMs - state.lastActivityMs)} ago`,
 			width,
 		)}

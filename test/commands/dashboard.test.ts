@@ -55,6 +55,7 @@ describe('cctop with stdout not a terminal', () => {
 		expect(result.stderr).toContain('no Claude Code transcripts found. Looked in:');
 		expect(result.stderr).toContain(path.join(home, '.claude', 'projects'));
 		expect(result.stderr).toContain('cctop --demo');
+		expect(result.stdout).toBe('');
 	});
 
 	it('prints a demo snapshot with several projects and models', async () => {

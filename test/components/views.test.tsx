@@ -57,7 +57,7 @@ describe('DashboardView', () => {
 	it('shows the empty state', () => {
 		const empty = fixtureState({entries: []});
 		const lines = frameLines(render(<DashboardView state={empty} selected={-1} width={50} rows={20} isColor={false} />).lastFrame());
-		expect(lines[0]).toBe(' no requests yet: waiting for Claude Code');
+		expect(lines[0]).toBe(' waiting for the first request…');
 		expect(lines[2]).toBe('  none yet');
 	});
 
