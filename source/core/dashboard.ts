@@ -1,4 +1,4 @@
-import type {Block, PricedEntry} from './blocks.js';
+import {atTime, type Block, type PricedEntry} from './blocks.js';
 import {blockBurnRate, projectBlock, recentBurnRate, type BurnRate} from './burn-rate.js';
 import {limitStatus, tokensForLimit, type LimitStatus, type TokenLimit} from './limits.js';
 import {bucketize, cumulative} from './series.js';
@@ -282,8 +282,10 @@ const eventRows = (input: DashboardInput): EventRow[] => {
 /** Everything the live dashboard shows, from the usage now. Pure: the clock comes in as `nowMs`. */
 export const buildDashboard = (input: DashboardInput): DashboardState => {
 	const {blocks, nowMs, dayStartMs} = input;
-	const active = blocks.findLast(block => block.isActive && !block.isGap);
-	const lastBlock = blocks.findLast(block => !block.isGap);
+	// `isActive` was set when the blocks were grouped; the clock has moved since.
+	const last = blocks.findLast(block => !block.isGap);
+	const current = last === undefined ? undefined : atTime(last, nowMs, last.endMs - last.startMs);
+	const active = current?.isActive ? current : undefined;
 	const block = active === undefined ? undefined : blockState(active, nowMs);
 	const dayEntries: PricedEntry[] = [];
 	for (const candidate of blocks) {
@@ -305,7 +307,7 @@ export const buildDashboard = (input: DashboardInput): DashboardState => {
 		nowMs,
 		block,
 		limit: active === undefined || block === undefined || input.limit === undefined ? undefined : limitState(active, block, input.limit),
-		lastActivityMs: lastBlock?.actualEndMs,
+		lastActivityMs: last?.actualEndMs,
 		blockSessions: active === undefined ? [] : sessionRows(active.entries),
 		sessions: sessionRows(dayEntries),
 		models,

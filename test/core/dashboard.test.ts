@@ -155,6 +155,14 @@ describe('buildDashboard: idle', () => {
 		expect(state.sessions).toHaveLength(2);
 	});
 
+	it('goes idle when the clock passes the block end, without new data', () => {
+		const blocks = identifyBlocks(fixtureEntries(), 5 * hourMs, fixtureNowMs);
+		expect(blocks.at(-1)!.isActive).toBe(true);
+		const at = (iso: string) => buildDashboard({blocks, events: [], unknownModels: [], counters: {invalidLines: 0}, unreadablePaths: 0, limit: undefined, nowMs: Date.parse(iso), dayStartMs: 0});
+		expect(at('2026-11-26T14:59:00Z').block?.remainingMs).toBe(60_000);
+		expect(at('2026-11-26T15:00:00Z').block).toBeUndefined();
+	});
+
 	it('is empty without entries', () => {
 		const state = buildDashboard({blocks: [], events: [], unknownModels: [], counters: {invalidLines: 0}, unreadablePaths: 0, limit: undefined, nowMs: fixtureNowMs, dayStartMs: 0});
 		expect(state).toMatchObject({block: undefined, limit: undefined, lastActivityMs: undefined, sessions: [], models: [], events: []});
