@@ -11,11 +11,18 @@ const helpText = 	`
                       sessions. Keys: q quit, tab/1-4 views, ↑↓ enter sessions, p limit, ? help.
                       When stdout is not a terminal it prints one snapshot and exits.
     report            5-hour usage blocks: tokens, cost, models
+    status            One line about the active block, for tmux's status bar
 
   Dashboard options
     --demo                A simulated workday, appended live in a temp dir: try cctop at once
     --refresh SECONDS     Redraw at most this often (default: on change, up to 10/s)
     --no-bell             No terminal bell when the limit's 80%, 90% or 100% is crossed
+
+  Status options
+    --format plain|tmux|json   tmux wraps the line in #[fg=…] colours (green, yellow from 80%
+                          of the limit, red past it); json prints the contract in the README
+    --template T          The line, with placeholders such as {block_pct} {cost} {projected_cost}
+                          {tokens} {limit} {projected_pct} {burn} {reset} {today_cost} (README)
 
   Options
     --claude-dir DIR      Claude config dir to read (repeatable; overrides CLAUDE_CONFIG_DIR,
@@ -71,6 +78,8 @@ const flagSpec = {
 	demo: {type: 'boolean'},
 	bell: {type: 'boolean', default: true},
 	refresh: {type: 'string'},
+	format: {type: 'string'},
+	template: {type: 'string'},
 } as const;
 
 const kebab = (name: string): string => name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
@@ -120,14 +129,19 @@ const main = async (): Promise<number> => {
 	}
 
 	const reportOnly = (['json', 'watch', 'since', 'until', 'breakdown'] as const).filter(flag => cli.flags[flag] !== undefined);
-	if (command === 'dashboard' && reportOnly.length > 0) {
+	if ((command === 'dashboard' || command === 'status') && reportOnly.length > 0) {
 		throw new UsageError(`--${kebab(reportOnly[0]!)} belongs to \`cctop report\` (the dashboard takes --demo, --refresh, --no-bell, --plan, --token-limit)`);
 	}
 
 	const dashboardOnly = (['demo', 'refresh', 'bell'] as const).filter(flag => cli.flags[flag] !== undefined);
-	if (command === 'report' && dashboardOnly.length > 0) {
+	if ((command === 'report' || command === 'status') && dashboardOnly.length > 0) {
 		const flag = dashboardOnly[0]!;
 		throw new UsageError(`--${flag === 'bell' ? 'no-bell' : flag} belongs to the dashboard (\`cctop\` without a command)`);
+	}
+
+	const statusOnly = (['format', 'template'] as const).filter(flag => cli.flags[flag] !== undefined);
+	if (command !== 'status' && statusOnly.length > 0) {
+		throw new UsageError(`--${statusOnly[0]!} belongs to \`cctop status\``);
 	}
 
 	const options = parseOptions(cli.flags);
@@ -142,6 +156,11 @@ const main = async (): Promise<number> => {
 			process.env['NODE_ENV'] ??= 'production';
 			const {runDashboard} = await import('./commands/dashboard.js');
 			return runDashboard(options);
+		}
+
+		case 'status': {
+			const {runStatus} = await import('./commands/status.js');
+			return runStatus(options);
 		}
 
 		case 'report': {

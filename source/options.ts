@@ -26,6 +26,10 @@ export type Options = {
 	bell: boolean;
 	/** Dashboard: the least time between redraws, ms (0: event-driven, at most 10/s). */
 	refreshMs: number;
+	/** status: the line's format. */
+	format: 'plain' | 'tmux' | 'json';
+	/** status: a line with {placeholders}. */
+	template: string | undefined;
 };
 
 // Hand-written rather than zod: every command, `status` included, pays for option
@@ -99,6 +103,8 @@ export const parseOptions = (flags: Record<string, unknown>): Options => ({
 	demo: flags['demo'] === true,
 	bell: flags['bell'] !== false,
 	refreshMs: refresh(flags['refresh']),
+	format: oneOf('format', flags['format'], ['plain', 'tmux', 'json'] as const) ?? 'plain',
+	template: flags['template'] as string | undefined,
 });
 
 /** Local midnight of a calendar date, epoch ms. */

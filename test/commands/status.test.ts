@@ -1,0 +1,74 @@
+import {execFile} from 'node:child_process';
+import {mkdtemp, rm} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {promisify} from 'node:util';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+
+const cliPath = path.resolve('dist/cli.js');
+const fixture = path.resolve('fixtures/claude');
+const now = '2026-07-31T02:00:00Z';
+
+let home: string;
+beforeAll(async () => {
+	home = await mkdtemp(path.join(os.tmpdir(), 'cctop-status-'));
+});
+afterAll(async () => {
+	await rm(home, {recursive: true, force: true});
+});
+
+const run = async (args: string[]) => {
+	try {
+		const {stdout, stderr} = await promisify(execFile)(process.execPath, [cliPath, ...args], {
+			env: {...process.env, HOME: home, CLAUDE_CONFIG_DIR: '', XDG_CONFIG_HOME: '', CCTOP_CACHE_DIR: path.join(home, 'cache'), TZ: 'UTC'},
+		});
+		return {code: 0, stdout, stderr};
+	} catch (error) {
+		return error as {code: number; stdout: string; stderr: string};
+	}
+};
+
+describe('cctop status', () => {
+	it('prints one plain line about the active block', async () => {
+		const result = await run(['status', '--claude-dir', fixture, '--now', now]);
+		expect(result.code).toBe(0);
+		// One request in the block so far: no projection yet. The limit is p90 of past blocks.
+		expect(result.stdout).toBe('20% block · $0.001 · 235/306.1k tok · reset 4h00m\n');
+	});
+
+	it('wraps the line in tmux colours', async () => {
+		const result = await run(['status', '--claude-dir', fixture, '--now', now, '--format', 'tmux', '--token-limit', '200']);
+		expect(result.stdout).toBe('#[fg=red]20% block · $0.001 · 235/200 tok · reset 4h00m#[default]\n');
+	});
+
+	it('prints the JSON contract with today and the last 7 days', async () => {
+		const result = await run(['status', '--claude-dir', fixture, '--now', now, '--format', 'json']);
+		expect(JSON.parse(result.stdout)).toEqual({
+			block: {startTime: '2026-07-31T01:00:00.000Z', endTime: '2026-07-31T06:00:00.000Z', percentElapsed: 20, costUSD: 0.000551, totalTokens: 235, projectedCostUSD: null, projectedTokens: null, limitTokens: 306_073, limitSource: 'p90 of past blocks'},
+			burnRate: null,
+			official: null,
+			today: {costUSD: 0.000551, totalTokens: 235},
+			week: {costUSD: 0.000551, totalTokens: 235},
+		});
+	});
+
+	it('takes a template', async () => {
+		const result = await run(['status', '--claude-dir', fixture, '--now', now, '--template', '{cost} today {today_cost} resets {reset_at}']);
+		expect(result.stdout).toBe('$0.001 today $0.001 resets 06:00\n');
+	});
+
+	it('says idle when no block is active', async () => {
+		const result = await run(['status', '--claude-dir', fixture, '--now', '2026-08-02T00:00:00Z']);
+		expect(result.stdout).toBe('no active block · today $0.00\n');
+	});
+
+	it.each([
+		[['status', '--format', 'xml'], '--format: expected plain, tmux, json, got xml'],
+		[['report', '--format', 'json'], '--format belongs to `cctop status`'],
+		[['status', '--json'], '--json belongs to `cctop report`'],
+	])('rejects %j with exit 2', async (args, message) => {
+		const result = await run(args);
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain(message);
+	});
+});
