@@ -7,7 +7,7 @@ import type {ScanProgress} from '../ingest/transcript-source.js';
 import {watchSource} from '../ingest/watch.js';
 import type {Options} from '../options.js';
 import {UsageStore} from '../store.js';
-import {noTranscriptsMessage, openUsageFor} from './report.js';
+import {noTranscriptsMessage, openUsageFor} from './usage-for.js';
 
 const enterAltScreen = '\u001B[?1049h\u001B[H';
 const leaveAltScreen = '\u001B[?1049l';

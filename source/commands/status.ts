@@ -3,7 +3,7 @@ import {limitChoices} from '../core/limits.js';
 import {buildStatus, statusLine} from '../core/status.js';
 import {totalTokens} from '../core/types.js';
 import type {Options} from '../options.js';
-import {openUsageFor} from './report.js';
+import {openUsageFor} from './usage-for.js';
 
 const dayMs = 24 * hourMs;
 

@@ -1,4 +1,4 @@
-import {stat} from 'node:fs/promises';
+import {statSync} from 'node:fs';
 import type {LedgerOptions} from '../core/ledger.js';
 import {findRoots, reuseDiscovery, walkRoots, type Discovery} from './discover.js';
 import {reportFromDelta} from './index-delta.js';
@@ -49,13 +49,10 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 	const index = loaded !== undefined && 'problem' in loaded ? undefined : loaded;
 	if (loaded !== undefined && 'problem' in loaded) notes.push(loaded.problem);
 	// An unchanged folder tree is not walked again: the index remembers every folder's mtime.
-	// The transcripts it lists are stat'ed at the same time, for the summary path.
-	const [reused, fileStats] = await Promise.all([
-		index?.discovery ? reuseDiscovery(found, {roots: index.roots, ...index.discovery, files: index.files}) : undefined,
-		options.isSummaryEnough && index?.discovery
-			? Promise.all(index.files.map(async file => [file.path, await stat(file.path).catch(() => undefined)] as const)).then(pairs => new Map(pairs))
-			: undefined,
-	]);
+	const reused = index?.discovery ? await reuseDiscovery(found, {roots: index.roots, ...index.discovery, files: index.files}) : undefined;
+	// The transcripts it lists are stat'ed for the summary path, synchronously on
+	// purpose: a thousand stat promises cost ~20 ms more (and their garbage) than a loop.
+	const fileStats = options.isSummaryEnough && index?.discovery ? new Map(index.files.map(file => [file.path, statSync(file.path, {throwIfNoEntry: false})] as const)) : undefined;
 	const discovery = reused ?? (await walkRoots(found));
 
 	// One-shot callers: the saved summary plus only appended bytes, when that is all that changed.

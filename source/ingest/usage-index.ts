@@ -1,4 +1,4 @@
-import {createHash} from 'node:crypto';
+import {hashString} from '../core/hash.js';
 import {mkdir, open, rename, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -141,7 +141,7 @@ export const cacheDir = (env: NodeJS.ProcessEnv = process.env): string =>
 
 /** One index per set of transcript roots. */
 export const indexPath = (dir: string, roots: readonly string[]): string =>
-	path.join(dir, `index-v${indexVersion}-${createHash('sha256').update([...roots].sort().join('\n')).digest('hex').slice(0, 16)}.bin`);
+	path.join(dir, `index-v${indexVersion}-${hashString([...roots].sort().join('\n'))}.bin`);
 
 const requestKey = (entry: UsageEntry): string | undefined =>
 	entry.messageId && entry.requestId ? `${entry.messageId}\u0000${entry.requestId}` : undefined;
