@@ -23,6 +23,7 @@ const helpText = 	`
                           of the limit, red past it); json prints the contract in the README
     --template T          The line, with placeholders such as {block_pct} {cost} {projected_cost}
                           {tokens} {limit} {projected_pct} {burn} {reset} {today_cost} (README)
+    --watch               Print the line again every --refresh seconds (default 5), in place
 
   Options
     --claude-dir DIR      Claude config dir to read (repeatable; overrides CLAUDE_CONFIG_DIR,
@@ -128,12 +129,12 @@ const main = async (): Promise<number> => {
 		throw new UsageError(`unexpected argument: ${rest.join(' ')}`);
 	}
 
-	const reportOnly = (['json', 'watch', 'since', 'until', 'breakdown'] as const).filter(flag => cli.flags[flag] !== undefined);
+	const reportOnly = (['json', 'since', 'until', 'breakdown', ...(command === 'status' ? [] : ['watch'] as const)] as const).filter(flag => cli.flags[flag] !== undefined);
 	if ((command === 'dashboard' || command === 'status') && reportOnly.length > 0) {
 		throw new UsageError(`--${kebab(reportOnly[0]!)} belongs to \`cctop report\` (the dashboard takes --demo, --refresh, --no-bell, --plan, --token-limit)`);
 	}
 
-	const dashboardOnly = (['demo', 'refresh', 'bell'] as const).filter(flag => cli.flags[flag] !== undefined);
+	const dashboardOnly = (['demo', 'bell', ...(command === 'status' ? [] : ['refresh'] as const)] as const).filter(flag => cli.flags[flag] !== undefined);
 	if ((command === 'report' || command === 'status') && dashboardOnly.length > 0) {
 		const flag = dashboardOnly[0]!;
 		throw new UsageError(`--${flag === 'bell' ? 'no-bell' : flag} belongs to the dashboard (\`cctop\` without a command)`);
@@ -145,7 +146,7 @@ const main = async (): Promise<number> => {
 	}
 
 	const options = parseOptions(cli.flags);
-	if (options.watch && !options.json) {
+	if (options.watch && !options.json && command === 'report') {
 		throw new UsageError('--watch needs --json (for the live dashboard, run `cctop` without a command)');
 	}
 

@@ -32,7 +32,7 @@ const sumSince = (entries: readonly PricedEntry[], sinceMs: number, nowMs: numbe
  * nothing is new). Today's and the week's totals need entries, so `--format
  * json` and templates that use them read the index body too.
  */
-export const runStatus = async (options: Options): Promise<number> => {
+const computeLine = async (options: Options): Promise<string> => {
 	const clock = () => options.now ?? Date.now();
 	const needsPeriods = options.format === 'json' || /\{(?:today|week)_/.test(options.template ?? '');
 	const usage = await openUsageFor({...options, quiet: true}, clock, {isSummaryEnough: !needsPeriods});
@@ -48,11 +48,54 @@ export const runStatus = async (options: Options): Promise<number> => {
 		week: sumSince(entries, weekStartMs, nowMs),
 	});
 	await usage.save();
-	if (options.format === 'json') {
-		process.stdout.write(`${JSON.stringify(status.json)}\n`);
-		return 0;
+	return options.format === 'json' ? JSON.stringify(status.json) : statusLine(status, {nowMs, format: options.format, template: options.template});
+};
+
+/**
+ * `status --watch`: the line again every `--refresh` seconds (default 5), for a
+ * one-row tmux pane. On a terminal it is redrawn in place; piped, a new line is
+ * printed only when it changed. Each round is the same cheap summary read.
+ */
+const watchStatus = async (options: Options): Promise<number> => {
+	const intervalMs = options.refreshMs > 0 ? options.refreshMs : 5000;
+	const isTerminal = process.stdout.isTTY === true;
+	let stopped = false;
+	let wake: (() => void) | undefined;
+	const stop = () => {
+		stopped = true;
+		wake?.();
+	};
+
+	process.once('SIGINT', stop);
+	process.once('SIGTERM', stop);
+	let previous: string | undefined;
+	while (!stopped) {
+		const line = await computeLine(options);
+		if (isTerminal) {
+			// Cut to the width: a wrapped line could not be redrawn in place.
+			const width = process.stdout.columns ?? 80;
+			process.stdout.write(`\r\u001B[2K${[...line].slice(0, Math.max(1, width - 1)).join('')}`);
+		} else if (line !== previous) {
+			process.stdout.write(`${line}\n`);
+		}
+
+		previous = line;
+		if (stopped) break;
+		await new Promise<void>(resolve => {
+			const timer = setTimeout(resolve, intervalMs);
+			wake = () => {
+				clearTimeout(timer);
+				resolve();
+			};
+		});
 	}
 
-	process.stdout.write(`${statusLine(status, {nowMs, format: options.format, template: options.template})}\n`);
+	if (isTerminal) process.stdout.write('\n');
+	return 0;
+};
+
+export const runStatus = async (options: Options): Promise<number> => {
+	if (options.watch) return watchStatus(options);
+	process.stdout.write(`${await computeLine(options)}\n`);
 	return 0;
 };

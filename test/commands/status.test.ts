@@ -1,9 +1,10 @@
-import {execFile} from 'node:child_process';
+import {execFile, spawn} from 'node:child_process';
 import {mkdtemp, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {waitFor} from '../helpers/wait-for.js';
 
 const cliPath = path.resolve('dist/cli.js');
 const fixture = path.resolve('fixtures/claude');
@@ -60,6 +61,21 @@ describe('cctop status', () => {
 	it('says idle when no block is active', async () => {
 		const result = await run(['status', '--claude-dir', fixture, '--now', '2026-08-02T00:00:00Z']);
 		expect(result.stdout).toBe('no active block · today $0.00\n');
+	});
+
+	it('--watch prints the line again only when it changes (piped) and stops cleanly on SIGTERM', async () => {
+		const child = spawn(process.execPath, [cliPath, 'status', '--watch', '--refresh', '0.2', '--claude-dir', fixture, '--now', now], {
+			env: {...process.env, HOME: home, CLAUDE_CONFIG_DIR: '', CCTOP_CACHE_DIR: path.join(home, 'cache'), TZ: 'UTC'},
+		});
+		let stdout = '';
+		child.stdout.on('data', chunk => (stdout += String(chunk)));
+		const exited = new Promise<number | null>(resolve => child.once('exit', resolve));
+		await waitFor(() => stdout.includes('\n'), 10_000, 'the first line');
+		// Several rounds at 0.2 s with a fixed clock: the same line, printed once.
+		await new Promise(resolve => setTimeout(resolve, 1000));
+		child.kill('SIGTERM');
+		expect(await exited).toBe(0);
+		expect(stdout).toBe('20% block · $0.001 · 235/306.1k tok · reset 4h00m\n');
 	});
 
 	it.each([
