@@ -12,6 +12,8 @@ const helpText = 	`
                       When stdout is not a terminal it prints one snapshot and exits.
     report            5-hour usage blocks: tokens, cost, models
     status            One line about the active block, for tmux's status bar
+    statusline        Claude Code's statusLine command: reads its JSON on stdin, prints a line,
+                      and records the official 5h/7d usage for the other views
 
   Dashboard options
     --demo                A simulated workday, appended live in a temp dir: try cctop at once
@@ -157,6 +159,11 @@ const main = async (): Promise<number> => {
 			process.env['NODE_ENV'] ??= 'production';
 			const {runDashboard} = await import('./commands/dashboard.js');
 			return runDashboard(options);
+		}
+
+		case 'statusline': {
+			const {runStatusline} = await import('./commands/statusline.js');
+			return runStatusline(options);
 		}
 
 		case 'status': {

@@ -2,6 +2,7 @@ import {hourMs, type PricedEntry} from '../core/blocks.js';
 import {limitChoices} from '../core/limits.js';
 import {buildStatus, statusLine} from '../core/status.js';
 import {totalTokens} from '../core/types.js';
+import {currentWindows, readOfficial} from '../ingest/official-limits.js';
 import type {Options} from '../options.js';
 import {openUsageFor} from './usage-for.js';
 
@@ -32,9 +33,9 @@ const sumSince = (entries: readonly PricedEntry[], sinceMs: number, nowMs: numbe
  * nothing is new). Today's and the week's totals need entries, so `--format
  * json` and templates that use them read the index body too.
  */
-const computeLine = async (options: Options): Promise<string> => {
+/** The status now; `needsPeriods` reads entries for today's and the week's totals. */
+export const statusFor = async (options: Options, {needsPeriods}: {needsPeriods: boolean}) => {
 	const clock = () => options.now ?? Date.now();
-	const needsPeriods = options.format === 'json' || /\{(?:today|week)_/.test(options.template ?? '');
 	const usage = await openUsageFor({...options, quiet: true}, clock, {isSummaryEnough: !needsPeriods});
 	const nowMs = clock();
 	const weekStartMs = nowMs - 7 * dayMs;
@@ -46,8 +47,18 @@ const computeLine = async (options: Options): Promise<string> => {
 		limit: limitChoices(view.blocks, options.tokenLimit, options.plan)[0],
 		today: sumSince(entries, localDayStartMs(nowMs), nowMs),
 		week: sumSince(entries, weekStartMs, nowMs),
+		official: (() => {
+			const reading = readOfficial();
+			return reading === undefined ? undefined : currentWindows(reading, nowMs);
+		})(),
 	});
 	await usage.save();
+	return {status, nowMs};
+};
+
+const computeLine = async (options: Options): Promise<string> => {
+	const needsPeriods = options.format === 'json' || /\{(?:today|week)_/.test(options.template ?? '');
+	const {status, nowMs} = await statusFor(options, {needsPeriods});
 	return options.format === 'json' ? JSON.stringify(status.json) : statusLine(status, {nowMs, format: options.format, template: options.template});
 };
 

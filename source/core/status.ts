@@ -2,6 +2,7 @@ import {atTime, type Block} from './blocks.js';
 import {blockBurnRate, projectBlock, recentBurnRate} from './burn-rate.js';
 import {formatDuration, formatTokens, formatUsd} from './format.js';
 import {limitStatus, tokensForLimit, type LimitStatus, type TokenLimit} from './limits.js';
+import type {OfficialWindow} from './statusline.js';
 import {totalTokens} from './types.js';
 
 /** `cctop status --format json`: the contract in the README. Times are ISO strings. */
@@ -29,7 +30,11 @@ export type StatusInput = {
 	limit: TokenLimit | undefined;
 	today: {costUsd: number; totalTokens: number};
 	week: {costUsd: number; totalTokens: number};
+	/** The official windows Claude Code last reported that have not reset yet; undefined when it never has. */
+	official?: {fiveHour: OfficialWindow | undefined; sevenDay: OfficialWindow | undefined} | undefined;
 };
+
+const officialJson = (window: OfficialWindow | undefined) => (window === undefined ? null : {usedPercentage: window.usedPercentage, resetsAt: new Date(window.resetsAtMs).toISOString()});
 
 const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -45,7 +50,7 @@ export type Status = {
  * The status of the block active at `nowMs`. The recent (10-minute) rate needs
  * the block's entries; from a saved summary alone it is null.
  */
-export const buildStatus = ({blocks, nowMs, limit, today, week}: StatusInput): Status => {
+export const buildStatus = ({blocks, nowMs, limit, today, week, official}: StatusInput): Status => {
 	const last = blocks.findLast(block => !block.isGap);
 	const block = last === undefined ? undefined : atTime(last, nowMs, last.endMs - last.startMs);
 	const active = block?.isActive === true ? block : undefined;
@@ -84,7 +89,7 @@ export const buildStatus = ({blocks, nowMs, limit, today, week}: StatusInput): S
 						// A block restored from the index summary has totals but no entries.
 						recentTokensPerMinute: active.entries.length === active.entryCount ? round(recentBurnRate(active.entries, nowMs).tokensPerMinute, 1) : null,
 					},
-		official: null,
+		official: official === undefined ? null : {fiveHour: officialJson(official.fiveHour), sevenDay: officialJson(official.sevenDay)},
 		today: {costUSD: today.costUsd, totalTokens: today.totalTokens},
 		week: {costUSD: week.costUsd, totalTokens: week.totalTokens},
 	};

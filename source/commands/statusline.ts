@@ -1,0 +1,58 @@
+import {parseHookPayload, statuslineText, type HookPayload} from '../core/statusline.js';
+import {currentWindows, recordOfficial} from '../ingest/official-limits.js';
+import type {Options} from '../options.js';
+import {statusFor} from './status.js';
+
+/** All of stdin, or '' when it is a terminal (run by hand) or sends nothing within `timeoutMs`. */
+const readStdin = async (timeoutMs = 1000): Promise<string> => {
+	if (process.stdin.isTTY) return '';
+	const chunks: Buffer[] = [];
+	return new Promise(resolve => {
+		const done = () => resolve(Buffer.concat(chunks).toString('utf8'));
+		const timer = setTimeout(done, timeoutMs);
+		process.stdin.on('data', chunk => chunks.push(chunk as Buffer));
+		process.stdin.once('end', () => {
+			clearTimeout(timer);
+			done();
+		});
+		process.stdin.once('error', () => {
+			clearTimeout(timer);
+			done();
+		});
+	});
+};
+
+/**
+ * `cctop statusline`: Claude Code's statusLine command. It prints one line and
+ * exits 0 whatever happens, because a failing hook breaks the user's status bar:
+ * bad stdin gives a short line from what cctop knows on its own.
+ */
+export const runStatusline = async (options: Options): Promise<number> => {
+	const nowMs = options.now ?? Date.now();
+	let payload: HookPayload = parseHookPayload(undefined);
+	try {
+		const text = await readStdin();
+		payload = parseHookPayload(text.trim() === '' ? undefined : JSON.parse(text));
+	} catch {
+		// Not JSON: carry on with what the transcripts say.
+	}
+
+	try {
+		if (payload.fiveHour !== undefined || payload.sevenDay !== undefined) {
+			await recordOfficial({recordedAtMs: nowMs, fiveHour: payload.fiveHour, sevenDay: payload.sevenDay});
+		}
+	} catch {
+		// A read-only data dir costs the record, not the line.
+	}
+
+	let status;
+	try {
+		status = (await statusFor(options, {needsPeriods: false})).status.json;
+	} catch {
+		status = undefined;
+	}
+
+	const windows = currentWindows({recordedAtMs: nowMs, ...payload}, nowMs);
+	process.stdout.write(`${statuslineText({...payload, ...windows}, status, nowMs)}\n`);
+	return 0;
+};
