@@ -4,6 +4,7 @@
 //   warm     index present, nothing new
 //   append   index present, 1 MB of new lines appended since it was written
 //   live     report --json --watch: append → NDJSON latency over 200 appends, idle CPU, peak RSS
+//   status   `cctop status`, `status --format json` and `statusline` (a sample hook payload on stdin), warm, 21 runs each
 //   dashboard  `cctop` under a pseudo-terminal: idle CPU, CPU while a session appends 2 lines/s,
 //            append → frame latency (until the new line shows on screen), RSS
 //
@@ -118,6 +119,19 @@ const summary = samples => ({
 	max: Math.max(...samples.map(s => s.wallS)),
 	rss: median(samples.map(s => s.rssMiB)),
 });
+
+/** Wall time of a short command, spawned directly (no shell), 21 runs after one untimed: median and range in ms. */
+const quick = (args, env, input) => {
+	const times = [];
+	for (let run = 0; run <= 21; run++) {
+		const started = performance.now();
+		const result = spawnSync(process.execPath, args, {env: {...process.env, ...env}, input, stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe']});
+		if (result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.stderr}`);
+		if (run > 0) times.push(performance.now() - started);
+	}
+
+	return {median: median(times), min: Math.min(...times), max: Math.max(...times)};
+};
 
 /** The newest transcript file, where appends go. */
 const newestFile = dir => {
@@ -269,8 +283,18 @@ for (const megabytes of values.sizes.split(',').map(Number)) {
 		log(`${megabytes} MB warm+1MB run ${run + 1}: ${append.at(-1).wallS} s`);
 	}
 
+	// Claude Code 2.1.x's documented statusLine payload, cut to the fields cctop reads.
+	const hookInput = JSON.stringify({model: {id: 'claude-opus-5', display_name: 'Opus'}, cost: {total_cost_usd: 0.012_34}, context_window: {context_window_size: 200_000, used_percentage: 8}, rate_limits: {five_hour: {used_percentage: 23.5, resets_at: 1_738_425_600}, seven_day: {used_percentage: 41.2, resets_at: 1_738_857_600}}});
+	const dataDir = path.join(root, 'data');
+	const oneLine = {
+		status: quick([cli, 'status', '--claude-dir', dir], {...env, CCTOP_DATA_DIR: dataDir}),
+		statusJson: quick([cli, 'status', '--format', 'json', '--claude-dir', dir], {...env, CCTOP_DATA_DIR: dataDir}),
+		statusline: quick([cli, 'statusline', '--claude-dir', dir], {...env, CCTOP_DATA_DIR: dataDir}, hookInput),
+	};
+	log(`${megabytes} MB status ${oneLine.status.median.toFixed(0)} ms, json ${oneLine.statusJson.median.toFixed(0)} ms, statusline ${oneLine.statusline.median.toFixed(0)} ms`);
+
 	const probe = await withRestore(file, cacheDir, async () => live(dir, env, file, lastMs + 60_000));
-	report.push({label, reference, peer, peerMatch, cold: summary(cold.get('cctop --no-cache')), first: summary(first), warm: summary(warm), warmMatch, append: summary(append), appendMatch, probe});
+	report.push({label, oneLine, reference, peer, peerMatch, cold: summary(cold.get('cctop --no-cache')), first: summary(first), warm: summary(warm), warmMatch, append: summary(append), appendMatch, probe});
 }
 
 const ratio = (value, peer) => (peer ? `${f(value / peer.median)}×` : '—');
@@ -282,6 +306,13 @@ for (const row of report) {
 	line('cctop first run (writes index)', row.first);
 	line('cctop warm (nothing new)', row.warm, row.warmMatch);
 	line('cctop warm + 1 MB appended', row.append, row.appendMatch);
+}
+
+if (report.length > 0) process.stdout.write('\n| corpus | warm, 21 runs | median (ms) | min–max (ms) |\n|---|---|---:|---:|\n');
+for (const row of report) {
+	for (const [name, timing] of [['cctop status', row.oneLine.status], ['cctop status --format json', row.oneLine.statusJson], ['cctop statusline (sample payload)', row.oneLine.statusline]]) {
+		process.stdout.write(`| ${row.label} | ${name} | ${timing.median.toFixed(0)} | ${timing.min.toFixed(0)}–${timing.max.toFixed(0)} |\n`);
+	}
 }
 
 if (report.length > 0) process.stdout.write('\n| corpus | append → snapshot p50 (ms) | p95 (ms) | max (ms) | appends | idle CPU (% of a core) | idle window (s) | live peak RSS (MiB) | RSS after idle (MiB) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n');
