@@ -4,6 +4,7 @@ import type {PricedEntry} from './core/blocks.js';
 import {buildDashboard, type DashboardState} from './core/dashboard.js';
 import {limitChoices, type Plan, type TokenLimitOption} from './core/limits.js';
 import {sessionDetail} from './core/session-detail.js';
+import type {OfficialWindow} from './core/statusline.js';
 import {DashboardView} from './components/dashboard-view.js';
 import {Footer, viewNames, type ViewName} from './components/footer.js';
 import {Header} from './components/header.js';
@@ -20,7 +21,14 @@ import type {UsageView} from './ingest/live-usage.js';
 import type {ScanProgress} from './ingest/transcript-source.js';
 
 /** What the store publishes: the usage (undefined while the first read runs) and its progress. */
-export type DashboardSnapshot = {version: number; view: UsageView | undefined; progress: ScanProgress | undefined; unreadablePaths: number};
+export type DashboardSnapshot = {
+	version: number;
+	view: UsageView | undefined;
+	progress: ScanProgress | undefined;
+	unreadablePaths: number;
+	/** The newest official reading `cctop statusline` recorded. */
+	official?: {fiveHour: OfficialWindow | undefined; sevenDay: OfficialWindow | undefined} | undefined;
+};
 
 export type SnapshotSource = {subscribe: (listener: () => void) => () => void; getSnapshot: () => DashboardSnapshot};
 
@@ -93,8 +101,9 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, s
 						limit,
 						nowMs,
 						dayStartMs,
+						official: snapshot.official,
 					}),
-		[view, snapshot.unreadablePaths, limit, nowMs, dayStartMs],
+		[view, snapshot.unreadablePaths, snapshot.official, limit, nowMs, dayStartMs],
 	);
 	const sessions = state === undefined ? [] : listedSessions(state, navigation.view);
 	const ids = sessions.map(session => session.sessionId);

@@ -36,6 +36,7 @@ const helpText = 	`
     --since YYYY-MM-DD    Only blocks starting on or after this local date
     --until YYYY-MM-DD    Only blocks starting on or before this local date
     --breakdown           Add per-model rows under each block
+    --weekly              The last 7 days, a row per day, against Claude Code's official 7-day usage
     --now ISO             Fix the clock (reproducible output), e.g. 2026-11-26T15:00:00Z
     --session-length H    Block length in hours (default 5)
     --token-limit N|max|p90   Token limit for the active block: a number, the largest past
@@ -70,6 +71,7 @@ const flagSpec = {
 	since: {type: 'string'},
 	until: {type: 'string'},
 	breakdown: {type: 'boolean'},
+	weekly: {type: 'boolean'},
 	now: {type: 'string'},
 	sessionLength: {type: 'number'},
 	tokenLimit: {type: 'string'},
@@ -131,7 +133,7 @@ const main = async (): Promise<number> => {
 		throw new UsageError(`unexpected argument: ${rest.join(' ')}`);
 	}
 
-	const reportOnly = (['json', 'since', 'until', 'breakdown', ...(command === 'status' ? [] : ['watch'] as const)] as const).filter(flag => cli.flags[flag] !== undefined);
+	const reportOnly = (['json', 'since', 'until', 'breakdown', 'weekly', ...(command === 'status' ? [] : ['watch'] as const)] as const).filter(flag => cli.flags[flag] !== undefined);
 	if ((command === 'dashboard' || command === 'status') && reportOnly.length > 0) {
 		throw new UsageError(`--${kebab(reportOnly[0]!)} belongs to \`cctop report\` (the dashboard takes --demo, --refresh, --no-bell, --plan, --token-limit)`);
 	}

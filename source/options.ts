@@ -18,6 +18,8 @@ export type Options = {
 	watch: boolean;
 	poll: boolean;
 	breakdown: boolean;
+	/** report: the last 7 local days instead of blocks. */
+	weekly: boolean;
 	since: LocalDate | undefined;
 	until: LocalDate | undefined;
 	/** Dashboard: a simulated workday in a temp dir instead of the user's transcripts. */
@@ -98,6 +100,7 @@ export const parseOptions = (flags: Record<string, unknown>): Options => ({
 	watch: flags['watch'] === true,
 	poll: flags['poll'] === true,
 	breakdown: flags['breakdown'] === true,
+	weekly: flags['weekly'] === true,
 	since: localDate('since', flags['since']),
 	until: localDate('until', flags['until']),
 	demo: flags['demo'] === true,
@@ -109,3 +112,13 @@ export const parseOptions = (flags: Record<string, unknown>): Options => ({
 
 /** Local midnight of a calendar date, epoch ms. */
 export const localMidnightMs = ({year, month, day}: LocalDate, addDays = 0): number => new Date(year, month - 1, day + addDays).getTime();
+
+/** The local midnights of the last `count` days, oldest first (today's last). */
+export const lastDayStarts = (nowMs: number, count = 7): number[] =>
+	Array.from({length: count}, (_, index) => {
+		const date = new Date(nowMs);
+		// setDate, not a 24 h step: a day across a DST change is 23 or 25 hours.
+		date.setHours(0, 0, 0, 0);
+		date.setDate(date.getDate() - (count - 1 - index));
+		return date.getTime();
+	});

@@ -3,8 +3,12 @@ import {hourMs, type Block} from '../core/blocks.js';
 import {resolveTokenLimit} from '../core/limits.js';
 import {buildReportJson, reportJsonLine, type ReportJson} from '../core/report.js';
 import type {UsageHandle} from '../ingest/open-usage.js';
-import {localMidnightMs, type Options} from '../options.js';
+import {lastDayStarts, localMidnightMs, type Options} from '../options.js';
 import {renderReportTable} from '../views/report-table.js';
+import {renderWeeklyTable} from '../views/weekly-table.js';
+import {currentWindows} from '../core/statusline.js';
+import {weeklyTotals} from '../core/weekly.js';
+import {readOfficial} from '../ingest/official-limits.js';
 import {noTranscriptsMessage, openUsageFor} from './usage-for.js';
 
 export {loadPricing, noTranscriptsMessage, openUsageFor} from './usage-for.js';
@@ -85,10 +89,39 @@ const watchReport = async (options: Options, clock: () => number): Promise<numbe
 	return 0;
 };
 
+/** `report --weekly`: the last 7 local days from the entries, against the official 7-day reading. */
+const weeklyReport = async (options: Options, clock: () => number): Promise<number> => {
+	const usage = await openUsageFor(options, clock, {isSummaryEnough: false});
+	const nowMs = clock();
+	const starts = lastDayStarts(nowMs);
+	const view = usage.view(starts[0]);
+	const entries = view.blocks.filter(block => block.endMs > starts[0]!).flatMap(block => block.entries);
+	const weekly = weeklyTotals(entries, starts, nowMs, currentWindows(readOfficial(), nowMs).sevenDay);
+	await usage.save();
+	if (options.json) {
+		const day = ({startMs, entries: count, totalTokens, costUsd}: {startMs?: number; entries: number; totalTokens: number; costUsd: number}) => ({
+			...(startMs === undefined ? {} : {start: new Date(startMs).toISOString()}),
+			entries: count,
+			totalTokens,
+			costUSD: costUsd,
+		});
+		const official = weekly.official === undefined ? null : {usedPercentage: weekly.official.usedPercentage, resetsAt: new Date(weekly.official.resetsAtMs).toISOString()};
+		process.stdout.write(`${JSON.stringify({days: weekly.days.map(day), total: day(weekly.total), official}, null, 2)}\n`);
+		return 0;
+	}
+
+	process.stdout.write(`${renderWeeklyTable(weekly)}\n`);
+	return 0;
+};
+
 export const runReport = async (options: Options): Promise<number> => {
 	const clock = () => options.now ?? Date.now();
 	if (options.watch) {
 		return watchReport(options, clock);
+	}
+
+	if (options.weekly) {
+		return weeklyReport(options, clock);
 	}
 
 	const usage = await openUsageFor(options, clock, {isSummaryEnough: true});

@@ -1,12 +1,11 @@
-import {hourMs, type PricedEntry} from '../core/blocks.js';
+import type {PricedEntry} from '../core/blocks.js';
 import {limitChoices} from '../core/limits.js';
 import {buildStatus, statusLine} from '../core/status.js';
 import {totalTokens} from '../core/types.js';
-import {currentWindows, readOfficial} from '../ingest/official-limits.js';
-import type {Options} from '../options.js';
+import {currentWindows} from '../core/statusline.js';
+import {readOfficial} from '../ingest/official-limits.js';
+import {lastDayStarts, type Options} from '../options.js';
 import {openUsageFor} from './usage-for.js';
-
-const dayMs = 24 * hourMs;
 
 /** Local midnight before `nowMs`. */
 const localDayStartMs = (nowMs: number): number => {
@@ -38,7 +37,8 @@ export const statusFor = async (options: Options, {needsPeriods}: {needsPeriods:
 	const clock = () => options.now ?? Date.now();
 	const usage = await openUsageFor({...options, quiet: true}, clock, {isSummaryEnough: !needsPeriods});
 	const nowMs = clock();
-	const weekStartMs = nowMs - 7 * dayMs;
+	// The same 7 local days as `report --weekly`: today and the six before.
+	const weekStartMs = lastDayStarts(nowMs)[0]!;
 	const view = usage.view(needsPeriods ? weekStartMs : undefined);
 	const entries = needsPeriods ? view.blocks.filter(block => block.endMs > weekStartMs).flatMap(block => block.entries) : [];
 	const status = buildStatus({

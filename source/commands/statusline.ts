@@ -1,5 +1,5 @@
-import {parseHookPayload, statuslineText, type HookPayload} from '../core/statusline.js';
-import {currentWindows, recordOfficial} from '../ingest/official-limits.js';
+import {currentWindows, parseHookPayload, statuslineText, type HookPayload} from '../core/statusline.js';
+import {recordOfficial} from '../ingest/official-limits.js';
 import type {Options} from '../options.js';
 import {statusFor} from './status.js';
 
@@ -52,7 +52,7 @@ export const runStatusline = async (options: Options): Promise<number> => {
 		status = undefined;
 	}
 
-	const windows = currentWindows({recordedAtMs: nowMs, ...payload}, nowMs);
+	const windows = currentWindows(payload, nowMs);
 	process.stdout.write(`${statuslineText({...payload, ...windows}, status, nowMs)}\n`);
 	return 0;
 };

@@ -18,8 +18,11 @@ export const Header = memo(({state, width}: HeaderProps) => {
 			: `block ${clockTime(block.startMs)}–${clockTime(block.endMs)} · resets in ${formatDuration(block.remainingMs)}`;
 	let limitText = block === undefined ? `today ${state.today.costUsd > 0 ? `$${state.today.costUsd.toFixed(2)}` : '$0.00'}` : 'limit none · p cycles limit sources';
 	let alert = '';
+	const {fiveHour, sevenDay} = state.official;
+	// Claude Code's own figures come first when it has sent them (via `cctop statusline`).
+	const official = [fiveHour === undefined ? '' : `${Math.round(fiveHour.usedPercentage)}% (5h)`, sevenDay === undefined ? '' : `${Math.round(sevenDay.usedPercentage)}% (7d)`].filter(Boolean).join(' · ');
 	if (limit !== undefined) {
-		limitText = `limit ${formatTokens(limit.limit.tokens)} tok · ${limit.limit.label}`;
+		limitText = `${official ? `official ${official} · ` : ''}limit ${formatTokens(limit.limit.tokens)} tok · ${limit.limit.label}`;
 		if (limit.alert > 0) {
 			const isProjected = limit.usedShare < limit.alert / 100;
 			alert = ` ! ${isProjected ? 'projected ' : ''}${percent(Math.max(limit.usedShare, limit.projectedShare ?? 0))}`;

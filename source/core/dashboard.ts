@@ -2,6 +2,7 @@ import {atTime, type Block, type PricedEntry} from './blocks.js';
 import {blockBurnRate, projectBlock, recentBurnRate, type BurnRate} from './burn-rate.js';
 import {limitStatus, tokensForLimit, type LimitStatus, type TokenLimit} from './limits.js';
 import {bucketize, cumulative} from './series.js';
+import {currentWindows, type OfficialWindow} from './statusline.js';
 import {addTokenCounts, emptyTokenCounts, totalTokens, type TokenCounts, type UsageEvent} from './types.js';
 
 /** ccusage's indicator thresholds, on input+output tokens per minute. */
@@ -104,6 +105,8 @@ export type DashboardState = {
 	events: EventRow[];
 	/** Every model shown anywhere, sorted: a model's position picks its colour in every panel. */
 	modelOrder: string[];
+	/** Claude Code's own 5-hour and 7-day usage, windows not yet reset. */
+	official: {fiveHour: OfficialWindow | undefined; sevenDay: OfficialWindow | undefined};
 };
 
 export type DashboardInput = {
@@ -116,6 +119,8 @@ export type DashboardInput = {
 	nowMs: number;
 	/** Local midnight: "today" for the sessions and models views. */
 	dayStartMs: number;
+	/** The newest official reading `cctop statusline` recorded, if any. */
+	official?: {fiveHour: OfficialWindow | undefined; sevenDay: OfficialWindow | undefined} | undefined;
 };
 
 export const burnLevel = (rate: BurnRate | null): BurnLevel => {
@@ -314,5 +319,6 @@ export const buildDashboard = (input: DashboardInput): DashboardState => {
 		today,
 		events: eventRows(input),
 		modelOrder,
+		official: currentWindows(input.official, nowMs),
 	};
 };

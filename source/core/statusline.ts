@@ -14,6 +14,12 @@ export type HookPayload = {
 	sevenDay: OfficialWindow | undefined;
 };
 
+/** The windows of a reading that have not reset yet at `nowMs`. */
+export const currentWindows = (reading: {fiveHour: OfficialWindow | undefined; sevenDay: OfficialWindow | undefined} | undefined, nowMs: number) => ({
+	fiveHour: reading?.fiveHour !== undefined && reading.fiveHour.resetsAtMs > nowMs ? reading.fiveHour : undefined,
+	sevenDay: reading?.sevenDay !== undefined && reading.sevenDay.resetsAtMs > nowMs ? reading.sevenDay : undefined,
+});
+
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const finite = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 /** A known Claude Code bug sends the epoch as the percentage: clamp to 0–100. */

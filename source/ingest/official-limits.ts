@@ -39,9 +39,3 @@ export const recordOfficial = async (reading: OfficialReading, dir = dataDir()):
 	await writeFile(temporary, JSON.stringify(reading));
 	await rename(temporary, readingFile(dir));
 };
-
-/** The windows of a reading that have not reset yet at `nowMs`. */
-export const currentWindows = (reading: OfficialReading | undefined, nowMs: number) => ({
-	fiveHour: reading?.fiveHour !== undefined && reading.fiveHour.resetsAtMs > nowMs ? reading.fiveHour : undefined,
-	sevenDay: reading?.sevenDay !== undefined && reading.sevenDay.resetsAtMs > nowMs ? reading.sevenDay : undefined,
-});

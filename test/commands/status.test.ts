@@ -88,3 +88,24 @@ describe('cctop status', () => {
 		expect(result.stderr).toContain(message);
 	});
 });
+
+describe('cctop report --weekly', () => {
+	it('prints the last 7 local days and their total', async () => {
+		const result = await run(['report', '--weekly', '--claude-dir', fixture, '--now', now]);
+		expect(result.code).toBe(0);
+		const lines = result.stdout.trimEnd().split('\n');
+		expect(lines[0]).toMatch(/^day +requests +tokens +cost$/);
+		expect(lines.slice(1, 8).map(line => line.slice(0, 9))).toEqual(['Sat 07-25', 'Sun 07-26', 'Mon 07-27', 'Tue 07-28', 'Wed 07-29', 'Thu 07-30', 'Fri 07-31']);
+		expect(lines[7]).toMatch(/^Fri 07-31 +1 +235 +\$0\.001$/);
+		expect(lines[9]).toMatch(/^7 days +1 +235 +\$0\.001$/);
+	});
+
+	it('prints JSON with the days, the total and the official reading (null when none)', async () => {
+		const result = await run(['report', '--weekly', '--json', '--claude-dir', fixture, '--now', now]);
+		const weekly = JSON.parse(result.stdout) as {days: Array<{start: string; costUSD: number}>; total: {entries: number; costUSD: number}; official: unknown};
+		expect(weekly.days).toHaveLength(7);
+		expect(weekly.days[0]!.start).toBe('2026-07-25T00:00:00.000Z');
+		expect(weekly.total).toEqual({entries: 1, totalTokens: 235, costUSD: 0.000551});
+		expect(weekly.official).toBeNull();
+	});
+});

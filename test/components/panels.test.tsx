@@ -46,6 +46,12 @@ describe('Header', () => {
 		expect(frameLines(lastFrame())[1]).toMatch(/…  ?! projected 104%$/);
 	});
 
+	it('puts Claude Code\'s official usage first when cctop statusline recorded it, dropping windows that reset', () => {
+		const official = {fiveHour: {usedPercentage: 37.4, resetsAtMs: Date.parse('2026-11-26T15:00:00Z')}, sevenDay: {usedPercentage: 12, resetsAtMs: Date.parse('2026-11-20T00:00:00Z')}};
+		const {lastFrame} = render(<Header state={fixtureState({limit: limitOf(30_000), official})} width={100} />);
+		expect(frameLines(lastFrame())[1]).toBe(' official 37% (5h) · limit 30.0k tok · --token-limit 30000');
+	});
+
 	it('says idle with the time since the last request, and what today cost', () => {
 		const {lastFrame} = render(<Header state={fixtureState({nowMs: Date.parse('2026-11-26T18:00:00Z')})} width={60} />);
 		expect(frameLines(lastFrame())).toEqual([' cctop  idle · last activity 5h35m ago', ' today $8.00']);
