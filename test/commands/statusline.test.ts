@@ -16,7 +16,7 @@ const run = (input: string, now = '2025-02-01T12:00:00Z', extraEnv: Record<strin
 		env: {...process.env, HOME: home, CCTOP_CACHE_DIR: path.join(home, 'cache'), CCTOP_DATA_DIR: path.join(home, 'data'), TZ: 'UTC', ...extraEnv},
 	});
 
-const sample = (name: string) => readFileSync(path.resolve('../shared/samples/statusline', name), 'utf8');
+const sample = (name: string) => readFileSync(path.resolve('fixtures/statusline', name), 'utf8');
 
 describe('cctop statusline', () => {
 	it('prints a line for the 2.1.x payload and records the official windows', () => {

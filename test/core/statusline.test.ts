@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest';
 import {parseHookPayload, statuslineText} from '../../source/core/statusline.js';
 import type {StatusJson} from '../../source/core/status.js';
 
-const samples = path.resolve('../shared/samples/statusline');
+const samples = path.resolve('fixtures/statusline');
 const sample = (name: string): unknown => JSON.parse(readFileSync(path.join(samples, name), 'utf8'));
 const nowMs = Date.parse('2025-02-01T12:00:00Z');
 const status: StatusJson = {
