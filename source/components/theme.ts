@@ -1,5 +1,5 @@
 import type {BurnLevel} from '../core/dashboard.js';
-import type {LimitStatus} from '../core/limits.js';
+import {limitStatusColor, type LimitStatus} from '../core/limits.js';
 
 /** Ink colour names. Model colours come from a model's place in the state's `modelOrder`, so every panel agrees. */
 export type Color = 'green' | 'yellow' | 'red' | 'cyan' | 'magenta' | 'blue' | 'gray' | 'white';
@@ -16,21 +16,7 @@ export const modelColorIndex = (model: string, order: readonly string[]): number
 
 export const modelColor = (model: string, order: readonly string[]): Color => modelPalette[modelColorIndex(model, order)]!;
 
-export const statusColor = (status: LimitStatus): Color => {
-	switch (status) {
-		case 'ok': {
-			return 'green';
-		}
-
-		case 'warning': {
-			return 'yellow';
-		}
-
-		case 'exceeds': {
-			return 'red';
-		}
-	}
-};
+export const statusColor = (status: LimitStatus): Color => limitStatusColor(status);
 
 export const levelColor = (level: BurnLevel): Color => {
 	switch (level) {

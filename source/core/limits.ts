@@ -76,6 +76,23 @@ export const tokensForLimit = (block: Block, limit: TokenLimit): number =>
 
 export type LimitStatus = 'ok' | 'warning' | 'exceeds';
 
+/** The colour every view gives a limit status: green below 80%, yellow to 100%, red past it. */
+export const limitStatusColor = (status: LimitStatus): 'green' | 'yellow' | 'red' => {
+	switch (status) {
+		case 'ok': {
+			return 'green';
+		}
+
+		case 'warning': {
+			return 'yellow';
+		}
+
+		case 'exceeds': {
+			return 'red';
+		}
+	}
+};
+
 /** ok below 80%, warning from 80%, exceeds past 100% (SPEC §4: warn at 80% projected). */
 export const limitStatus = (usedTokens: number, limitTokens: number): LimitStatus => {
 	const share = usedTokens / limitTokens;

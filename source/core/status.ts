@@ -1,7 +1,7 @@
 import {atTime, type Block} from './blocks.js';
 import {blockBurnRate, projectBlock, recentBurnRate} from './burn-rate.js';
 import {formatDuration, formatTokens, formatUsd} from './format.js';
-import {limitStatus, tokensForLimit, type LimitStatus, type TokenLimit} from './limits.js';
+import {limitStatus, limitStatusColor, tokensForLimit, type LimitStatus, type TokenLimit} from './limits.js';
 import type {OfficialWindow} from './statusline.js';
 import {totalTokens} from './types.js';
 
@@ -151,23 +151,8 @@ const builtInTemplate = (status: Status): string => {
 export const fillTemplate = (template: string, fields: Record<string, string>): string =>
 	template.replaceAll(/\{([a-z_]+)\}/g, (whole, name: string) => fields[name] ?? whole);
 
-/** tmux colours by limit status: green below 80%, yellow to 100%, red past it. */
-export const tmuxColor = (level: LimitStatus | undefined): string => {
-	switch (level) {
-		case undefined:
-		case 'ok': {
-			return 'green';
-		}
-
-		case 'warning': {
-			return 'yellow';
-		}
-
-		case 'exceeds': {
-			return 'red';
-		}
-	}
-};
+/** tmux colours by limit status (green when there is no limit to measure against). */
+export const tmuxColor = (level: LimitStatus | undefined): string => (level === undefined ? 'green' : limitStatusColor(level));
 
 /** The one line `cctop status` prints, plain or wrapped in tmux colour codes. */
 export const statusLine = (status: Status, {nowMs, format, template, localClock}: {nowMs: number; format: 'plain' | 'tmux'; template?: string; localClock?: (ms: number) => Date}): string => {
