@@ -36,7 +36,10 @@ export const reportFromDelta = async (
 	const changed: Array<{file: TranscriptFile; position: number | undefined; offset: number}> = [];
 	let newBytes = 0;
 	let found = 0;
-	const allStats = await Promise.all(files.map(async file => (known.has(file.path) ? known.get(file.path) : stat(file.path).catch(() => undefined))));
+	// Usually every file was stat'ed already: then no promise per file (a thousand of them cost ~3 ms).
+	const allStats = files.every(file => known.has(file.path))
+		? files.map(file => known.get(file.path))
+		: await Promise.all(files.map(async file => (known.has(file.path) ? known.get(file.path) : stat(file.path).catch(() => undefined))));
 	for (const [position, stats] of allStats.entries()) {
 		const file = files[position]!;
 		const known = stored.get(file.path);
