@@ -19,6 +19,7 @@ import {useNow} from './hooks/use-now.js';
 import {useWindowSize, type WindowSize} from './hooks/use-window-size.js';
 import type {UsageView} from './ingest/live-usage.js';
 import type {ScanProgress} from './ingest/transcript-source.js';
+import {localDayStartMs} from './options.js';
 
 /** What the store publishes: the usage (undefined while the first read runs) and its progress. */
 export type DashboardSnapshot = {
@@ -46,13 +47,6 @@ export type AppProps = {
 	size?: WindowSize;
 	/** One printed snapshot: natural height and no key hints. */
 	isSnapshot?: boolean;
-};
-
-/** Local midnight before `nowMs`: "today" for the sessions and models views. */
-export const localDayStartMs = (nowMs: number): number => {
-	const date = new Date(nowMs);
-	date.setHours(0, 0, 0, 0);
-	return date.getTime();
 };
 
 const Loading = ({progress, width}: {progress: ScanProgress | undefined; width: number}) => {

@@ -87,6 +87,23 @@ const flagSpec = {
 	template: {type: 'string'},
 } as const;
 
+/** Flags that only some commands take; any other command names the right one instead of ignoring it. */
+const flagOwners = {
+	json: ['report'],
+	since: ['report'],
+	until: ['report'],
+	breakdown: ['report'],
+	weekly: ['report'],
+	watch: ['report', 'status'],
+	demo: ['dashboard'],
+	bell: ['dashboard'],
+	refresh: ['dashboard', 'status'],
+	format: ['status'],
+	template: ['status'],
+} as const;
+
+const commandNames = {report: '`cctop report`', status: '`cctop status`', dashboard: 'the dashboard (`cctop` without a command)'} as const;
+
 const kebab = (name: string): string => name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
 const camel = (name: string): string => name.replaceAll(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 
@@ -133,20 +150,11 @@ const main = async (): Promise<number> => {
 		throw new UsageError(`unexpected argument: ${rest.join(' ')}`);
 	}
 
-	const reportOnly = (['json', 'since', 'until', 'breakdown', 'weekly', ...(command === 'status' ? [] : ['watch'] as const)] as const).filter(flag => cli.flags[flag] !== undefined);
-	if ((command === 'dashboard' || command === 'status') && reportOnly.length > 0) {
-		throw new UsageError(`--${kebab(reportOnly[0]!)} belongs to \`cctop report\` (the dashboard takes --demo, --refresh, --no-bell, --plan, --token-limit)`);
-	}
-
-	const dashboardOnly = (['demo', 'bell', ...(command === 'status' ? [] : ['refresh'] as const)] as const).filter(flag => cli.flags[flag] !== undefined);
-	if ((command === 'report' || command === 'status') && dashboardOnly.length > 0) {
-		const flag = dashboardOnly[0]!;
-		throw new UsageError(`--${flag === 'bell' ? 'no-bell' : flag} belongs to the dashboard (\`cctop\` without a command)`);
-	}
-
-	const statusOnly = (['format', 'template'] as const).filter(flag => cli.flags[flag] !== undefined);
-	if (command !== 'status' && statusOnly.length > 0) {
-		throw new UsageError(`--${statusOnly[0]!} belongs to \`cctop status\``);
+	for (const flag of Object.keys(cli.flags)) {
+		const owners = flagOwners[flag as keyof typeof flagOwners] as readonly string[] | undefined;
+		if (owners !== undefined && !owners.includes(command)) {
+			throw new UsageError(`--${flag === 'bell' ? 'no-bell' : kebab(flag)} belongs to ${owners.map(owner => commandNames[owner as keyof typeof commandNames]).join(' or ')}`);
+		}
 	}
 
 	const options = parseOptions(cli.flags);

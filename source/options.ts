@@ -113,6 +113,9 @@ export const parseOptions = (flags: Record<string, unknown>): Options => ({
 /** Local midnight of a calendar date, epoch ms. */
 export const localMidnightMs = ({year, month, day}: LocalDate, addDays = 0): number => new Date(year, month - 1, day + addDays).getTime();
 
+/** Local midnight before `nowMs`: where "today" starts. */
+export const localDayStartMs = (nowMs: number): number => lastDayStarts(nowMs, 1)[0]!;
+
 /** The local midnights of the last `count` days, oldest first (today's last). */
 export const lastDayStarts = (nowMs: number, count = 7): number[] =>
 	Array.from({length: count}, (_, index) => {

@@ -1,12 +1,12 @@
 import {setFlagsFromString} from 'node:v8';
 import {render, renderToString} from 'ink';
-import {App, localDayStartMs, type DashboardSnapshot} from '../app.js';
+import {App, type DashboardSnapshot} from '../app.js';
 import {findRoots} from '../ingest/discover.js';
 import {readOfficial, type OfficialReading} from '../ingest/official-limits.js';
 import type {UsageHandle} from '../ingest/open-usage.js';
 import type {ScanProgress} from '../ingest/transcript-source.js';
 import {watchSource} from '../ingest/watch.js';
-import type {Options} from '../options.js';
+import {localDayStartMs, type Options} from '../options.js';
 import {UsageStore} from '../store.js';
 import {noTranscriptsMessage, openUsageFor} from './usage-for.js';
 

@@ -7,7 +7,7 @@ import {lastDayStarts, localMidnightMs, type Options} from '../options.js';
 import {renderReportTable} from '../views/report-table.js';
 import {renderWeeklyTable} from '../views/weekly-table.js';
 import {currentWindows} from '../core/statusline.js';
-import {weeklyTotals} from '../core/weekly.js';
+import {entriesFrom, weeklyTotals} from '../core/weekly.js';
 import {readOfficial} from '../ingest/official-limits.js';
 import {noTranscriptsMessage, openUsageFor} from './usage-for.js';
 
@@ -95,8 +95,7 @@ const weeklyReport = async (options: Options, clock: () => number): Promise<numb
 	const nowMs = clock();
 	const starts = lastDayStarts(nowMs);
 	const view = usage.view(starts[0]);
-	const entries = view.blocks.filter(block => block.endMs > starts[0]!).flatMap(block => block.entries);
-	const weekly = weeklyTotals(entries, starts, nowMs, currentWindows(readOfficial(), nowMs).sevenDay);
+	const weekly = weeklyTotals(entriesFrom(view.blocks, starts[0]!), starts, nowMs, currentWindows(readOfficial(), nowMs).sevenDay);
 	await usage.save();
 	if (options.json) {
 		const day = ({startMs, entries: count, totalTokens, costUsd}: {startMs?: number; entries: number; totalTokens: number; costUsd: number}) => ({

@@ -1,52 +1,26 @@
-import type {PricedEntry} from '../core/blocks.js';
 import {limitChoices} from '../core/limits.js';
 import {buildStatus, statusLine} from '../core/status.js';
-import {totalTokens} from '../core/types.js';
+import {entriesFrom, weeklyTotals} from '../core/weekly.js';
 import {currentWindows} from '../core/statusline.js';
 import {readOfficial} from '../ingest/official-limits.js';
 import {lastDayStarts, type Options} from '../options.js';
 import {openUsageFor} from './usage-for.js';
 
-/** Local midnight before `nowMs`. */
-const localDayStartMs = (nowMs: number): number => {
-	const date = new Date(nowMs);
-	date.setHours(0, 0, 0, 0);
-	return date.getTime();
-};
-
-const sumSince = (entries: readonly PricedEntry[], sinceMs: number, nowMs: number) => {
-	let costUsd = 0;
-	let tokens = 0;
-	for (const entry of entries) {
-		if (entry.timestampMs < sinceMs || entry.timestampMs > nowMs) continue;
-		costUsd += entry.costUsd ?? 0;
-		tokens += totalTokens(entry.tokens);
-	}
-
-	return {costUsd, totalTokens: tokens};
-};
-
-/**
- * `cctop status`: one line about the active block, for tmux. The default line
- * comes from the index summary plus appended bytes (no React, no zod when
- * nothing is new). Today's and the week's totals need entries, so `--format
- * json` and templates that use them read the index body too.
- */
 /** The status now; `needsPeriods` reads entries for today's and the week's totals. */
 export const statusFor = async (options: Options, {needsPeriods}: {needsPeriods: boolean}) => {
 	const clock = () => options.now ?? Date.now();
 	const usage = await openUsageFor({...options, quiet: true}, clock, {isSummaryEnough: !needsPeriods});
 	const nowMs = clock();
 	// The same 7 local days as `report --weekly`: today and the six before.
-	const weekStartMs = lastDayStarts(nowMs)[0]!;
-	const view = usage.view(needsPeriods ? weekStartMs : undefined);
-	const entries = needsPeriods ? view.blocks.filter(block => block.endMs > weekStartMs).flatMap(block => block.entries) : [];
+	const dayStarts = lastDayStarts(nowMs);
+	const view = usage.view(needsPeriods ? dayStarts[0] : undefined);
+	const week = weeklyTotals(needsPeriods ? entriesFrom(view.blocks, dayStarts[0]!) : [], dayStarts, nowMs);
 	const status = buildStatus({
 		blocks: view.blocks,
 		nowMs,
 		limit: limitChoices(view.blocks, options.tokenLimit, options.plan)[0],
-		today: sumSince(entries, localDayStartMs(nowMs), nowMs),
-		week: sumSince(entries, weekStartMs, nowMs),
+		today: week.days.at(-1)!,
+		week: week.total,
 		official: (() => {
 			const reading = readOfficial();
 			return reading === undefined ? undefined : currentWindows(reading, nowMs);

@@ -1,3 +1,5 @@
+import {clockOf} from '../core/format.js';
+
 /** Fixed-width text helpers: every dashboard row is laid out to an exact width, so nothing wraps. */
 
 /** Pad or cut `text` to exactly `width` columns (cut with an ellipsis). */
@@ -16,13 +18,8 @@ export const bar = (share: number, width: number): {filled: string; empty: strin
 
 export const percent = (share: number): string => `${Math.round(share * 100)}%`;
 
-const pad2 = (value: number): string => String(value).padStart(2, '0');
-
 /** Local wall-clock `14:05`: users read local time, cctop computes in UTC. */
-export const clockTime = (ms: number): string => {
-	const date = new Date(ms);
-	return `${pad2(date.getHours())}:${pad2(date.getMinutes())}`;
-};
+export const clockTime = (ms: number): string => clockOf(new Date(ms));
 
 /** `5m ago` style age of a moment. */
 export const age = (ms: number, nowMs: number, format: (ms: number) => string): string => (nowMs - ms < 1000 ? 'now' : `${format(nowMs - ms)} ago`);

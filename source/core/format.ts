@@ -77,3 +77,9 @@ export const wrapText = (text: string, width: number): string[] => {
 	lines.push(current);
 	return lines;
 };
+
+/** Two digits: `07`. */
+export const pad2 = (value: number): string => String(value).padStart(2, '0');
+
+/** Wall-clock `14:05` of a date already in the zone to show (views pass local time; cctop computes in UTC). */
+export const clockOf = (date: Date): string => `${pad2(date.getHours())}:${pad2(date.getMinutes())}`;

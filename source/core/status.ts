@@ -1,6 +1,6 @@
 import {atTime, type Block} from './blocks.js';
 import {blockBurnRate, projectBlock, recentBurnRate} from './burn-rate.js';
-import {formatDuration, formatTokens, formatUsd} from './format.js';
+import {clockOf, formatDuration, formatTokens, formatUsd} from './format.js';
 import {limitStatus, limitStatusColor, tokensForLimit, type LimitStatus, type TokenLimit} from './limits.js';
 import type {OfficialWindow} from './statusline.js';
 import {totalTokens} from './types.js';
@@ -100,8 +100,6 @@ export const buildStatus = ({blocks, nowMs, limit, today, week, official}: Statu
 	};
 };
 
-const pad2 = (value: number): string => String(value).padStart(2, '0');
-
 /**
  * Placeholders for `--template`, each with what it prints. Empty when unknown
  * (no active block, no limit, no recent rate), so a template degrades instead of
@@ -127,7 +125,7 @@ export const templateFields = (status: Status, nowMs: number, localClock: (ms: n
 		tokens_per_min: burnRate === null ? '' : formatTokens(burnRate.tokensPerMinute),
 		recent_tokens_per_min: burnRate?.recentTokensPerMinute == null ? '' : formatTokens(burnRate.recentTokensPerMinute),
 		reset: endMs === undefined ? '' : formatDuration(endMs - nowMs),
-		reset_at: resetAt === undefined ? '' : `${pad2(resetAt.getHours())}:${pad2(resetAt.getMinutes())}`,
+		reset_at: resetAt === undefined ? '' : clockOf(resetAt),
 		today_cost: formatUsd(today.costUSD),
 		today_tokens: formatTokens(today.totalTokens),
 		week_cost: formatUsd(week.costUSD),

@@ -1,4 +1,4 @@
-import type {PricedEntry} from './blocks.js';
+import type {Block, PricedEntry} from './blocks.js';
 import type {OfficialWindow} from './statusline.js';
 import {totalTokens} from './types.js';
 
@@ -34,3 +34,6 @@ export const weeklyTotals = (entries: readonly PricedEntry[], dayStartsMs: reado
 
 	return {days, total, official};
 };
+
+/** The entries of the blocks that reach past `fromMs` (blocks restored from a summary carry none). */
+export const entriesFrom = (blocks: readonly Block[], fromMs: number): PricedEntry[] => blocks.filter(block => block.endMs > fromMs).flatMap(block => block.entries);

@@ -1,14 +1,13 @@
 import type {ReportJson} from '../core/report.js';
-import {formatDuration, formatTokens, formatUsd, shortModelName, truncate, wrapText} from '../core/format.js';
+import {clockOf, formatDuration, formatTokens, formatUsd, pad2, shortModelName, truncate, wrapText} from '../core/format.js';
 
 type Row = {start: string; status: string; models: string; tokens: string; cost: string; isDetail?: boolean; isGap?: boolean};
 
-const pad2 = (value: number): string => String(value).padStart(2, '0');
 
 /** Local wall-clock time, `2026-11-26 14:00`: users read local time, cctop computes in UTC. */
 export const formatLocalTime = (ms: number): string => {
 	const date = new Date(ms);
-	return `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())} ${pad2(date.getHours())}:${pad2(date.getMinutes())}`;
+	return `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())} ${clockOf(date)}`;
 };
 
 const blockStatus = (block: ReportJson['blocks'][number], nowMs: number): string => {

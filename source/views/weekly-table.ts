@@ -1,8 +1,7 @@
-import {formatTokens, formatUsd} from '../core/format.js';
+import {clockOf, formatTokens, formatUsd, pad2} from '../core/format.js';
 import type {Weekly} from '../core/weekly.js';
 
 const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const pad2 = (value: number): string => String(value).padStart(2, '0');
 const dayLabel = (ms: number): string => {
 	const date = new Date(ms);
 	return `${weekdays[date.getDay()]} ${pad2(date.getMonth() + 1)}-${pad2(date.getDate())}`;
@@ -16,8 +15,7 @@ export const renderWeeklyTable = (weekly: Weekly): string => {
 	for (const day of weekly.days) lines.push(row(dayLabel(day.startMs), day.entries, day.totalTokens, day.costUsd));
 	lines.push('─'.repeat(41), row('7 days', weekly.total.entries, weekly.total.totalTokens, weekly.total.costUsd));
 	if (weekly.official !== undefined) {
-		const resets = new Date(weekly.official.resetsAtMs);
-		lines.push(`official 7-day usage: ${Math.round(weekly.official.usedPercentage)}% (Claude Code, resets ${dayLabel(weekly.official.resetsAtMs)} ${pad2(resets.getHours())}:${pad2(resets.getMinutes())})`);
+		lines.push(`official 7-day usage: ${Math.round(weekly.official.usedPercentage)}% (Claude Code, resets ${dayLabel(weekly.official.resetsAtMs)} ${clockOf(new Date(weekly.official.resetsAtMs))})`);
 	}
 
 	return lines.join('\n');
