@@ -167,6 +167,14 @@ const main = async (): Promise<number> => {
 			// React's development build checks every render and keeps far more
 			// objects: several times the CPU and memory of a monitor that runs all day.
 			process.env['NODE_ENV'] ??= 'production';
+			// Ink reads CI at import and then prints only the last frame, at exit:
+			// a blank screen in a real terminal of a CI box or a shell that sets CI.
+			// A terminal on stdout is interactive whatever CI says.
+			if (process.stdout.isTTY) {
+				delete process.env['CI'];
+				delete process.env['CONTINUOUS_INTEGRATION'];
+			}
+
 			const {runDashboard} = await import('./commands/dashboard.js');
 			return runDashboard(options);
 		}

@@ -93,11 +93,12 @@ describe.skipIf(!hasTmux)('cctop in a real terminal (tmux)', () => {
 	});
 
 	const screen = () => pane!.capture().join('\n');
-	const waitForScreen = async (check: (text: string) => boolean, what: string) => waitFor(() => check(screen()), 15_000, `${what}; screen:\n${screen()}`);
+	const waitForScreen = async (check: (text: string) => boolean, what: string) => waitFor(() => check(screen()), 15_000, () => `${what}; screen:\n${screen()}`);
+	// CI is set on purpose: Ink alone would then print nothing until exit.
 	// The shell prints a line and waits for Enter before starting cctop, so the
 	// line is on the screen (settled) before cctop switches screens.
 	const start = async (args: string, {columns = 50, rows = 30, stdin = ''} = {}) => {
-		pane = new TmuxPane(`printf 'before cctop\\n'; read _; ${stdin}'${process.execPath}' '${cliPath}' ${args}; echo "exit=$?"; sleep 60`, {columns, rows, env: env()});
+		pane = new TmuxPane(`printf 'before cctop\\n'; read _; ${stdin}'${process.execPath}' '${cliPath}' ${args}; echo "exit=$?"; sleep 60`, {columns, rows, env: {...env(), CI: 'true'}});
 		await waitForScreen(text => text.startsWith('before cctop'), 'the shell');
 		pane.send('Enter');
 	};
