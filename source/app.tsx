@@ -4,6 +4,7 @@ import type {PricedEntry} from './core/blocks.js';
 import {buildDashboard, type DashboardState} from './core/dashboard.js';
 import {limitChoices, type Plan, type TokenLimitOption} from './core/limits.js';
 import {sessionDetail} from './core/session-detail.js';
+import {sessionOf} from './core/sessions.js';
 import type {OfficialWindow} from './core/statusline.js';
 import {DashboardView} from './components/dashboard-view.js';
 import {Footer, viewNames, type ViewName} from './components/footer.js';
@@ -104,8 +105,8 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, s
 	const detail = useMemo(() => {
 		if (navigation.detailId === undefined || blocks === undefined) return undefined;
 		const entries: PricedEntry[] = [];
-		for (const block of blocks) entries.push(...block.entries);
-		return sessionDetail(entries, navigation.detailId);
+		for (const block of blocks) entries.push(...block.entries.filter(entry => sessionOf(entry) === navigation.detailId));
+		return sessionDetail({sessionId: navigation.detailId, entries});
 	}, [navigation.detailId, blocks]);
 
 	// The bell rings once per threshold crossed while running (80, 90, 100% of the

@@ -14,6 +14,8 @@ const helpText = 	`
     status            One line about the active block, for tmux's status bar
     statusline        Claude Code's statusLine command: reads its JSON on stdin, prints a line,
                       and records the official 5h/7d usage for the other views
+    session [ID]      One session: span, cost, models, tools, subagents, timeline, costliest
+                      requests, limit hits. ID or a unique prefix; the latest by default
 
   Dashboard options
     --demo                A simulated workday, appended live in a temp dir: try cctop at once
@@ -26,6 +28,12 @@ const helpText = 	`
     --template T          The line, with placeholders such as {block_pct} {cost} {projected_cost}
                           {tokens} {limit} {projected_pct} {burn} {reset} {today_cost} (README)
     --watch               Print the line again every --refresh seconds (default 5), in place
+
+  Session options
+    --latest              The most recently active session (the default without an ID)
+    --project NAME        Only sessions of this project (the folder name shown)
+    --list                Recent sessions, newest first (--limit N, default 20, 0 for all)
+    --json                The session (or the list) as JSON (see README for the contract)
 
   Options
     --claude-dir DIR      Claude config dir to read (repeatable; overrides CLAUDE_CONFIG_DIR,
@@ -60,6 +68,8 @@ const helpText = 	`
     $ cctop report
     $ cctop report --json --since 2026-11-01
     $ cctop report --breakdown --plan max5
+    $ cctop session --latest
+    $ cctop session --list --project api-server
 `;
 
 /** Every flag, in meow's format: meow renders help and version from it, parseArgs parses with it. */
@@ -85,11 +95,15 @@ const flagSpec = {
 	refresh: {type: 'string'},
 	format: {type: 'string'},
 	template: {type: 'string'},
+	latest: {type: 'boolean'},
+	list: {type: 'boolean'},
+	project: {type: 'string'},
+	limit: {type: 'string'},
 } as const;
 
 /** Flags that only some commands take; any other command names the right one instead of ignoring it. */
 const flagOwners = {
-	json: ['report'],
+	json: ['report', 'session'],
 	since: ['report'],
 	until: ['report'],
 	breakdown: ['report'],
@@ -100,9 +114,13 @@ const flagOwners = {
 	refresh: ['dashboard', 'status'],
 	format: ['status'],
 	template: ['status'],
+	latest: ['session'],
+	list: ['session'],
+	project: ['session'],
+	limit: ['session'],
 } as const;
 
-const commandNames = {report: '`cctop report`', status: '`cctop status`', dashboard: 'the dashboard (`cctop` without a command)'} as const;
+const commandNames = {report: '`cctop report`', status: '`cctop status`', session: '`cctop session`', dashboard: 'the dashboard (`cctop` without a command)'} as const;
 
 const kebab = (name: string): string => name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
 const camel = (name: string): string => name.replaceAll(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
@@ -146,6 +164,8 @@ const main = async (): Promise<number> => {
 
 	const cli = parseArgv(argv);
 	const [command = 'dashboard', ...rest] = cli.input;
+	// Only `session` takes an argument: the session id (or a unique prefix of it).
+	const sessionId = command === 'session' ? rest.shift() : undefined;
 	if (rest.length > 0) {
 		throw new UsageError(`unexpected argument: ${rest.join(' ')}`);
 	}
@@ -182,6 +202,11 @@ const main = async (): Promise<number> => {
 		case 'statusline': {
 			const {runStatusline} = await import('./commands/statusline.js');
 			return runStatusline(options);
+		}
+
+		case 'session': {
+			const {runSession} = await import('./commands/session.js');
+			return runSession(options, sessionId);
 		}
 
 		case 'status': {

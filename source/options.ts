@@ -32,6 +32,14 @@ export type Options = {
 	format: 'plain' | 'tmux' | 'json';
 	/** status: a line with {placeholders}. */
 	template: string | undefined;
+	/** session: the most recent session (the default without an id). */
+	latest: boolean;
+	/** session: list recent sessions instead of one. */
+	list: boolean;
+	/** session: only sessions of this project (its folder name, as shown). */
+	project: string | undefined;
+	/** session --list: how many sessions (0: all). */
+	limit: number;
 };
 
 // Hand-written rather than zod: every command, `status` included, pays for option
@@ -85,6 +93,12 @@ const refresh = (value: unknown): number => {
 	return Number.isFinite(seconds) && seconds >= 0 && seconds <= 3600 ? Math.round(seconds * 1000) : fail('refresh', 'expected seconds between 0 and 3600, e.g. 2 or 0.5');
 };
 
+const limit = (value: unknown): number => {
+	if (value === undefined) return 20;
+	const count = Number(value);
+	return Number.isInteger(count) && count >= 0 ? count : fail('limit', 'expected a whole number (0 for all)');
+};
+
 /** Validate raw flags as meow hands them over; throws a UsageError that names the flag. */
 export const parseOptions = (flags: Record<string, unknown>): Options => ({
 	claudeDir: (flags['claudeDir'] as string[] | undefined) ?? [],
@@ -108,6 +122,10 @@ export const parseOptions = (flags: Record<string, unknown>): Options => ({
 	refreshMs: refresh(flags['refresh']),
 	format: oneOf('format', flags['format'], ['plain', 'tmux', 'json'] as const) ?? 'plain',
 	template: flags['template'] as string | undefined,
+	latest: flags['latest'] === true,
+	list: flags['list'] === true,
+	project: flags['project'] as string | undefined,
+	limit: limit(flags['limit']),
 });
 
 /** Local midnight of a calendar date, epoch ms. */

@@ -1,6 +1,7 @@
 import {setFlagsFromString} from 'node:v8';
 import {hourMs, type Block} from '../core/blocks.js';
 import {resolveTokenLimit} from '../core/limits.js';
+import {counted} from '../core/format.js';
 import {buildReportJson, reportJsonLine, type ReportJson} from '../core/report.js';
 import type {UsageHandle} from '../ingest/open-usage.js';
 import {lastDayStarts, localMidnightMs, type Options} from '../options.js';
@@ -39,8 +40,8 @@ export const reportFromUsage = (usage: UsageHandle, options: Options, nowMs: num
 export const skippedSummary = (report: ReportJson): string | undefined => {
 	const {invalidLines, unreadablePaths, unknownModels} = report.diagnostics;
 	const parts: string[] = [];
-	if (invalidLines > 0) parts.push(`${invalidLines} invalid line${invalidLines === 1 ? '' : 's'} skipped`);
-	if (unreadablePaths.length > 0) parts.push(`${unreadablePaths.length} unreadable path${unreadablePaths.length === 1 ? '' : 's'} (${unreadablePaths[0]!.path}${unreadablePaths.length > 1 ? ', …' : ''})`);
+	if (invalidLines > 0) parts.push(`${counted(invalidLines, 'invalid line')} skipped`);
+	if (unreadablePaths.length > 0) parts.push(`${counted(unreadablePaths.length, 'unreadable path')} (${unreadablePaths[0]!.path}${unreadablePaths.length > 1 ? ', …' : ''})`);
 	if (unknownModels.length > 0) parts.push(`unpriced model${unknownModels.length === 1 ? '' : 's'}: ${unknownModels.join(', ')}`);
 	return parts.length > 0 ? `cctop: ${parts.join('; ')} (details: report --json → diagnostics)` : undefined;
 };

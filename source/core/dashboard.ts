@@ -2,6 +2,7 @@ import {atTime, type Block, type PricedEntry} from './blocks.js';
 import {blockBurnRate, projectBlock, recentBurnRate, type BurnRate} from './burn-rate.js';
 import {limitStatus, tokensForLimit, type LimitStatus, type TokenLimit} from './limits.js';
 import {bucketize, cumulative} from './series.js';
+import {counted} from './format.js';
 import {currentWindows, type OfficialWindow} from './statusline.js';
 import {addTokenCounts, emptyTokenCounts, totalTokens, type TokenCounts, type UsageEvent} from './types.js';
 
@@ -278,8 +279,8 @@ const eventRows = (input: DashboardInput): EventRow[] => {
 		.map(event => ({timestampMs: event.timestampMs, kind: event.kind, text: `${event.kind === 'rate_limit' ? 'limit hit' : 'API error'}${event.project ? ` (${event.project})` : ''}: ${eventMessage(event.message)}`}));
 	for (const model of input.unknownModels) rows.push({timestampMs: undefined, kind: 'unknown_model', text: `no price for ${model}: its cost shows as unknown (--pricing FILE)`});
 	const skipped: string[] = [];
-	if (input.counters.invalidLines > 0) skipped.push(`${input.counters.invalidLines} invalid line${input.counters.invalidLines === 1 ? '' : 's'}`);
-	if (input.unreadablePaths > 0) skipped.push(`${input.unreadablePaths} unreadable path${input.unreadablePaths === 1 ? '' : 's'}`);
+	if (input.counters.invalidLines > 0) skipped.push(counted(input.counters.invalidLines, 'invalid line'));
+	if (input.unreadablePaths > 0) skipped.push(counted(input.unreadablePaths, 'unreadable path'));
 	if (skipped.length > 0) rows.push({timestampMs: undefined, kind: 'skipped', text: `skipped ${skipped.join(', ')} (cctop report --json → diagnostics)`});
 	return rows;
 };

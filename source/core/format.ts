@@ -83,3 +83,6 @@ export const pad2 = (value: number): string => String(value).padStart(2, '0');
 
 /** Wall-clock `14:05` of a date already in the zone to show (views pass local time; cctop computes in UTC). */
 export const clockOf = (date: Date): string => `${pad2(date.getHours())}:${pad2(date.getMinutes())}`;
+
+/** `1 request`, `3 requests`. */
+export const counted = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;

@@ -200,7 +200,7 @@ export class FrozenLedger {
 	}
 
 	/** Every file's complete usage (stored or changed), to build a full ledger or write the index. */
-	*files(): Generator<Omit<IndexedFile, 'cursor' | 'projectSlug'>> {
+	*files(): Generator<Omit<IndexedFile, 'cursor' | 'projectSlug' | 'keyed' | 'unkeyed'> & {keyed: PricedEntry[]; unkeyed: PricedEntry[]}> {
 		for (const [position, header] of this.index.files.entries()) {
 			if (this.touched.has(header.path)) continue;
 			const file = this.storedFile(position);

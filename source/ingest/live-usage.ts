@@ -1,5 +1,6 @@
 import type {Block} from '../core/blocks.js';
 import {applyLines, beginBulk, createLedger, endBulk, ledgerCounters, removeFile, restoreFile, unknownModels, type Ledger, type LedgerOptions} from '../core/ledger.js';
+import type {FileCopies} from '../core/sessions.js';
 import type {LineResult} from '../core/transcript.js';
 import type {UsageEvent} from '../core/types.js';
 import type {FrozenLedger} from './frozen-ledger.js';
@@ -102,6 +103,16 @@ export class LiveUsage implements UsageSink {
 		const events: UsageEvent[] = [];
 		for (const file of this.ledger.files.values()) events.push(...file.events.filter(event => event.timestampMs >= sinceMs));
 		return events;
+	}
+
+	/** Every file's copies (stored and new), for views that attribute requests themselves, such as sessions. */
+	*eachFile(): Generator<FileCopies> {
+		if (this.frozen !== undefined) {
+			yield* this.frozen.files();
+			return;
+		}
+
+		for (const file of this.ledger.files.values()) yield {path: file.path, keyed: [...file.keyed.values()], unkeyed: file.unkeyed, events: file.events};
 	}
 
 	/**

@@ -90,7 +90,7 @@ describe('ModelsView', () => {
 });
 
 describe('SessionDetailView', () => {
-	const detail = sessionDetail(fixtureEntries(), 'a1');
+	const detail = sessionDetail({sessionId: 'a1', entries: fixtureEntries().filter(entry => entry.sessionId === 'a1')});
 
 	it.each(widths)('shows span, cost, subagents, timeline, models and top requests at %i columns', width => {
 		const {lastFrame} = render(<SessionDetailView detail={detail} modelOrder={state.modelOrder} width={width} rows={20} />);

@@ -1,9 +1,11 @@
 import {describe, expect, it} from 'vitest';
 import {sessionDetail} from '../../source/core/session-detail.js';
+import {sessionOf} from '../../source/core/sessions.js';
 import {fixtureEntries, haiku, opus} from '../helpers/dashboard-state.js';
 
 describe('sessionDetail', () => {
-	const detail = sessionDetail(fixtureEntries(), 'a1')!;
+	const of = (sessionId: string) => sessionDetail({sessionId, entries: fixtureEntries().filter(entry => sessionOf(entry) === sessionId)});
+	const detail = of('a1')!;
 
 	it('spans the session and totals it', () => {
 		expect(detail).toMatchObject({sessionId: 'a1', project: 'api-server', entries: 3, costUsd: 5.5});
@@ -32,6 +34,6 @@ describe('sessionDetail', () => {
 	});
 
 	it('is undefined for an unknown session', () => {
-		expect(sessionDetail(fixtureEntries(), 'nope')).toBeUndefined();
+		expect(of('nope')).toBeUndefined();
 	});
 });

@@ -1,0 +1,112 @@
+import {eventMessage} from '../core/dashboard.js';
+import {counted, formatDuration, formatTokens, formatUsd, shortModelName, truncate} from '../core/format.js';
+import {downsample, groupSize, sparkline} from '../core/series.js';
+import type {SessionDetail, SessionSummary} from '../core/session-detail.js';
+import {totalTokens} from '../core/types.js';
+import {formatLocalTime} from './report-table.js';
+
+const right = (text: string, width: number): string => text.padStart(width);
+const share = (part: number, whole: number): string => `${Math.round(whole > 0 ? (part / whole) * 100 : 0)}%`;
+const bucketWords = (ms: number): string => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${Math.round(ms / 60_000)} min`);
+
+/** A time on the session's first day as `14:05`, on a later day with its date. */
+const timeAfter = (ms: number, firstMs: number): string => {
+	const time = formatLocalTime(ms);
+	return time.slice(0, 10) === formatLocalTime(firstMs).slice(0, 10) ? time.slice(11) : time;
+};
+
+/** Items `a 3 · b 2 · …` wrapped to `width`, each line indented. */
+const flow = (items: string[], width: number, indent = '  '): string[] => {
+	const lines: string[] = [];
+	let line = '';
+	for (const item of items) {
+		if (line !== '' && indent.length + line.length + 3 + item.length > width) {
+			lines.push(indent + line);
+			line = '';
+		}
+
+		line = line === '' ? item : `${line} · ${item}`;
+	}
+
+	if (line !== '') lines.push(indent + line);
+	return lines;
+};
+
+/**
+ * `cctop session`: one session as text for a terminal `width` columns wide.
+ * Narrow terminals drop the per-kind token columns; nothing wraps.
+ */
+export const renderSessionText = (detail: SessionDetail, {width}: {width: number}): string => {
+	const lines: string[] = [];
+	const total = totalTokens(detail.tokens);
+	lines.push(
+		`session ${detail.sessionId} · ${detail.project}`,
+		`  ${formatLocalTime(detail.startMs)} → ${timeAfter(detail.endMs, detail.startMs)} · ${formatDuration(detail.endMs - detail.startMs)} · ${counted(detail.entries, 'request')}`,
+		`  cost ${formatUsd(detail.costUsd)} · ${formatTokens(total)} tokens`,
+		detail.sidechain.entries > 0
+			? `  subagents ${share(detail.sidechain.costUsd, detail.costUsd)} of cost (${formatUsd(detail.sidechain.costUsd)}, ${counted(detail.sidechain.entries, 'request')})`
+			: '  subagents none',
+	);
+
+	const sparkWidth = Math.max(8, width - 22);
+	const perBucket = groupSize(detail.timelineUsd.length, sparkWidth) * detail.timelineBucketMs;
+	lines.push(`  cost per ${bucketWords(perBucket)}`.padEnd(20) + sparkline(downsample(detail.timelineUsd, sparkWidth)), '');
+
+	const isWide = width >= 76;
+	const nameWidth = Math.max(12, Math.min(24, width - (isWide ? 60 : 30)));
+	lines.push(
+		'models'.padEnd(nameWidth) +
+			right('requests', 9) +
+			(isWide ? right('input', 9) + right('output', 9) + right('cache w', 9) + right('cache r', 9) : right('tokens', 9)) +
+			right('cost', 12),
+	);
+	for (const model of detail.models) {
+		const tokens = model.inputTokens + model.outputTokens + model.cacheWrite5mTokens + model.cacheWrite1hTokens + model.cacheReadTokens;
+		lines.push(
+			truncate(`  ${shortModelName(model.model)}`, nameWidth - 1).padEnd(nameWidth) +
+				right(String(model.entries), 9) +
+				(isWide
+					? right(formatTokens(model.inputTokens), 9) +
+						right(formatTokens(model.outputTokens), 9) +
+						right(formatTokens(model.cacheWrite5mTokens + model.cacheWrite1hTokens), 9) +
+						right(formatTokens(model.cacheReadTokens), 9)
+					: right(formatTokens(tokens), 9)) +
+				right(model.isPriced ? formatUsd(model.costUsd) : 'unpriced', 12),
+		);
+	}
+
+	if (detail.tools !== undefined) {
+		const calls = detail.tools.reduce((sum, tool) => sum + tool.calls, 0);
+		lines.push('', calls === 0 ? 'tools: none called' : `tools (${counted(calls, 'call')})`, ...flow(detail.tools.map(tool => `${tool.name} ${tool.calls}`), width));
+	}
+
+	lines.push('', 'costliest requests');
+	for (const request of detail.topRequests) {
+		const prefix = `  ${timeAfter(request.timestampMs, detail.startMs).padStart(5)}  ${shortModelName(request.model).padEnd(14)}${right(formatUsd(request.costUsd), 9)}${right(formatTokens(request.totalTokens), 9)}  `;
+		lines.push(prefix + truncate(request.requestId ?? '(no request id)', Math.max(0, width - prefix.length)));
+	}
+
+	if (detail.events.length > 0) {
+		lines.push('', 'limit hits and API errors');
+		for (const event of detail.events) {
+			lines.push(truncate(`  ${timeAfter(event.timestampMs, detail.startMs).padStart(5)}  ${event.kind === 'rate_limit' ? 'limit' : 'error'}  ${eventMessage(event.message)}`, width));
+		}
+	}
+
+	return lines.map(line => truncate(line, width)).join('\n');
+};
+
+/** `cctop session --list`: recent sessions, a row each. */
+export const renderSessionList = (rows: readonly SessionSummary[], {width}: {width: number}): string => {
+	const isWide = width >= 90;
+	const projectWidth = Math.max(10, Math.min(24, width - (isWide ? 70 : 52)));
+	const header = `${'last active'.padEnd(17)}${'session'.padEnd(10)}${'project'.padEnd(projectWidth)}${right('span', 7)}${right('requests', 9)}${right('cost', 10)}${isWide ? '  models' : ''}`;
+	const lines = [header];
+	for (const row of rows) {
+		lines.push(
+			`${formatLocalTime(row.endMs).padEnd(17)}${row.sessionId.slice(0, 8).padEnd(10)}${truncate(row.project, projectWidth - 1).padEnd(projectWidth)}${right(formatDuration(row.endMs - row.startMs), 7)}${right(String(row.entries), 9)}${right(formatUsd(row.costUsd), 10)}${isWide ? `  ${row.models.map(model => shortModelName(model)).join(', ')}` : ''}`,
+		);
+	}
+
+	return lines.map(line => truncate(line, width)).join('\n');
+};
