@@ -17,7 +17,7 @@ export type SessionUsage = {
 	/** Counted requests, in no particular order; values are the winning copy's (SPEC §2). */
 	entries: PricedEntry[];
 	events: UsageEvent[];
-	/** Every file that holds a line of this session, copies included: where its tool calls are read from. */
+	/** Every file that holds a line of this session or the counted copy of one of its requests: where its tool calls are read from. */
 	paths: Set<string>;
 	/** Latest timestamp of any of its lines, copies included. */
 	lastSeenMs: number;
@@ -92,7 +92,13 @@ export const sessionsFrom = (files: Iterable<FileCopies>): Map<string, SessionUs
 		}
 	}
 
-	for (const {winner, first} of requests.values()) session(sessionOf(first.entry)).entries.push(winner.entry);
+	for (const {winner, first} of requests.values()) {
+		const home = session(sessionOf(first.entry));
+		home.entries.push(winner.entry);
+		// The counted copy's file too: its tool calls may be written only there.
+		home.paths.add(winner.path);
+	}
+
 	for (const {event} of events.values()) session(sessionOf(event)).events.push(event);
 	return sessions;
 };

@@ -96,15 +96,17 @@ export const renderSessionText = (detail: SessionDetail, {width}: {width: number
 	return lines.map(line => truncate(line, width)).join('\n');
 };
 
-/** `cctop session --list`: recent sessions, a row each. */
+/** `cctop session --list`: recent sessions, a row each; narrow terminals drop the year and the models. */
 export const renderSessionList = (rows: readonly SessionSummary[], {width}: {width: number}): string => {
 	const isWide = width >= 90;
-	const projectWidth = Math.max(10, Math.min(24, width - (isWide ? 70 : 52)));
-	const header = `${'last active'.padEnd(17)}${'session'.padEnd(10)}${'project'.padEnd(projectWidth)}${right('span', 7)}${right('requests', 9)}${right('cost', 10)}${isWide ? '  models' : ''}`;
+	const timeWidth = width >= 70 ? 18 : 13;
+	const projectWidth = Math.max(10, Math.min(24, width - timeWidth - (isWide ? 60 : 36)));
+	const time = (ms: number): string => formatLocalTime(ms).slice(18 - timeWidth);
+	const header = `${'last active'.padEnd(timeWidth)}${'session'.padEnd(10)}${'project'.padEnd(projectWidth)}${right('span', 7)}${right('requests', 9)}${right('cost', 10)}${isWide ? '  models' : ''}`;
 	const lines = [header];
 	for (const row of rows) {
 		lines.push(
-			`${formatLocalTime(row.endMs).padEnd(17)}${row.sessionId.slice(0, 8).padEnd(10)}${truncate(row.project, projectWidth - 1).padEnd(projectWidth)}${right(formatDuration(row.endMs - row.startMs), 7)}${right(String(row.entries), 9)}${right(formatUsd(row.costUsd), 10)}${isWide ? `  ${row.models.map(model => shortModelName(model)).join(', ')}` : ''}`,
+			`${time(row.endMs).padEnd(timeWidth)}${row.sessionId.slice(0, 8).padEnd(10)}${truncate(row.project, projectWidth - 1).padEnd(projectWidth)}${right(formatDuration(row.endMs - row.startMs), 7)}${right(String(row.entries), 9)}${right(formatUsd(row.costUsd), 10)}${isWide ? `  ${row.models.map(model => shortModelName(model)).join(', ')}` : ''}`,
 		);
 	}
 
