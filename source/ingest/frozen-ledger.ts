@@ -1,10 +1,11 @@
 import {identifyBlocks, regroupAnchor, withCost, type Block, type PricedEntry} from '../core/blocks.js';
-import {isKeyed, RequestMap} from '../core/dedupe.js';
+import {dedupeKey, isKeyed, RequestMap} from '../core/dedupe.js';
 import {beatsCopy, compareEntries, type LedgerOptions} from '../core/ledger.js';
 import {entryCostUsd} from '../core/pricing.js';
+import {noSession, noteSeen, sessionOf, type FileCopies, type SessionCopies, type SessionSeen} from '../core/sessions.js';
 import type {LineResult} from '../core/transcript.js';
 import {totalTokens, type UsageEntry, type UsageEvent} from '../core/types.js';
-import {blockFromSummary, type DecodedIndex, type IndexBody, type IndexedFile, type ReportSummary} from './usage-index.js';
+import {blockFromSummary, keyHash, type DecodedIndex, type IndexBody, type IndexedFile, type ReportSummary} from './usage-index.js';
 
 type Counters = ReportSummary['counters'];
 
@@ -197,6 +198,87 @@ export class FrozenLedger {
 		}
 
 		return {blocks, counters: {...this.counters}, unknownModels: [...unknown].sort()};
+	}
+
+	/**
+	 * What one session's numbers depend on, without decoding the whole index: when
+	 * every session was last seen (a column scan), then the chosen session's lines,
+	 * every copy of its requests (found by key hash, verified on the ids) and all
+	 * events. {@link sessionsFrom} over that is exact for the chosen session.
+	 */
+	sessionCopies(choose: (seen: ReadonlyMap<string, SessionSeen>) => string | undefined): SessionCopies | undefined {
+		const {body} = this;
+		const stored = this.index.files.flatMap((header, position) => (this.touched.has(header.path) ? [] : [{header, start: body.fileStarts[position]!}]));
+		const seen = new Map<string, SessionSeen>();
+		for (const {header, start} of stored) {
+			for (let row = start; row < start + header.keyedCount + header.unkeyedCount; row++) noteSeen(seen, body.sessionAt(row) ?? noSession, body.timestampAt(row), body.projectAt(row), true);
+			for (const event of header.events) noteSeen(seen, sessionOf(event), event.timestampMs, event.project, false);
+		}
+
+		for (const file of this.touched.values()) {
+			for (const entry of [...file.keyed.values(), ...file.unkeyed]) noteSeen(seen, sessionOf(entry), entry.timestampMs, entry.project, true);
+			for (const event of file.events) noteSeen(seen, sessionOf(event), event.timestampMs, event.project, false);
+		}
+
+		const sessionId = choose(seen);
+		if (sessionId === undefined) return undefined;
+		const files = new Map<string, FileCopies & {keyed: PricedEntry[]; unkeyed: PricedEntry[]}>();
+		const fileFor = (path: string) => {
+			let file = files.get(path);
+			if (file === undefined) {
+				file = {path, keyed: [], unkeyed: [], events: []};
+				files.set(path, file);
+			}
+
+			return file;
+		};
+
+		// The session's own lines, and the keys of its requests.
+		const keys = new Set<string>();
+		const lows = new Set<number>();
+		const isOwn = (found: string | undefined) => (found ?? noSession) === sessionId;
+		for (const {header, start} of stored) {
+			for (let row = start; row < start + header.keyedCount + header.unkeyedCount; row++) {
+				if (!isOwn(body.sessionAt(row))) continue;
+				const entry = this.price(body.entryAt(row), header.path);
+				if (row < start + header.keyedCount) {
+					keys.add(dedupeKey(entry)!);
+					fileFor(header.path).keyed.push(entry);
+				} else {
+					fileFor(header.path).unkeyed.push(entry);
+				}
+			}
+		}
+
+		for (const [path, file] of this.touched) {
+			for (const entry of file.keyed.values()) {
+				if (isOwn(entry.sessionId)) {
+					keys.add(dedupeKey(entry)!);
+					fileFor(path).keyed.push(entry);
+				}
+			}
+
+			for (const entry of file.unkeyed) if (isOwn(entry.sessionId)) fileFor(path).unkeyed.push(entry);
+		}
+
+		for (const key of keys) lows.add(keyHash(key)[1]);
+		// Every other copy of those requests: in other sessions' lines, stored or new.
+		for (const {header, start} of stored) {
+			for (let row = start; row < start + header.keyedCount; row++) {
+				if (!lows.has(body.keyLowAt(row)) || isOwn(body.sessionAt(row))) continue;
+				const entry = body.entryAt(row);
+				if (keys.has(dedupeKey(entry)!)) fileFor(header.path).keyed.push(this.price(entry, header.path));
+			}
+
+			if (header.events.length > 0) fileFor(header.path).events = header.events;
+		}
+
+		for (const [path, file] of this.touched) {
+			for (const entry of file.keyed.values()) if (!isOwn(entry.sessionId) && keys.has(dedupeKey(entry)!)) fileFor(path).keyed.push(entry);
+			if (file.events.length > 0) fileFor(path).events = file.events;
+		}
+
+		return {sessionId, files: [...files.values()], seen};
 	}
 
 	/** Every file's complete usage (stored or changed), to build a full ledger or write the index. */

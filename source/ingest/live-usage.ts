@@ -1,6 +1,6 @@
 import type {Block} from '../core/blocks.js';
 import {applyLines, beginBulk, createLedger, endBulk, ledgerCounters, removeFile, restoreFile, unknownModels, type Ledger, type LedgerOptions} from '../core/ledger.js';
-import type {FileCopies} from '../core/sessions.js';
+import {sessionsSeen, type FileCopies, type SessionCopies, type SessionSeen} from '../core/sessions.js';
 import type {LineResult} from '../core/transcript.js';
 import type {UsageEvent} from '../core/types.js';
 import type {FrozenLedger} from './frozen-ledger.js';
@@ -103,6 +103,15 @@ export class LiveUsage implements UsageSink {
 		const events: UsageEvent[] = [];
 		for (const file of this.ledger.files.values()) events.push(...file.events.filter(event => event.timestampMs >= sinceMs));
 		return events;
+	}
+
+	/** The copies one session depends on (see FrozenLedger.sessionCopies); without an index, every file's. */
+	sessionCopies(choose: (seen: ReadonlyMap<string, SessionSeen>) => string | undefined): SessionCopies | undefined {
+		if (this.frozen !== undefined) return this.frozen.sessionCopies(choose);
+		const files = [...this.eachFile()];
+		const seen = sessionsSeen(files);
+		const sessionId = choose(seen);
+		return sessionId === undefined ? undefined : {sessionId, files, seen};
 	}
 
 	/** Every file's copies (stored and new), for views that attribute requests themselves, such as sessions. */

@@ -297,6 +297,11 @@ export type IndexBody = {
 	fileOf: (index: number) => number;
 	/** First entry index of each file, plus the total at the end. */
 	fileStarts: number[];
+	/** The session id and project of an entry, without decoding the rest of it. */
+	sessionAt: (index: number) => string | undefined;
+	projectAt: (index: number) => string;
+	/** The low half of an entry's {@link keyHash} (0 without a key): a cheap first filter, to be verified on the ids. */
+	keyLowAt: (index: number) => number;
 };
 
 /** A decoded index: the header at once, the entries on demand. */
@@ -450,6 +455,15 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 			findWinner,
 			fileOf,
 			fileStarts,
+			sessionAt: row => {
+				const ref = value('sessionIdRef', row);
+				return ref < 0 ? undefined : header.strings[ref];
+			},
+			projectAt: row => {
+				const ref = value('projectRef', row);
+				return ref < 0 ? '' : header.strings[ref]!;
+			},
+			keyLowAt: row => value('keyHashLow', row),
 		};
 	};
 

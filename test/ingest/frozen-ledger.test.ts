@@ -3,7 +3,9 @@ import {describe, expect, it} from 'vitest';
 import {hourMs} from '../../source/core/blocks.js';
 import {applyLines, beginBulk, createLedger, endBulk, ledgerCounters, unknownModels, type Ledger} from '../../source/core/ledger.js';
 import {createPriceLookup, defaultPricing} from '../../source/core/pricing.js';
-import type {UsageEntry} from '../../source/core/types.js';
+import {totalTokens, type UsageEntry} from '../../source/core/types.js';
+import type {PricedEntry} from '../../source/core/blocks.js';
+import {sessionsFrom} from '../../source/core/sessions.js';
 import {FrozenLedger} from '../../source/ingest/frozen-ledger.js';
 import {decodeIndexBytes, encodeIndex, indexedFile, summarizeBlock} from '../../source/ingest/usage-index.js';
 import {makeEntry} from '../helpers/entries.js';
@@ -99,5 +101,39 @@ describe('FrozenLedger', () => {
 		const frozen = await freeze(ledger);
 		frozen.applyLines('/p/b.jsonl', [event('2026-11-26T11:00:00Z')], {lines: 1, invalidLines: 0});
 		expect(frozen.eventsSince(Date.parse('2026-11-26T00:00:00Z')).map(item => new Date(item.timestampMs).toISOString())).toEqual(['2026-11-26T09:00:00.000Z', '2026-11-26T11:00:00.000Z']);
+	});
+
+	it('gives one session exactly what the whole history gives it (sessionCopies), stored and appended', async () => {
+		const sessionRow = fc.record({
+			minute: fc.integer({min: 0, max: 600}),
+			request: fc.integer({min: 0, max: 15}),
+			isKeyed: fc.boolean(),
+			output: fc.integer({min: 1, max: 2000}),
+			file: fc.constantFrom('/p/a.jsonl', '/p/b.jsonl', '/p/c/sub.jsonl', '/p/new.jsonl'),
+			session: fc.constantFrom('s1', 's2', 's3'),
+		});
+		const toSessionEntry = (row: {minute: number; request: number; isKeyed: boolean; output: number; session: string}) => ({
+			...toEntry({...row, model: 'claude-opus-4-5'}),
+			sessionId: row.session,
+		});
+		const summary = (usage: {entries: PricedEntry[]; events: unknown[]} | undefined) =>
+			usage === undefined ? undefined : {requests: usage.entries.map(entry => [entry.requestId ?? 'unkeyed', entry.timestampMs, totalTokens(entry.tokens), entry.sourcePath]).sort(), events: usage.events.length};
+		await fc.assert(
+			fc.asyncProperty(fc.array(sessionRow, {minLength: 1, maxLength: 50}), fc.array(sessionRow, {maxLength: 20}), async (before, after) => {
+				const stored = before.filter(row => row.file !== '/p/new.jsonl');
+				if (stored.length === 0) return;
+				const storedBatches = stored.map(row => [row.file, [toSessionEntry(row)]] as [string, UsageEntry[]]);
+				const appended = after.map(row => [row.file, [toSessionEntry(row)]] as [string, UsageEntry[]]);
+				const frozen = await freeze(full(storedBatches));
+				for (const [path, entries] of appended) frozen.applyLines(path, lines(entries), {lines: entries.length, invalidLines: 0});
+				const everything = sessionsFrom([...frozen.files()].map(file => ({path: file.path, keyed: file.keyed, unkeyed: file.unkeyed, events: file.events})));
+				for (const sessionId of ['s1', 's2', 's3']) {
+					const copies = frozen.sessionCopies(seen => (seen.has(sessionId) ? sessionId : undefined));
+					const targeted = copies === undefined ? undefined : sessionsFrom(copies.files, copies.seen).get(sessionId);
+					expect(summary(targeted)).toEqual(summary(everything.get(sessionId)));
+				}
+			}),
+			{numRuns: 200},
+		);
 	});
 });
