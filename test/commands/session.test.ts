@@ -136,7 +136,7 @@ describe('cctop session (fixtures/sessions)', () => {
 		expect(lines[0]).toMatch(/^last active\s+session\s+project\s+span\s+requests\s+cost$/);
 		expect(lines[1]).toMatch(/^11-26 11:20 +5e552022 +shop +19m +4 +\$0\.08$/);
 		const wide = (await run(['--list'], {COLUMNS: '120'})).stdout.split('\n');
-		expect(wide[1]).toMatch(/^2026-11-26 11:20 +5e552022 +shop +19m +4 +\$0\.08  opus-4-5, haiku-4-5$/);
+		expect(wide[1]).toMatch(/^2026-11-26 11:20 +5e552022 +shop +19m +4 +\$0\.08 {2}opus-4-5, haiku-4-5$/);
 		expect(lines.every(line => line.length <= 60)).toBe(true);
 	});
 
