@@ -4,7 +4,8 @@
 //   warm     index present, nothing new
 //   append   index present, 1 MB of new lines appended since it was written
 //   live     report --json --watch: append → NDJSON latency over 200 appends, idle CPU, peak RSS
-//   status   `cctop status`, `status --format json` and `statusline` (a sample hook payload on stdin), warm, 21 runs each
+//   status   `cctop status`, `status --format json`, `statusline` (a sample hook payload on stdin),
+//            `session --latest` and `session --list`, warm, 21 runs each
 //   dashboard  `cctop` under a pseudo-terminal: idle CPU, CPU while a session appends 2 lines/s,
 //            append → frame latency (until the new line shows on screen), RSS
 //
@@ -12,6 +13,7 @@
 //   npm run bench -- --sizes 100 --runs 3 --idle-seconds 10
 //   npm run bench -- --no-ccusage               # skip the peer (no registry access)
 //   npm run bench -- --only dashboard --sizes 100   # just the dashboard probe
+//   npm run bench -- --only status                  # just status, statusline and session
 //
 // Corpora, the index and ccusage live in $CCTOP_BENCH_DIR (default <tmp>/cctop-bench) and are reused.
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
@@ -222,9 +224,27 @@ const live = async (dir, env, file, afterMs) => {
 
 const f = value => value.toFixed(2);
 const report = [];
+/** The one-line commands a status bar or a quick look runs, on a warm index: 21 timed runs each. */
+const oneLiners = (dir, env, megabytes) => {
+	// Claude Code 2.1.x's documented statusLine payload, cut to the fields cctop reads.
+	const hookInput = JSON.stringify({model: {id: 'claude-opus-5', display_name: 'Opus'}, cost: {total_cost_usd: 0.012_34}, context_window: {context_window_size: 200_000, used_percentage: 8}, rate_limits: {five_hour: {used_percentage: 23.5, resets_at: 1_738_425_600}, seven_day: {used_percentage: 41.2, resets_at: 1_738_857_600}}});
+	const dataDir = path.join(root, 'data');
+	const oneLine = {
+		status: quick([cli, 'status', '--claude-dir', dir], {...env, CCTOP_DATA_DIR: dataDir}),
+		statusJson: quick([cli, 'status', '--format', 'json', '--claude-dir', dir], {...env, CCTOP_DATA_DIR: dataDir}),
+		statusline: quick([cli, 'statusline', '--claude-dir', dir], {...env, CCTOP_DATA_DIR: dataDir}, hookInput),
+		session: quick([cli, 'session', '--latest', '--claude-dir', dir], {...env, CCTOP_DATA_DIR: dataDir}),
+		sessionList: quick([cli, 'session', '--list', '--claude-dir', dir], {...env, CCTOP_DATA_DIR: dataDir}),
+	};
+	log(`${megabytes} MB status ${oneLine.status.median.toFixed(0)} ms, json ${oneLine.statusJson.median.toFixed(0)} ms, statusline ${oneLine.statusline.median.toFixed(0)} ms, session --latest ${oneLine.session.median.toFixed(0)} ms, session --list ${oneLine.sessionList.median.toFixed(0)} ms`);
+
+	return oneLine;
+};
+
+const quickRows = [];
 const dashboards = [];
 const isOnlyDashboard = values.only === 'dashboard';
-const ccusage = values['no-ccusage'] || isOnlyDashboard ? undefined : ccusageCommand();
+const ccusage = values['no-ccusage'] || isOnlyDashboard || values.only === 'status' ? undefined : ccusageCommand();
 for (const megabytes of values.sizes.split(',').map(Number)) {
 	const {dir, bytes, files} = await corpus(megabytes);
 	const cacheDir = path.join(root, `cache-${megabytes}mb`);
@@ -235,6 +255,11 @@ for (const megabytes of values.sizes.split(',').map(Number)) {
 
 	// dashboard: on a warm index (written here if missing), restored afterwards.
 	if (!existsSync(cacheDir) || readdirSync(cacheDir).length === 0) timed(cctop([]), env);
+	if (values.only === 'status') {
+		quickRows.push({label, oneLine: oneLiners(dir, env, megabytes)});
+		continue;
+	}
+
 	log(`${megabytes} MB dashboard probe (${values['dashboard-idle-seconds']} s idle, ${values['dashboard-append-seconds']} s appending 2 lines/s) …`);
 	const dashboard = await withRestore(file, cacheDir, async () =>
 		dashboardProbe({cli, dir, env, file, idleSeconds: Number(values['dashboard-idle-seconds']), appendSeconds: Number(values['dashboard-append-seconds'])}),
@@ -283,18 +308,11 @@ for (const megabytes of values.sizes.split(',').map(Number)) {
 		log(`${megabytes} MB warm+1MB run ${run + 1}: ${append.at(-1).wallS} s`);
 	}
 
-	// Claude Code 2.1.x's documented statusLine payload, cut to the fields cctop reads.
-	const hookInput = JSON.stringify({model: {id: 'claude-opus-5', display_name: 'Opus'}, cost: {total_cost_usd: 0.012_34}, context_window: {context_window_size: 200_000, used_percentage: 8}, rate_limits: {five_hour: {used_percentage: 23.5, resets_at: 1_738_425_600}, seven_day: {used_percentage: 41.2, resets_at: 1_738_857_600}}});
-	const dataDir = path.join(root, 'data');
-	const oneLine = {
-		status: quick([cli, 'status', '--claude-dir', dir], {...env, CCTOP_DATA_DIR: dataDir}),
-		statusJson: quick([cli, 'status', '--format', 'json', '--claude-dir', dir], {...env, CCTOP_DATA_DIR: dataDir}),
-		statusline: quick([cli, 'statusline', '--claude-dir', dir], {...env, CCTOP_DATA_DIR: dataDir}, hookInput),
-	};
-	log(`${megabytes} MB status ${oneLine.status.median.toFixed(0)} ms, json ${oneLine.statusJson.median.toFixed(0)} ms, statusline ${oneLine.statusline.median.toFixed(0)} ms`);
+	const oneLine = oneLiners(dir, env, megabytes);
+	quickRows.push({label, oneLine});
 
 	const probe = await withRestore(file, cacheDir, async () => live(dir, env, file, lastMs + 60_000));
-	report.push({label, oneLine, reference, peer, peerMatch, cold: summary(cold.get('cctop --no-cache')), first: summary(first), warm: summary(warm), warmMatch, append: summary(append), appendMatch, probe});
+	report.push({label, reference, peer, peerMatch, cold: summary(cold.get('cctop --no-cache')), first: summary(first), warm: summary(warm), warmMatch, append: summary(append), appendMatch, probe});
 }
 
 const ratio = (value, peer) => (peer ? `${f(value / peer.median)}×` : '—');
@@ -308,9 +326,9 @@ for (const row of report) {
 	line('cctop warm + 1 MB appended', row.append, row.appendMatch);
 }
 
-if (report.length > 0) process.stdout.write('\n| corpus | warm, 21 runs | median (ms) | min–max (ms) |\n|---|---|---:|---:|\n');
-for (const row of report) {
-	for (const [name, timing] of [['cctop status', row.oneLine.status], ['cctop status --format json', row.oneLine.statusJson], ['cctop statusline (sample payload)', row.oneLine.statusline]]) {
+if (quickRows.length > 0) process.stdout.write('\n| corpus | warm, 21 runs | median (ms) | min–max (ms) |\n|---|---|---:|---:|\n');
+for (const row of quickRows) {
+	for (const [name, timing] of [['cctop status', row.oneLine.status], ['cctop status --format json', row.oneLine.statusJson], ['cctop statusline (sample payload)', row.oneLine.statusline], ['cctop session --latest', row.oneLine.session], ['cctop session --list', row.oneLine.sessionList]]) {
 		process.stdout.write(`| ${row.label} | ${name} | ${timing.median.toFixed(0)} | ${timing.min.toFixed(0)}–${timing.max.toFixed(0)} |\n`);
 	}
 }
@@ -321,7 +339,7 @@ for (const row of report) {
 	process.stdout.write(`| ${row.label} | ${quantile(latencies, 0.5).toFixed(0)} | ${quantile(latencies, 0.95).toFixed(0)} | ${Math.max(...latencies).toFixed(0)} | ${latencies.length} | ${idleCpuPercent.toFixed(2)} | ${values['idle-seconds']} | ${peakRssMiB.toFixed(0)} | ${steadyRssMiB.toFixed(0)} |\n`);
 }
 
-process.stdout.write('\n| corpus | dashboard idle CPU (% of a core) | CPU appending 2 lines/s | append → frame p50 (ms) | p95 (ms) | max (ms) | appends | peak RSS (MiB) | exit |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n');
+if (dashboards.length > 0) process.stdout.write('\n| corpus | dashboard idle CPU (% of a core) | CPU appending 2 lines/s | append → frame p50 (ms) | p95 (ms) | max (ms) | appends | peak RSS (MiB) | exit |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n');
 for (const row of dashboards) {
 	const {latencies} = row;
 	process.stdout.write(`| ${row.label} | ${row.idleCpuPercent.toFixed(2)} | ${row.appendCpuPercent.toFixed(2)} | ${quantile(latencies, 0.5).toFixed(0)} | ${quantile(latencies, 0.95).toFixed(0)} | ${Math.max(...latencies).toFixed(0)} | ${latencies.length} | ${row.peakRssMiB.toFixed(0)} | ${row.exitCode} |\n`);
