@@ -43,8 +43,9 @@ export type Options = {
 };
 
 // Hand-written rather than zod: every command, `status` included, pays for option
-// parsing, and importing zod alone costs ~37 ms of start-up. zod stays where data
-// from outside is parsed (transcript lines, --pricing files), loaded when needed.
+// parsing, and importing zod alone costs ~37 ms of start-up. Transcript lines are
+// checked by hand for the same reason (core/transcript.ts); zod parses --pricing
+// files, loaded only then.
 
 const fail = (flag: string, message: string): never => {
 	throw new UsageError(`--${flag}: ${message}`);

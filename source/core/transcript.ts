@@ -1,4 +1,3 @@
-import {z} from 'zod';
 import type {UsageEntry, UsageEvent} from './types.js';
 
 /** What one transcript line turned into. */
@@ -8,47 +7,80 @@ export type LineResult =
 	| {kind: 'other'}
 	| {kind: 'invalid'; reason: string};
 
-const count = z.number().finite().nonnegative();
-const optionalCount = count.nullish();
+// Checked by hand, not with zod: every command parses lines, and importing zod
+// costs ~36 ms, half of what `cctop status` may take. The rules are zod's, field
+// for field (test/core/transcript-fields.test.ts checks both agree on random
+// input): only the fields cctop reads, unknown keys ignored, and a field of an
+// odd type that cctop only displays falls back to undefined instead of losing the usage.
 
-// Narrow on purpose: only the fields cctop reads. Zod objects drop unknown keys,
-// so new Claude Code fields never make a line invalid, and a field of an odd type
-// that cctop only displays falls back to undefined instead of losing the usage.
-const usageSchema = z.object({
-	input_tokens: count,
-	output_tokens: count,
-	cache_creation_input_tokens: optionalCount,
-	cache_read_input_tokens: optionalCount,
-	cache_creation: z
-		.object({
-			ephemeral_5m_input_tokens: optionalCount,
-			ephemeral_1h_input_tokens: optionalCount,
-		})
-		.nullish()
-		.catch(undefined),
-	server_tool_use: z.object({web_search_requests: optionalCount}).nullish().catch(undefined),
-	speed: z.string().nullish().catch(undefined),
-});
+export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const flag = (value: unknown): boolean | undefined => (typeof value === 'boolean' ? value : undefined);
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+/** A count, absent (undefined or null), or wrong. */
+const optionalCount = (value: unknown): number | undefined | false => (value === undefined || value === null ? undefined : isCount(value) ? value : false);
 
-const lineSchema = z.object({
-	timestamp: z.string().nullish().catch(undefined),
-	sessionId: z.string().nullish().catch(undefined),
-	cwd: z.string().nullish().catch(undefined),
-	isSidechain: z.boolean().nullish().catch(undefined),
-	isApiErrorMessage: z.boolean().nullish().catch(undefined),
-	requestId: z.string().nullish().catch(undefined),
-	costUSD: z.number().finite().nullish().catch(undefined),
-	error: z.unknown().optional(),
-	message: z
-		.object({
-			id: z.string().nullish().catch(undefined),
-			model: z.string().nullish().catch(undefined),
-			usage: z.unknown().optional(),
-			content: z.unknown().optional(),
-		})
-		.nullish()
-		.catch(undefined),
-});
+/** The fields of a line cctop reads; anything of the wrong type is undefined. */
+export type LineFields = {
+	timestamp: string | undefined;
+	sessionId: string | undefined;
+	cwd: string | undefined;
+	isSidechain: boolean | undefined;
+	isApiErrorMessage: boolean | undefined;
+	requestId: string | undefined;
+	costUSD: number | undefined;
+	error: unknown;
+	message: {id: string | undefined; model: string | undefined; usage: unknown; content: unknown} | undefined;
+};
+
+export const lineFields = (line: Record<string, unknown>): LineFields => {
+	const message = line['message'];
+	const cost = line['costUSD'];
+	return {
+		timestamp: text(line['timestamp']),
+		sessionId: text(line['sessionId']),
+		cwd: text(line['cwd']),
+		isSidechain: flag(line['isSidechain']),
+		isApiErrorMessage: flag(line['isApiErrorMessage']),
+		requestId: text(line['requestId']),
+		costUSD: typeof cost === 'number' && Number.isFinite(cost) ? cost : undefined,
+		error: line['error'],
+		message: isRecord(message) ? {id: text(message['id']), model: text(message['model']), usage: message['usage'], content: message['content']} : undefined,
+	};
+};
+
+/** `message.usage` as cctop reads it, or undefined when it lacks numeric input/output counts or a cache count is of the wrong type. */
+export type UsageFields = {
+	input_tokens: number;
+	output_tokens: number;
+	cache_creation_input_tokens: number | undefined;
+	cache_read_input_tokens: number | undefined;
+	cache_creation: {ephemeral_5m_input_tokens: number | undefined; ephemeral_1h_input_tokens: number | undefined} | undefined;
+	server_tool_use: {web_search_requests: number | undefined} | undefined;
+	speed: string | undefined;
+};
+
+export const usageFields = (usage: unknown): UsageFields | undefined => {
+	if (!isRecord(usage) || !isCount(usage['input_tokens']) || !isCount(usage['output_tokens'])) return undefined;
+	const cacheCreation = optionalCount(usage['cache_creation_input_tokens']);
+	const cacheRead = optionalCount(usage['cache_read_input_tokens']);
+	if (cacheCreation === false || cacheRead === false) return undefined;
+	// A malformed split or server-tool block is dropped whole; the counts above still stand.
+	const split = usage['cache_creation'];
+	const fiveMinutes = isRecord(split) ? optionalCount(split['ephemeral_5m_input_tokens']) : false;
+	const oneHour = isRecord(split) ? optionalCount(split['ephemeral_1h_input_tokens']) : false;
+	const server = usage['server_tool_use'];
+	const webSearches = isRecord(server) ? optionalCount(server['web_search_requests']) : false;
+	return {
+		input_tokens: usage['input_tokens'],
+		output_tokens: usage['output_tokens'],
+		cache_creation_input_tokens: cacheCreation,
+		cache_read_input_tokens: cacheRead,
+		cache_creation: fiveMinutes === false || oneHour === false ? undefined : {ephemeral_5m_input_tokens: fiveMinutes, ephemeral_1h_input_tokens: oneHour},
+		server_tool_use: webSearches === false ? undefined : {web_search_requests: webSearches},
+		speed: text(usage['speed']),
+	};
+};
 
 const limitTextPattern = /limit reached|reached your .{0,40}limit|usage limit/i;
 
@@ -91,12 +123,7 @@ export const parseTranscriptValue = (value: unknown, folderProject: string): Lin
 		return {kind: 'other'};
 	}
 
-	const parsed = lineSchema.safeParse(value);
-	if (!parsed.success) {
-		return {kind: 'invalid', reason: 'unexpected field types'};
-	}
-
-	const line = parsed.data;
+	const line = lineFields(value as Record<string, unknown>);
 	const timestampMs = line.timestamp ? Date.parse(line.timestamp) : Number.NaN;
 	const project = line.cwd ? projectFromCwd(line.cwd) : folderProject;
 	const sessionId = line.sessionId ?? undefined;
@@ -123,8 +150,8 @@ export const parseTranscriptValue = (value: unknown, folderProject: string): Lin
 		return {kind: 'other'};
 	}
 
-	const usage = usageSchema.safeParse(line.message.usage);
-	if (!usage.success) {
+	const u = usageFields(line.message.usage);
+	if (u === undefined) {
 		return {kind: 'invalid', reason: 'usage without numeric input_tokens/output_tokens'};
 	}
 
@@ -132,7 +159,6 @@ export const parseTranscriptValue = (value: unknown, folderProject: string): Lin
 		return {kind: 'invalid', reason: 'usage without a valid timestamp'};
 	}
 
-	const u = usage.data;
 	const cacheCreationInputTokens = u.cache_creation_input_tokens ?? 0;
 	// Without the 5m/1h split every write is priced as 5-minute (SPEC §3).
 	const cacheCreation1hTokens = Math.min(u.cache_creation?.ephemeral_1h_input_tokens ?? 0, cacheCreationInputTokens);

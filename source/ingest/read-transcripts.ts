@@ -6,8 +6,8 @@ export type LineParser = (text: string, folderProject: string) => LineResult;
 let parserModule: Promise<LineParser> | undefined;
 
 /**
- * The transcript line parser, loaded on first need: it brings zod (~37 ms of
- * start-up), and a run that finds nothing new never parses a line.
+ * The transcript line parser, loaded on first need: a run that finds nothing
+ * new never parses a line.
  */
 export const loadLineParser = async (): Promise<LineParser> => {
 	parserModule ??= import('../core/transcript.js').then(module => module.parseTranscriptLine);
