@@ -225,7 +225,7 @@ const live = async (dir, env, file, afterMs) => {
 const f = value => value.toFixed(2);
 const report = [];
 /** The one-line commands a status bar or a quick look runs, on a warm index: 21 timed runs each. */
-const oneLiners = (dir, env, megabytes) => {
+const oneLiners = async (dir, env, megabytes, file, cacheDir) => {
 	// Claude Code 2.1.x's documented statusLine payload, cut to the fields cctop reads.
 	const hookInput = JSON.stringify({model: {id: 'claude-opus-5', display_name: 'Opus'}, cost: {total_cost_usd: 0.012_34}, context_window: {context_window_size: 200_000, used_percentage: 8}, rate_limits: {five_hour: {used_percentage: 23.5, resets_at: 1_738_425_600}, seven_day: {used_percentage: 41.2, resets_at: 1_738_857_600}}});
 	const dataDir = path.join(root, 'data');
@@ -236,7 +236,16 @@ const oneLiners = (dir, env, megabytes) => {
 		session: quick([cli, 'session', '--latest', '--claude-dir', dir], {...env, CCTOP_DATA_DIR: dataDir}),
 		sessionList: quick([cli, 'session', '--list', '--claude-dir', dir], {...env, CCTOP_DATA_DIR: dataDir}),
 	};
-	log(`${megabytes} MB status ${oneLine.status.median.toFixed(0)} ms, json ${oneLine.statusJson.median.toFixed(0)} ms, statusline ${oneLine.statusline.median.toFixed(0)} ms, session --latest ${oneLine.session.median.toFixed(0)} ms, session --list ${oneLine.sessionList.median.toFixed(0)} ms`);
+	// While Claude Code works, its transcript grows between two status-bar refreshes:
+	// the same commands with 20 KB (a few requests) appended since the index was written.
+	const report = JSON.parse(timed([process.execPath, cli, 'report', '--json', '--quiet', '--claude-dir', dir], env).output);
+	const lastMs = Date.parse(report.blocks.at(-1).actualEndTime ?? report.blocks.at(-1).startTime);
+	await withRestore(file, cacheDir, async () => {
+		appendFileSync(file, freshLines(20 * 1024, 7, lastMs + 60_000));
+		oneLine.statusAppended = quick([cli, 'status', '--claude-dir', dir], {...env, CCTOP_DATA_DIR: dataDir});
+		oneLine.statuslineAppended = quick([cli, 'statusline', '--claude-dir', dir], {...env, CCTOP_DATA_DIR: dataDir}, hookInput);
+	});
+	log(`${megabytes} MB status ${oneLine.status.median.toFixed(0)} ms, json ${oneLine.statusJson.median.toFixed(0)} ms, statusline ${oneLine.statusline.median.toFixed(0)} ms, session --latest ${oneLine.session.median.toFixed(0)} ms, session --list ${oneLine.sessionList.median.toFixed(0)} ms; after a 20 KB append: status ${oneLine.statusAppended.median.toFixed(0)} ms, statusline ${oneLine.statuslineAppended.median.toFixed(0)} ms`);
 
 	return oneLine;
 };
@@ -256,7 +265,7 @@ for (const megabytes of values.sizes.split(',').map(Number)) {
 	// dashboard: on a warm index (written here if missing), restored afterwards.
 	if (!existsSync(cacheDir) || readdirSync(cacheDir).length === 0) timed(cctop([]), env);
 	if (values.only === 'status') {
-		quickRows.push({label, oneLine: oneLiners(dir, env, megabytes)});
+		quickRows.push({label, oneLine: await oneLiners(dir, env, megabytes, file, cacheDir)});
 		continue;
 	}
 
@@ -308,7 +317,7 @@ for (const megabytes of values.sizes.split(',').map(Number)) {
 		log(`${megabytes} MB warm+1MB run ${run + 1}: ${append.at(-1).wallS} s`);
 	}
 
-	const oneLine = oneLiners(dir, env, megabytes);
+	const oneLine = await oneLiners(dir, env, megabytes, file, cacheDir);
 	quickRows.push({label, oneLine});
 
 	const probe = await withRestore(file, cacheDir, async () => live(dir, env, file, lastMs + 60_000));
@@ -328,7 +337,7 @@ for (const row of report) {
 
 if (quickRows.length > 0) process.stdout.write('\n| corpus | warm, 21 runs | median (ms) | min–max (ms) |\n|---|---|---:|---:|\n');
 for (const row of quickRows) {
-	for (const [name, timing] of [['cctop status', row.oneLine.status], ['cctop status --format json', row.oneLine.statusJson], ['cctop statusline (sample payload)', row.oneLine.statusline], ['cctop session --latest', row.oneLine.session], ['cctop session --list', row.oneLine.sessionList]]) {
+	for (const [name, timing] of [['cctop status', row.oneLine.status], ['cctop status --format json', row.oneLine.statusJson], ['cctop statusline (sample payload)', row.oneLine.statusline], ['cctop session --latest', row.oneLine.session], ['cctop session --list', row.oneLine.sessionList], ['cctop status, 20 KB appended since the index', row.oneLine.statusAppended], ['cctop statusline, 20 KB appended since the index', row.oneLine.statuslineAppended]]) {
 		process.stdout.write(`| ${row.label} | ${name} | ${timing.median.toFixed(0)} | ${timing.min.toFixed(0)}–${timing.max.toFixed(0)} |\n`);
 	}
 }

@@ -3,7 +3,7 @@ import {Box, Text, useApp, useInput, useStdin} from 'ink';
 import type {PricedEntry} from './core/blocks.js';
 import {buildDashboard, type DashboardState} from './core/dashboard.js';
 import {limitChoices, type Plan, type TokenLimitOption} from './core/limits.js';
-import {sessionDetail} from './core/session-detail.js';
+import {sessionDetail, type SessionDetail} from './core/session-detail.js';
 import {sessionOf} from './core/sessions.js';
 import type {OfficialWindow} from './core/statusline.js';
 import {DashboardView} from './components/dashboard-view.js';
@@ -17,6 +17,7 @@ import {bar, fit} from './components/text.js';
 import {ToolsView} from './components/tools-view.js';
 import {initialNavigation, navigate, selectedIndex} from './hooks/navigation.js';
 import {useNow} from './hooks/use-now.js';
+import {useSessionDetail} from './hooks/use-session-detail.js';
 import {useWindowSize, type WindowSize} from './hooks/use-window-size.js';
 import type {UsageView} from './ingest/live-usage.js';
 import type {ScanProgress} from './ingest/transcript-source.js';
@@ -48,6 +49,8 @@ export type AppProps = {
 	size?: WindowSize;
 	/** One printed snapshot: natural height and no key hints. */
 	isSnapshot?: boolean;
+	/** A session's full detail (all its days, its tool calls); without it the detail shows today's entries. */
+	loadSession?: (sessionId: string) => Promise<SessionDetail | undefined>;
 };
 
 const Loading = ({progress, width}: {progress: ScanProgress | undefined; width: number}) => {
@@ -71,7 +74,7 @@ const Loading = ({progress, width}: {progress: ScanProgress | undefined; width: 
 const listedSessions = (state: DashboardState, view: ViewName) => (view === 'dashboard' && state.block !== undefined ? state.blockSessions : state.sessions);
 
 /** The Ink root: store subscription, the clock, keys, and the frame fitted to the terminal. */
-export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, size, isSnapshot = false}: AppProps) => {
+export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, size, isSnapshot = false, loadSession}: AppProps) => {
 	const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
 	const nowMs = useNow(clock, tickMs, snapshot.version);
 	const {columns, rows} = useWindowSize(size);
@@ -102,7 +105,8 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, s
 	);
 	const sessions = state === undefined ? [] : listedSessions(state, navigation.view);
 	const ids = sessions.map(session => session.sessionId);
-	const detail = useMemo(() => {
+	const fullDetail = useSessionDetail(loadSession, navigation.detailId, snapshot.version);
+	const todayDetail = useMemo(() => {
 		if (navigation.detailId === undefined || blocks === undefined) return undefined;
 		const entries: PricedEntry[] = [];
 		for (const block of blocks) entries.push(...block.entries.filter(entry => sessionOf(entry) === navigation.detailId));
@@ -164,7 +168,7 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, s
 	} else if (navigation.isHelp) {
 		body = <HelpView width={width} rows={bodyRows} />;
 	} else if (navigation.detailId !== undefined) {
-		body = <SessionDetailView detail={detail} modelOrder={state.modelOrder} width={width} rows={bodyRows} />;
+		body = <SessionDetailView detail={fullDetail ?? todayDetail} modelOrder={state.modelOrder} width={width} rows={bodyRows} />;
 	} else {
 		switch (navigation.view) {
 			case 'dashboard': {

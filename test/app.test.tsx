@@ -1,6 +1,7 @@
 import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, it, vi} from 'vitest';
-import {App, type DashboardSnapshot} from '../source/app.js';
+import {App, type AppProps, type DashboardSnapshot} from '../source/app.js';
+import {sessionDetail} from '../source/core/session-detail.js';
 import {hourMs, identifyBlocks, type PricedEntry} from '../source/core/blocks.js';
 import type {UsageView} from '../source/ingest/live-usage.js';
 import {fixtureEntries, fixtureEvents, fixtureNowMs} from './helpers/dashboard-state.js';
@@ -48,9 +49,19 @@ afterEach(() => {
 	instance = undefined;
 });
 
-const start = (store: FakeStore, props: {columns?: number; rows?: number; limitOption?: number; onBell?: () => void} = {}) => {
+const start = (store: FakeStore, props: {columns?: number; rows?: number; limitOption?: number; onBell?: () => void; loadSession?: AppProps['loadSession']} = {}) => {
 	instance = render(
-		<App store={store} clock={clock} tickMs={60_000} limitOption={props.limitOption ?? 20_000} plan={undefined} isColor={false} onBell={props.onBell} size={{columns: props.columns ?? 60, rows: props.rows ?? 30}} />,
+		<App
+			store={store}
+			clock={clock}
+			tickMs={60_000}
+			limitOption={props.limitOption ?? 20_000}
+			plan={undefined}
+			isColor={false}
+			onBell={props.onBell}
+			size={{columns: props.columns ?? 60, rows: props.rows ?? 30}}
+			loadSession={props.loadSession}
+		/>,
 	);
 	return instance;
 };
@@ -109,6 +120,25 @@ describe('App', () => {
 		await waitForText('▸ web-app');
 		stdin.write('\u001B[A');
 		await waitForText('▸ api-server');
+	});
+
+	it('replaces today\'s detail with the full session from loadSession: its earlier days and its tools', async () => {
+		const yesterday = makePriced('2026-11-25T09:00:00Z', {sessionId: 'w1', project: 'web-app', costUsd: 4});
+		const own = [yesterday, ...fixtureEntries().filter(entry => entry.sessionId === 'w1')];
+		const requested: string[] = [];
+		const loadSession = async (sessionId: string) => {
+			requested.push(sessionId);
+			return sessionDetail({sessionId, entries: own}, {tools: [{name: 'Edit', calls: 4}, {name: 'Read', calls: 2}]});
+		};
+
+		const {stdin} = start(new FakeStore(viewOf(fixtureEntries())), {loadSession});
+		await waitForText('▸ api-server');
+		stdin.write('\u001B[B');
+		await waitForText('▸ web-app');
+		stdin.write('\r');
+		await waitForText('tools  Edit 4 · Read 2');
+		expect(frameText()).toContain('11-25 09:00–11-26 12:20 · 27h20m · 3 requests');
+		expect(requested).toEqual(['w1']);
 	});
 
 	it('keeps the selected session highlighted when the list re-sorts', async () => {

@@ -8,6 +8,8 @@ import type {ScanProgress} from '../ingest/transcript-source.js';
 import {watchSource} from '../ingest/watch.js';
 import {localDayStartMs, type Options} from '../options.js';
 import {UsageStore} from '../store.js';
+import type {SessionDetail} from '../core/session-detail.js';
+import {loadSessionDetail} from './session-load.js';
 import {noTranscriptsMessage, openUsageFor} from './usage-for.js';
 
 const enterAltScreen = '\u001B[?1049h\u001B[H';
@@ -36,6 +38,13 @@ class DashboardFeed {
 		unreadablePaths: this.usage?.unreadablePaths().length ?? 0,
 		official: this.official,
 	});
+
+	/** One session in full, for the dashboard's detail view. */
+	loadSession = async (sessionId: string): Promise<SessionDetail | undefined> => {
+		const live = this.usage?.live?.usage;
+		if (live === undefined) return undefined;
+		return (await loadSessionDetail(live, seen => (seen.has(sessionId) ? sessionId : undefined)))?.detail;
+	};
 
 	/** Read the official reading again (`cctop statusline` writes it); true when it changed. */
 	refreshOfficial(): boolean {
@@ -131,6 +140,7 @@ const runLive = async (options: Options, clock: () => number): Promise<number> =
 			plan={options.plan}
 			isColor={process.stdout.hasColors?.() ?? false}
 			onBell={options.bell ? () => process.stdout.write('\u0007') : undefined}
+			loadSession={feed.loadSession}
 		/>,
 		{patchConsole: false, exitOnCtrlC: true, maxFps: 10},
 	);

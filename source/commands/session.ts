@@ -1,8 +1,8 @@
-import {sessionDetail, sessionJson, sessionSummaries, sessionSummaryJson, toolCounts} from '../core/session-detail.js';
+import {sessionJson, sessionSummaries, sessionSummaryJson} from '../core/session-detail.js';
 import {sessionsFrom, type SessionSeen} from '../core/sessions.js';
-import {readToolCalls} from '../ingest/read-tool-calls.js';
 import {UsageError, type Options} from '../options.js';
 import {renderSessionList, renderSessionText} from '../views/session-text.js';
+import {loadSessionDetail} from './session-load.js';
 import {noTranscriptsMessage, openUsageFor} from './usage-for.js';
 
 /** A failure to report on stderr with exit 1: the session asked for is not there. */
@@ -62,15 +62,10 @@ export const runSession = async (options: Options, idOrPrefix: string | undefine
 			return 0;
 		}
 
-		const copies = live.sessionCopies(chooser(idOrPrefix, options.project))!;
-		const session = sessionsFrom(copies.files, copies.seen).get(copies.sessionId);
-		if (session === undefined || session.entries.length === 0) {
-			throw new NotFound(`session ${copies.sessionId} has no requests of its own: its lines are copies of an earlier session's`);
-		}
-
-		const read = await readToolCalls([...session.paths].sort());
-		for (const {path, reason} of read.unreadable) process.stderr.write(`cctop: tool calls not read from ${path} (${reason})\n`);
-		const detail = sessionDetail(session, {tools: toolCounts(read.calls, session.sessionId, session.entries), topCount: options.json ? 10 : 5})!;
+		const loaded = (await loadSessionDetail(live, chooser(idOrPrefix, options.project), {topCount: options.json ? 10 : 5}))!;
+		for (const {path, reason} of loaded.unreadable) process.stderr.write(`cctop: tool calls not read from ${path} (${reason})\n`);
+		const {detail} = loaded;
+		if (detail === undefined) throw new NotFound(`session ${loaded.sessionId} has no requests of its own: its lines are copies of an earlier session's`);
 		process.stdout.write(options.json ? `${JSON.stringify(sessionJson(detail), null, 2)}\n` : `${renderSessionText(detail, {width})}\n`);
 		return 0;
 	} catch (error) {

@@ -1,15 +1,16 @@
 import {memo, type ReactNode} from 'react';
 import {Text} from 'ink';
+import {eventMessage} from '../core/dashboard.js';
 import {formatDuration, formatTokens, formatUsd, shortModelName} from '../core/format.js';
 import {downsample, groupSize, sparkline} from '../core/series.js';
 import type {SessionDetail} from '../core/session-detail.js';
 import {totalTokens} from '../core/types.js';
 import {modelColor} from './theme.js';
-import {bucketLabel, clockTime, fit, percent} from './text.js';
+import {bucketLabel, clockSpan, clockTime, fit, percent} from './text.js';
 
 export type SessionDetailViewProps = {detail: SessionDetail | undefined; modelOrder: readonly string[]; width: number; rows: number};
 
-/** One session: span, cost, models, subagent share, a cost timeline and the costliest requests. Rows past `rows` fold away. */
+/** One session: span, cost, models, tools, subagent share, a cost timeline, the costliest requests and its limit hits and errors. Rows past `rows` fold away. */
 export const SessionDetailView = memo(({detail, modelOrder, width, rows}: SessionDetailViewProps) => {
 	if (rows <= 0) return null;
 	if (detail === undefined) return <Text dimColor>{fit(' that session has no requests in view (esc back)', width)}</Text>;
@@ -25,7 +26,7 @@ export const SessionDetailView = memo(({detail, modelOrder, width, rows}: Sessio
 		<Text key="title" bold wrap="truncate">
 			{fit(` session ${detail.project} · ${detail.sessionId}`, width)}
 		</Text>,
-		line('span', ` ${clockTime(detail.startMs)}–${clockTime(detail.endMs)} · ${formatDuration(detail.endMs - detail.startMs)} · ${detail.entries} requests`),
+		line('span', ` ${clockSpan(detail.startMs, detail.endMs)} · ${formatDuration(detail.endMs - detail.startMs)} · ${detail.entries} requests`),
 		line(
 			'cost',
 			` cost ${formatUsd(detail.costUsd)} · ${formatTokens(totalTokens(detail.tokens))} tok · subagents ${detail.sidechain.entries > 0 ? `${percent(detail.costUsd > 0 ? detail.sidechain.costUsd / detail.costUsd : 0)} (${formatUsd(detail.sidechain.costUsd)})` : 'none'}`,
@@ -48,6 +49,9 @@ export const SessionDetailView = memo(({detail, modelOrder, width, rows}: Sessio
 				{fit(percent(model.cacheHitShare), 11, 'right')}
 			</Text>
 		)),
+		...(detail.tools === undefined
+			? []
+			: [line('tools', detail.tools.length === 0 ? ' tools: none called' : ` tools  ${detail.tools.map(tool => `${tool.name} ${tool.calls}`).join(' · ')}`)]),
 		<Text key="top" bold wrap="truncate">
 			{fit(' costliest requests', width)}
 		</Text>,
@@ -56,6 +60,9 @@ export const SessionDetailView = memo(({detail, modelOrder, width, rows}: Sessio
 				`top-${request.requestId ?? request.timestampMs}`,
 				`  ${clockTime(request.timestampMs)} ${fit(shortModelName(request.model), 12)} ${fit(formatUsd(request.costUsd), 8, 'right')} ${fit(formatTokens(request.totalTokens), 7, 'right')}  ${request.requestId ?? ''}`,
 			),
+		),
+		...detail.events.map((event, index) =>
+			line(`event-${index}`, `  ${clockTime(event.timestampMs)} ${event.kind === 'rate_limit' ? 'limit hit' : 'API error'}: ${eventMessage(event.message)}`, event.kind === 'rate_limit' ? 'red' : 'yellow'),
 		),
 	];
 	return <>{rowsOut.slice(0, rows)}</>;

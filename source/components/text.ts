@@ -1,4 +1,4 @@
-import {clockOf} from '../core/format.js';
+import {clockOf, pad2} from '../core/format.js';
 
 /** Fixed-width text helpers: every dashboard row is laid out to an exact width, so nothing wraps. */
 
@@ -20,6 +20,15 @@ export const percent = (share: number): string => `${Math.round(share * 100)}%`;
 
 /** Local wall-clock `14:05`: users read local time, cctop computes in UTC. */
 export const clockTime = (ms: number): string => clockOf(new Date(ms));
+
+/** A local span `14:05–16:30`, with dates (`11-25 22:10–11-26 01:30`) when it crosses midnight. */
+export const clockSpan = (startMs: number, endMs: number): string => {
+	const start = new Date(startMs);
+	const end = new Date(endMs);
+	if (start.toDateString() === end.toDateString()) return `${clockOf(start)}–${clockOf(end)}`;
+	const day = (date: Date) => `${pad2(date.getMonth() + 1)}-${pad2(date.getDate())} ${clockOf(date)}`;
+	return `${day(start)}–${day(end)}`;
+};
 
 /** `5m ago` style age of a moment. */
 export const age = (ms: number, nowMs: number, format: (ms: number) => string): string => (nowMs - ms < 1000 ? 'now' : `${format(nowMs - ms)} ago`);

@@ -108,6 +108,22 @@ describe('SessionDetailView', () => {
 		expect(frameLines(render(<SessionDetailView detail={detail} modelOrder={[]} width={60} rows={4} />).lastFrame())).toHaveLength(4);
 	});
 
+	it('lists tool calls and the session\'s limit hits and errors when it has them', () => {
+		const full = sessionDetail(
+			{
+				sessionId: 'a1',
+				entries: fixtureEntries().filter(entry => entry.sessionId === 'a1'),
+				events: [{kind: 'rate_limit', timestampMs: Date.parse('2026-11-26T12:26:00Z'), sessionId: 'a1', project: 'api-server', message: "You've reached your usage limit."}],
+			},
+			{tools: [{name: 'Read', calls: 12}, {name: 'Bash', calls: 3}]},
+		);
+		const lines = frameLines(render(<SessionDetailView detail={full} modelOrder={[]} width={60} rows={20} />).lastFrame());
+		expect(lines).toContain(' tools  Read 12 · Bash 3');
+		expect(lines.at(-1)).toBe("  12:26 limit hit: You've reached your usage limit.");
+		const none = sessionDetail({sessionId: 'a1', entries: fixtureEntries().filter(entry => entry.sessionId === 'a1')}, {tools: []});
+		expect(frameLines(render(<SessionDetailView detail={none} modelOrder={[]} width={60} rows={20} />).lastFrame())).toContain(' tools: none called');
+	});
+
 	it('says so when the session has nothing in view', () => {
 		expect(frameLines(render(<SessionDetailView detail={undefined} modelOrder={[]} width={60} rows={4} />).lastFrame())[0]).toBe(' that session has no requests in view (esc back)');
 	});
