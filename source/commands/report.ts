@@ -12,7 +12,8 @@ import {entriesFrom, weeklyTotals} from '../core/weekly.js';
 import {readOfficial} from '../ingest/official-limits.js';
 import {noTranscriptsMessage, openUsageFor} from './usage-for.js';
 
-export {loadPricing, noTranscriptsMessage, openUsageFor} from './usage-for.js';
+export {noTranscriptsMessage, openUsageFor} from './usage-for.js';
+export {loadPricing} from './ledger-settings.js';
 
 /** The report's inputs for the usage's current state. */
 const reportArguments = (usage: UsageHandle, options: Options, nowMs: number) => {

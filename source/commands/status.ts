@@ -1,38 +1,81 @@
+import {atTime} from '../core/blocks.js';
 import {limitChoices} from '../core/limits.js';
 import {buildStatus, statusLine} from '../core/status.js';
 import {entriesFrom, weeklyTotals} from '../core/weekly.js';
 import {currentWindows} from '../core/statusline.js';
+import {findRoots} from '../ingest/discover.js';
 import {readOfficial} from '../ingest/official-limits.js';
+import {buildSnapshot, marginMs, readSnapshot, snapshotPath, usageFromSnapshot, writeSnapshot} from '../ingest/status-snapshot.js';
 import {lastDayStarts, type Options} from '../options.js';
-import {openUsageFor} from './usage-for.js';
+import {ledgerSettings} from './ledger-settings.js';
 
-/** The status now; `needsPeriods` reads entries for today's and the week's totals. */
-export const statusFor = async (options: Options, {needsPeriods}: {needsPeriods: boolean}) => {
-	const clock = () => options.now ?? Date.now();
-	const usage = await openUsageFor({...options, quiet: true}, clock, {isSummaryEnough: !needsPeriods});
+const officialNow = (nowMs: number) => {
+	const reading = readOfficial();
+	return reading === undefined ? undefined : currentWindows(reading, nowMs);
+};
+
+/**
+ * Blocks from the status snapshot plus the bytes appended since, when only
+ * appends happened (see ingest/status-snapshot.ts); undefined when the index must answer.
+ */
+const snapshotUsage = async (options: Options, settings: Awaited<ReturnType<typeof ledgerSettings>>, nowMs: number) => {
+	const {roots} = await findRoots({claudeDirs: options.claudeDir});
+	const file = snapshotPath(roots);
+	const snapshot = await readSnapshot(file);
+	const usage = snapshot === undefined ? undefined : await usageFromSnapshot(snapshot, {roots, ...settings, nowMs});
+	if (usage?.next !== undefined) await writeSnapshot(file, usage.next);
+	return usage;
+};
+
+/** The index path: the saved summary plus new bytes, and a fresh snapshot for the next status line. */
+const indexUsage = async (options: Options, settings: Awaited<ReturnType<typeof ledgerSettings>>, clock: () => number, needsPeriods: boolean) => {
 	const nowMs = clock();
+	// With the cache on, entries are read so the snapshot can hold the last block's requests.
+	const {openUsageFor} = await import('./usage-for.js');
+	const usage = await openUsageFor({...options, quiet: true}, clock, {isSummaryEnough: !options.cache && !needsPeriods});
+	const last = usage.view().blocks.findLast(block => !block.isGap);
+	const recentFromMs = (last?.firstEntryMs ?? nowMs) - marginMs;
+	const weekStartMs = lastDayStarts(nowMs)[0]!;
+	const view = usage.view(Math.min(recentFromMs, needsPeriods ? weekStartMs : Number.POSITIVE_INFINITY));
+	const tailers = usage.live === undefined ? [] : [...usage.live.source.tailers.values()];
+	if (options.cache && usage.live !== undefined && tailers.every(tailer => tailer.cursor !== undefined)) {
+		const files = tailers.map(tailer => ({path: tailer.path, projectSlug: tailer.projectSlug, ...tailer.cursor!}));
+		const {dirs, walkedAtMs, roots} = usage.discovery;
+		await writeSnapshot(snapshotPath(roots), buildSnapshot({files, dirs, walkedAtMs, roots, blocks: view.blocks, earlierTotals: [], recent: entriesFrom(view.blocks, recentFromMs)}, settings.fingerprint));
+	}
+
+	await usage.save();
+	return {blocks: view.blocks, earlierTotals: [] as number[], periodEntries: needsPeriods ? entriesFrom(view.blocks, weekStartMs) : []};
+};
+
+/**
+ * The status now. `needsPeriods` reads entries for today's and the week's
+ * totals; `needsOfficial` reads the official usage `cctop statusline` recorded.
+ */
+export const statusFor = async (options: Options, {needsPeriods, needsOfficial = needsPeriods}: {needsPeriods: boolean; needsOfficial?: boolean}) => {
+	const clock = () => options.now ?? Date.now();
+	const settings = await ledgerSettings(options);
+	const nowMs = clock();
+	const fast = options.cache && !needsPeriods ? await snapshotUsage(options, settings, nowMs) : undefined;
+	const {blocks: found, earlierTotals, periodEntries} = fast === undefined ? await indexUsage(options, settings, clock, needsPeriods) : {...fast, periodEntries: []};
+	// A saved summary's last block may have ended since: limits learn only from finished ones.
+	const blocks = found.map(block => atTime(block, nowMs, settings.ledger.sessionLengthMs));
 	// The same 7 local days as `report --weekly`: today and the six before.
-	const dayStarts = lastDayStarts(nowMs);
-	const view = usage.view(needsPeriods ? dayStarts[0] : undefined);
-	const week = weeklyTotals(needsPeriods ? entriesFrom(view.blocks, dayStarts[0]!) : [], dayStarts, nowMs);
+	const week = weeklyTotals(periodEntries, lastDayStarts(nowMs), nowMs);
 	const status = buildStatus({
-		blocks: view.blocks,
+		blocks,
 		nowMs,
-		limit: limitChoices(view.blocks, options.tokenLimit, options.plan)[0],
+		limit: limitChoices(blocks, options.tokenLimit, options.plan, earlierTotals)[0],
 		today: week.days.at(-1)!,
 		week: week.total,
-		official: (() => {
-			const reading = readOfficial();
-			return reading === undefined ? undefined : currentWindows(reading, nowMs);
-		})(),
+		official: needsOfficial ? officialNow(nowMs) : undefined,
 	});
-	await usage.save();
-	return {status, nowMs};
+	return {status, nowMs, source: fast === undefined ? ('index' as const) : ('snapshot' as const)};
 };
 
 const computeLine = async (options: Options): Promise<string> => {
 	const needsPeriods = options.format === 'json' || /\{(?:today|week)_/.test(options.template ?? '');
-	const {status, nowMs} = await statusFor(options, {needsPeriods});
+	const {status, nowMs} = await statusFor(options, {needsPeriods, needsOfficial: options.format === 'json'});
 	return options.format === 'json' ? JSON.stringify(status.json) : statusLine(status, {nowMs, format: options.format, template: options.template});
 };
 

@@ -1,39 +1,12 @@
-import {readFile} from 'node:fs/promises';
-import {hourMs} from '../core/blocks.js';
-import {hashString} from '../core/hash.js';
-import {createPriceLookup, defaultPricing, mergePricing, type PricingTable} from '../core/pricing.js';
 import type {Discovery} from '../ingest/discover.js';
 import {openUsage, type UsageHandle} from '../ingest/open-usage.js';
 import type {ScanProgress} from '../ingest/transcript-source.js';
-import {UsageError, type Options} from '../options.js';
+import type {Options} from '../options.js';
+import {ledgerSettings} from './ledger-settings.js';
 import {progressReporter} from '../views/progress-line.js';
 
 // What every command opens usage with, apart from the report's own rendering:
-// `status` loads this and not the report table.
-
-/** Embedded prices, or the embedded ones overridden by `--pricing FILE`. */
-export const loadPricing = async (file: string | undefined): Promise<PricingTable> => {
-	if (file === undefined) {
-		return defaultPricing;
-	}
-
-	let raw: unknown;
-	try {
-		raw = JSON.parse(await readFile(file, 'utf8'));
-	} catch (error) {
-		throw new UsageError(`--pricing ${file}: ${error instanceof Error ? error.message : String(error)}`);
-	}
-
-	// zod is loaded only for a pricing file: importing it costs ~37 ms of start-up.
-	const {pricingTableSchema} = await import('../core/pricing-schema.js');
-	const parsed = pricingTableSchema.safeParse(raw);
-	if (!parsed.success) {
-		const issue = parsed.error.issues[0];
-		throw new UsageError(`--pricing ${file}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'invalid'} (expected {"models":[{"id", "inputPerMTok", …}]})`);
-	}
-
-	return mergePricing(defaultPricing, parsed.data);
-};
+// `status` loads this and not the report table, and only when its snapshot cannot answer.
 
 /** What to tell a user whose machine has no transcripts. */
 export const noTranscriptsMessage = (discovery: Discovery): string =>
@@ -49,13 +22,12 @@ export const openUsageFor = async (
 	clock: () => number,
 	{isSummaryEnough, onChange, onProgress}: {isSummaryEnough: boolean; onChange?: () => void; onProgress?: (progress: ScanProgress) => void},
 ): Promise<UsageHandle> => {
-	const pricing = await loadPricing(options.pricing);
-	const sessionLengthMs = options.sessionLength * hourMs;
+	const {ledger, fingerprint} = await ledgerSettings(options);
 	const progress = progressReporter(process.stderr);
 	const usage = await openUsage({
 		claudeDirs: options.claudeDir,
-		ledger: {lookup: createPriceLookup(pricing), mode: options.mode, sessionLengthMs},
-		fingerprint: hashString(JSON.stringify([pricing, options.mode, sessionLengthMs])),
+		ledger,
+		fingerprint,
 		isCacheEnabled: options.cache,
 		isSummaryEnough,
 		clock,

@@ -1,4 +1,5 @@
-import type {UsageEntry} from './types.js';
+import type {PricedEntry} from './blocks.js';
+import {totalTokens, type UsageEntry} from './types.js';
 
 /**
  * One request = one `message.id` + `requestId`. Claude Code writes one line per
@@ -52,3 +53,31 @@ export class RequestMap<T extends UsageEntry> {
 		this.byPair.clear();
 	}
 }
+
+/**
+ * True when `challenger` (read from `path`) beats the copy that counts now, read
+ * from `winnerPath`: more tokens, or as many from a path that sorts first.
+ */
+export const beatsCopy = (challenger: UsageEntry, path: string, winner: UsageEntry, winnerPath: string): boolean => {
+	const difference = totalTokens(challenger.tokens) - totalTokens(winner.tokens);
+	return difference > 0 || (difference === 0 && path < winnerPath);
+};
+
+const compareText = (a: string | undefined, b: string | undefined): number => {
+	const left = a ?? '';
+	const right = b ?? '';
+	return left < right ? -1 : left > right ? 1 : 0;
+};
+
+/**
+ * Time order with a tie-break that does not depend on arrival (ids, then model,
+ * session and size), so entries with equal timestamps sit in the same order in a
+ * live ledger and a cold run, and block model lists come out the same.
+ */
+export const compareEntries = (a: PricedEntry, b: PricedEntry): number =>
+	a.timestampMs - b.timestampMs ||
+	compareText(a.messageId, b.messageId) ||
+	compareText(a.requestId, b.requestId) ||
+	compareText(a.model, b.model) ||
+	compareText(a.sessionId, b.sessionId) ||
+	totalTokens(a.tokens) - totalTokens(b.tokens);

@@ -1,5 +1,5 @@
 import {identifyBlocks, regroupAnchor, withCost, type Block, type PricedEntry} from './blocks.js';
-import {dedupeKey, isKeyed, RequestMap} from './dedupe.js';
+import {beatsCopy, compareEntries, dedupeKey, isKeyed, RequestMap} from './dedupe.js';
 import {entryCostUsd, type CostMode, type PriceLookup} from './pricing.js';
 import type {LineResult} from './transcript.js';
 import {totalTokens, type UsageEntry, type UsageEvent} from './types.js';
@@ -119,36 +119,7 @@ export const createFileUsage = (path: string): FileUsage => ({
 const price = (ledger: Ledger, entry: UsageEntry, path: string): PricedEntry =>
 	withCost(entry, entryCostUsd(entry, ledger.options.lookup, ledger.options.mode), path);
 
-/** True when `challenger` (from `path`) beats the current winner. */
-/**
- * True when `challenger` (read from `path`) beats the copy that counts now, read
- * from `winnerPath`: more tokens, or as many from a path that sorts first.
- */
-export const beatsCopy = (challenger: UsageEntry, path: string, winner: UsageEntry, winnerPath: string): boolean => {
-	const difference = totalTokens(challenger.tokens) - totalTokens(winner.tokens);
-	return difference > 0 || (difference === 0 && path < winnerPath);
-};
-
 const beats = (challenger: PricedEntry, path: string, winner: PricedEntry): boolean => beatsCopy(challenger, path, winner, winner.sourcePath ?? '');
-
-const compareText = (a: string | undefined, b: string | undefined): number => {
-	const left = a ?? '';
-	const right = b ?? '';
-	return left < right ? -1 : left > right ? 1 : 0;
-};
-
-/**
- * Time order with a tie-break that does not depend on arrival (ids, then model,
- * session and size), so entries with equal timestamps sit in the same order in a
- * live ledger and a cold run, and block model lists come out the same.
- */
-export const compareEntries = (a: PricedEntry, b: PricedEntry): number =>
-	a.timestampMs - b.timestampMs ||
-	compareText(a.messageId, b.messageId) ||
-	compareText(a.requestId, b.requestId) ||
-	compareText(a.model, b.model) ||
-	compareText(a.sessionId, b.sessionId) ||
-	totalTokens(a.tokens) - totalTokens(b.tokens);
 
 /** Index of the first entry not ordered before `entry`. */
 const lowerBound = (sorted: readonly PricedEntry[], entry: PricedEntry): number => {

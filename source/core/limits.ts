@@ -32,8 +32,12 @@ export const percentile = (values: readonly number[], p: number): number | undef
 	return sorted[rank - 1];
 };
 
-const learnt = (blocks: readonly Block[], how: 'max' | 'p90'): TokenLimit | undefined => {
-	const totals = finishedBlockTotals(blocks);
+/**
+ * A limit learnt from finished blocks: `blocks`, plus `earlierTotals`, the totals
+ * of finished blocks before them that a caller kept without their detail.
+ */
+const learnt = (blocks: readonly Block[], how: 'max' | 'p90', earlierTotals: readonly number[] = []): TokenLimit | undefined => {
+	const totals = [...earlierTotals, ...finishedBlockTotals(blocks)];
 	const tokens = how === 'max' ? (totals.length > 0 ? Math.max(...totals) : undefined) : percentile(totals, 90);
 	if (tokens === undefined || tokens <= 0) {
 		return undefined;
@@ -50,13 +54,14 @@ export const resolveTokenLimit = (
 	blocks: readonly Block[],
 	option: TokenLimitOption | undefined,
 	plan: Plan | undefined,
+	earlierTotals: readonly number[] = [],
 ): TokenLimit | undefined => {
 	if (typeof option === 'number') {
 		return {tokens: option, source: 'flag', label: `--token-limit ${option}`, measure: 'all'};
 	}
 
 	if (option !== undefined) {
-		return learnt(blocks, option);
+		return learnt(blocks, option, earlierTotals);
 	}
 
 	if (plan === undefined) {
@@ -64,7 +69,7 @@ export const resolveTokenLimit = (
 	}
 
 	if (plan === 'custom') {
-		return learnt(blocks, 'p90');
+		return learnt(blocks, 'p90', earlierTotals);
 	}
 
 	return {tokens: planTokenLimits[plan], source: 'plan', label: `plan ${plan} (estimate)`, measure: 'inputOutput'};
@@ -107,12 +112,12 @@ export const limitStatus = (usedTokens: number, limitTokens: number): LimitStatu
  * The limits the dashboard's `p` key cycles through: the one asked for (or, with
  * nothing asked, p90 of past blocks) first, then the others that can be known.
  */
-export const limitChoices = (blocks: readonly Block[], option: TokenLimitOption | undefined, plan: Plan | undefined): TokenLimit[] => {
-	const first = resolveTokenLimit(blocks, option, plan);
+export const limitChoices = (blocks: readonly Block[], option: TokenLimitOption | undefined, plan: Plan | undefined, earlierTotals: readonly number[] = []): TokenLimit[] => {
+	const first = resolveTokenLimit(blocks, option, plan, earlierTotals);
 	const candidates = [
 		first,
-		learnt(blocks, 'p90'),
-		learnt(blocks, 'max'),
+		learnt(blocks, 'p90', earlierTotals),
+		learnt(blocks, 'max', earlierTotals),
 		...(['pro', 'max5', 'max20'] as const).map(preset => resolveTokenLimit(blocks, undefined, preset)),
 	];
 	const seen = new Set<string>();

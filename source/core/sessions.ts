@@ -1,6 +1,5 @@
 import type {PricedEntry} from './blocks.js';
-import {dedupeKey} from './dedupe.js';
-import {beatsCopy} from './ledger.js';
+import {beatsCopy, dedupeKey} from './dedupe.js';
 import type {UsageEvent} from './types.js';
 
 /** One transcript file's usage: its best copy per request, its unkeyed entries and its events. */

@@ -1,6 +1,6 @@
 import {identifyBlocks, regroupAnchor, withCost, type Block, type PricedEntry} from '../core/blocks.js';
-import {dedupeKey, isKeyed, RequestMap} from '../core/dedupe.js';
-import {beatsCopy, compareEntries, type LedgerOptions} from '../core/ledger.js';
+import {beatsCopy, compareEntries, dedupeKey, isKeyed, RequestMap} from '../core/dedupe.js';
+import type {LedgerOptions} from '../core/ledger.js';
 import {entryCostUsd} from '../core/pricing.js';
 import {noSession, noteSeen, sessionOf, type FileCopies, type SessionCopies, type SessionSeen} from '../core/sessions.js';
 import type {LineResult} from '../core/transcript.js';

@@ -1,6 +1,5 @@
 import {hashString} from '../core/hash.js';
 import {mkdir, open, rename, rm, writeFile} from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import {crc32} from 'node:zlib';
 import type {Block, ModelTotals} from '../core/blocks.js';
@@ -136,8 +135,7 @@ export const keyHash = (key: string): [number, number] => {
 	return [high, low];
 };
 
-export const cacheDir = (env: NodeJS.ProcessEnv = process.env): string =>
-	env['CCTOP_CACHE_DIR'] || path.join(env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache'), 'cctop');
+export {cacheDir} from './cache-dir.js';
 
 /** One index per set of transcript roots. */
 export const indexPath = (dir: string, roots: readonly string[]): string =>

@@ -1,0 +1,274 @@
+import {statSync} from 'node:fs';
+import {open, readFile, rename, writeFile, mkdir, rm} from 'node:fs/promises';
+import path from 'node:path';
+import {hashString} from '../core/hash.js';
+import {identifyBlocks, withCost, type Block, type PricedEntry} from '../core/blocks.js';
+import {beatsCopy, compareEntries, dedupeKey} from '../core/dedupe.js';
+import type {LedgerOptions} from '../core/ledger.js';
+import {entryCostUsd} from '../core/pricing.js';
+import {totalTokens, type UsageEntry} from '../core/types.js';
+import {cacheDir} from './cache-dir.js';
+import type {TranscriptFile} from './discover.js';
+
+/**
+ * What `cctop status` needs to answer again without the index: every folder's
+ * and transcript's stat as of the last answer, the totals of the finished blocks
+ * before the last one, and the counted requests from the last block on (plus an
+ * hour before it, for dedupe). A status line that finds only appends reads just
+ * the appended bytes, dedupes them against these requests and regroups the last
+ * block. Anything else (a new file, a shrunk or replaced one, a line older than
+ * the last block, a request whose counted copy moves into it) falls back to the
+ * index, which writes a fresh snapshot.
+ */
+export type StatusSnapshot = {
+	version: typeof snapshotVersion;
+	fingerprint: string;
+	roots: string[];
+	walkedAtMs: number;
+	/** Paths joined by newlines: one string parses far faster than thousands of objects. */
+	dirPaths: string;
+	dirMtimes: number[];
+	filePaths: string;
+	fileSlugs: string;
+	/** Per file: dev, ino, size, mtimeMs, offset (just past the last complete line). */
+	fileStats: number[];
+	earlierTotals: number[];
+	/** First entry of the last block: new lines before it mean the fast path cannot answer. */
+	fromMs: number;
+	strings: string[];
+	/** Per entry: see {@link entryColumns}. */
+	entries: Array<Array<number | string | null>>;
+};
+
+const snapshotVersion = 1;
+/** A request's lines are seconds to minutes apart; an hour of earlier requests is kept so a late copy still dedupes. */
+export const marginMs = 60 * 60 * 1000;
+/** Folder mtimes this close to the walk are not trusted (coarse filesystem clocks), as in discover.ts. */
+const settleMs = 2000;
+/** Past this many appended bytes the index path is cheaper. */
+const fastByteLimit = 4 * 1024 * 1024;
+const statFields = 5;
+
+/** One snapshot per set of transcript roots, beside the index. */
+export const snapshotPath = (roots: readonly string[]): string => path.join(cacheDir(), `status-v${snapshotVersion}-${hashString([...roots].sort().join('\n'))}.json`);
+
+type Row = Array<number | string | null>;
+const sidechainFlag = 1;
+const fastFlag = 2;
+const nonBillableFlag = 4;
+
+/** One counted entry as a compact row; ids and names go through `strings`. */
+const entryColumns = (entry: PricedEntry, ref: (text: string | undefined) => number): Row => [
+	entry.timestampMs,
+	entry.tokens.inputTokens,
+	entry.tokens.outputTokens,
+	entry.tokens.cacheCreationInputTokens,
+	entry.tokens.cacheReadInputTokens,
+	entry.cacheCreation1hTokens,
+	entry.webSearchRequests,
+	(entry.isSidechain ? sidechainFlag : 0) | (entry.isFast ? fastFlag : 0) | (entry.isNonBillable ? nonBillableFlag : 0),
+	entry.loggedCostUsd ?? null,
+	ref(entry.sessionId),
+	ref(entry.project),
+	ref(entry.model),
+	entry.messageId ?? null,
+	entry.requestId ?? null,
+	ref(entry.sourcePath),
+];
+
+const fromColumns = (row: Row, strings: readonly string[]): UsageEntry & {sourcePath: string | undefined} => {
+	const text = (at: number): string | undefined => (at < 0 ? undefined : strings[at]);
+	const flags = row[7] as number;
+	return {
+		timestampMs: row[0] as number,
+		sessionId: text(row[9] as number),
+		project: text(row[10] as number) ?? '',
+		model: text(row[11] as number) ?? '',
+		messageId: (row[12] as string | null) ?? undefined,
+		requestId: (row[13] as string | null) ?? undefined,
+		isSidechain: (flags & sidechainFlag) !== 0,
+		tokens: {inputTokens: row[1] as number, outputTokens: row[2] as number, cacheCreationInputTokens: row[3] as number, cacheReadInputTokens: row[4] as number},
+		cacheCreation1hTokens: row[5] as number,
+		webSearchRequests: row[6] as number,
+		isFast: (flags & fastFlag) !== 0,
+		loggedCostUsd: (row[8] as number | null) ?? undefined,
+		isNonBillable: (flags & nonBillableFlag) !== 0,
+		sourcePath: text(row[14] as number),
+	};
+};
+
+export type SnapshotState = {
+	files: ReadonlyArray<TranscriptFile & {dev: number; ino: number; size: number; mtimeMs: number; offset: number}>;
+	dirs: ReadonlyArray<{path: string; mtimeMs: number}>;
+	walkedAtMs: number;
+	roots: readonly string[];
+	/** Blocks as of now, with entries from the last non-gap block on; earlier blocks may be summaries. */
+	blocks: readonly Block[];
+	earlierTotals: readonly number[];
+	/** Counted entries at or after (last block's first entry − an hour). */
+	recent: readonly PricedEntry[];
+};
+
+/** The snapshot for `state`: finished blocks before the last one become totals. */
+export const buildSnapshot = (state: SnapshotState, fingerprint: string): StatusSnapshot => {
+	const lastIndex = state.blocks.findLastIndex(block => !block.isGap);
+	const last = lastIndex < 0 ? undefined : state.blocks[lastIndex]!;
+	const fromMs = last?.firstEntryMs ?? Number.MAX_SAFE_INTEGER;
+	const strings: string[] = [];
+	const refs = new Map<string, number>();
+	const ref = (text: string | undefined): number => {
+		if (text === undefined) return -1;
+		let at = refs.get(text);
+		if (at === undefined) {
+			at = strings.push(text) - 1;
+			refs.set(text, at);
+		}
+
+		return at;
+	};
+
+	return {
+		version: snapshotVersion,
+		fingerprint,
+		roots: [...state.roots],
+		walkedAtMs: state.walkedAtMs,
+		dirPaths: state.dirs.map(dir => dir.path).join('\n'),
+		dirMtimes: state.dirs.map(dir => dir.mtimeMs),
+		filePaths: state.files.map(file => file.path).join('\n'),
+		fileSlugs: state.files.map(file => file.projectSlug).join('\n'),
+		fileStats: state.files.flatMap(file => [file.dev, file.ino, file.size, file.mtimeMs, file.offset]),
+		earlierTotals: [...state.earlierTotals, ...state.blocks.slice(0, Math.max(0, lastIndex)).filter(block => !block.isGap).map(block => totalTokens(block.tokens))],
+		fromMs,
+		strings,
+		entries: state.recent.filter(entry => entry.timestampMs >= fromMs - marginMs).map(entry => entryColumns(entry, ref)),
+	};
+};
+
+export const readSnapshot = async (file: string): Promise<StatusSnapshot | undefined> => {
+	try {
+		const snapshot = JSON.parse(await readFile(file, 'utf8')) as StatusSnapshot;
+		return snapshot.version === snapshotVersion ? snapshot : undefined;
+	} catch {
+		return undefined;
+	}
+};
+
+/** Written to a temp file and renamed: a status line running at the same moment reads the old one or the new one. */
+export const writeSnapshot = async (file: string, snapshot: StatusSnapshot): Promise<void> => {
+	const temporary = `${file}.${process.pid}.tmp`;
+	try {
+		await mkdir(path.dirname(file), {recursive: true});
+		await writeFile(temporary, JSON.stringify(snapshot));
+		await rename(temporary, file);
+	} catch {
+		// A cache that cannot be written costs speed, never the answer.
+		await rm(temporary, {force: true});
+	}
+};
+
+/**
+ * Status usage from `snapshot` plus the bytes appended since, or undefined when
+ * only the index can answer (see {@link StatusSnapshot}). The second value is the
+ * snapshot to write back when something changed.
+ */
+export const usageFromSnapshot = async (
+	snapshot: StatusSnapshot,
+	{roots, fingerprint, ledger, nowMs}: {roots: readonly string[]; fingerprint: string; ledger: LedgerOptions; nowMs: number},
+): Promise<{blocks: Block[]; earlierTotals: readonly number[]; next: StatusSnapshot | undefined} | undefined> => {
+	if (snapshot.fingerprint !== fingerprint || snapshot.roots.join('\n') !== roots.join('\n')) return undefined;
+	// A new transcript changes its folder's mtime: then only a walk can find it.
+	const dirPaths = snapshot.dirPaths === '' ? [] : snapshot.dirPaths.split('\n');
+	for (const [index, dir] of dirPaths.entries()) {
+		const mtimeMs = statSync(dir, {throwIfNoEntry: false})?.mtimeMs;
+		if (mtimeMs === undefined || mtimeMs !== snapshot.dirMtimes[index] || mtimeMs >= snapshot.walkedAtMs - settleMs) return undefined;
+	}
+
+	const paths = snapshot.filePaths === '' ? [] : snapshot.filePaths.split('\n');
+	const slugs = snapshot.fileSlugs.split('\n');
+	const grown: Array<{index: number; size: number; mtimeMs: number}> = [];
+	let newBytes = 0;
+	for (const [index, file] of paths.entries()) {
+		const stats = statSync(file, {throwIfNoEntry: false});
+		const [dev, ino, size, mtimeMs, offset] = snapshot.fileStats.slice(index * statFields, (index + 1) * statFields) as [number, number, number, number, number];
+		if (stats === undefined || stats.dev !== dev || stats.ino !== ino || stats.size < offset) return undefined;
+		if (stats.size !== size || stats.mtimeMs !== mtimeMs) {
+			grown.push({index, size: stats.size, mtimeMs: stats.mtimeMs});
+			newBytes += stats.size - offset;
+		}
+	}
+
+	if (newBytes > fastByteLimit) return undefined;
+	const price = (entry: UsageEntry, source: string | undefined): PricedEntry => withCost(entry, entryCostUsd(entry, ledger.lookup, ledger.mode), source);
+	const counted = new Map<string, PricedEntry>();
+	const unkeyed: PricedEntry[] = [];
+	for (const row of snapshot.entries) {
+		const entry = fromColumns(row, snapshot.strings);
+		const priced = price(entry, entry.sourcePath);
+		const key = dedupeKey(priced);
+		if (key === undefined) unkeyed.push(priced);
+		else counted.set(key, priced);
+	}
+
+	const fileStats = [...snapshot.fileStats];
+	if (grown.length > 0) {
+		// Loaded only for appends: a status line that finds nothing new parses nothing.
+		const {createReadCounters, LineClassifier, loadLineParser, readCompleteLines} = await import('./read-transcripts.js');
+		const parse = await loadLineParser();
+		for (const {index, size, mtimeMs} of grown) {
+			const file = paths[index]!;
+			const results: PricedEntry[] = [];
+			let isTooOld = false;
+			const counters = createReadCounters();
+			const classifier = new LineClassifier(
+				result => {
+					if (result.kind !== 'usage') return;
+					if (result.entry.timestampMs < snapshot.fromMs) isTooOld = true;
+					results.push(price(result.entry, file));
+				},
+				counters,
+				slugs[index]!,
+				parse,
+			);
+			let outcome;
+			const handle = await open(file, 'r').catch(() => undefined);
+			if (handle === undefined) return undefined;
+			try {
+				outcome = await readCompleteLines(handle, fileStats[index * statFields + 4]!, size, classifier);
+			} finally {
+				await handle.close();
+			}
+
+			// A line dated before the last block regroups blocks the snapshot no longer holds.
+			if (isTooOld) return undefined;
+			for (const entry of results) {
+				const key = dedupeKey(entry);
+				if (key === undefined) {
+					unkeyed.push(entry);
+					continue;
+				}
+
+				const winner = counted.get(key);
+				if (winner !== undefined && !beatsCopy(entry, file, winner, winner.sourcePath ?? '')) continue;
+				// The counted copy would move from before the last block into it: the index knows that block.
+				if (winner !== undefined && winner.timestampMs < snapshot.fromMs) return undefined;
+				counted.set(key, entry);
+			}
+
+			fileStats.splice(index * statFields + 2, 3, size, mtimeMs, outcome.offset);
+		}
+	}
+
+	const recent = [...counted.values(), ...unkeyed];
+	const tail = recent.filter(entry => entry.timestampMs >= snapshot.fromMs).sort(compareEntries);
+	const blocks = identifyBlocks(tail, ledger.sessionLengthMs, nowMs);
+	if (grown.length === 0) return {blocks, earlierTotals: snapshot.earlierTotals, next: undefined};
+	const files = paths.map((file, index) => {
+		const [dev, ino, size, mtimeMs, offset] = fileStats.slice(index * statFields, (index + 1) * statFields) as [number, number, number, number, number];
+		return {path: file, projectSlug: slugs[index]!, dev, ino, size, mtimeMs, offset};
+	});
+	const next = buildSnapshot(
+		{files, dirs: dirPaths.map((dir, index) => ({path: dir, mtimeMs: snapshot.dirMtimes[index]!})), walkedAtMs: snapshot.walkedAtMs, roots, blocks, earlierTotals: snapshot.earlierTotals, recent},
+		fingerprint,
+	);
+	return {blocks, earlierTotals: snapshot.earlierTotals, next};
+};
