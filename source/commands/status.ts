@@ -1,4 +1,5 @@
 import {atTime} from '../core/blocks.js';
+import {KeyBloom} from '../core/bloom.js';
 import {limitChoices} from '../core/limits.js';
 import {buildStatus, statusLine} from '../core/status.js';
 import {entriesFrom, weeklyTotals} from '../core/weekly.js';
@@ -41,7 +42,10 @@ const indexUsage = async (options: Options, settings: Awaited<ReturnType<typeof 
 	if (options.cache && usage.live !== undefined && tailers.every(tailer => tailer.cursor !== undefined)) {
 		const files = tailers.map(tailer => ({path: tailer.path, projectSlug: tailer.projectSlug, ...tailer.cursor!}));
 		const {dirs, walkedAtMs, roots} = usage.discovery;
-		await writeSnapshot(snapshotPath(roots), buildSnapshot({files, dirs, walkedAtMs, roots, blocks: view.blocks, earlierTotals: [], recent: entriesFrom(view.blocks, recentFromMs)}, settings.fingerprint));
+		const hashes = [...usage.live.usage.keyHashes()];
+		const keys = KeyBloom.sized(hashes.length * 1.25);
+		for (const hash of hashes) keys.add(hash);
+		await writeSnapshot(snapshotPath(roots), buildSnapshot({files, dirs, walkedAtMs, roots, blocks: view.blocks, earlierTotals: [], recent: entriesFrom(view.blocks, recentFromMs), keys}, settings.fingerprint));
 	}
 
 	await usage.save();

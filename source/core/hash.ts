@@ -16,3 +16,16 @@ export const hashString = (text: string): string => {
 	h2 = Math.imul(h2 ^ (h2 >>> 16), 2_246_822_507) ^ Math.imul(h1 ^ (h1 >>> 13), 3_266_489_909);
 	return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
 };
+
+/** Two 32-bit FNV-1a hashes with different seeds: the lookup key for a request, verified against the ids. */
+export const keyHash = (key: string): [number, number] => {
+	let high = 0x81_1c_9d_c5;
+	let low = 0x05_0c_5d_1f;
+	for (let index = 0; index < key.length; index++) {
+		const code = key.charCodeAt(index);
+		high = Math.imul(high ^ code, 0x01_00_01_93) >>> 0;
+		low = Math.imul(low ^ code, 0x01_00_01_93) >>> 0;
+	}
+
+	return [high, low];
+};

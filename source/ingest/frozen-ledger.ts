@@ -1,11 +1,12 @@
 import {identifyBlocks, regroupAnchor, withCost, type Block, type PricedEntry} from '../core/blocks.js';
 import {beatsCopy, compareEntries, dedupeKey, isKeyed, RequestMap} from '../core/dedupe.js';
 import type {LedgerOptions} from '../core/ledger.js';
+import {keyHash} from '../core/hash.js';
 import {entryCostUsd} from '../core/pricing.js';
 import {noSession, noteSeen, sessionOf, type FileCopies, type SessionCopies, type SessionSeen} from '../core/sessions.js';
 import type {LineResult} from '../core/transcript.js';
 import {totalTokens, type UsageEntry, type UsageEvent} from '../core/types.js';
-import {blockFromSummary, keyHash, type DecodedIndex, type IndexBody, type IndexedFile, type ReportSummary} from './usage-index.js';
+import {blockFromSummary, type DecodedIndex, type IndexBody, type IndexedFile, type ReportSummary} from './usage-index.js';
 
 type Counters = ReportSummary['counters'];
 
@@ -279,6 +280,17 @@ export class FrozenLedger {
 		}
 
 		return {sessionId, files: [...files.values()], seen};
+	}
+
+	/** The {@link keyHash} of every keyed copy, stored or new: what the status snapshot's Bloom filter holds. */
+	*keyHashes(): Generator<[number, number]> {
+		for (const [position, header] of this.index.files.entries()) {
+			if (this.touched.has(header.path)) continue;
+			const start = this.body.fileStarts[position]!;
+			for (let row = start; row < start + header.keyedCount; row++) yield this.body.keyHashAt(row);
+		}
+
+		for (const file of this.touched.values()) for (const entry of file.keyed.values()) yield keyHash(dedupeKey(entry)!);
 	}
 
 	/** Every file's complete usage (stored or changed), to build a full ledger or write the index. */

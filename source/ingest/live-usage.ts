@@ -1,4 +1,6 @@
 import type {Block} from '../core/blocks.js';
+import {dedupeKey} from '../core/dedupe.js';
+import {keyHash} from '../core/hash.js';
 import {applyLines, beginBulk, createLedger, endBulk, ledgerCounters, removeFile, restoreFile, unknownModels, type Ledger, type LedgerOptions} from '../core/ledger.js';
 import {sessionsSeen, type FileCopies, type SessionCopies, type SessionSeen} from '../core/sessions.js';
 import type {LineResult} from '../core/transcript.js';
@@ -112,6 +114,16 @@ export class LiveUsage implements UsageSink {
 		const seen = sessionsSeen(files);
 		const sessionId = choose(seen);
 		return sessionId === undefined ? undefined : {sessionId, files, seen};
+	}
+
+	/** The {@link keyHash} of every keyed copy (see FrozenLedger.keyHashes). */
+	*keyHashes(): Generator<[number, number]> {
+		if (this.frozen !== undefined) {
+			yield* this.frozen.keyHashes();
+			return;
+		}
+
+		for (const file of this.ledger.files.values()) for (const entry of file.keyed.values()) yield keyHash(dedupeKey(entry)!);
 	}
 
 	/** Every file's copies (stored and new), for views that attribute requests themselves, such as sessions. */

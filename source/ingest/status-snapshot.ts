@@ -1,7 +1,8 @@
 import {statSync} from 'node:fs';
 import {open, readFile, rename, writeFile, mkdir, rm} from 'node:fs/promises';
 import path from 'node:path';
-import {hashString} from '../core/hash.js';
+import {KeyBloom} from '../core/bloom.js';
+import {hashString, keyHash} from '../core/hash.js';
 import {identifyBlocks, withCost, type Block, type PricedEntry} from '../core/blocks.js';
 import {beatsCopy, compareEntries, dedupeKey} from '../core/dedupe.js';
 import type {LedgerOptions} from '../core/ledger.js';
@@ -38,9 +39,11 @@ export type StatusSnapshot = {
 	strings: string[];
 	/** Per entry: see {@link entryColumns}. */
 	entries: Array<Array<number | string | null>>;
+	/** Every request key in the history, as a {@link KeyBloom} in base64: a line with a key not in it is a new request. */
+	keys: string;
 };
 
-const snapshotVersion = 1;
+const snapshotVersion = 2;
 /** A request's lines are seconds to minutes apart; an hour of earlier requests is kept so a late copy still dedupes. */
 export const marginMs = 60 * 60 * 1000;
 /** Folder mtimes this close to the walk are not trusted (coarse filesystem clocks), as in discover.ts. */
@@ -107,6 +110,8 @@ export type SnapshotState = {
 	earlierTotals: readonly number[];
 	/** Counted entries at or after (last block's first entry − an hour). */
 	recent: readonly PricedEntry[];
+	/** Every request key in the history. */
+	keys: KeyBloom;
 };
 
 /** The snapshot for `state`: finished blocks before the last one become totals. */
@@ -141,6 +146,7 @@ export const buildSnapshot = (state: SnapshotState, fingerprint: string): Status
 		fromMs,
 		strings,
 		entries: state.recent.filter(entry => entry.timestampMs >= fromMs - marginMs).map(entry => entryColumns(entry, ref)),
+		keys: state.keys.toBase64(),
 	};
 };
 
@@ -198,6 +204,7 @@ export const usageFromSnapshot = async (
 	}
 
 	if (newBytes > fastByteLimit) return undefined;
+	const keys = KeyBloom.fromBase64(snapshot.keys);
 	const price = (entry: UsageEntry, source: string | undefined): PricedEntry => withCost(entry, entryCostUsd(entry, ledger.lookup, ledger.mode), source);
 	const counted = new Map<string, PricedEntry>();
 	const unkeyed: PricedEntry[] = [];
@@ -248,6 +255,10 @@ export const usageFromSnapshot = async (
 				}
 
 				const winner = counted.get(key);
+				const hash = keyHash(key);
+				// Not among the last block's requests but perhaps an older one's copy: only the index can say.
+				if (winner === undefined && keys.mayHave(hash)) return undefined;
+				keys.add(hash);
 				if (winner !== undefined && !beatsCopy(entry, file, winner, winner.sourcePath ?? '')) continue;
 				// The counted copy would move from before the last block into it: the index knows that block.
 				if (winner !== undefined && winner.timestampMs < snapshot.fromMs) return undefined;
@@ -267,7 +278,7 @@ export const usageFromSnapshot = async (
 		return {path: file, projectSlug: slugs[index]!, dev, ino, size, mtimeMs, offset};
 	});
 	const next = buildSnapshot(
-		{files, dirs: dirPaths.map((dir, index) => ({path: dir, mtimeMs: snapshot.dirMtimes[index]!})), walkedAtMs: snapshot.walkedAtMs, roots, blocks, earlierTotals: snapshot.earlierTotals, recent},
+		{files, dirs: dirPaths.map((dir, index) => ({path: dir, mtimeMs: snapshot.dirMtimes[index]!})), walkedAtMs: snapshot.walkedAtMs, roots, blocks, earlierTotals: snapshot.earlierTotals, recent, keys},
 		fingerprint,
 	);
 	return {blocks, earlierTotals: snapshot.earlierTotals, next};

@@ -1,4 +1,4 @@
-import {hashString} from '../core/hash.js';
+import {hashString, keyHash} from '../core/hash.js';
 import {mkdir, open, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {crc32} from 'node:zlib';
@@ -122,18 +122,6 @@ const winnerFlag = 8;
  */
 const crcOf = (...parts: Buffer[]): number => parts.reduce((running, part) => (part.length === 0 ? running : crc32(part, running)), 0);
 
-/** Two 32-bit FNV-1a hashes with different seeds: the lookup key for a request, verified against the ids. */
-export const keyHash = (key: string): [number, number] => {
-	let high = 0x81_1c_9d_c5;
-	let low = 0x05_0c_5d_1f;
-	for (let index = 0; index < key.length; index++) {
-		const code = key.charCodeAt(index);
-		high = Math.imul(high ^ code, 0x01_00_01_93) >>> 0;
-		low = Math.imul(low ^ code, 0x01_00_01_93) >>> 0;
-	}
-
-	return [high, low];
-};
 
 export {cacheDir} from './cache-dir.js';
 
@@ -300,6 +288,8 @@ export type IndexBody = {
 	projectAt: (index: number) => string;
 	/** The low half of an entry's {@link keyHash} (0 without a key): a cheap first filter, to be verified on the ids. */
 	keyLowAt: (index: number) => number;
+	/** Both halves of an entry's {@link keyHash}. */
+	keyHashAt: (index: number) => [number, number];
 };
 
 /** A decoded index: the header at once, the entries on demand. */
@@ -462,6 +452,7 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 				return ref < 0 ? '' : header.strings[ref]!;
 			},
 			keyLowAt: row => value('keyHashLow', row),
+			keyHashAt: row => [value('keyHashHigh', row), value('keyHashLow', row)],
 		};
 	};
 

@@ -121,6 +121,22 @@ describe('the status snapshot', () => {
 		expect(moved.json.block?.limitTokens).toBe(1110 + 5000);
 	});
 
+	it('leaves it to the index when a new line repeats a request older than the snapshot holds', async () => {
+		// Request 10 at 10:58 is counted in block 1 (from 06:59); block 2 starts 11:59. Its tie copy at 11:59 must not count again.
+		const h = await history([
+			{file: 0, minutesAgo: 301, request: 0, output: 1, isKeyed: false},
+			{file: 0, minutesAgo: 62, request: 10, output: 1, isKeyed: true},
+			{file: 0, minutesAgo: 1, request: 0, output: 1, isKeyed: false},
+		]);
+		await h.age();
+		await h.status(true);
+		await h.append([{file: 0, minutesAgo: 1, request: 10, output: 1, isKeyed: true}]);
+		const repeated = await h.status(true);
+		expect(repeated.source).toBe('index');
+		expect(repeated.json).toEqual((await h.status(false)).json);
+		expect(repeated.json.block?.totalTokens).toBe(1111);
+	});
+
 	it('is ignored when unreadable or made for other prices', async () => {
 		const h = await history(base);
 		await h.age();

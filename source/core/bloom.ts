@@ -1,0 +1,49 @@
+/**
+ * A Bloom filter over request keys, fed the two 32-bit halves of
+ * {@link keyHash}, mixed, then double hashing (probe i is first + i·step). "No" is certain;
+ * "maybe" is wrong about once in 300 at 12 bits per key. The status snapshot
+ * keeps one of every request in the history, so a status line can tell a new
+ * request from a copy of an old one without the index. Small enough to write by
+ * hand; the packages for this bring hashing of their own that we already have.
+ */
+/** murmur3's 32-bit finalizer: FNV halves of similar keys are alike, and probes must not be. */
+const mix = (value: number): number => {
+	let h = value >>> 0;
+	h = Math.imul(h ^ (h >>> 16), 0x85_eb_ca_6b);
+	h = Math.imul(h ^ (h >>> 13), 0xc2_b2_ae_35);
+	return (h ^ (h >>> 16)) >>> 0;
+};
+
+/** The bit of each probe for a key hash. */
+const probeBits = ([high, low]: readonly [number, number], size: number): number[] => {
+	const first = mix(high ^ mix(low));
+	const step = (mix(low + 0x9e_37_79_b9) | 1) >>> 0;
+	return Array.from({length: KeyBloom.probes}, (_, probe) => (first + probe * step) % size);
+};
+
+export class KeyBloom {
+	static readonly probes = 8;
+
+	private constructor(readonly bits: Uint8Array) {}
+
+	/** Room for `count` keys at 12 bits each. */
+	static sized(count: number): KeyBloom {
+		return new KeyBloom(new Uint8Array(Math.max(64, Math.ceil((Math.max(1, count) * 12) / 8))));
+	}
+
+	static fromBase64(text: string): KeyBloom {
+		return new KeyBloom(new Uint8Array(Buffer.from(text, 'base64')));
+	}
+
+	toBase64(): string {
+		return Buffer.from(this.bits.buffer, this.bits.byteOffset, this.bits.byteLength).toString('base64');
+	}
+
+	add(hash: readonly [number, number]): void {
+		for (const bit of probeBits(hash, this.bits.length * 8)) this.bits[bit >>> 3]! |= 1 << (bit & 7);
+	}
+
+	mayHave(hash: readonly [number, number]): boolean {
+		return probeBits(hash, this.bits.length * 8).every(bit => (this.bits[bit >>> 3]! & (1 << (bit & 7))) !== 0);
+	}
+}
