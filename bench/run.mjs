@@ -122,10 +122,11 @@ const summary = samples => ({
 	rss: median(samples.map(s => s.rssMiB)),
 });
 
-/** Wall time of a short command, spawned directly (no shell), 21 runs after one untimed: median and range in ms. */
-const quick = (args, env, input) => {
+/** Wall time of a short command, spawned directly (no shell), 21 runs after one untimed: median and range in ms. `before` runs untimed before each. */
+const quick = (args, env, input, before) => {
 	const times = [];
 	for (let run = 0; run <= 21; run++) {
+		before?.(run);
 		const started = performance.now();
 		const result = spawnSync(process.execPath, args, {env: {...process.env, ...env}, input, stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe']});
 		if (result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.stderr}`);
@@ -237,15 +238,19 @@ const oneLiners = async (dir, env, megabytes, file, cacheDir) => {
 		sessionList: quick([cli, 'session', '--list', '--claude-dir', dir], {...env, CCTOP_DATA_DIR: dataDir}),
 	};
 	// While Claude Code works, its transcript grows between two status-bar refreshes:
-	// the same commands with 20 KB (a few requests) appended since the index was written.
+	// before every run, ~4 KB (a request or two) is appended, stamped after the last line.
 	const report = JSON.parse(timed([process.execPath, cli, 'report', '--json', '--quiet', '--claude-dir', dir], env).output);
-	const lastMs = Date.parse(report.blocks.at(-1).actualEndTime ?? report.blocks.at(-1).startTime);
+	let clockMs = Date.parse(report.blocks.at(-1).actualEndTime ?? report.blocks.at(-1).startTime) + 60_000;
+	const appendSome = run => {
+		appendFileSync(file, freshLines(4 * 1024, 100 + run, clockMs));
+		clockMs += 5 * 60_000;
+	};
+
 	await withRestore(file, cacheDir, async () => {
-		appendFileSync(file, freshLines(20 * 1024, 7, lastMs + 60_000));
-		oneLine.statusAppended = quick([cli, 'status', '--claude-dir', dir], {...env, CCTOP_DATA_DIR: dataDir});
-		oneLine.statuslineAppended = quick([cli, 'statusline', '--claude-dir', dir], {...env, CCTOP_DATA_DIR: dataDir}, hookInput);
+		oneLine.statusAppended = quick([cli, 'status', '--claude-dir', dir], {...env, CCTOP_DATA_DIR: dataDir}, undefined, appendSome);
+		oneLine.statuslineAppended = quick([cli, 'statusline', '--claude-dir', dir], {...env, CCTOP_DATA_DIR: dataDir}, hookInput, appendSome);
 	});
-	log(`${megabytes} MB status ${oneLine.status.median.toFixed(0)} ms, json ${oneLine.statusJson.median.toFixed(0)} ms, statusline ${oneLine.statusline.median.toFixed(0)} ms, session --latest ${oneLine.session.median.toFixed(0)} ms, session --list ${oneLine.sessionList.median.toFixed(0)} ms; after a 20 KB append: status ${oneLine.statusAppended.median.toFixed(0)} ms, statusline ${oneLine.statuslineAppended.median.toFixed(0)} ms`);
+	log(`${megabytes} MB status ${oneLine.status.median.toFixed(0)} ms, json ${oneLine.statusJson.median.toFixed(0)} ms, statusline ${oneLine.statusline.median.toFixed(0)} ms, session --latest ${oneLine.session.median.toFixed(0)} ms, session --list ${oneLine.sessionList.median.toFixed(0)} ms; with ~4 KB appended before each run: status ${oneLine.statusAppended.median.toFixed(0)} ms, statusline ${oneLine.statuslineAppended.median.toFixed(0)} ms`);
 
 	return oneLine;
 };
@@ -337,7 +342,7 @@ for (const row of report) {
 
 if (quickRows.length > 0) process.stdout.write('\n| corpus | warm, 21 runs | median (ms) | min–max (ms) |\n|---|---|---:|---:|\n');
 for (const row of quickRows) {
-	for (const [name, timing] of [['cctop status', row.oneLine.status], ['cctop status --format json', row.oneLine.statusJson], ['cctop statusline (sample payload)', row.oneLine.statusline], ['cctop session --latest', row.oneLine.session], ['cctop session --list', row.oneLine.sessionList], ['cctop status, 20 KB appended since the index', row.oneLine.statusAppended], ['cctop statusline, 20 KB appended since the index', row.oneLine.statuslineAppended]]) {
+	for (const [name, timing] of [['cctop status', row.oneLine.status], ['cctop status --format json', row.oneLine.statusJson], ['cctop statusline (sample payload)', row.oneLine.statusline], ['cctop session --latest', row.oneLine.session], ['cctop session --list', row.oneLine.sessionList], ['cctop status, ~4 KB appended before each run', row.oneLine.statusAppended], ['cctop statusline, ~4 KB appended before each run', row.oneLine.statuslineAppended]]) {
 		process.stdout.write(`| ${row.label} | ${name} | ${timing.median.toFixed(0)} | ${timing.min.toFixed(0)}–${timing.max.toFixed(0)} |\n`);
 	}
 }

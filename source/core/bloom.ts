@@ -24,19 +24,12 @@ const probeBits = ([high, low]: readonly [number, number], size: number): number
 export class KeyBloom {
 	static readonly probes = 8;
 
-	private constructor(readonly bits: Uint8Array) {}
+	/** Over `bits` as stored (not copied). */
+	constructor(readonly bits: Uint8Array) {}
 
 	/** Room for `count` keys at 12 bits each. */
 	static sized(count: number): KeyBloom {
 		return new KeyBloom(new Uint8Array(Math.max(64, Math.ceil((Math.max(1, count) * 12) / 8))));
-	}
-
-	static fromBase64(text: string): KeyBloom {
-		return new KeyBloom(new Uint8Array(Buffer.from(text, 'base64')));
-	}
-
-	toBase64(): string {
-		return Buffer.from(this.bits.buffer, this.bits.byteOffset, this.bits.byteLength).toString('base64');
 	}
 
 	add(hash: readonly [number, number]): void {

@@ -39,8 +39,8 @@ export type StatusSnapshot = {
 	strings: string[];
 	/** Per entry: see {@link entryColumns}. */
 	entries: Array<Array<number | string | null>>;
-	/** Every request key in the history, as a {@link KeyBloom} in base64: a line with a key not in it is a new request. */
-	keys: string;
+	/** Every request key in the history: a line with a key not in it is a new request. Stored after the JSON, as bytes. */
+	keys: KeyBloom;
 };
 
 const snapshotVersion = 2;
@@ -53,7 +53,7 @@ const fastByteLimit = 4 * 1024 * 1024;
 const statFields = 5;
 
 /** One snapshot per set of transcript roots, beside the index. */
-export const snapshotPath = (roots: readonly string[]): string => path.join(cacheDir(), `status-v${snapshotVersion}-${hashString([...roots].sort().join('\n'))}.json`);
+export const snapshotPath = (roots: readonly string[]): string => path.join(cacheDir(), `status-v${snapshotVersion}-${hashString([...roots].sort().join('\n'))}.bin`);
 
 type Row = Array<number | string | null>;
 const sidechainFlag = 1;
@@ -146,14 +146,19 @@ export const buildSnapshot = (state: SnapshotState, fingerprint: string): Status
 		fromMs,
 		strings,
 		entries: state.recent.filter(entry => entry.timestampMs >= fromMs - marginMs).map(entry => entryColumns(entry, ref)),
-		keys: state.keys.toBase64(),
+		keys: state.keys,
 	};
 };
 
+/** Layout: JSON length (u32 LE) | JSON without `keys` | the Bloom filter's bytes. One file, so one rename replaces both. */
 export const readSnapshot = async (file: string): Promise<StatusSnapshot | undefined> => {
 	try {
-		const snapshot = JSON.parse(await readFile(file, 'utf8')) as StatusSnapshot;
-		return snapshot.version === snapshotVersion ? snapshot : undefined;
+		const bytes = await readFile(file);
+		const jsonBytes = bytes.readUInt32LE(0);
+		if (bytes.length < 4 + jsonBytes) return undefined;
+		const snapshot = JSON.parse(bytes.toString('utf8', 4, 4 + jsonBytes)) as Omit<StatusSnapshot, 'keys'>;
+		if (snapshot.version !== snapshotVersion) return undefined;
+		return {...snapshot, keys: new KeyBloom(new Uint8Array(bytes.buffer, bytes.byteOffset + 4 + jsonBytes, bytes.length - 4 - jsonBytes))};
 	} catch {
 		return undefined;
 	}
@@ -164,7 +169,11 @@ export const writeSnapshot = async (file: string, snapshot: StatusSnapshot): Pro
 	const temporary = `${file}.${process.pid}.tmp`;
 	try {
 		await mkdir(path.dirname(file), {recursive: true});
-		await writeFile(temporary, JSON.stringify(snapshot));
+		const {keys, ...rest} = snapshot;
+		const json = Buffer.from(JSON.stringify(rest));
+		const length = Buffer.alloc(4);
+		length.writeUInt32LE(json.length);
+		await writeFile(temporary, Buffer.concat([length, json, keys.bits]));
 		await rename(temporary, file);
 	} catch {
 		// A cache that cannot be written costs speed, never the answer.
@@ -204,7 +213,7 @@ export const usageFromSnapshot = async (
 	}
 
 	if (newBytes > fastByteLimit) return undefined;
-	const keys = KeyBloom.fromBase64(snapshot.keys);
+	const {keys} = snapshot;
 	const price = (entry: UsageEntry, source: string | undefined): PricedEntry => withCost(entry, entryCostUsd(entry, ledger.lookup, ledger.mode), source);
 	const counted = new Map<string, PricedEntry>();
 	const unkeyed: PricedEntry[] = [];

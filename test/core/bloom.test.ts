@@ -4,12 +4,12 @@ import {KeyBloom} from '../../source/core/bloom.js';
 import {keyHash} from '../../source/core/hash.js';
 
 describe('KeyBloom', () => {
-	it('never says no to a key it holds, also after a round trip through base64 (property)', () => {
+	it('never says no to a key it holds, also read back from its bytes (property)', () => {
 		fc.assert(
 			fc.property(fc.uniqueArray(fc.string({minLength: 1, maxLength: 40}), {minLength: 1, maxLength: 300}), keys => {
 				const bloom = KeyBloom.sized(keys.length);
 				for (const key of keys) bloom.add(keyHash(key));
-				const copy = KeyBloom.fromBase64(bloom.toBase64());
+				const copy = new KeyBloom(Uint8Array.from(bloom.bits));
 				expect(keys.every(key => copy.mayHave(keyHash(key)))).toBe(true);
 			}),
 		);
