@@ -39,7 +39,8 @@ const indexUsage = async (options: Options, settings: Awaited<ReturnType<typeof 
 	const weekStartMs = lastDayStarts(nowMs)[0]!;
 	const view = usage.view(Math.min(recentFromMs, needsPeriods ? weekStartMs : Number.POSITIVE_INFINITY));
 	const tailers = usage.live === undefined ? [] : [...usage.live.source.tailers.values()];
-	if (options.cache && usage.live !== undefined && tailers.every(tailer => tailer.cursor !== undefined)) {
+	// `--format json` always reads the week from the index, so only the one-line formats keep a snapshot.
+	if (options.cache && !needsPeriods && usage.live !== undefined && tailers.every(tailer => tailer.cursor !== undefined)) {
 		const files = tailers.map(tailer => ({path: tailer.path, projectSlug: tailer.projectSlug, ...tailer.cursor!}));
 		const {dirs, walkedAtMs, roots} = usage.discovery;
 		const hashes = [...usage.live.usage.keyHashes()];

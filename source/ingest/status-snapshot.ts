@@ -9,7 +9,7 @@ import type {LedgerOptions} from '../core/ledger.js';
 import {entryCostUsd} from '../core/pricing.js';
 import {totalTokens, type UsageEntry} from '../core/types.js';
 import {cacheDir} from './cache-dir.js';
-import type {TranscriptFile} from './discover.js';
+import {walkRoots, type TranscriptFile} from './discover.js';
 
 /**
  * What `cctop status` needs to answer again without the index: every folder's
@@ -181,34 +181,63 @@ export const writeSnapshot = async (file: string, snapshot: StatusSnapshot): Pro
 	}
 };
 
+type TrackedFile = TranscriptFile & {dev: number; ino: number; size: number; mtimeMs: number; offset: number};
+
+/** The files and folders as the snapshot saw them. */
+const savedTree = (snapshot: StatusSnapshot) => {
+	const paths = snapshot.filePaths === '' ? [] : snapshot.filePaths.split('\n');
+	const slugs = snapshot.fileSlugs.split('\n');
+	const files: TrackedFile[] = paths.map((file, index) => {
+		const [dev, ino, size, mtimeMs, offset] = snapshot.fileStats.slice(index * statFields, (index + 1) * statFields) as [number, number, number, number, number];
+		return {path: file, projectSlug: slugs[index]!, dev, ino, size, mtimeMs, offset};
+	});
+	const dirs = (snapshot.dirPaths === '' ? [] : snapshot.dirPaths.split('\n')).map((dir, index) => ({path: dir, mtimeMs: snapshot.dirMtimes[index]!}));
+	return {files, dirs, walkedAtMs: snapshot.walkedAtMs};
+};
+
 /**
- * Status usage from `snapshot` plus the bytes appended since, or undefined when
- * only the index can answer (see {@link StatusSnapshot}). The second value is the
- * snapshot to write back when something changed.
+ * The tree now: the saved one while no folder changed, else a fresh walk, in
+ * which every saved file must still be (a deleted transcript takes usage away:
+ * the index's job). New transcripts start at offset 0.
+ */
+const currentTree = async (snapshot: StatusSnapshot, roots: readonly string[]) => {
+	const saved = savedTree(snapshot);
+	const isUnchanged = saved.dirs.every(dir => {
+		const mtimeMs = statSync(dir.path, {throwIfNoEntry: false})?.mtimeMs;
+		return mtimeMs === dir.mtimeMs && mtimeMs < saved.walkedAtMs - settleMs;
+	});
+	if (isUnchanged) return saved;
+	const walked = await walkRoots({searched: [], roots: [...roots]});
+	if (walked.unreadablePaths.length > 0) return undefined;
+	const known = new Map(saved.files.map(file => [file.path, file]));
+	const present = new Set(walked.files.map(file => file.path));
+	if (saved.files.some(file => !present.has(file.path))) return undefined;
+	const files = walked.files.map(file => known.get(file.path) ?? {...file, dev: -1, ino: -1, size: 0, mtimeMs: 0, offset: 0});
+	return {files, dirs: walked.dirs, walkedAtMs: walked.walkedAtMs};
+};
+
+/**
+ * Status usage from `snapshot` plus what was appended since (new transcripts
+ * included), or undefined when only the index can answer (see
+ * {@link StatusSnapshot}). `next` is the snapshot to write back when something changed.
  */
 export const usageFromSnapshot = async (
 	snapshot: StatusSnapshot,
 	{roots, fingerprint, ledger, nowMs}: {roots: readonly string[]; fingerprint: string; ledger: LedgerOptions; nowMs: number},
 ): Promise<{blocks: Block[]; earlierTotals: readonly number[]; next: StatusSnapshot | undefined} | undefined> => {
 	if (snapshot.fingerprint !== fingerprint || snapshot.roots.join('\n') !== roots.join('\n')) return undefined;
-	// A new transcript changes its folder's mtime: then only a walk can find it.
-	const dirPaths = snapshot.dirPaths === '' ? [] : snapshot.dirPaths.split('\n');
-	for (const [index, dir] of dirPaths.entries()) {
-		const mtimeMs = statSync(dir, {throwIfNoEntry: false})?.mtimeMs;
-		if (mtimeMs === undefined || mtimeMs !== snapshot.dirMtimes[index] || mtimeMs >= snapshot.walkedAtMs - settleMs) return undefined;
-	}
-
-	const paths = snapshot.filePaths === '' ? [] : snapshot.filePaths.split('\n');
-	const slugs = snapshot.fileSlugs.split('\n');
-	const grown: Array<{index: number; size: number; mtimeMs: number}> = [];
+	const tree = await currentTree(snapshot, roots);
+	if (tree === undefined) return undefined;
+	const grown: Array<{file: TrackedFile; stats: {dev: number; ino: number; size: number; mtimeMs: number}}> = [];
 	let newBytes = 0;
-	for (const [index, file] of paths.entries()) {
-		const stats = statSync(file, {throwIfNoEntry: false});
-		const [dev, ino, size, mtimeMs, offset] = snapshot.fileStats.slice(index * statFields, (index + 1) * statFields) as [number, number, number, number, number];
-		if (stats === undefined || stats.dev !== dev || stats.ino !== ino || stats.size < offset) return undefined;
-		if (stats.size !== size || stats.mtimeMs !== mtimeMs) {
-			grown.push({index, size: stats.size, mtimeMs: stats.mtimeMs});
-			newBytes += stats.size - offset;
+	for (const file of tree.files) {
+		const stats = statSync(file.path, {throwIfNoEntry: false});
+		if (stats === undefined) return undefined;
+		const isNew = file.dev === -1;
+		if (!isNew && (stats.dev !== file.dev || stats.ino !== file.ino || stats.size < file.offset)) return undefined;
+		if (isNew || stats.size !== file.size || stats.mtimeMs !== file.mtimeMs) {
+			grown.push({file, stats});
+			newBytes += stats.size - file.offset;
 		}
 	}
 
@@ -225,31 +254,29 @@ export const usageFromSnapshot = async (
 		else counted.set(key, priced);
 	}
 
-	const fileStats = [...snapshot.fileStats];
+	const files = new Map(tree.files.map(file => [file.path, file]));
 	if (grown.length > 0) {
 		// Loaded only for appends: a status line that finds nothing new parses nothing.
 		const {createReadCounters, LineClassifier, loadLineParser, readCompleteLines} = await import('./read-transcripts.js');
 		const parse = await loadLineParser();
-		for (const {index, size, mtimeMs} of grown) {
-			const file = paths[index]!;
+		for (const {file, stats} of grown) {
 			const results: PricedEntry[] = [];
 			let isTooOld = false;
-			const counters = createReadCounters();
 			const classifier = new LineClassifier(
 				result => {
 					if (result.kind !== 'usage') return;
 					if (result.entry.timestampMs < snapshot.fromMs) isTooOld = true;
-					results.push(price(result.entry, file));
+					results.push(price(result.entry, file.path));
 				},
-				counters,
-				slugs[index]!,
+				createReadCounters(),
+				file.projectSlug,
 				parse,
 			);
-			let outcome;
-			const handle = await open(file, 'r').catch(() => undefined);
+			const handle = await open(file.path, 'r').catch(() => undefined);
 			if (handle === undefined) return undefined;
+			let outcome;
 			try {
-				outcome = await readCompleteLines(handle, fileStats[index * statFields + 4]!, size, classifier);
+				outcome = await readCompleteLines(handle, file.offset, stats.size, classifier);
 			} finally {
 				await handle.close();
 			}
@@ -268,27 +295,21 @@ export const usageFromSnapshot = async (
 				// Not among the last block's requests but perhaps an older one's copy: only the index can say.
 				if (winner === undefined && keys.mayHave(hash)) return undefined;
 				keys.add(hash);
-				if (winner !== undefined && !beatsCopy(entry, file, winner, winner.sourcePath ?? '')) continue;
+				if (winner !== undefined && !beatsCopy(entry, file.path, winner, winner.sourcePath ?? '')) continue;
 				// The counted copy would move from before the last block into it: the index knows that block.
 				if (winner !== undefined && winner.timestampMs < snapshot.fromMs) return undefined;
 				counted.set(key, entry);
 			}
 
-			fileStats.splice(index * statFields + 2, 3, size, mtimeMs, outcome.offset);
+			files.set(file.path, {...file, dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, offset: outcome.offset});
 		}
 	}
 
 	const recent = [...counted.values(), ...unkeyed];
-	const tail = recent.filter(entry => entry.timestampMs >= snapshot.fromMs).sort(compareEntries);
-	const blocks = identifyBlocks(tail, ledger.sessionLengthMs, nowMs);
-	if (grown.length === 0) return {blocks, earlierTotals: snapshot.earlierTotals, next: undefined};
-	const files = paths.map((file, index) => {
-		const [dev, ino, size, mtimeMs, offset] = fileStats.slice(index * statFields, (index + 1) * statFields) as [number, number, number, number, number];
-		return {path: file, projectSlug: slugs[index]!, dev, ino, size, mtimeMs, offset};
-	});
-	const next = buildSnapshot(
-		{files, dirs: dirPaths.map((dir, index) => ({path: dir, mtimeMs: snapshot.dirMtimes[index]!})), walkedAtMs: snapshot.walkedAtMs, roots, blocks, earlierTotals: snapshot.earlierTotals, recent, keys},
-		fingerprint,
-	);
+	const blocks = identifyBlocks(recent.filter(entry => entry.timestampMs >= snapshot.fromMs).sort(compareEntries), ledger.sessionLengthMs, nowMs);
+	const isChanged = grown.length > 0 || tree.walkedAtMs !== snapshot.walkedAtMs;
+	const next = isChanged
+		? buildSnapshot({files: [...files.values()], dirs: tree.dirs, walkedAtMs: tree.walkedAtMs, roots, blocks, earlierTotals: snapshot.earlierTotals, recent, keys}, fingerprint)
+		: undefined;
 	return {blocks, earlierTotals: snapshot.earlierTotals, next};
 };

@@ -86,11 +86,24 @@ describe('the status snapshot', () => {
 		expect(await h.status(true)).toEqual(fast);
 	});
 
-	it('leaves it to the index when a transcript is new, shrunk, or gets a line from before the last block', async () => {
+	it('finds a new transcript (a new session) by walking the folders again', async () => {
 		const h = await history(base);
 		await h.age();
 		await h.status(true);
-		await writeFile(path.join(h.dir, 'projects', '-home-dev-blog', 'new.jsonl'), text({file: 2, minutesAgo: 5, request: 9, output: 10, isKeyed: true}));
+		await mkdir(path.join(h.dir, 'projects', '-home-dev-new', 's9', 'subagents'), {recursive: true});
+		await writeFile(path.join(h.dir, 'projects', '-home-dev-new', 's9.jsonl'), text({file: 2, minutesAgo: 5, request: 9, output: 10, isKeyed: true}));
+		await writeFile(path.join(h.dir, 'projects', '-home-dev-new', 's9', 'subagents', 'agent-1.jsonl'), text({file: 2, minutesAgo: 4, request: 10, output: 20, isKeyed: true}));
+		const found = await h.status(true);
+		expect(found.source).toBe('snapshot');
+		expect(found.json).toEqual((await h.status(false)).json);
+		expect(found.json.block?.totalTokens).toBe(6 * 1110 + 100 + 5 + 300 + 400 + 10 + 20);
+	});
+
+	it('leaves it to the index when a transcript is deleted, shrunk, or gets a line from before the last block', async () => {
+		const h = await history(base);
+		await h.age();
+		await h.status(true);
+		await rm(path.join(h.dir, 'projects', files[2]!));
 		await h.age();
 		expect((await h.status(true)).source).toBe('index');
 		expect((await h.status(true)).source).toBe('snapshot');
