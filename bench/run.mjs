@@ -242,8 +242,10 @@ const oneLiners = async (dir, env, megabytes, file, cacheDir) => {
 	const report = JSON.parse(timed([process.execPath, cli, 'report', '--json', '--quiet', '--claude-dir', dir], env).output);
 	let clockMs = Date.parse(report.blocks.at(-1).actualEndTime ?? report.blocks.at(-1).startTime) + 60_000;
 	const appendSome = run => {
-		appendFileSync(file, freshLines(4 * 1024, 100 + run, clockMs));
-		clockMs += 5 * 60_000;
+		const lines = freshLines(4 * 1024, 100 + run, clockMs);
+		appendFileSync(file, lines);
+		// The next append starts after this one's last line, as a live session's do.
+		for (const line of lines.split('\n')) if (line.includes('"timestamp"')) clockMs = Math.max(clockMs, Date.parse(JSON.parse(line).timestamp) + 30_000);
 	};
 
 	await withRestore(file, cacheDir, async () => {
