@@ -1,10 +1,11 @@
 /**
  * A Bloom filter over request keys, fed the two 32-bit halves of
- * {@link keyHash}, mixed, then double hashing (probe i is first + i·step). "No" is certain;
- * "maybe" is wrong about once in 300 at 12 bits per key. The status snapshot
- * keeps one of every request in the history, so a status line can tell a new
- * request from a copy of an old one without the index. Small enough to write by
- * hand; the packages for this bring hashing of their own that we already have.
+ * {@link keyHash}, mixed, then double hashing (probe i is first + i·step).
+ * "No" is certain; "maybe" is wrong about once in 2,000 at 16 bits per key, and
+ * costs only a needless fall back to the index. The status snapshot keeps one of
+ * every request in the history, so a status line can tell a new request from a
+ * copy of an old one without the index. Small enough to write by hand; the
+ * packages for this bring hashing of their own that we already have.
  */
 /** murmur3's 32-bit finalizer: FNV halves of similar keys are alike, and probes must not be. */
 const mix = (value: number): number => {
@@ -22,14 +23,14 @@ const probeBits = ([high, low]: readonly [number, number], size: number): number
 };
 
 export class KeyBloom {
-	static readonly probes = 8;
+	static readonly probes = 11;
 
 	/** Over `bits` as stored (not copied). */
 	constructor(readonly bits: Uint8Array) {}
 
-	/** Room for `count` keys at 12 bits each. */
+	/** Room for `count` keys at 16 bits each. */
 	static sized(count: number): KeyBloom {
-		return new KeyBloom(new Uint8Array(Math.max(64, Math.ceil((Math.max(1, count) * 12) / 8))));
+		return new KeyBloom(new Uint8Array(Math.max(64, Math.max(1, count) * 2)));
 	}
 
 	add(hash: readonly [number, number]): void {
