@@ -1,5 +1,5 @@
-import {statSync} from 'node:fs';
-import {open, readFile, rename, writeFile, mkdir, rm} from 'node:fs/promises';
+import {readFileSync, statSync} from 'node:fs';
+import {open, rename, writeFile, mkdir, rm} from 'node:fs/promises';
 import path from 'node:path';
 import {KeyBloom} from '../core/bloom.js';
 import {hashString, keyHash} from '../core/hash.js';
@@ -153,7 +153,8 @@ export const buildSnapshot = (state: SnapshotState, fingerprint: string): Status
 /** Layout: JSON length (u32 LE) | JSON without `keys` | the Bloom filter's bytes. One file, so one rename replaces both. */
 export const readSnapshot = async (file: string): Promise<StatusSnapshot | undefined> => {
 	try {
-		const bytes = await readFile(file);
+		// Synchronous: one read, where the thread pool would take several round trips.
+		const bytes = readFileSync(file);
 		const jsonBytes = bytes.readUInt32LE(0);
 		if (bytes.length < 4 + jsonBytes) return undefined;
 		const snapshot = JSON.parse(bytes.toString('utf8', 4, 4 + jsonBytes)) as Omit<StatusSnapshot, 'keys'>;
