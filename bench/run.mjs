@@ -241,8 +241,10 @@ const oneLiners = async (dir, env, megabytes, file, cacheDir) => {
 	// before every run, ~4 KB (a request or two) is appended, stamped after the last line.
 	const report = JSON.parse(timed([process.execPath, cli, 'report', '--json', '--quiet', '--claude-dir', dir], env).output);
 	let clockMs = Date.parse(report.blocks.at(-1).actualEndTime ?? report.blocks.at(-1).startTime) + 60_000;
-	const appendSome = run => {
-		const lines = freshLines(4 * 1024, 100 + run, clockMs);
+	let seed = 100;
+	const appendSome = () => {
+		// A new seed each time: a reused one would write the same request ids again, which the index must sort out.
+		const lines = freshLines(4 * 1024, seed++, clockMs);
 		appendFileSync(file, lines);
 		// The next append starts after this one's last line, as a live session's do.
 		for (const line of lines.split('\n')) if (line.includes('"timestamp"')) clockMs = Math.max(clockMs, Date.parse(JSON.parse(line).timestamp) + 30_000);
