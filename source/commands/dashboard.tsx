@@ -91,7 +91,7 @@ const printSnapshot = async (options: Options, clock: () => number): Promise<num
 /**
  * `cctop`: the live dashboard. It draws at once (a progress bar while a first
  * index builds), then redraws on change at most 10×/s plus a 1 s clock tick.
- * Every way out (q, Ctrl+C, SIGTERM) goes through one path that unmounts Ink,
+ * Every way out (q, Ctrl+C, SIGTERM, SIGHUP) goes through one path that unmounts Ink,
  * closes the watcher, writes the index and restores the terminal.
  */
 export const runDashboard = async (options: Options): Promise<number> => {
@@ -145,9 +145,14 @@ const runLive = async (options: Options, clock: () => number): Promise<number> =
 		{patchConsole: false, exitOnCtrlC: true, maxFps: 10},
 	);
 	// Without raw mode (piped stdin) Ctrl+C arrives as a signal; both end the same way.
+	// SIGHUP too: a closed pane or a dropped ssh session still saves the index and removes the demo.
 	const onSignal = () => instance.unmount();
+	// With the terminal gone, writing the exit sequence fails; that must not stop the way out.
+	const onWriteError = () => undefined;
+	process.stdout.on('error', onWriteError);
 	process.once('SIGINT', onSignal);
 	process.once('SIGTERM', onSignal);
+	process.once('SIGHUP', onSignal);
 	// Claude Code sends its own usage to `cctop statusline`, which records it: look every 10 s.
 	const officialTimer = setInterval(() => {
 		if (feed.refreshOfficial()) notify();
@@ -177,6 +182,7 @@ const runLive = async (options: Options, clock: () => number): Promise<number> =
 	} finally {
 		process.off('SIGINT', onSignal);
 		process.off('SIGTERM', onSignal);
+		process.off('SIGHUP', onSignal);
 		clearInterval(officialTimer);
 		instance.unmount();
 		store.close();

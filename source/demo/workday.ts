@@ -30,6 +30,9 @@ const slug = (project: string): string => `-home-dev-${project}`;
 
 export type Demo = {claudeDir: string; stop: () => void};
 
+/** Tools a demo turn calls, the common ones more often. */
+const toolNames = ['Read', 'Read', 'Read', 'Edit', 'Edit', 'Bash', 'Bash', 'Grep', 'Glob', 'Write', 'TodoWrite'];
+
 type Writer = {
 	request: (session: Session, timestampMs: number, options?: {isSidechain?: boolean; isStreamed?: boolean}) => string[];
 	event: (session: Session, timestampMs: number, kind: 'api_error' | 'rate_limit') => string;
@@ -62,14 +65,18 @@ const writer = (next: () => number): Writer => {
 			};
 			const messageId = id('msg');
 			const requestId = id('req');
-			const line = (output: number) =>
+			// Most turns end in a tool call, as a coding session's do.
+			const tool = next() < 0.7 ? toolNames[Math.floor(next() * toolNames.length)]! : undefined;
+			const text = {type: 'text', text: tool === undefined ? 'Done.' : 'Let me look.'};
+			const line = (output: number, content: unknown[]) =>
 				JSON.stringify({
 					...base(session, timestampMs, isSidechain),
 					requestId,
-					message: {model, id: messageId, type: 'message', role: 'assistant', content: [{type: 'text', text: 'Done.'}], stop_reason: 'end_turn', usage: {...usage, output_tokens: output}},
+					message: {model, id: messageId, type: 'message', role: 'assistant', content, stop_reason: tool === undefined ? 'end_turn' : 'tool_use', usage: {...usage, output_tokens: output}},
 				});
+			const call = tool === undefined ? [] : [{type: 'tool_use', id: id('toolu'), name: tool, input: {}}];
 			// Claude Code writes one line per content block; early ones carry placeholder output.
-			return isStreamed ? [line(1), line(usage.output_tokens)] : [line(usage.output_tokens)];
+			return isStreamed && call.length > 0 ? [line(1, [text]), line(usage.output_tokens, call)] : [line(usage.output_tokens, [text, ...call])];
 		},
 		event(session, timestampMs, kind) {
 			const isLimit = kind === 'rate_limit';

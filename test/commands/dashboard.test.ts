@@ -1,5 +1,5 @@
 import {execFile} from 'node:child_process';
-import {mkdtemp, rm} from 'node:fs/promises';
+import {mkdtemp, readdir, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
@@ -138,5 +138,19 @@ describe.skipIf(!hasTmux)('cctop in a real terminal (tmux)', () => {
 		pane!.send('C-c');
 		await waitForScreen(text => text.includes('exit=0'), 'exit 0');
 		expect(screen()).not.toContain('burn');
+	});
+
+	it('cleans up when its terminal goes away (SIGHUP): the demo folder is removed', async () => {
+		const temporary = await mkdtemp(path.join(os.tmpdir(), 'cctop-hup-'));
+		try {
+			pane = new TmuxPane(`'${process.execPath}' '${cliPath}' --demo`, {columns: 50, rows: 30, env: {...env(), TMPDIR: temporary}});
+			await waitForScreen(text => text.includes('burn'), 'the dashboard');
+			expect((await readdir(temporary)).filter(name => name.startsWith('cctop-demo-'))).toHaveLength(1);
+			pane.kill();
+			pane = undefined;
+			await waitFor(async () => (await readdir(temporary)).length === 0, 10_000, 'the demo folder to go');
+		} finally {
+			await rm(temporary, {recursive: true, force: true});
+		}
 	});
 });
