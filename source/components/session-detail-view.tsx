@@ -15,6 +15,8 @@ export const SessionDetailView = memo(({detail, modelOrder, width, rows}: Sessio
 	if (rows <= 0) return null;
 	if (detail === undefined) return <Text dimColor>{fit(' that session has no requests in view (esc back)', width)}</Text>;
 	const sparkWidth = Math.max(4, width - 22);
+	// The table keeps its columns together on a wide screen.
+	const nameWidth = Math.min(26, Math.max(8, width - 30));
 	const timeline = downsample(detail.timelineUsd, sparkWidth);
 	const perBucket = bucketLabel(groupSize(detail.timelineUsd.length, sparkWidth) * detail.timelineBucketMs);
 	const line = (key: string, text: string, color?: string): ReactNode => (
@@ -36,14 +38,14 @@ export const SessionDetailView = memo(({detail, modelOrder, width, rows}: Sessio
 			<Text color="cyan">{sparkline(timeline)}</Text>
 		</Text>,
 		<Text key="models" bold wrap="truncate">
-			{fit(' models', Math.max(8, width - 30))}
+			{fit(' models', nameWidth)}
 			{fit('cost', 10, 'right')}
 			{fit('requests', 9, 'right')}
 			{fit('cache hit', 11, 'right')}
 		</Text>,
 		...detail.models.map(model => (
 			<Text key={`model-${model.model}`} wrap="truncate">
-				<Text color={modelColor(model.model, modelOrder)}>{fit(`  ${shortModelName(model.model)}`, Math.max(8, width - 30))}</Text>
+				<Text color={modelColor(model.model, modelOrder)}>{fit(`  ${shortModelName(model.model)}`, nameWidth)}</Text>
 				{fit(model.isPriced ? formatUsd(model.costUsd) : '?', 10, 'right')}
 				{fit(String(model.entries), 9, 'right')}
 				{fit(percent(model.cacheHitShare), 11, 'right')}
