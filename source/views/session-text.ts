@@ -40,7 +40,8 @@ export const renderSessionText = (detail: SessionDetail, {width}: {width: number
 	const lines: string[] = [];
 	const total = totalTokens(detail.tokens);
 	lines.push(
-		`session ${detail.sessionId} · ${detail.project}`,
+		// The project first: a narrow terminal cuts the end of the id, not the name.
+		`session ${detail.project} · ${detail.sessionId}`,
 		`  ${formatLocalTime(detail.startMs)} → ${timeAfter(detail.endMs, detail.startMs)} · ${formatDuration(detail.endMs - detail.startMs)} · ${counted(detail.entries, 'request')}`,
 		`  cost ${formatUsd(detail.costUsd)} · ${formatTokens(total)} tokens`,
 		detail.sidechain.entries > 0

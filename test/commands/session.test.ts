@@ -144,7 +144,7 @@ describe('cctop session (fixtures/sessions)', () => {
 		const {stdout, code} = await run([s2], {COLUMNS: '80'});
 		expect(code).toBe(0);
 		const lines = stdout.trimEnd().split('\n');
-		expect(lines[0]).toBe(`session ${s2} · shop`);
+		expect(lines[0]).toBe(`session shop · ${s2}`);
 		expect(lines[1]).toBe('  2026-11-26 11:00 → 11:20 · 19m · 4 requests');
 		expect(lines[2]).toBe('  cost $0.08 · 55.3k tokens');
 		expect(lines[3]).toBe('  subagents 4% of cost ($0.003, 2 requests)');
