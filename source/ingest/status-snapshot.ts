@@ -10,6 +10,7 @@ import {entryCostUsd} from '../core/pricing.js';
 import {totalTokens, type UsageEntry} from '../core/types.js';
 import {cacheDir} from './cache-dir.js';
 import {walkRoots, type TranscriptFile} from './discover.js';
+import {entryFlags, fastFlag, nonBillableFlag, sidechainFlag, stringTable} from './entry-encoding.js';
 
 /**
  * What `cctop status` needs to answer again without the index: every folder's
@@ -56,9 +57,6 @@ const statFields = 5;
 export const snapshotPath = (roots: readonly string[]): string => path.join(cacheDir(), `status-v${snapshotVersion}-${hashString([...roots].sort().join('\n'))}.bin`);
 
 type Row = Array<number | string | null>;
-const sidechainFlag = 1;
-const fastFlag = 2;
-const nonBillableFlag = 4;
 
 /** One counted entry as a compact row; ids and names go through `strings`. */
 const entryColumns = (entry: PricedEntry, ref: (text: string | undefined) => number): Row => [
@@ -69,7 +67,7 @@ const entryColumns = (entry: PricedEntry, ref: (text: string | undefined) => num
 	entry.tokens.cacheReadInputTokens,
 	entry.cacheCreation1hTokens,
 	entry.webSearchRequests,
-	(entry.isSidechain ? sidechainFlag : 0) | (entry.isFast ? fastFlag : 0) | (entry.isNonBillable ? nonBillableFlag : 0),
+	entryFlags(entry),
 	entry.loggedCostUsd ?? null,
 	ref(entry.sessionId),
 	ref(entry.project),
@@ -119,18 +117,7 @@ export const buildSnapshot = (state: SnapshotState, fingerprint: string): Status
 	const lastIndex = state.blocks.findLastIndex(block => !block.isGap);
 	const last = lastIndex < 0 ? undefined : state.blocks[lastIndex]!;
 	const fromMs = last?.firstEntryMs ?? Number.MAX_SAFE_INTEGER;
-	const strings: string[] = [];
-	const refs = new Map<string, number>();
-	const ref = (text: string | undefined): number => {
-		if (text === undefined) return -1;
-		let at = refs.get(text);
-		if (at === undefined) {
-			at = strings.push(text) - 1;
-			refs.set(text, at);
-		}
-
-		return at;
-	};
+	const {strings, ref} = stringTable();
 
 	return {
 		version: snapshotVersion,

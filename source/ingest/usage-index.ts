@@ -6,6 +6,7 @@ import type {Block, ModelTotals} from '../core/blocks.js';
 import type {FileUsage} from '../core/ledger.js';
 import type {UsageEntry, UsageEvent} from '../core/types.js';
 import type {DirStamp} from './discover.js';
+import {entryFlags, fastFlag, nonBillableFlag, sidechainFlag, stringTable} from './entry-encoding.js';
 import type {FileCursor} from './tail-file.js';
 
 /**
@@ -109,9 +110,6 @@ const columns = [
 type Column = (typeof columns)[number];
 const column = Object.fromEntries(columns.map((name, position) => [name, position])) as Record<Column, number>;
 
-const sidechainFlag = 1;
-const fastFlag = 2;
-const nonBillableFlag = 4;
 /** The entry is the copy that counts (keyed entries that lost to another file's copy lack it). */
 const winnerFlag = 8;
 
@@ -154,19 +152,7 @@ const encodeIndexParts = (
 	isWinner?: (entry: UsageEntry) => boolean,
 	discovery?: Header['discovery'],
 ): Buffer[] => {
-	const strings: string[] = [];
-	const stringIds = new Map<string, number>();
-	const ref = (value: string | undefined): number => {
-		if (value === undefined) return -1;
-		let id = stringIds.get(value);
-		if (id === undefined) {
-			id = strings.length;
-			strings.push(value);
-			stringIds.set(value, id);
-		}
-
-		return id;
-	};
+	const {strings, ref} = stringTable();
 
 	const entries = files.flatMap(file => [...file.keyed, ...file.unkeyed]);
 	const count = entries.length;
@@ -217,7 +203,7 @@ const encodeIndexParts = (
 		put('cacheCreation1hTokens', index, entry.cacheCreation1hTokens);
 		put('webSearchRequests', index, entry.webSearchRequests);
 		put('loggedCostUsd', index, entry.loggedCostUsd ?? Number.NaN);
-		put('flags', index, (entry.isSidechain ? sidechainFlag : 0) | (entry.isFast ? fastFlag : 0) | (entry.isNonBillable ? nonBillableFlag : 0) | (isCounted ? winnerFlag : 0));
+		put('flags', index, entryFlags(entry) | (isCounted ? winnerFlag : 0));
 		put('sessionIdRef', index, ref(entry.sessionId));
 		put('projectRef', index, ref(entry.project));
 		put('modelRef', index, ref(entry.model));
