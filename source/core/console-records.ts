@@ -91,6 +91,7 @@ export const interpretRecord = (value: LiteralValue, {isResourceBanner = false} 
 };
 
 // Colours (CSI), terminal titles and links (OSC): only ever present on a terminal.
+// eslint-disable-next-line no-control-regex -- matching escape sequences is the point
 const escapes = /\u001B\[[\d;?]*[ -/]*[@-~]|\u001B\][^\u0007\u001B]*(?:\u0007|\u001B\\)|\u001B[@-Z\\-_]/g;
 /** A record starts at a line that is exactly `{`; in the `--debug` log after `console.log: `. */
 const recordStart = /^(?:.*\bconsole\.(?:log|dir|info): )?\{$/;
