@@ -83,8 +83,9 @@ export const interpretRecord = (value: LiteralValue, {isResourceBanner = false} 
 		};
 	}
 
-	if (text(value['body']) !== undefined && ('attributes' in value || 'resource' in value)) {
-		return {kind: 'log', name: text(value['body'])!, timestampMs: timeMs(value['timestamp']), attributes: attributesOf(value['attributes'])};
+	// A log record; one whose body is not an event name is still a record (kept as a count), not the model's text.
+	if ((text(value['body']) !== undefined && ('attributes' in value || 'resource' in value)) || ('resource' in value && 'instrumentationScope' in value)) {
+		return {kind: 'log', name: text(value['body']) ?? '(not an event name)', timestampMs: timeMs(value['timestamp']), attributes: attributesOf(value['attributes'])};
 	}
 
 	return undefined;
