@@ -45,6 +45,8 @@ const helpText = 	`
     --until YYYY-MM-DD    Only blocks starting on or before this local date
     --breakdown           Add per-model rows under each block
     --weekly              The last 7 days, a row per day, against Claude Code's official 7-day usage
+    --otel-log FILE       OpenTelemetry console-exporter output to add (repeatable; - for stdin):
+                          the report gains an "otel" section (README)
     --now ISO             Fix the clock (reproducible output), e.g. 2026-11-26T15:00:00Z
     --session-length H    Block length in hours (default 5)
     --token-limit N|max|p90   Token limit for the active block: a number, the largest past
@@ -99,6 +101,7 @@ const flagSpec = {
 	list: {type: 'boolean'},
 	project: {type: 'string'},
 	limit: {type: 'string'},
+	otelLog: {type: 'string', isMultiple: true},
 } as const;
 
 /** Flags that only some commands take; any other command names the right one instead of ignoring it. */
@@ -118,6 +121,7 @@ const flagOwners = {
 	list: ['session'],
 	project: ['session'],
 	limit: ['session'],
+	otelLog: ['report'],
 } as const;
 
 const commandNames = {report: '`cctop report`', status: '`cctop status`', session: '`cctop session`', dashboard: 'the dashboard (`cctop` without a command)'} as const;

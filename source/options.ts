@@ -40,6 +40,8 @@ export type Options = {
 	project: string | undefined;
 	/** session --list: how many sessions (0: all). */
 	limit: number;
+	/** OpenTelemetry console-exporter output to read (`-` is stdin). */
+	otelLog: string[];
 };
 
 // Hand-written rather than zod: every command, `status` included, pays for option
@@ -127,6 +129,7 @@ export const parseOptions = (flags: Record<string, unknown>): Options => ({
 	list: flags['list'] === true,
 	project: flags['project'] as string | undefined,
 	limit: limit(flags['limit']),
+	otelLog: (flags['otelLog'] as string[] | undefined) ?? [],
 });
 
 /** Local midnight of a calendar date, epoch ms. */

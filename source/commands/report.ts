@@ -4,7 +4,7 @@ import {resolveTokenLimit} from '../core/limits.js';
 import {counted} from '../core/format.js';
 import {buildReportJson, reportJsonLine, type ReportJson} from '../core/report.js';
 import type {UsageHandle} from '../ingest/open-usage.js';
-import {lastDayStarts, localMidnightMs, type Options} from '../options.js';
+import {lastDayStarts, localMidnightMs, UsageError, type Options} from '../options.js';
 import {renderReportTable} from '../views/report-table.js';
 import {renderWeeklyTable} from '../views/weekly-table.js';
 import {currentWindows} from '../core/statusline.js';
@@ -115,8 +115,20 @@ const weeklyReport = async (options: Options, clock: () => number): Promise<numb
 	return 0;
 };
 
+/** `--otel-log` files summed; unreadable ones named on stderr. */
+const readOtel = async (options: Options) => {
+	const {readOtelLogs} = await import('../ingest/read-otel-log.js');
+	const {summary, unreadable} = await readOtelLogs(options.otelLog);
+	for (const {path, reason} of unreadable) process.stderr.write(`cctop: --otel-log ${path}: ${reason}\n`);
+	return summary.json();
+};
+
 export const runReport = async (options: Options): Promise<number> => {
 	const clock = () => options.now ?? Date.now();
+	if (options.otelLog.length > 0 && (options.watch || options.weekly)) {
+		throw new UsageError('--otel-log works with `cctop report` and `report --json`, not yet with --watch or --weekly');
+	}
+
 	if (options.watch) {
 		return watchReport(options, clock);
 	}
@@ -129,6 +141,7 @@ export const runReport = async (options: Options): Promise<number> => {
 	await usage.save();
 	const nowMs = clock();
 	const report = reportFromUsage(usage, options, nowMs);
+	const otel = options.otelLog.length === 0 ? undefined : await readOtel(options);
 	if (!options.quiet) {
 		for (const note of usage.notes) process.stderr.write(`cctop: ${note}\n`);
 		const summary = skippedSummary(report);
@@ -137,16 +150,20 @@ export const runReport = async (options: Options): Promise<number> => {
 	}
 
 	if (options.json) {
-		process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+		process.stdout.write(`${JSON.stringify(otel === undefined ? report : {...report, otel}, null, 2)}\n`);
 		return 0;
 	}
 
-	if (usage.discovery.files.length === 0) {
-		return 0;
+	if (usage.discovery.files.length > 0) {
+		// Piped into `head` or `less`, stdout has no width; the terminal's is still on stderr.
+		const width = process.stdout.columns ?? process.stderr.columns ?? (Number(process.env['COLUMNS']) || 100);
+		process.stdout.write(`${renderReportTable(report, {width, nowMs, isBreakdown: options.breakdown})}\n`);
 	}
 
-	// Piped into `head` or `less`, stdout has no width; the terminal's is still on stderr.
-	const width = process.stdout.columns ?? process.stderr.columns ?? (Number(process.env['COLUMNS']) || 100);
-	process.stdout.write(`${renderReportTable(report, {width, nowMs, isBreakdown: options.breakdown})}\n`);
+	if (otel !== undefined) {
+		const {renderOtelSummary} = await import('../views/otel-text.js');
+		process.stdout.write(`\n${renderOtelSummary(otel)}\n`);
+	}
+
 	return 0;
 };
