@@ -16,6 +16,8 @@ const helpText = 	`
                       and records the official 5h/7d usage for the other views
     session [ID]      One session: span, cost, models, tools, subagents, timeline, costliest
                       requests, limit hits. ID or a unique prefix; the latest by default
+    run -- CMD…       Run Claude Code (claude -p "…") with its telemetry on: the answer passes
+                      through, the telemetry goes to the spool that report reads
 
   Dashboard options
     --demo                A simulated workday, appended live in a temp dir: try cctop at once
@@ -164,6 +166,16 @@ const main = async (): Promise<number> => {
 		// meow prints the help or the version and exits.
 		meow(helpText, {importMeta: import.meta, flags: flagSpec, allowUnknownFlags: false});
 		return 0;
+	}
+
+	// `cctop run [options] -- command…`: everything after `--` is the command's own.
+	if (argv[0] === 'run') {
+		const separator = argv.indexOf('--');
+		const own = separator === -1 ? [] : argv.slice(1, separator);
+		const command = separator === -1 ? argv.slice(1) : argv.slice(separator + 1);
+		const options = parseOptions(parseArgv(own).flags);
+		const {runWithTelemetry} = await import('./commands/run.js');
+		return runWithTelemetry(options, command);
 	}
 
 	const cli = parseArgv(argv);

@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs';
 import {setFlagsFromString} from 'node:v8';
 import {hourMs, type Block} from '../core/blocks.js';
 import {resolveTokenLimit} from '../core/limits.js';
@@ -115,10 +116,18 @@ const weeklyReport = async (options: Options, clock: () => number): Promise<numb
 	return 0;
 };
 
-/** `--otel-log` files summed; unreadable ones named on stderr. */
+/**
+ * OpenTelemetry figures from the spool (`cctop run`, the receiver) and
+ * `--otel-log` files, or undefined when there is neither. Unreadable logs are
+ * named on stderr. Loaded only then: most reports have no OpenTelemetry.
+ */
 const readOtel = async (options: Options) => {
-	const {readOtelLogs} = await import('../ingest/read-otel-log.js');
-	const {summary, unreadable} = await readOtelLogs(options.otelLog);
+	const {spoolPath, readSpool} = await import('../ingest/otel-spool.js');
+	if (options.otelLog.length === 0 && !existsSync(spoolPath())) return undefined;
+	const [{OtelSummary}, {readOtelLogs}] = await Promise.all([import('../core/otel-summary.js'), import('../ingest/read-otel-log.js')]);
+	const summary = new OtelSummary();
+	readSpool(summary);
+	const {unreadable} = await readOtelLogs(options.otelLog, {summary});
 	for (const {path, reason} of unreadable) process.stderr.write(`cctop: --otel-log ${path}: ${reason}\n`);
 	return summary.json();
 };
@@ -141,7 +150,7 @@ export const runReport = async (options: Options): Promise<number> => {
 	await usage.save();
 	const nowMs = clock();
 	const report = reportFromUsage(usage, options, nowMs);
-	const otel = options.otelLog.length === 0 ? undefined : await readOtel(options);
+	const otel = await readOtel(options);
 	if (!options.quiet) {
 		for (const note of usage.notes) process.stderr.write(`cctop: ${note}\n`);
 		const summary = skippedSummary(report);

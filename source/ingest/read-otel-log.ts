@@ -20,8 +20,10 @@ export const readOtelStream = async (stream: Readable, summary: OtelSummary): Pr
  * `--otel-log FILE` (repeatable; `-` is stdin): the records of each, summed
  * into one summary. A file that cannot be read is reported, not thrown.
  */
-export const readOtelLogs = async (paths: readonly string[], stdin: Readable = process.stdin): Promise<{summary: OtelSummary; unreadable: Array<{path: string; reason: string}>}> => {
-	const summary = new OtelSummary();
+export const readOtelLogs = async (
+	paths: readonly string[],
+	{summary = new OtelSummary(), stdin = process.stdin}: {summary?: OtelSummary; stdin?: Readable} = {},
+): Promise<{summary: OtelSummary; unreadable: Array<{path: string; reason: string}>}> => {
 	const unreadable: Array<{path: string; reason: string}> = [];
 	for (const path of paths) {
 		try {

@@ -18,7 +18,7 @@ afterAll(async () => {
 	await rm(home, {recursive: true, force: true});
 });
 
-const env = () => ({...process.env, HOME: home, CLAUDE_CONFIG_DIR: '', XDG_CONFIG_HOME: '', CCTOP_CACHE_DIR: path.join(home, 'cache'), TZ: 'UTC', COLUMNS: '80'});
+const env = () => ({...process.env, HOME: home, CLAUDE_CONFIG_DIR: '', XDG_CONFIG_HOME: '', CCTOP_CACHE_DIR: path.join(home, 'cache'), CCTOP_DATA_DIR: path.join(home, 'data'), TZ: 'UTC', COLUMNS: '80'});
 const run = async (args: string[]) => {
 	try {
 		const {stdout, stderr} = await promisify(execFile)(process.execPath, [cliPath, 'report', '--claude-dir', path.resolve('fixtures/claude'), ...args], {env: env()});

@@ -1,0 +1,68 @@
+import {openSync, readFileSync, readSync, closeSync, fstatSync} from 'node:fs';
+import {appendFile, mkdir} from 'node:fs/promises';
+import path from 'node:path';
+import type {OtelRecord} from '../core/console-records.js';
+import type {OtelSummary} from '../core/otel-summary.js';
+import {dataDir} from './official-limits.js';
+
+/**
+ * The OpenTelemetry spool: every record `cctop run` (and the receiver) took in,
+ * one JSON line each, appended, so `report`, `status` and a running dashboard
+ * all see them. A line is written whole in one append; a crash mid-write leaves
+ * a last line without its newline, which readers drop (and count), and the next
+ * append starts on a fresh line so the torn piece never spoils a good record.
+ */
+export const spoolPath = (dir = dataDir()): string => path.join(dir, 'otel-spool.ndjson');
+
+type SpoolLine = {v: 1; record: OtelRecord; incomplete?: true};
+
+/** True when `file` is missing, empty or ends with a newline. */
+const endsCleanly = (file: string): boolean => {
+	let fd: number | undefined;
+	try {
+		fd = openSync(file, 'r');
+		const {size} = fstatSync(fd);
+		if (size === 0) return true;
+		const last = Buffer.alloc(1);
+		readSync(fd, last, 0, 1, size - 1);
+		return last[0] === 0x0a;
+	} catch {
+		return true;
+	} finally {
+		if (fd !== undefined) closeSync(fd);
+	}
+};
+
+/** Append records to the spool in one write. */
+export const appendToSpool = async (records: ReadonlyArray<{record: OtelRecord; isIncomplete: boolean}>, file = spoolPath()): Promise<void> => {
+	if (records.length === 0) return;
+	await mkdir(path.dirname(file), {recursive: true});
+	const lines = records.map(({record, isIncomplete}) => JSON.stringify({v: 1, record, ...(isIncomplete ? {incomplete: true} : {})} satisfies SpoolLine)).join('\n');
+	await appendFile(file, `${endsCleanly(file) ? '' : '\n'}${lines}\n`);
+};
+
+/** Every record in the spool into `summary`; a torn or unreadable line counts as a bad record. Returns whether a spool was there. */
+export const readSpool = (summary: OtelSummary, file = spoolPath()): boolean => {
+	let text: string;
+	try {
+		text = readFileSync(file, 'utf8');
+	} catch {
+		return false;
+	}
+
+	const lines = text.split('\n');
+	// The piece after the last newline is empty, or a record whose write never finished.
+	if (lines.pop() !== '') summary.addBad();
+	for (const line of lines) {
+		if (line === '') continue;
+		try {
+			const parsed = JSON.parse(line) as Partial<SpoolLine>;
+			if (parsed.v !== 1 || typeof parsed.record !== 'object' || parsed.record === null) throw new Error('not a spool line');
+			summary.add(parsed.record, parsed.incomplete === true);
+		} catch {
+			summary.addBad();
+		}
+	}
+
+	return true;
+};
