@@ -18,6 +18,8 @@ const helpText = 	`
                       requests, limit hits. ID or a unique prefix; the latest by default
     run -- CMD…       Run Claude Code (claude -p "…") with its telemetry on: the answer passes
                       through, the telemetry goes to the spool that report reads
+    serve             The OTLP/HTTP receiver (metrics, logs; JSON or protobuf) on 127.0.0.1:4318,
+                      feeding the same spool. --otlp-port P, --otlp-host H, --otlp-token T
 
   Dashboard options
     --demo                A simulated workday, appended live in a temp dir: try cctop at once
@@ -104,6 +106,9 @@ const flagSpec = {
 	project: {type: 'string'},
 	limit: {type: 'string'},
 	otelLog: {type: 'string', isMultiple: true},
+	otlpPort: {type: 'string'},
+	otlpHost: {type: 'string'},
+	otlpToken: {type: 'string'},
 } as const;
 
 /** Flags that only some commands take; any other command names the right one instead of ignoring it. */
@@ -124,9 +129,12 @@ const flagOwners = {
 	project: ['session'],
 	limit: ['session'],
 	otelLog: ['report'],
+	otlpPort: ['serve'],
+	otlpHost: ['serve'],
+	otlpToken: ['serve'],
 } as const;
 
-const commandNames = {report: '`cctop report`', status: '`cctop status`', session: '`cctop session`', dashboard: 'the dashboard (`cctop` without a command)'} as const;
+const commandNames = {report: '`cctop report`', status: '`cctop status`', session: '`cctop session`', serve: '`cctop serve`', dashboard: 'the dashboard (`cctop` without a command)'} as const;
 
 const kebab = (name: string): string => name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
 const camel = (name: string): string => name.replaceAll(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
@@ -218,6 +226,11 @@ const main = async (): Promise<number> => {
 		case 'statusline': {
 			const {runStatusline} = await import('./commands/statusline.js');
 			return runStatusline(options);
+		}
+
+		case 'serve': {
+			const {runServe} = await import('./commands/serve.js');
+			return runServe(options);
 		}
 
 		case 'session': {

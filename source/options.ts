@@ -42,6 +42,10 @@ export type Options = {
 	limit: number;
 	/** OpenTelemetry console-exporter output to read (`-` is stdin). */
 	otelLog: string[];
+	/** serve: where the OTLP/HTTP receiver listens, and the bearer token it asks for. */
+	otlpHost: string;
+	otlpPort: number;
+	otlpToken: string | undefined;
 };
 
 // Hand-written rather than zod: every command, `status` included, pays for option
@@ -102,6 +106,13 @@ const limit = (value: unknown): number => {
 	return Number.isInteger(count) && count >= 0 ? count : fail('limit', 'expected a whole number (0 for all)');
 };
 
+/** The receiver's port: OTLP/HTTP's usual 4318 by default; 0 picks a free one. */
+const port = (value: unknown): number => {
+	if (value === undefined) return 4318;
+	const number = Number(value);
+	return Number.isInteger(number) && number >= 0 && number <= 65_535 ? number : fail('otlp-port', 'expected a port number, 0–65535');
+};
+
 /** Validate raw flags as meow hands them over; throws a UsageError that names the flag. */
 export const parseOptions = (flags: Record<string, unknown>): Options => ({
 	claudeDir: (flags['claudeDir'] as string[] | undefined) ?? [],
@@ -130,6 +141,9 @@ export const parseOptions = (flags: Record<string, unknown>): Options => ({
 	project: flags['project'] as string | undefined,
 	limit: limit(flags['limit']),
 	otelLog: (flags['otelLog'] as string[] | undefined) ?? [],
+	otlpHost: (flags['otlpHost'] as string | undefined) ?? '127.0.0.1',
+	otlpPort: port(flags['otlpPort']),
+	otlpToken: flags['otlpToken'] as string | undefined,
 });
 
 /** Local midnight of a calendar date, epoch ms. */

@@ -1,5 +1,5 @@
 import {openSync, readFileSync, readSync, closeSync, fstatSync} from 'node:fs';
-import {appendFile, mkdir} from 'node:fs/promises';
+import {mkdir, open} from 'node:fs/promises';
 import path from 'node:path';
 import type {OtelRecord} from '../core/console-records.js';
 import type {OtelSummary} from '../core/otel-summary.js';
@@ -33,12 +33,21 @@ const endsCleanly = (file: string): boolean => {
 	}
 };
 
-/** Append records to the spool in one write. */
-export const appendToSpool = async (records: ReadonlyArray<{record: OtelRecord; isIncomplete: boolean}>, file = spoolPath()): Promise<void> => {
+/**
+ * Append records to the spool in one write. `isDurable` waits for the disk
+ * (fsync): the receiver acknowledges a request only after that.
+ */
+export const appendToSpool = async (records: ReadonlyArray<{record: OtelRecord; isIncomplete: boolean}>, {file = spoolPath(), isDurable = false}: {file?: string; isDurable?: boolean} = {}): Promise<void> => {
 	if (records.length === 0) return;
 	await mkdir(path.dirname(file), {recursive: true});
 	const lines = records.map(({record, isIncomplete}) => JSON.stringify({v: 1, record, ...(isIncomplete ? {incomplete: true} : {})} satisfies SpoolLine)).join('\n');
-	await appendFile(file, `${endsCleanly(file) ? '' : '\n'}${lines}\n`);
+	const handle = await open(file, 'a');
+	try {
+		await handle.write(`${endsCleanly(file) ? '' : '\n'}${lines}\n`);
+		if (isDurable) await handle.sync();
+	} finally {
+		await handle.close();
+	}
 };
 
 /** Every record in the spool into `summary`; a torn or unreadable line counts as a bad record. Returns whether a spool was there. */

@@ -22,8 +22,8 @@ const request = (id: number): {record: OtelRecord; isIncomplete: boolean} => ({
 describe('the OpenTelemetry spool', () => {
 	it('keeps every record appended, and counts nothing twice', async () => {
 		const file = path.join(dir, 'a', 'otel-spool.ndjson');
-		await appendToSpool([request(1), request(2)], file);
-		await appendToSpool([request(3)], file);
+		await appendToSpool([request(1), request(2)], {file});
+		await appendToSpool([request(3)], {file, isDurable: true});
 		const summary = new OtelSummary();
 		expect(readSpool(summary, file)).toBe(true);
 		expect(summary.json().apiRequests).toMatchObject({count: 3, costUSD: 1.5});
@@ -31,11 +31,11 @@ describe('the OpenTelemetry spool', () => {
 
 	it('drops a record torn by a crash, counts it, and keeps the records written after it', async () => {
 		const file = path.join(dir, 'torn.ndjson');
-		await appendToSpool([request(1)], file);
+		await appendToSpool([request(1)], {file});
 		// A crash mid-write: half a line, no newline.
 		const whole = await readFile(file, 'utf8');
 		await appendFile(file, whole.slice(0, 40));
-		await appendToSpool([request(2)], file);
+		await appendToSpool([request(2)], {file});
 		const summary = new OtelSummary();
 		readSpool(summary, file);
 		expect(summary.json().apiRequests.count).toBe(2);

@@ -1,0 +1,63 @@
+import {execFile, spawn, type ChildProcess} from 'node:child_process';
+import {readdirSync, readFileSync} from 'node:fs';
+import {appendFile, mkdtemp, rm} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {promisify} from 'node:util';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {waitFor} from '../helpers/wait-for.js';
+
+const cliPath = path.resolve('dist/cli.js');
+let home: string;
+beforeAll(async () => {
+	home = await mkdtemp(path.join(os.tmpdir(), 'cctop-serve-'));
+});
+afterAll(async () => {
+	await rm(home, {recursive: true, force: true});
+});
+
+const env = () => ({...process.env, HOME: home, CLAUDE_CONFIG_DIR: '', CCTOP_CACHE_DIR: path.join(home, 'cache'), CCTOP_DATA_DIR: path.join(home, 'data'), TZ: 'UTC'});
+
+/** `cctop serve` on a free port; resolves with its URL once it listens. */
+const serve = async (): Promise<{child: ChildProcess; url: string}> => {
+	const child = spawn(process.execPath, [cliPath, 'serve', '--otlp-port', '0'], {env: env(), stdio: ['ignore', 'ignore', 'pipe']});
+	let stderr = '';
+	child.stderr!.on('data', chunk => (stderr += String(chunk)));
+	const url = await waitFor(() => /receiver on (http:\/\/\S+)/.exec(stderr)?.[1], 10_000, () => `the receiver; stderr: ${stderr}`);
+	return {child, url};
+};
+
+const send = async (url: string, encoding: 'json' | 'protobuf') => {
+	const folder = path.resolve(`fixtures/otlp/cc-2.1.112_http-${encoding}`);
+	for (const name of readdirSync(folder).sort()) {
+		if (encoding === 'json' ? !name.endsWith('.json') || name.includes('headers') : !name.endsWith('.bin')) continue;
+		const response = await fetch(`${url}/v1/${name.includes('metrics') ? 'metrics' : 'logs'}`, {
+			method: 'POST',
+			body: readFileSync(path.join(folder, name)),
+			headers: {'content-type': encoding === 'json' ? 'application/json' : 'application/x-protobuf'},
+		});
+		expect(response.status).toBe(200);
+	}
+};
+
+describe('cctop serve', () => {
+	it('keeps every acknowledged request when killed, and report reads them all', async () => {
+		const first = await serve();
+		expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:/);
+		await send(first.url, 'json');
+		first.child.kill('SIGKILL');
+		await new Promise(resolve => first.child.once('exit', resolve));
+		// As if it had died in the middle of a write: half a record, no newline.
+		await appendFile(path.join(home, 'data', 'otel-spool.ndjson'), '{"v":1,"record":{"kind":"log","na');
+		const second = await serve();
+		await send(second.url, 'protobuf');
+		second.child.kill('SIGTERM');
+		expect(await new Promise(resolve => second.child.once('exit', resolve))).toBe(0);
+		const {stdout} = await promisify(execFile)(process.execPath, [cliPath, 'report', '--json', '--claude-dir', path.resolve('fixtures/claude')], {env: env()});
+		const {otel} = JSON.parse(stdout) as {otel: {apiRequests: {count: number}; diagnostics: {records: number; badRecords: number}; sessions: string[]}};
+		// Two runs of five events each (plus their metrics), and the torn record dropped and counted.
+		expect(otel.sessions).toHaveLength(2);
+		expect(otel.apiRequests.count).toBe(4);
+		expect(otel.diagnostics).toMatchObject({records: 20, badRecords: 1});
+	});
+});

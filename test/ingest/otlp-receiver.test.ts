@@ -1,0 +1,109 @@
+import {readdirSync, readFileSync} from 'node:fs';
+import {mkdtemp, rm} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {gzipSync} from 'node:zlib';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {OtelSummary} from '../../source/core/otel-summary.js';
+import {appendToSpool, readSpool} from '../../source/ingest/otel-spool.js';
+import {startReceiver} from '../../source/ingest/otlp-receiver.js';
+
+let dir: string;
+let spool: string;
+let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
+beforeAll(async () => {
+	dir = await mkdtemp(path.join(os.tmpdir(), 'cctop-otlp-'));
+});
+afterAll(async () => {
+	await rm(dir, {recursive: true, force: true});
+});
+afterEach(async () => {
+	await receiver?.close();
+	receiver = undefined;
+});
+
+let spoolNumber = 0;
+const start = async (token?: string) => {
+	spool = path.join(dir, `spool-${spoolNumber++}.ndjson`);
+	receiver = await startReceiver({host: '127.0.0.1', port: 0, token, store: async records => appendToSpool(records, {file: spool, isDurable: true})});
+	return receiver.url;
+};
+
+const post = async (url: string, body: Uint8Array | string, headers: Record<string, string>) => {
+	const response = await fetch(url, {method: 'POST', body, headers});
+	return {status: response.status, text: await response.text()};
+};
+
+/** The captures of one real Claude Code 2.1.112 run, in arrival order. */
+const captures = (encoding: 'json' | 'protobuf') => {
+	const folder = path.resolve(`fixtures/otlp/cc-2.1.112_http-${encoding}`);
+	return readdirSync(folder)
+		.filter(name => (encoding === 'json' ? name.endsWith('.json') && !name.includes('headers') : name.endsWith('.bin')))
+		.sort()
+		.map(name => ({signal: name.includes('metrics') ? 'metrics' : 'logs', bytes: readFileSync(path.join(folder, name))}));
+};
+
+const summary = () => {
+	const sum = new OtelSummary();
+	readSpool(sum, spool);
+	return sum.json();
+};
+
+describe('the OTLP/HTTP receiver', () => {
+	it.each(['json', 'protobuf'] as const)('stores a real run sent as %s, with the same totals as the console route', async encoding => {
+		const url = await start();
+		for (const {signal, bytes} of captures(encoding)) {
+			const response = await post(`${url}/v1/${signal}`, bytes, {'content-type': encoding === 'json' ? 'application/json' : 'application/x-protobuf'});
+			expect(response).toEqual({status: 200, text: encoding === 'json' ? '{}' : ''});
+		}
+
+		const json = summary();
+		expect(json.costUSD).toBeCloseTo(0.017_685, 10);
+		expect(json.tokens).toEqual({input: 2400, output: 99, cacheRead: 10_000, cacheCreation: 1600});
+		expect(json.apiRequests).toMatchObject({count: 2, errors: 0});
+		expect(json.events).toEqual({api_request: 2, tool_decision: 1, tool_result: 1, user_prompt: 1});
+		expect(json.tools['Read']).toMatchObject({calls: 1, failures: 0, decisions: {accept: 1, reject: 0}});
+	});
+
+	it('takes gzip bodies', async () => {
+		const url = await start();
+		for (const {signal, bytes} of captures('protobuf')) {
+			expect((await post(`${url}/v1/${signal}`, gzipSync(bytes), {'content-type': 'application/x-protobuf', 'content-encoding': 'gzip'})).status).toBe(200);
+		}
+
+		expect(summary().apiRequests.count).toBe(2);
+	});
+
+	it('answers bad requests with a 4xx and a reason, and stores nothing', async () => {
+		const url = await start('s3cret');
+		const auth = {authorization: 'Bearer s3cret'};
+		const json = {...auth, 'content-type': 'application/json'};
+		const proto = {...auth, 'content-type': 'application/x-protobuf'};
+		const [logs] = captures('protobuf').filter(capture => capture.signal === 'logs');
+		const cases: Array<[string, Promise<{status: number; text: string}>, number, string]> = [
+			['bad JSON', post(`${url}/v1/logs`, '{"resourceLogs": [', json), 400, 'bad JSON'],
+			['truncated protobuf', post(`${url}/v1/logs`, logs!.bytes.subarray(0, logs!.bytes.length - 7), proto), 400, 'bad protobuf'],
+			['a 5 MiB body', post(`${url}/v1/logs`, Buffer.alloc(5 * 1024 * 1024, 0x20), json), 413, 'over'],
+			['a zip bomb', post(`${url}/v1/logs`, gzipSync(Buffer.alloc(6 * 1024 * 1024, 0x20)), {...json, 'content-encoding': 'gzip'}), 413, 'unzipped'],
+			['bad gzip', post(`${url}/v1/logs`, 'not gzip', {...json, 'content-encoding': 'gzip'}), 400, 'gzip'],
+			['the wrong type', post(`${url}/v1/logs`, 'x', {...auth, 'content-type': 'text/plain'}), 415, 'text/plain'],
+			['the wrong path', post(`${url}/v1/spans`, '{}', json), 404, '/v1/metrics'],
+			['no token', post(`${url}/v1/logs`, '{}', {'content-type': 'application/json'}), 401, 'Bearer'],
+			['a JSON array', post(`${url}/v1/logs`, '[]', json), 400, 'not an export request'],
+		];
+		for (const [what, response, status, reason] of cases) {
+			const {status: got, text} = await response;
+			expect(got, what).toBe(status);
+			expect(JSON.parse(text).message, what).toContain(reason);
+		}
+
+		const get = await fetch(`${url}/v1/logs`, {headers: auth});
+		expect(get.status).toBe(405);
+		expect(get.headers.get('allow')).toBe('POST');
+		expect(summary().diagnostics.records).toBe(0);
+	});
+
+	it('listens on 127.0.0.1 unless told otherwise', async () => {
+		expect(await start()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+	});
+});
