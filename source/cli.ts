@@ -19,7 +19,8 @@ const helpText = 	`
     run -- CMD…       Run Claude Code (claude -p "…") with its telemetry on: the answer passes
                       through, the telemetry goes to the spool that report reads
     serve             The OTLP/HTTP receiver (metrics, logs; JSON or protobuf) on 127.0.0.1:4318,
-                      feeding the same spool. --otlp-port P, --otlp-host H, --otlp-token T
+                      feeding the same spool. --otlp-port P, --otlp-host H, --otlp-token T,
+                      --otlp-forward URL (send every request on to your collector too)
 
   Dashboard options
     --demo                A simulated workday, appended live in a temp dir: try cctop at once
@@ -109,6 +110,7 @@ const flagSpec = {
 	otlpPort: {type: 'string'},
 	otlpHost: {type: 'string'},
 	otlpToken: {type: 'string'},
+	otlpForward: {type: 'string'},
 } as const;
 
 /** Flags that only some commands take; any other command names the right one instead of ignoring it. */
@@ -132,6 +134,7 @@ const flagOwners = {
 	otlpPort: ['serve'],
 	otlpHost: ['serve'],
 	otlpToken: ['serve'],
+	otlpForward: ['serve'],
 } as const;
 
 const commandNames = {report: '`cctop report`', status: '`cctop status`', session: '`cctop session`', serve: '`cctop serve`', dashboard: 'the dashboard (`cctop` without a command)'} as const;

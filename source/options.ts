@@ -46,6 +46,8 @@ export type Options = {
 	otlpHost: string;
 	otlpPort: number;
 	otlpToken: string | undefined;
+	/** serve: a collector that gets every accepted request too. */
+	otlpForward: string | undefined;
 };
 
 // Hand-written rather than zod: every command, `status` included, pays for option
@@ -113,6 +115,12 @@ const port = (value: unknown): number => {
 	return Number.isInteger(number) && number >= 0 && number <= 65_535 ? number : fail('otlp-port', 'expected a port number, 0–65535');
 };
 
+const forwardUrl = (value: unknown): string | undefined => {
+	if (value === undefined) return undefined;
+	const text = String(value);
+	return /^https?:\/\/[^/\s]+/.test(text) ? text : fail('otlp-forward', `expected the collector's http(s):// base URL, got ${text}`);
+};
+
 /** Validate raw flags as meow hands them over; throws a UsageError that names the flag. */
 export const parseOptions = (flags: Record<string, unknown>): Options => ({
 	claudeDir: (flags['claudeDir'] as string[] | undefined) ?? [],
@@ -144,6 +152,7 @@ export const parseOptions = (flags: Record<string, unknown>): Options => ({
 	otlpHost: (flags['otlpHost'] as string | undefined) ?? '127.0.0.1',
 	otlpPort: port(flags['otlpPort']),
 	otlpToken: flags['otlpToken'] as string | undefined,
+	otlpForward: forwardUrl(flags['otlpForward']),
 });
 
 /** Local midnight of a calendar date, epoch ms. */

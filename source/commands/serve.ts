@@ -20,13 +20,15 @@ export const runServe = async (options: Options): Promise<number> => {
 		host: options.otlpHost,
 		port: options.otlpPort,
 		token: options.otlpToken,
+		forward: options.otlpForward,
+		onForwardError: ({path, reason}) => process.stderr.write(`cctop: forwarding ${path} to ${options.otlpForward} failed: ${reason}\n`),
 		store,
 		onRequest: ({path, status, records, reason}) => {
 			if (!options.quiet) process.stderr.write(`${new Date().toISOString()} ${path} ${status}${status === 200 ? ` ${records} records` : ` ${reason ?? ''}`}\n`);
 		},
 	});
 	process.stderr.write(
-		`cctop: OTLP/HTTP receiver on ${receiver.url} (/v1/metrics, /v1/logs), spooling to ${spoolPath()}\n` +
+		`cctop: OTLP/HTTP receiver on ${receiver.url} (/v1/metrics, /v1/logs), spooling to ${spoolPath()}${options.otlpForward === undefined ? '' : `, forwarding to ${options.otlpForward}`}\n` +
 			`  export CLAUDE_CODE_ENABLE_TELEMETRY=1 OTEL_METRICS_EXPORTER=otlp OTEL_LOGS_EXPORTER=otlp OTEL_EXPORTER_OTLP_PROTOCOL=http/json OTEL_EXPORTER_OTLP_ENDPOINT=${receiver.url}\n`,
 	);
 	await new Promise<void>(resolve => {

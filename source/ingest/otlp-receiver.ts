@@ -17,6 +17,10 @@ export type ReceiverOptions = {
 	store: (records: ReadonlyArray<{record: OtelRecord; isIncomplete: boolean}>) => Promise<void>;
 	/** Told about every request, for the serve command's log line and the tests. */
 	onRequest?: (event: {path: string; status: number; records: number; reason?: string}) => void;
+	/** A collector (its base URL) that gets every accepted request as it came, so cctop can sit in front of a team's pipeline. */
+	forward?: string | undefined;
+	/** Told when forwarding a request fails; the sender was already answered. */
+	onForwardError?: (event: {path: string; reason: string}) => void;
 };
 
 class HttpError extends Error {
@@ -49,7 +53,7 @@ const readBody = async (request: IncomingMessage): Promise<Buffer> => {
 };
 
 /** What a request carries, as records; throws HttpError with the status and reason the client gets. */
-const recordsOf = async (request: IncomingMessage, token: string | undefined): Promise<{records: OtelRecord[]; isJson: boolean}> => {
+const recordsOf = async (request: IncomingMessage, token: string | undefined): Promise<{records: OtelRecord[]; isJson: boolean; raw: Buffer}> => {
 	const path = (request.url ?? '').split('?')[0]!;
 	const signal = signals[path];
 	if (signal === undefined) throw new HttpError(404, `no such endpoint ${path}: use /v1/metrics or /v1/logs`);
@@ -58,7 +62,8 @@ const recordsOf = async (request: IncomingMessage, token: string | undefined): P
 	const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
 	const isJson = type === 'application/json';
 	if (!isJson && type !== 'application/x-protobuf') throw new HttpError(415, `content type ${type || '(none)'}: send application/json or application/x-protobuf`);
-	let body = await readBody(request);
+	const raw = await readBody(request);
+	let body = raw;
 	const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
 	if (encoding === 'gzip') {
 		try {
@@ -81,7 +86,16 @@ const recordsOf = async (request: IncomingMessage, token: string | undefined): P
 	}
 
 	if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) throw new HttpError(400, 'the body is not an export request');
-	return {records: signal.records(decoded).records, isJson};
+	return {records: signal.records(decoded).records, isJson, raw};
+};
+
+/** Send an accepted request on to `base` as it came (same body, type and encoding). */
+const forwardRequest = async (base: string, path: string, request: IncomingMessage, raw: Buffer): Promise<void> => {
+	const headers: Record<string, string> = {'content-type': request.headers['content-type'] ?? 'application/json'};
+	if (request.headers['content-encoding'] !== undefined) headers['content-encoding'] = request.headers['content-encoding'];
+	const response = await fetch(`${base.replace(/\/+$/, '')}${path}`, {method: 'POST', body: raw, headers, signal: AbortSignal.timeout(10_000)});
+	if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+	await response.arrayBuffer();
 };
 
 /**
@@ -93,8 +107,15 @@ export const startReceiver = async (options: ReceiverOptions): Promise<{server: 
 	const handle = async (request: IncomingMessage, response: ServerResponse) => {
 		const path = (request.url ?? '').split('?')[0]!;
 		try {
-			const {records, isJson} = await recordsOf(request, options.token);
+			const {records, isJson, raw} = await recordsOf(request, options.token);
 			await options.store(records.map(record => ({record, isIncomplete: false})));
+			// Forwarded after it is stored, and without holding up the answer: a slow collector must not slow Claude Code.
+			if (options.forward !== undefined) {
+				forwardRequest(options.forward, path, request, raw).catch((error: unknown) => {
+					options.onForwardError?.({path, reason: error instanceof Error ? error.message : String(error)});
+				});
+			}
+
 			// OTLP/HTTP: an empty ExportServiceResponse, in the request's encoding.
 			response.writeHead(200, {'content-type': isJson ? 'application/json' : 'application/x-protobuf'});
 			response.end(isJson ? '{}' : '');

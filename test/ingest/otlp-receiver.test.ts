@@ -7,6 +7,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {OtelSummary} from '../../source/core/otel-summary.js';
 import {appendToSpool, readSpool} from '../../source/ingest/otel-spool.js';
 import {startReceiver} from '../../source/ingest/otlp-receiver.js';
+import {waitFor} from '../helpers/wait-for.js';
 
 let dir: string;
 let spool: string;
@@ -101,6 +102,39 @@ describe('the OTLP/HTTP receiver', () => {
 		expect(get.status).toBe(405);
 		expect(get.headers.get('allow')).toBe('POST');
 		expect(summary().diagnostics.records).toBe(0);
+	});
+
+	it('forwards every accepted request, as it came, to a collector', async () => {
+		const collectorSpool = path.join(dir, 'collector.ndjson');
+		const collector = await startReceiver({host: '127.0.0.1', port: 0, store: async records => appendToSpool(records, {file: collectorSpool})});
+		try {
+			spool = path.join(dir, `spool-${spoolNumber++}.ndjson`);
+			receiver = await startReceiver({host: '127.0.0.1', port: 0, forward: collector.url, store: async records => appendToSpool(records, {file: spool}), });
+			for (const {signal, bytes} of captures('protobuf')) {
+				expect((await post(`${receiver.url}/v1/${signal}`, gzipSync(bytes), {'content-type': 'application/x-protobuf', 'content-encoding': 'gzip'})).status).toBe(200);
+			}
+
+			// The collector gets the same records (forwarding runs after the answer).
+			await waitFor(() => {
+				const sum = new OtelSummary();
+				readSpool(sum, collectorSpool);
+				return sum.json().diagnostics.records === summary().diagnostics.records;
+			}, 5000, 'the collector to have every request');
+			const atCollector = new OtelSummary();
+			readSpool(atCollector, collectorSpool);
+			expect(atCollector.json()).toEqual(summary());
+		} finally {
+			await collector.close();
+		}
+	});
+
+	it('answers the sender even when the collector is down, and says so', async () => {
+		spool = path.join(dir, `spool-${spoolNumber++}.ndjson`);
+		const failures: string[] = [];
+		receiver = await startReceiver({host: '127.0.0.1', port: 0, forward: 'http://127.0.0.1:1', store: async records => appendToSpool(records, {file: spool}), onForwardError: ({reason}) => failures.push(reason)});
+		const [logs] = captures('json').filter(capture => capture.signal === 'logs');
+		expect((await post(`${receiver.url}/v1/logs`, logs!.bytes, {'content-type': 'application/json'})).status).toBe(200);
+		await waitFor(() => failures.length > 0, 5000, 'the forwarding failure');
 	});
 
 	it('listens on 127.0.0.1 unless told otherwise', async () => {
