@@ -5,6 +5,7 @@ import {buildDashboard, type DashboardState} from './core/dashboard.js';
 import {limitChoices, type Plan, type TokenLimitOption} from './core/limits.js';
 import {sessionDetail, type SessionDetail} from './core/session-detail.js';
 import {sessionOf} from './core/sessions.js';
+import type {OtelJson} from './core/otel-summary.js';
 import type {OfficialWindow} from './core/statusline.js';
 import {DashboardView} from './components/dashboard-view.js';
 import {Footer, viewNames, type ViewName} from './components/footer.js';
@@ -31,6 +32,8 @@ export type DashboardSnapshot = {
 	unreadablePaths: number;
 	/** The newest official reading `cctop statusline` recorded. */
 	official?: {fiveHour: OfficialWindow | undefined; sevenDay: OfficialWindow | undefined} | undefined;
+	/** OpenTelemetry figures from the spool (`cctop serve`, `cctop run`), when there are any. */
+	otel?: OtelJson | undefined;
 };
 
 export type SnapshotSource = {subscribe: (listener: () => void) => () => void; getSnapshot: () => DashboardSnapshot};
@@ -187,7 +190,7 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, s
 			}
 
 			case 'tools': {
-				body = <ToolsView width={width} rows={bodyRows} />;
+				body = <ToolsView otel={snapshot.otel} width={width} rows={bodyRows} />;
 				break;
 			}
 		}

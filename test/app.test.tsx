@@ -1,6 +1,7 @@
 import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {App, type AppProps, type DashboardSnapshot} from '../source/app.js';
+import {OtelSummary} from '../source/core/otel-summary.js';
 import {sessionDetail} from '../source/core/session-detail.js';
 import {hourMs, identifyBlocks, type PricedEntry} from '../source/core/blocks.js';
 import type {UsageView} from '../source/ingest/live-usage.js';
@@ -139,6 +140,18 @@ describe('App', () => {
 		await waitForText('tools  Edit 4 · Read 2');
 		expect(frameText()).toContain('11-25 09:00–11-26 12:20 · 27h20m · 3 requests');
 		expect(requested).toEqual(['w1']);
+	});
+
+	it('shows the OpenTelemetry figures the feed read in the tools view', async () => {
+		const store = new FakeStore(viewOf(fixtureEntries()));
+		const summary = new OtelSummary();
+		summary.add({kind: 'log', name: 'claude_code.tool_result', timestampMs: 1, attributes: {'session.id': 's1', tool_name: 'Grep', success: 'false', duration_ms: '250'}});
+		store.snapshot = {...store.snapshot, otel: summary.json()};
+		const {stdin} = start(store);
+		await waitForText('burn');
+		stdin.write('4');
+		await waitForText('tools & OpenTelemetry · 1 session');
+		expect(frameText()).toMatch(/ {2}Grep +1 +1 +250ms +250ms/);
 	});
 
 	it('keeps the selected session highlighted when the list re-sorts', async () => {

@@ -1,8 +1,11 @@
+import {statSync} from 'node:fs';
 import {setFlagsFromString} from 'node:v8';
 import {render, renderToString} from 'ink';
 import {App, type DashboardSnapshot} from '../app.js';
 import {findRoots} from '../ingest/discover.js';
 import {readOfficial, type OfficialReading} from '../ingest/official-limits.js';
+import {readSpool, spoolPath} from '../ingest/otel-spool.js';
+import {OtelSummary, type OtelJson} from '../core/otel-summary.js';
 import type {UsageHandle} from '../ingest/open-usage.js';
 import type {ScanProgress} from '../ingest/transcript-source.js';
 import {watchSource} from '../ingest/watch.js';
@@ -21,6 +24,8 @@ class DashboardFeed {
 	usage: UsageHandle | undefined;
 	progress: ScanProgress | undefined;
 	official: OfficialReading | undefined = readOfficial();
+	otel: OtelJson | undefined;
+	private otelStamp = '';
 	private revision = 0;
 
 	constructor(private readonly clock: () => number) {}
@@ -37,6 +42,7 @@ class DashboardFeed {
 		progress: this.progress,
 		unreadablePaths: this.usage?.unreadablePaths().length ?? 0,
 		official: this.official,
+		otel: this.otel,
 	});
 
 	/** One session in full, for the dashboard's detail view. */
@@ -45,6 +51,18 @@ class DashboardFeed {
 		if (live === undefined) return undefined;
 		return (await loadSessionDetail(live, seen => (seen.has(sessionId) ? sessionId : undefined)))?.detail;
 	};
+
+	/** Read the OpenTelemetry spool again when it changed (a `cctop serve` or `cctop run` appended to it); true when it did. */
+	refreshOtel(): boolean {
+		const stats = statSync(spoolPath(), {throwIfNoEntry: false});
+		const stamp = stats === undefined ? '' : `${stats.size}:${stats.mtimeMs}`;
+		if (stamp === this.otelStamp) return false;
+		this.otelStamp = stamp;
+		const summary = new OtelSummary();
+		this.otel = readSpool(summary) ? summary.json() : undefined;
+		this.revision++;
+		return true;
+	}
 
 	/** Read the official reading again (`cctop statusline` writes it); true when it changed. */
 	refreshOfficial(): boolean {
@@ -76,6 +94,7 @@ const printSnapshot = async (options: Options, clock: () => number): Promise<num
 		return 0;
 	}
 
+	feed.refreshOtel();
 	const snapshot = feed.take(1);
 	const columns = process.stdout.columns ?? (Number(process.env['COLUMNS']) || 100);
 	const rows = Number(process.env['LINES']) || 40;
@@ -153,10 +172,13 @@ const runLive = async (options: Options, clock: () => number): Promise<number> =
 	process.once('SIGINT', onSignal);
 	process.once('SIGTERM', onSignal);
 	process.once('SIGHUP', onSignal);
-	// Claude Code sends its own usage to `cctop statusline`, which records it: look every 10 s.
+	// Claude Code sends its own usage to `cctop statusline`, which records it, and its
+	// telemetry to `cctop serve`, which spools it: look every 5 s (two stat calls).
+	feed.refreshOtel();
 	const officialTimer = setInterval(() => {
-		if (feed.refreshOfficial()) notify();
-	}, 10_000);
+		const isOfficialNew = feed.refreshOfficial();
+		if (feed.refreshOtel() || isOfficialNew) notify();
+	}, 5000);
 	let watcher: {close: () => Promise<void>} | undefined;
 	let isExited = false;
 	const exited = instance.waitUntilExit().finally(() => {

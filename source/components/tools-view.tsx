@@ -1,8 +1,10 @@
-import {memo} from 'react';
+import {memo, type ReactNode} from 'react';
 import {Text} from 'ink';
-import {fit} from './text.js';
+import {formatDuration, formatUsd, shortModelName} from '../core/format.js';
+import type {OtelJson} from '../core/otel-summary.js';
+import {fit, percent} from './text.js';
 
-const lines = [
+const howTo = [
 	' tools & OpenTelemetry',
 	'',
 	'  Tool calls, failures and durations, API errors by',
@@ -10,20 +12,71 @@ const lines = [
 	'  PRs, active time) come from Claude Code\'s',
 	'  OpenTelemetry data. None has been received.',
 	'',
-	'  Claude Code sends it when started with',
+	'  Run `cctop serve` and start Claude Code with',
 	'    CLAUDE_CODE_ENABLE_TELEMETRY=1',
-	'  and an exporter; this view fills once cctop',
-	'  receives it.',
+	'    OTEL_METRICS_EXPORTER=otlp OTEL_LOGS_EXPORTER=otlp',
+	'    OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf',
+	'    OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318',
+	'  or use `cctop run -- claude -p "…"` (README).',
 ];
 
-/** The fourth view: OpenTelemetry figures, or how to get them while none have arrived. */
-export const ToolsView = memo(({width, rows}: {width: number; rows: number}) => (
-	<>
-		{lines.slice(0, Math.max(0, rows)).map((line, index) => (
-			// Static text: the position is the identity.
-			<Text key={`${index}-${line}`} wrap="truncate">
-				{fit(line, width)}
+/** A duration for a table cell: `12ms`, `1.2s`, `3m05s`. */
+const cell = (ms: number | null): string => (ms === null ? '–' : ms < 1000 ? `${Math.round(ms)}ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : formatDuration(ms));
+
+/** Table columns after the name: right-aligned, 6 wide each. */
+const columns = (values: string[]): string => values.map(value => value.padStart(6)).join('');
+
+export type ToolsViewProps = {otel: OtelJson | undefined; width: number; rows: number};
+
+/** The fourth view: productivity, tools (the bottleneck finder) and API latency from OpenTelemetry, or how to send it. */
+export const ToolsView = memo(({otel, width, rows}: ToolsViewProps) => {
+	if (rows <= 0) return null;
+	const line = (key: string, text: string, props: {bold?: boolean; dimColor?: boolean; color?: string} = {}): ReactNode => (
+		<Text key={key} wrap="truncate" {...props}>
+			{fit(text, width)}
+		</Text>
+	);
+	if (otel === undefined) return <>{howTo.slice(0, rows).map((text, index) => line(`how-${index}`, text, index === 0 ? {bold: true} : {}))}</>;
+	const nameWidth = Math.max(8, Math.min(22, width - 25));
+	const {linesOfCode, editDecisions, activeTimeSeconds, apiRequests} = otel;
+	const decisions = editDecisions.accept + editDecisions.reject;
+	const out: ReactNode[] = [
+		line('title', ` tools & OpenTelemetry · ${otel.sessions.length} session${otel.sessions.length === 1 ? '' : 's'}`, {bold: true}),
+		line('productivity', ' productivity', {bold: true}),
+		line('code', `  lines +${linesOfCode.added} −${linesOfCode.removed} · ${otel.commits} commits · ${otel.pullRequests} PRs`),
+		line('active', `  active: you ${formatDuration(activeTimeSeconds.user * 1000)} · Claude ${formatDuration(activeTimeSeconds.cli * 1000)}`),
+		line(
+			'edits',
+			`  edits accepted ${decisions === 0 ? '–' : `${percent(editDecisions.accept / decisions)} (${editDecisions.accept} of ${decisions})`}${linesOfCode.added > 0 ? ` · ${formatUsd((otel.costUSD / linesOfCode.added) * 100)} per 100 lines` : ''}`,
+		),
+		<Text key="tools-head" bold wrap="truncate">
+			{fit(' tools', nameWidth)}
+			{fit(columns(['calls', 'fail', 'p50', 'p95']), width - nameWidth)}
+		</Text>,
+		...Object.entries(otel.tools)
+			// Slowest first: this is where the time goes.
+			.sort(([, a], [, b]) => (b.durationMsP95 ?? 0) - (a.durationMsP95 ?? 0) || b.calls - a.calls)
+			.map(([name, tool]) => (
+				<Text key={`tool-${name}`} wrap="truncate">
+					{fit(`  ${name}`, nameWidth)}
+					<Text color={tool.failures > 0 ? 'yellow' : undefined}>{fit(columns([String(tool.calls), String(tool.failures), cell(tool.durationMsP50), cell(tool.durationMsP95)]), width - nameWidth)}</Text>
+				</Text>
+			)),
+		<Text key="api-head" bold wrap="truncate">
+			{fit(' API', nameWidth)}
+			{fit(columns(['reqs', 'p50', 'p95']), width - nameWidth)}
+		</Text>,
+		...Object.entries(apiRequests.byModel).map(([model, api]) => (
+			<Text key={`api-${model}`} wrap="truncate">
+				{fit(`  ${shortModelName(model)}`, nameWidth)}
+				{fit(columns([String(api.count), cell(api.durationMsP50), cell(api.durationMsP95)]), width - nameWidth)}
 			</Text>
-		))}
-	</>
-));
+		)),
+		line(
+			'errors',
+			`  errors: ${apiRequests.errors === 0 ? 'none' : Object.entries(apiRequests.errorsByStatus).map(([status, count]) => `${status} ×${count}`).join(' · ')}`,
+			apiRequests.errors > 0 ? {color: 'red'} : {dimColor: true},
+		),
+	];
+	return <>{out.slice(0, rows)}</>;
+});

@@ -18,7 +18,16 @@ export type OtelJson = {
 	editDecisions: {accept: number; reject: number};
 	events: Record<string, number>;
 	tools: Record<string, {calls: number; failures: number; durationMsP50: number | null; durationMsP95: number | null; decisions: {accept: number; reject: number}}>;
-	apiRequests: {count: number; errors: number; costUSD: number; durationMsP50: number | null; durationMsP95: number | null};
+	apiRequests: {
+		count: number;
+		errors: number;
+		costUSD: number;
+		durationMsP50: number | null;
+		durationMsP95: number | null;
+		/** Our addition: latency per model, and errors by HTTP status. */
+		byModel: Record<string, {count: number; durationMsP50: number | null; durationMsP95: number | null}>;
+		errorsByStatus: Record<string, number>;
+	};
 	diagnostics: {records: number; incompleteRecords: number; badRecords: number};
 };
 
@@ -40,7 +49,7 @@ export class OtelSummary {
 	private readonly eventCounts = new Map<string, number>();
 	private readonly sessions = new Set<string>();
 	private readonly tools = new Map<string, {calls: number; failures: number; durations: number[]; accept: number; reject: number}>();
-	private readonly api = {count: 0, errors: 0, costUsd: 0, durations: [] as number[]};
+	private readonly api = {count: 0, errors: 0, costUsd: 0, durations: [] as number[], byModel: new Map<string, {count: number; durations: number[]}>(), errorsByStatus: new Map<string, number>()};
 	private readonly diagnostics = {records: 0, incompleteRecords: 0, badRecords: 0};
 
 	get isEmpty(): boolean {
@@ -85,9 +94,18 @@ export class OtelSummary {
 			this.api.count++;
 			this.api.costUsd += numberOf(attributes['cost_usd']) ?? 0;
 			const duration = numberOf(attributes['duration_ms']);
-			if (duration !== undefined) this.api.durations.push(duration);
+			const model = text(attributes['model']) ?? '(unknown)';
+			const perModel = this.api.byModel.get(model) ?? {count: 0, durations: []};
+			this.api.byModel.set(model, perModel);
+			perModel.count++;
+			if (duration !== undefined) {
+				this.api.durations.push(duration);
+				perModel.durations.push(duration);
+			}
 		} else if (name === 'api_error') {
 			this.api.errors++;
+			const status = text(attributes['status_code']) ?? '(none)';
+			this.api.errorsByStatus.set(status, (this.api.errorsByStatus.get(status) ?? 0) + 1);
 		} else if (name === 'tool_result' || name === 'tool_decision') {
 			const toolName = text(attributes['tool_name']) ?? '(unknown)';
 			let tool = this.tools.get(toolName);
@@ -128,6 +146,10 @@ export class OtelSummary {
 				costUSD: this.api.costUsd,
 				durationMsP50: percentile(this.api.durations, 50) ?? null,
 				durationMsP95: percentile(this.api.durations, 95) ?? null,
+				byModel: Object.fromEntries(
+					[...this.api.byModel].sort(([a], [b]) => a.localeCompare(b)).map(([model, {count, durations}]) => [model, {count, durationMsP50: percentile(durations, 50) ?? null, durationMsP95: percentile(durations, 95) ?? null}]),
+				),
+				errorsByStatus: Object.fromEntries([...this.api.errorsByStatus].sort(([a], [b]) => a.localeCompare(b))),
 			},
 			diagnostics: {...this.diagnostics},
 		};

@@ -1,3 +1,4 @@
+import {readFileSync} from 'node:fs';
 import type {ReactElement} from 'react';
 import {Box} from 'ink';
 import {render as renderInk} from 'ink-testing-library';
@@ -8,11 +9,25 @@ import {HelpView} from '../../source/components/help-view.js';
 import {ModelsView} from '../../source/components/models-view.js';
 import {SessionDetailView} from '../../source/components/session-detail-view.js';
 import {ToolsView} from '../../source/components/tools-view.js';
+import {ConsoleRecordReader} from '../../source/core/console-records.js';
+import {OtelSummary} from '../../source/core/otel-summary.js';
 import {sessionDetail} from '../../source/core/session-detail.js';
 import {fixtureEntries, fixtureState} from '../helpers/dashboard-state.js';
 import {frameLines, frameWidth} from '../helpers/render.js';
 
 const widths = [40, 60, 100, 160] as const;
+
+/** The OpenTelemetry summary of a real native Claude Code run (fixtures/otel-console), plus an API error. */
+const otel = (() => {
+	const summary = new OtelSummary();
+	const reader = new ConsoleRecordReader(piece => {
+		if (piece.kind === 'record') summary.add(piece.record, piece.isIncomplete);
+	});
+	reader.push(readFileSync('fixtures/otel-console/cc-2.1.332-native-bun_p-mode_console-traces+metrics+logs_tool-turns.stdout.txt', 'utf8'));
+	reader.end();
+	summary.add({kind: 'log', name: 'claude_code.api_error', timestampMs: 1, attributes: {status_code: '529', model: 'claude-opus-4-5'}});
+	return summary.json();
+})();
 const render = (node: ReactElement) => renderInk(<Box width={200} flexDirection="column">{node}</Box>);
 const state = fixtureState({limit: undefined});
 const alerting = fixtureState();
@@ -131,7 +146,7 @@ describe('SessionDetailView', () => {
 
 describe('HelpView and ToolsView', () => {
 	it.each(widths)('fit %i columns', width => {
-		for (const node of [<HelpView key="help" width={width} rows={20} />, <ToolsView key="tools" width={width} rows={20} />]) {
+		for (const node of [<HelpView key="help" width={width} rows={20} />, <ToolsView key="tools" otel={undefined} width={width} rows={20} />, <ToolsView key="tools-otel" otel={otel} width={width} rows={20} />]) {
 			const {lastFrame} = render(node);
 			expect(frameWidth(lastFrame())).toBeLessThanOrEqual(width);
 		}
@@ -143,7 +158,27 @@ describe('HelpView and ToolsView', () => {
 	});
 
 	it('says how to send OpenTelemetry data while none has arrived', () => {
-		const text = frameLines(render(<ToolsView width={60} rows={20} />).lastFrame()).join('\n');
+		const text = frameLines(render(<ToolsView otel={undefined} width={60} rows={20} />).lastFrame()).join('\n');
 		expect(text).toContain('CLAUDE_CODE_ENABLE_TELEMETRY=1');
+	});
+
+	it('shows productivity, the slowest tools first, API latency per model and errors by status', () => {
+		const lines = frameLines(render(<ToolsView otel={otel} width={60} rows={30} />).lastFrame());
+		expect(lines[0]).toBe(' tools & OpenTelemetry · 3 sessions');
+		expect(lines).toContain('  lines +4 −0 · 0 commits · 0 PRs');
+		expect(lines.find(line => line.startsWith('  edits accepted'))).toBe('  edits accepted 100% (1 of 1) · $1.65 per 100 lines');
+		const tools = lines.slice(lines.findIndex(line => /^ tools +calls/.test(line)) + 1, lines.findIndex(line => line.startsWith(' API')));
+		expect(tools.map(line => line.trim().split(/\s+/))).toEqual([
+			['Bash', '1', '0', '34ms', '34ms'],
+			['Write', '1', '0', '14ms', '14ms'],
+		]);
+		expect(lines.some(line => /^ {2}sonnet-4-5 +\d+ +\d+ms +\d+ms$/.test(line))).toBe(true);
+		expect(lines.at(-1)).toBe('  errors: 529 ×1');
+	});
+
+	it('folds to the rows it has', () => {
+		for (let rows = 0; rows <= 20; rows++) {
+			expect(frameLines(render(<ToolsView otel={otel} width={60} rows={rows} />).lastFrame()).filter(line => line !== '').length).toBeLessThanOrEqual(rows);
+		}
 	});
 });
