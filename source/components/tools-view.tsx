@@ -47,7 +47,7 @@ export const ToolsView = memo(({otel, width, rows}: ToolsViewProps) => {
 		line('active', `  active: you ${formatDuration(activeTimeSeconds.user * 1000)} · Claude ${formatDuration(activeTimeSeconds.cli * 1000)}`),
 		line(
 			'edits',
-			`  edits accepted ${decisions === 0 ? '–' : `${percent(editDecisions.accept / decisions)} (${editDecisions.accept} of ${decisions})`}${linesOfCode.added > 0 ? ` · ${formatUsd((otel.costUSD / linesOfCode.added) * 100)} per 100 lines` : ''}`,
+			`  edits accepted ${decisions === 0 ? '–' : `${percent(editDecisions.accept / decisions)} (${editDecisions.accept} of ${decisions})`}${linesOfCode.added > 0 ? ` · ${formatUsd((otel.costUSD / linesOfCode.added) * 100)}/100 lines` : ''}`,
 		),
 		<Text key="tools-head" bold wrap="truncate">
 			{fit(' tools', nameWidth)}

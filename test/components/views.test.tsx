@@ -166,7 +166,7 @@ describe('HelpView and ToolsView', () => {
 		const lines = frameLines(render(<ToolsView otel={otel} width={60} rows={30} />).lastFrame());
 		expect(lines[0]).toBe(' tools & OpenTelemetry · 3 sessions');
 		expect(lines).toContain('  lines +4 −0 · 0 commits · 0 PRs');
-		expect(lines.find(line => line.startsWith('  edits accepted'))).toBe('  edits accepted 100% (1 of 1) · $1.65 per 100 lines');
+		expect(lines.find(line => line.startsWith('  edits accepted'))).toBe('  edits accepted 100% (1 of 1) · $1.65/100 lines');
 		const tools = lines.slice(lines.findIndex(line => /^ tools +calls/.test(line)) + 1, lines.findIndex(line => line.startsWith(' API')));
 		expect(tools.map(line => line.trim().split(/\s+/))).toEqual([
 			['Bash', '1', '0', '34ms', '34ms'],
