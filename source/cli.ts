@@ -26,6 +26,8 @@ const helpText = 	`
     --demo                A simulated workday, appended live in a temp dir: try cctop at once
     --refresh SECONDS     Redraw at most this often (default: on change, up to 10/s)
     --no-bell             No terminal bell when the limit's 80%, 90% or 100% is crossed
+    --otlp                Run the OTLP/HTTP receiver of 'cctop serve' beside the dashboard
+                          (same --otlp-port, --otlp-host, --otlp-token, --otlp-forward)
 
   Status options
     --format plain|tmux|json   tmux wraps the line in #[fg=…] colours (green, yellow from 80%
@@ -111,6 +113,7 @@ const flagSpec = {
 	otlpHost: {type: 'string'},
 	otlpToken: {type: 'string'},
 	otlpForward: {type: 'string'},
+	otlp: {type: 'boolean'},
 } as const;
 
 /** Flags that only some commands take; any other command names the right one instead of ignoring it. */
@@ -131,10 +134,11 @@ const flagOwners = {
 	project: ['session'],
 	limit: ['session'],
 	otelLog: ['report'],
-	otlpPort: ['serve'],
-	otlpHost: ['serve'],
-	otlpToken: ['serve'],
-	otlpForward: ['serve'],
+	otlpPort: ['serve', 'dashboard'],
+	otlpHost: ['serve', 'dashboard'],
+	otlpToken: ['serve', 'dashboard'],
+	otlpForward: ['serve', 'dashboard'],
+	otlp: ['dashboard'],
 } as const;
 
 const commandNames = {report: '`cctop report`', status: '`cctop status`', session: '`cctop session`', serve: '`cctop serve`', dashboard: 'the dashboard (`cctop` without a command)'} as const;

@@ -48,6 +48,8 @@ export type Options = {
 	otlpToken: string | undefined;
 	/** serve: a collector that gets every accepted request too. */
 	otlpForward: string | undefined;
+	/** Dashboard: run the OTLP receiver beside it. */
+	otlp: boolean;
 };
 
 // Hand-written rather than zod: every command, `status` included, pays for option
@@ -153,6 +155,7 @@ export const parseOptions = (flags: Record<string, unknown>): Options => ({
 	otlpPort: port(flags['otlpPort']),
 	otlpToken: flags['otlpToken'] as string | undefined,
 	otlpForward: forwardUrl(flags['otlpForward']),
+	otlp: flags['otlp'] === true,
 });
 
 /** Local midnight of a calendar date, epoch ms. */

@@ -149,6 +149,15 @@ const runLive = async (options: Options, clock: () => number): Promise<number> =
 	const feed = new DashboardFeed(clock);
 	const store = new UsageStore(feed.version, feed.take, Date.now, Math.max(100, options.refreshMs));
 	const notify = () => store.notify();
+	// `--otlp`: the receiver runs here; a request it stored shows at once. It never writes
+	// to the terminal (Ink owns it): a port in use ends cctop before the screen switches.
+	const receiver = options.otlp
+		? await (await import('./serve.js')).startSpoolingReceiver(options, {
+				onRequest: ({status}) => {
+					if (status === 200 && feed.refreshOtel()) notify();
+				},
+			})
+		: undefined;
 	process.stdout.write(enterAltScreen);
 	const instance = render(
 		<App
@@ -206,6 +215,8 @@ const runLive = async (options: Options, clock: () => number): Promise<number> =
 		process.off('SIGTERM', onSignal);
 		process.off('SIGHUP', onSignal);
 		clearInterval(officialTimer);
+		await receiver?.close();
+		await receiver?.drain();
 		instance.unmount();
 		store.close();
 		process.stdout.write(leaveAltScreen + showCursor);

@@ -1,41 +1,53 @@
 import {appendToSpool, spoolPath} from '../ingest/otel-spool.js';
-import {startReceiver} from '../ingest/otlp-receiver.js';
+import {startReceiver, type ReceiverOptions} from '../ingest/otlp-receiver.js';
 import type {Options} from '../options.js';
 
 /**
- * `cctop serve`: the OTLP/HTTP receiver on its own, for tmux or the background.
- * Every request's records are appended to the spool (and synced) before it is
- * answered; `report`, `status` and the dashboard read them from there.
+ * The receiver with its records going to the spool, one append at a time
+ * (concurrent requests must not interleave their lines), each synced before
+ * the request is answered. `drain` waits for the writes still under way.
  */
-export const runServe = async (options: Options): Promise<number> => {
-	// One append at a time: concurrent requests must not interleave their lines.
+export const startSpoolingReceiver = async (options: Options, events: Pick<ReceiverOptions, 'onRequest' | 'onForwardError'> = {}) => {
 	let queue = Promise.resolve();
-	const store: Parameters<typeof startReceiver>[0]['store'] = async records => {
-		const write = queue.then(async () => appendToSpool(records, {isDurable: true}));
-		queue = write.catch(() => undefined);
-		return write;
-	};
-
 	const receiver = await startReceiver({
 		host: options.otlpHost,
 		port: options.otlpPort,
 		token: options.otlpToken,
 		forward: options.otlpForward,
-		onForwardError: ({path, reason}) => process.stderr.write(`cctop: forwarding ${path} to ${options.otlpForward} failed: ${reason}\n`),
-		store,
+		...events,
+		store: async records => {
+			const write = queue.then(async () => appendToSpool(records, {isDurable: true}));
+			queue = write.catch(() => undefined);
+			return write;
+		},
+	});
+	return {...receiver, drain: async () => queue};
+};
+
+/** The lines to start Claude Code with so it sends here. */
+export const claudeEnvFor = (url: string): string =>
+	`CLAUDE_CODE_ENABLE_TELEMETRY=1 OTEL_METRICS_EXPORTER=otlp OTEL_LOGS_EXPORTER=otlp OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_EXPORTER_OTLP_ENDPOINT=${url}`;
+
+/**
+ * `cctop serve`: the OTLP/HTTP receiver on its own, for tmux or the background.
+ * `report`, `status` and the dashboard read what it spools.
+ */
+export const runServe = async (options: Options): Promise<number> => {
+	const receiver = await startSpoolingReceiver(options, {
 		onRequest: ({path, status, records, reason}) => {
 			if (!options.quiet) process.stderr.write(`${new Date().toISOString()} ${path} ${status}${status === 200 ? ` ${records} records` : ` ${reason ?? ''}`}\n`);
 		},
+		onForwardError: ({path, reason}) => process.stderr.write(`cctop: forwarding ${path} to ${options.otlpForward} failed: ${reason}\n`),
 	});
 	process.stderr.write(
 		`cctop: OTLP/HTTP receiver on ${receiver.url} (/v1/metrics, /v1/logs), spooling to ${spoolPath()}${options.otlpForward === undefined ? '' : `, forwarding to ${options.otlpForward}`}\n` +
-			`  export CLAUDE_CODE_ENABLE_TELEMETRY=1 OTEL_METRICS_EXPORTER=otlp OTEL_LOGS_EXPORTER=otlp OTEL_EXPORTER_OTLP_PROTOCOL=http/json OTEL_EXPORTER_OTLP_ENDPOINT=${receiver.url}\n`,
+			`  export ${claudeEnvFor(receiver.url)}\n`,
 	);
 	await new Promise<void>(resolve => {
 		process.once('SIGINT', resolve);
 		process.once('SIGTERM', resolve);
 	});
 	await receiver.close();
-	await queue;
+	await receiver.drain();
 	return 0;
 };

@@ -1,4 +1,5 @@
 import {execFile} from 'node:child_process';
+import {readdirSync, readFileSync} from 'node:fs';
 import {mkdtemp, readdir, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -151,6 +152,28 @@ describe.skipIf(!hasTmux)('cctop in a real terminal (tmux)', () => {
 			await waitFor(async () => (await readdir(temporary)).length === 0, 10_000, 'the demo folder to go');
 		} finally {
 			await rm(temporary, {recursive: true, force: true});
+		}
+	});
+
+	it('runs the OTLP receiver beside the dashboard with --otlp, and shows what arrives', async () => {
+		const data = await mkdtemp(path.join(os.tmpdir(), 'cctop-otlp-dash-'));
+		const port = 20_000 + (process.pid % 20_000);
+		try {
+			pane = new TmuxPane(`'${process.execPath}' '${cliPath}' --demo --otlp --otlp-port ${port}`, {columns: 60, rows: 30, env: {...env(), CCTOP_DATA_DIR: data}});
+			await waitForScreen(text => text.includes('burn'), 'the dashboard');
+			pane.send('4');
+			await waitForScreen(text => text.includes('None has been received'), 'the how-to');
+			const folder = path.resolve('fixtures/otlp/cc-2.1.112_http-json');
+			for (const name of readdirSync(folder).filter(file => file.endsWith('_v1_logs.json')).sort()) {
+				const response = await fetch(`http://127.0.0.1:${port}/v1/logs`, {method: 'POST', body: readFileSync(path.join(folder, name)), headers: {'content-type': 'application/json'}});
+				expect(response.status).toBe(200);
+			}
+
+			await waitForScreen(text => text.includes('tools & OpenTelemetry · 1 session') && /Read +1 +0/.test(text), 'the figures');
+			pane.send('q');
+			await waitFor(async () => fetch(`http://127.0.0.1:${port}/v1/logs`).then(() => false, () => true), 10_000, 'the receiver to close');
+		} finally {
+			await rm(data, {recursive: true, force: true});
 		}
 	});
 });
