@@ -61,3 +61,37 @@ describe('cctop serve', () => {
 		expect(otel.diagnostics).toMatchObject({records: 20, badRecords: 1});
 	});
 });
+
+describe('one session through a transcript and through OpenTelemetry', () => {
+	it('counts each request once: blocks from the transcripts, the otel section beside them', async () => {
+		// A real Claude Code 2.1.332 run (three sessions, five requests): its transcripts, and what it sent over OTLP/protobuf.
+		const folder = path.resolve('fixtures/otlp-traces/cc-2.1.332_http-protobuf');
+		const data = path.join(home, 'joined');
+		const runReport = async () => {
+			const {stdout} = await promisify(execFile)(process.execPath, [cliPath, 'report', '--json', '--no-cache', '--claude-dir', path.join(folder, 'transcripts')], {env: {...env(), CCTOP_DATA_DIR: data}});
+			return JSON.parse(stdout) as {totals: {entries: number; tokenCounts: Record<string, number>}; otel?: {apiRequests: {count: number}; tokens: Record<string, number>}};
+		};
+
+		const before = await runReport();
+		expect(before.otel).toBeUndefined();
+		const {startReceiver} = await import('../../source/ingest/otlp-receiver.js');
+		const {appendToSpool} = await import('../../source/ingest/otel-spool.js');
+		const receiver = await startReceiver({host: '127.0.0.1', port: 0, store: async records => appendToSpool(records, {file: path.join(data, 'otel-spool.ndjson')})});
+		try {
+			for (const name of readdirSync(folder).filter(file => /_(logs|metrics)\.bin$/.test(file)).sort()) {
+				const response = await fetch(`${receiver.url}/v1/${name.includes('metrics') ? 'metrics' : 'logs'}`, {method: 'POST', body: readFileSync(path.join(folder, name)), headers: {'content-type': 'application/x-protobuf'}});
+				expect(response.status).toBe(200);
+			}
+		} finally {
+			await receiver.close();
+		}
+
+		const after = await runReport();
+		// The mock served 5 requests: 4,310 input, 153 output, 18,300 cache read, 5,120 cache write tokens (ground-truth.json).
+		expect(after.totals).toEqual(before.totals);
+		expect(after.totals.entries).toBe(5);
+		expect(after.totals.tokenCounts).toEqual({inputTokens: 4310, outputTokens: 153, cacheCreationInputTokens: 5120, cacheReadInputTokens: 18_300});
+		expect(after.otel?.apiRequests.count).toBe(5);
+		expect(after.otel?.tokens).toEqual({input: 4310, output: 153, cacheRead: 18_300, cacheCreation: 5120});
+	});
+});
