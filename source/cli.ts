@@ -53,7 +53,7 @@ const helpText = 	`
     --breakdown           Add per-model rows under each block
     --weekly              The last 7 days, a row per day, against Claude Code's official 7-day usage
     --otel-log FILE       OpenTelemetry console-exporter output to add (repeatable; - for stdin):
-                          the report gains an "otel" section (README)
+                          the report gains an "otel" section (README); the dashboard follows it
     --now ISO             Fix the clock (reproducible output), e.g. 2026-11-26T15:00:00Z
     --session-length H    Block length in hours (default 5)
     --token-limit N|max|p90   Token limit for the active block: a number, the largest past
@@ -133,7 +133,7 @@ const flagOwners = {
 	list: ['session'],
 	project: ['session'],
 	limit: ['session'],
-	otelLog: ['report'],
+	otelLog: ['report', 'dashboard'],
 	otlpPort: ['serve', 'dashboard'],
 	otlpHost: ['serve', 'dashboard'],
 	otlpToken: ['serve', 'dashboard'],

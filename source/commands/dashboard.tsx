@@ -4,6 +4,7 @@ import {render, renderToString} from 'ink';
 import {App, type DashboardSnapshot} from '../app.js';
 import {findRoots} from '../ingest/discover.js';
 import {readOfficial, type OfficialReading} from '../ingest/official-limits.js';
+import {OtelLogTail} from '../ingest/otel-log-tail.js';
 import {readSpool, spoolPath} from '../ingest/otel-spool.js';
 import {OtelSummary, type OtelJson} from '../core/otel-summary.js';
 import type {UsageHandle} from '../ingest/open-usage.js';
@@ -25,6 +26,8 @@ class DashboardFeed {
 	progress: ScanProgress | undefined;
 	official: OfficialReading | undefined = readOfficial();
 	otel: OtelJson | undefined;
+	/** `--otel-log` inputs followed live, when given. */
+	logs: OtelLogTail | undefined;
 	private otelStamp = '';
 	private revision = 0;
 
@@ -52,14 +55,20 @@ class DashboardFeed {
 		return (await loadSessionDetail(live, seen => (seen.has(sessionId) ? sessionId : undefined)))?.detail;
 	};
 
-	/** Read the OpenTelemetry spool again when it changed (a `cctop serve` or `cctop run` appended to it); true when it did. */
+	/**
+	 * The OpenTelemetry figures again when the spool (a `cctop serve` or `cctop run`
+	 * appended to it) or a followed `--otel-log` grew; true when they changed.
+	 */
 	refreshOtel(): boolean {
 		const stats = statSync(spoolPath(), {throwIfNoEntry: false});
-		const stamp = stats === undefined ? '' : `${stats.size}:${stats.mtimeMs}`;
+		const stamp = `${stats === undefined ? '' : `${stats.size}:${stats.mtimeMs}`}/${this.logs?.state.records.length ?? 0}:${this.logs?.state.bad ?? 0}`;
 		if (stamp === this.otelStamp) return false;
 		this.otelStamp = stamp;
 		const summary = new OtelSummary();
-		this.otel = readSpool(summary) ? summary.json() : undefined;
+		const hasSpool = readSpool(summary);
+		for (const {record, isIncomplete} of this.logs?.state.records ?? []) summary.add(record, isIncomplete);
+		for (let bad = 0; bad < (this.logs?.state.bad ?? 0); bad++) summary.addBad();
+		this.otel = hasSpool || this.logs !== undefined ? summary.json() : undefined;
 		this.revision++;
 		return true;
 	}
@@ -181,6 +190,12 @@ const runLive = async (options: Options, clock: () => number): Promise<number> =
 	process.once('SIGINT', onSignal);
 	process.once('SIGTERM', onSignal);
 	process.once('SIGHUP', onSignal);
+	if (options.otelLog.length > 0) {
+		feed.logs = new OtelLogTail(options.otelLog, () => {
+			if (feed.refreshOtel()) notify();
+		});
+	}
+
 	// Claude Code sends its own usage to `cctop statusline`, which records it, and its
 	// telemetry to `cctop serve`, which spools it: look every 5 s (two stat calls).
 	feed.refreshOtel();
@@ -215,6 +230,7 @@ const runLive = async (options: Options, clock: () => number): Promise<number> =
 		process.off('SIGTERM', onSignal);
 		process.off('SIGHUP', onSignal);
 		clearInterval(officialTimer);
+		feed.logs?.close();
 		await receiver?.close();
 		await receiver?.drain();
 		instance.unmount();
