@@ -1,6 +1,8 @@
 import {sessionDetail, toolCounts, type SessionDetail} from '../core/session-detail.js';
 import {sessionsFrom, type SessionSeen} from '../core/sessions.js';
 import type {LiveUsage} from '../ingest/live-usage.js';
+import {otelForSession} from '../core/otel-join.js';
+import {readSpoolRecords} from '../ingest/otel-spool.js';
 import {readToolCalls} from '../ingest/read-tool-calls.js';
 
 /**
@@ -20,5 +22,17 @@ export const loadSessionDetail = async (
 	if (session === undefined || session.entries.length === 0) return {sessionId: copies.sessionId, detail: undefined, unreadable: []};
 	const read = await readToolCalls([...session.paths].sort());
 	const tools = toolCounts(read.calls, session.sessionId, session.entries);
-	return {sessionId: copies.sessionId, detail: sessionDetail(session, {tools, topCount}), unreadable: read.unreadable};
+	const detail = sessionDetail(session, {tools, topCount});
+	// OpenTelemetry adds what the transcript lacks: how long tools and requests took.
+	const spool = readSpoolRecords();
+	if (detail !== undefined && spool !== undefined) {
+		const otel = otelForSession(spool.records.map(({record}) => record), session.sessionId);
+		if (Object.keys(otel.tools).length > 0) detail.toolTimings = otel.tools;
+		for (const request of detail.topRequests) {
+			const durationMs = request.requestId === undefined ? undefined : otel.requestMs.get(request.requestId);
+			if (durationMs !== undefined) request.durationMs = durationMs;
+		}
+	}
+
+	return {sessionId: copies.sessionId, detail, unreadable: read.unreadable};
 };

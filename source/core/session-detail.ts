@@ -2,6 +2,7 @@ import type {PricedEntry} from './blocks.js';
 import {eventMessage, modelUsage, type ModelUsage} from './dashboard.js';
 import {dedupeKey} from './dedupe.js';
 import {bucketize} from './series.js';
+import type {ToolTiming} from './otel-join.js';
 import {sessionOf} from './sessions.js';
 import {addTokenCounts, emptyTokenCounts, totalTokens, type TokenCounts, type UsageEvent} from './types.js';
 
@@ -27,13 +28,15 @@ export type SessionDetail = {
 	models: ModelUsage[];
 	/** Calls per tool, most used first; undefined when the transcripts were not read for them. */
 	tools: Array<{name: string; calls: number}> | undefined;
+	/** How long the tools ran, from OpenTelemetry `tool_result` events, when there are any. */
+	toolTimings?: Record<string, ToolTiming>;
 	sidechain: {entries: number; costUsd: number};
 	/** Cost and tokens per bucket from the bucket holding `startMs` to the one holding `endMs`; `timelineBucketMs` wide. */
 	timelineUsd: number[];
 	timelineTokens: number[];
 	timelineStartMs: number;
 	timelineBucketMs: number;
-	topRequests: Array<{requestId: string | undefined; model: string; costUsd: number; totalTokens: number; timestampMs: number}>;
+	topRequests: Array<{requestId: string | undefined; model: string; costUsd: number; totalTokens: number; timestampMs: number; durationMs?: number}>;
 	/** Limit hits and API errors, oldest first. */
 	events: UsageEvent[];
 };
@@ -156,10 +159,18 @@ export const sessionJson = (detail: SessionDetail) => ({
 		]),
 	),
 	tools: Object.fromEntries((detail.tools ?? []).map(tool => [tool.name, tool.calls])),
+	toolTimings: detail.toolTimings ?? {},
 	sidechain: {entries: detail.sidechain.entries, costUSD: detail.sidechain.costUsd},
 	timelineBucketMinutes: detail.timelineBucketMs / 60_000,
 	timeline: detail.timelineUsd.map((costUSD, index) => ({start: iso(detail.timelineStartMs + index * detail.timelineBucketMs), costUSD, totalTokens: detail.timelineTokens[index]!})),
-	topRequests: detail.topRequests.map(request => ({requestId: request.requestId ?? null, model: request.model, costUSD: request.costUsd, totalTokens: request.totalTokens, timestamp: iso(request.timestampMs)})),
+	topRequests: detail.topRequests.map(request => ({
+		requestId: request.requestId ?? null,
+		model: request.model,
+		costUSD: request.costUsd,
+		totalTokens: request.totalTokens,
+		timestamp: iso(request.timestampMs),
+		durationMs: request.durationMs ?? null,
+	})),
 	events: detail.events.map(event => ({kind: event.kind, timestamp: iso(event.timestampMs), message: eventMessage(event.message)})),
 });
 

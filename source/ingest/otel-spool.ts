@@ -50,28 +50,39 @@ export const appendToSpool = async (records: ReadonlyArray<{record: OtelRecord; 
 	}
 };
 
-/** Every record in the spool into `summary`; a torn or unreadable line counts as a bad record. Returns whether a spool was there. */
-export const readSpool = (summary: OtelSummary, file = spoolPath()): boolean => {
+/** The spool's records, and how many lines were torn or unreadable; undefined when there is no spool. */
+export const readSpoolRecords = (file = spoolPath()): {records: Array<{record: OtelRecord; isIncomplete: boolean}>; bad: number} | undefined => {
 	let text: string;
 	try {
 		text = readFileSync(file, 'utf8');
 	} catch {
-		return false;
+		return undefined;
 	}
 
+	const records: Array<{record: OtelRecord; isIncomplete: boolean}> = [];
+	let bad = 0;
 	const lines = text.split('\n');
 	// The piece after the last newline is empty, or a record whose write never finished.
-	if (lines.pop() !== '') summary.addBad();
+	if (lines.pop() !== '') bad++;
 	for (const line of lines) {
 		if (line === '') continue;
 		try {
 			const parsed = JSON.parse(line) as Partial<SpoolLine>;
 			if (parsed.v !== 1 || typeof parsed.record !== 'object' || parsed.record === null) throw new Error('not a spool line');
-			summary.add(parsed.record, parsed.incomplete === true);
+			records.push({record: parsed.record, isIncomplete: parsed.incomplete === true});
 		} catch {
-			summary.addBad();
+			bad++;
 		}
 	}
 
+	return {records, bad};
+};
+
+/** Every record in the spool into `summary`; a torn or unreadable line counts as a bad record. Returns whether a spool was there. */
+export const readSpool = (summary: OtelSummary, file = spoolPath()): boolean => {
+	const spool = readSpoolRecords(file);
+	if (spool === undefined) return false;
+	for (const {record, isIncomplete} of spool.records) summary.add(record, isIncomplete);
+	for (let count = 0; count < spool.bad; count++) summary.addBad();
 	return true;
 };

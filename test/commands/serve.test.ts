@@ -93,5 +93,20 @@ describe('one session through a transcript and through OpenTelemetry', () => {
 		expect(after.totals.tokenCounts).toEqual({inputTokens: 4310, outputTokens: 153, cacheCreationInputTokens: 5120, cacheReadInputTokens: 18_300});
 		expect(after.otel?.apiRequests.count).toBe(5);
 		expect(after.otel?.tokens).toEqual({input: 4310, output: 153, cacheRead: 18_300, cacheCreation: 5120});
+
+		// `cctop session` joins them: tool timings from tool_result events, request durations by request id.
+		const session = async (args: string[]) => {
+			const {stdout} = await promisify(execFile)(process.execPath, [cliPath, 'session', '--no-cache', '--claude-dir', path.join(folder, 'transcripts'), ...args], {env: {...env(), CCTOP_DATA_DIR: data}});
+			return stdout;
+		};
+
+		const {sessions} = JSON.parse(await session(['--list', '--json'])) as {sessions: Array<{sessionId: string}>};
+		expect(sessions).toHaveLength(3);
+		const details = await Promise.all(sessions.map(async ({sessionId}) => JSON.parse(await session([sessionId, '--json'])) as {tools: Record<string, number>; toolTimings: Record<string, {calls: number; durationMsP95: number}>; topRequests: Array<{durationMs: number | null}>}));
+		const withTools = details.filter(detail => Object.keys(detail.tools).length > 0);
+		expect(withTools.flatMap(detail => Object.keys(detail.tools)).sort()).toEqual(['Bash', 'Write']);
+		for (const detail of withTools) expect(Object.keys(detail.toolTimings)).toEqual(Object.keys(detail.tools));
+		expect(details.flatMap(detail => detail.topRequests).every(request => typeof request.durationMs === 'number')).toBe(true);
+		expect(await session([sessions.find((_, index) => Object.keys(details[index]!.tools).includes('Write'))!.sessionId])).toMatch(/\n {2}Write 1 \(p95 \d+(?:ms|\.\ds)\)\n/);
 	});
 });
