@@ -26,8 +26,8 @@ const helpText = 	`
     --demo                A simulated workday, appended live in a temp dir: try cctop at once
     --refresh SECONDS     Redraw at most this often (default: on change, up to 10/s)
     --no-bell             No terminal bell when the limit's 80%, 90% or 100% is crossed
-    --otlp                Run the OTLP/HTTP receiver of 'cctop serve' beside the dashboard
-                          (same --otlp-port, --otlp-host, --otlp-token, --otlp-forward)
+    --otlp [PORT]         Run the OTLP/HTTP receiver of 'cctop serve' beside the dashboard
+                          (port 4318 by default; --otlp-host, --otlp-token, --otlp-forward)
 
   Status options
     --format plain|tmux|json   tmux wraps the line in #[fg=…] colours (green, yellow from 80%
@@ -113,7 +113,7 @@ const flagSpec = {
 	otlpHost: {type: 'string'},
 	otlpToken: {type: 'string'},
 	otlpForward: {type: 'string'},
-	otlp: {type: 'boolean'},
+	otlp: {type: 'string'},
 } as const;
 
 /** Flags that only some commands take; any other command names the right one instead of ignoring it. */
@@ -158,9 +158,11 @@ const parseArgv = (argv: string[]): {input: string[]; flags: Record<string, unkn
 		if (spec.type === 'boolean' && 'default' in spec) options[`no-${kebab(name)}`] = {type: 'boolean'};
 	}
 
+	// `--otlp [PORT]`: the port is optional, which parseArgs cannot say; a bare --otlp gets an empty value.
+	const args = argv.map((argument, index) => (argument === '--otlp' && !/^\d+$/.test(argv[index + 1] ?? '') ? '--otlp=' : argument));
 	let parsed;
 	try {
-		parsed = parseArgs({args: argv, options, allowPositionals: true, strict: true});
+		parsed = parseArgs({args, options, allowPositionals: true, strict: true});
 	} catch (error) {
 		throw new UsageError(error instanceof Error ? error.message.replace(/\. To specify a positional argument.*$/s, '') : String(error));
 	}

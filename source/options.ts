@@ -152,10 +152,11 @@ export const parseOptions = (flags: Record<string, unknown>): Options => ({
 	limit: limit(flags['limit']),
 	otelLog: (flags['otelLog'] as string[] | undefined) ?? [],
 	otlpHost: (flags['otlpHost'] as string | undefined) ?? '127.0.0.1',
-	otlpPort: port(flags['otlpPort']),
+	// `--otlp PORT` and `--otlp-port PORT` say the same; --otlp's wins.
+	otlpPort: port(flags['otlp'] === undefined || flags['otlp'] === '' ? flags['otlpPort'] : flags['otlp']),
 	otlpToken: flags['otlpToken'] as string | undefined,
 	otlpForward: forwardUrl(flags['otlpForward']),
-	otlp: flags['otlp'] === true,
+	otlp: flags['otlp'] !== undefined,
 });
 
 /** Local midnight of a calendar date, epoch ms. */

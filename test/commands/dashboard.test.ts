@@ -77,6 +77,12 @@ describe('cctop with stdout not a terminal', () => {
 		const result = await run(['report', '--demo']);
 		expect(result.code).toBe(2);
 		expect(result.stderr).toContain('--demo belongs to the dashboard');
+		// `--otlp` with and without its optional port.
+		for (const args of [['report', '--otlp'], ['report', '--otlp', '4318'], ['report', '--otlp', '--json']]) {
+			const otlp = await run(args);
+			expect(otlp.code, args.join(' ')).toBe(2);
+			expect(otlp.stderr).toContain('--otlp belongs to the dashboard');
+		}
 	});
 
 	it('rejects a bad --refresh with exit 2', async () => {
@@ -159,7 +165,7 @@ describe.skipIf(!hasTmux)('cctop in a real terminal (tmux)', () => {
 		const data = await mkdtemp(path.join(os.tmpdir(), 'cctop-otlp-dash-'));
 		const port = 20_000 + (process.pid % 20_000);
 		try {
-			pane = new TmuxPane(`'${process.execPath}' '${cliPath}' --demo --otlp --otlp-port ${port}`, {columns: 60, rows: 30, env: {...env(), CCTOP_DATA_DIR: data}});
+			pane = new TmuxPane(`'${process.execPath}' '${cliPath}' --demo --otlp ${port}`, {columns: 60, rows: 30, env: {...env(), CCTOP_DATA_DIR: data}});
 			await waitForScreen(text => text.includes('burn'), 'the dashboard');
 			pane.send('4');
 			await waitForScreen(text => text.includes('None has been received'), 'the how-to');
