@@ -1,7 +1,7 @@
 import {atTime} from '../core/blocks.js';
 import {KeyBloom} from '../core/bloom.js';
 import {limitChoices} from '../core/limits.js';
-import {buildStatus, statusLine} from '../core/status.js';
+import {buildStatus, statusLine, type StatusOtel} from '../core/status.js';
 import {entriesFrom, weeklyTotals} from '../core/weekly.js';
 import {currentWindows} from '../core/statusline.js';
 import {findRoots} from '../ingest/discover.js';
@@ -9,6 +9,15 @@ import {readOfficial} from '../ingest/official-limits.js';
 import {buildSnapshot, marginMs, readSnapshot, snapshotPath, usageFromSnapshot, writeSnapshot} from '../ingest/status-snapshot.js';
 import {lastDayStarts, type Options} from '../options.js';
 import {ledgerSettings} from './ledger-settings.js';
+
+/** The spool's productivity figures (`cctop serve`, `cctop run`), null when there is no spool. Loaded only when a line asks. */
+const otelNow = async (): Promise<StatusOtel | null> => {
+	const [{readSpool}, {OtelSummary}] = await Promise.all([import('../ingest/otel-spool.js'), import('../core/otel-summary.js')]);
+	const summary = new OtelSummary();
+	if (!readSpool(summary)) return null;
+	const json = summary.json();
+	return {linesOfCode: json.linesOfCode, commits: json.commits, pullRequests: json.pullRequests, apiErrors: json.apiRequests.errors};
+};
 
 const officialNow = (nowMs: number) => {
 	const reading = readOfficial();
@@ -57,7 +66,7 @@ const indexUsage = async (options: Options, settings: Awaited<ReturnType<typeof 
  * The status now. `needsPeriods` reads entries for today's and the week's
  * totals; `needsOfficial` reads the official usage `cctop statusline` recorded.
  */
-export const statusFor = async (options: Options, {needsPeriods, needsOfficial = needsPeriods}: {needsPeriods: boolean; needsOfficial?: boolean}) => {
+export const statusFor = async (options: Options, {needsPeriods, needsOfficial = needsPeriods, needsOtel = false}: {needsPeriods: boolean; needsOfficial?: boolean; needsOtel?: boolean}) => {
 	const clock = () => options.now ?? Date.now();
 	const settings = await ledgerSettings(options);
 	const nowMs = clock();
@@ -74,13 +83,15 @@ export const statusFor = async (options: Options, {needsPeriods, needsOfficial =
 		today: week.days.at(-1)!,
 		week: week.total,
 		official: needsOfficial ? officialNow(nowMs) : undefined,
+		otel: needsOtel ? await otelNow() : undefined,
 	});
 	return {status, nowMs, source: fast === undefined ? ('index' as const) : ('snapshot' as const)};
 };
 
 const computeLine = async (options: Options): Promise<string> => {
 	const needsPeriods = options.format === 'json' || /\{(?:today|week)_/.test(options.template ?? '');
-	const {status, nowMs} = await statusFor(options, {needsPeriods, needsOfficial: options.format === 'json'});
+	const needsOtel = options.format === 'json' || /\{(?:lines_added|lines_removed|commits|pull_requests|api_errors)\}/.test(options.template ?? '');
+	const {status, nowMs} = await statusFor(options, {needsPeriods, needsOfficial: options.format === 'json', needsOtel});
 	return options.format === 'json' ? JSON.stringify(status.json) : statusLine(status, {nowMs, format: options.format, template: options.template});
 };
 

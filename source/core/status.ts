@@ -22,7 +22,12 @@ export type StatusJson = {
 	official: {fiveHour: {usedPercentage: number; resetsAt: string} | null; sevenDay: {usedPercentage: number; resetsAt: string} | null} | null;
 	today: {costUSD: number; totalTokens: number};
 	week: {costUSD: number; totalTokens: number};
+	/** Our addition: what the OpenTelemetry spool says, when it was read. */
+	otel?: StatusOtel | null;
 };
+
+/** The OpenTelemetry figures a status line can show. */
+export type StatusOtel = {linesOfCode: {added: number; removed: number}; commits: number; pullRequests: number; apiErrors: number};
 
 export type StatusInput = {
 	blocks: readonly Block[];
@@ -32,6 +37,8 @@ export type StatusInput = {
 	week: {costUsd: number; totalTokens: number};
 	/** The official windows Claude Code last reported that have not reset yet; undefined when it never has. */
 	official?: {fiveHour: OfficialWindow | undefined; sevenDay: OfficialWindow | undefined} | undefined;
+	/** OpenTelemetry figures, when the line asks for them: undefined leaves them out, null says there are none. */
+	otel?: StatusOtel | null;
 };
 
 const officialJson = (window: OfficialWindow | undefined) => (window === undefined ? null : {usedPercentage: window.usedPercentage, resetsAt: new Date(window.resetsAtMs).toISOString()});
@@ -50,7 +57,7 @@ export type Status = {
  * The status of the block active at `nowMs`. The recent (10-minute) rate needs
  * the block's entries; from a saved summary alone it is null.
  */
-export const buildStatus = ({blocks, nowMs, limit, today, week, official}: StatusInput): Status => {
+export const buildStatus = ({blocks, nowMs, limit, today, week, official, otel}: StatusInput): Status => {
 	const last = blocks.findLast(block => !block.isGap);
 	const block = last === undefined ? undefined : atTime(last, nowMs, last.endMs - last.startMs);
 	const active = block?.isActive === true ? block : undefined;
@@ -92,6 +99,7 @@ export const buildStatus = ({blocks, nowMs, limit, today, week, official}: Statu
 		official: official === undefined ? null : {fiveHour: officialJson(official.fiveHour), sevenDay: officialJson(official.sevenDay)},
 		today: {costUSD: today.costUsd, totalTokens: today.totalTokens},
 		week: {costUSD: week.costUsd, totalTokens: week.totalTokens},
+		...(otel === undefined ? {} : {otel}),
 	};
 	return {
 		json,
@@ -130,6 +138,11 @@ export const templateFields = (status: Status, nowMs: number, localClock: (ms: n
 		today_tokens: formatTokens(today.totalTokens),
 		week_cost: formatUsd(week.costUSD),
 		week_tokens: formatTokens(week.totalTokens),
+		lines_added: status.json.otel == null ? '' : String(status.json.otel.linesOfCode.added),
+		lines_removed: status.json.otel == null ? '' : String(status.json.otel.linesOfCode.removed),
+		commits: status.json.otel == null ? '' : String(status.json.otel.commits),
+		pull_requests: status.json.otel == null ? '' : String(status.json.otel.pullRequests),
+		api_errors: status.json.otel == null ? '' : String(status.json.otel.apiErrors),
 	};
 };
 

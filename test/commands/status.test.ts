@@ -50,7 +50,22 @@ describe('cctop status', () => {
 			official: null,
 			today: {costUSD: 0.000551, totalTokens: 235},
 			week: {costUSD: 0.000551, totalTokens: 235},
+			// No OpenTelemetry spool in this HOME.
+			otel: null,
 		});
+	});
+
+	it('shows the OpenTelemetry spool\'s productivity when a template asks', async () => {
+		const data = path.join(home, 'otel-data');
+		const {appendToSpool} = await import('../../source/ingest/otel-spool.js');
+		await appendToSpool(
+			[{record: {kind: 'metric', name: 'claude_code.lines_of_code.count', unit: 'count', points: [{attributes: {'session.id': 's', type: 'added'}, startTimeMs: 1, endTimeMs: 2, value: 412}]}, isIncomplete: false}],
+			{file: path.join(data, 'otel-spool.ndjson')},
+		);
+		const result = await promisify(execFile)(process.execPath, [cliPath, 'status', '--claude-dir', fixture, '--now', now, '--template', '{cost} · +{lines_added} lines'], {
+			env: {...process.env, HOME: home, CLAUDE_CONFIG_DIR: '', CCTOP_CACHE_DIR: path.join(home, 'cache'), CCTOP_DATA_DIR: data, TZ: 'UTC'},
+		});
+		expect(result.stdout).toBe('$0.001 · +412 lines\n');
 	});
 
 	it('takes a template', async () => {

@@ -110,7 +110,14 @@ describe('templates', () => {
 			today_tokens: '10.0k',
 			week_cost: '$20.50',
 			week_tokens: '31.0k',
+			lines_added: '',
+			lines_removed: '',
+			commits: '',
+			pull_requests: '',
+			api_errors: '',
 		});
+		const otel = {linesOfCode: {added: 412, removed: 87}, commits: 3, pullRequests: 1, apiErrors: 2};
+		expect(templateFields(buildStatus({blocks, nowMs: fixtureNowMs, limit: limitOf(20_000), ...periods, otel}), fixtureNowMs, utc)).toMatchObject({lines_added: '412', lines_removed: '87', commits: '3', pull_requests: '1', api_errors: '2'});
 	});
 
 	it('keeps unknown placeholders as written, so a typo shows', () => {
