@@ -1,5 +1,4 @@
 import {atTime} from '../core/blocks.js';
-import {KeyBloom} from '../core/bloom.js';
 import {limitChoices} from '../core/limits.js';
 import {buildStatus, statusLine, type StatusOtel} from '../core/status.js';
 import {entriesFrom, weeklyTotals} from '../core/weekly.js';
@@ -53,8 +52,10 @@ const indexUsage = async (options: Options, settings: Awaited<ReturnType<typeof 
 		const files = tailers.map(tailer => ({path: tailer.path, projectSlug: tailer.projectSlug, ...tailer.cursor!}));
 		const {dirs, walkedAtMs, roots} = usage.discovery;
 		const hashes = [...usage.live.usage.keyHashes()];
-		const keys = KeyBloom.sized(hashes.length * 1.25);
-		for (const hash of hashes) keys.add(hash);
+		const {KeyBloom} = await import('../core/bloom.js');
+		const bloom = KeyBloom.sized(hashes.length * 1.25);
+		for (const hash of hashes) bloom.add(hash);
+		const keys = bloom.bits;
 		await writeSnapshot(snapshotPath(roots), buildSnapshot({files, dirs, walkedAtMs, roots, blocks: view.blocks, earlierTotals: [], recent: entriesFrom(view.blocks, recentFromMs), keys}, settings.fingerprint));
 	}
 

@@ -1,7 +1,6 @@
 import {readFileSync, statSync} from 'node:fs';
 import {open, rename, writeFile, mkdir, rm} from 'node:fs/promises';
 import path from 'node:path';
-import {KeyBloom} from '../core/bloom.js';
 import {hashString, keyHash} from '../core/hash.js';
 import {identifyBlocks, withCost, type Block, type PricedEntry} from '../core/blocks.js';
 import {beatsCopy, compareEntries, dedupeKey} from '../core/dedupe.js';
@@ -40,8 +39,8 @@ export type StatusSnapshot = {
 	strings: string[];
 	/** Per entry: see {@link entryColumns}. */
 	entries: Array<Array<number | string | null>>;
-	/** Every request key in the history: a line with a key not in it is a new request. Stored after the JSON, as bytes. */
-	keys: KeyBloom;
+	/** Every request key in the history, a {@link KeyBloom}'s bits: a line with a key not in it is a new request. Stored after the JSON. */
+	keys: Uint8Array;
 };
 
 const snapshotVersion = 2;
@@ -108,8 +107,8 @@ export type SnapshotState = {
 	earlierTotals: readonly number[];
 	/** Counted entries at or after (last block's first entry − an hour). */
 	recent: readonly PricedEntry[];
-	/** Every request key in the history. */
-	keys: KeyBloom;
+	/** Every request key in the history (a KeyBloom's bits). */
+	keys: Uint8Array;
 };
 
 /** The snapshot for `state`: finished blocks before the last one become totals. */
@@ -146,7 +145,7 @@ export const readSnapshot = async (file: string): Promise<StatusSnapshot | undef
 		if (bytes.length < 4 + jsonBytes) return undefined;
 		const snapshot = JSON.parse(bytes.toString('utf8', 4, 4 + jsonBytes)) as Omit<StatusSnapshot, 'keys'>;
 		if (snapshot.version !== snapshotVersion) return undefined;
-		return {...snapshot, keys: new KeyBloom(new Uint8Array(bytes.buffer, bytes.byteOffset + 4 + jsonBytes, bytes.length - 4 - jsonBytes))};
+		return {...snapshot, keys: new Uint8Array(bytes.buffer, bytes.byteOffset + 4 + jsonBytes, bytes.length - 4 - jsonBytes)};
 	} catch {
 		return undefined;
 	}
@@ -161,7 +160,7 @@ export const writeSnapshot = async (file: string, snapshot: StatusSnapshot): Pro
 		const json = Buffer.from(JSON.stringify(rest));
 		const length = Buffer.alloc(4);
 		length.writeUInt32LE(json.length);
-		await writeFile(temporary, Buffer.concat([length, json, keys.bits]));
+		await writeFile(temporary, Buffer.concat([length, json, keys]));
 		await rename(temporary, file);
 	} catch {
 		// A cache that cannot be written costs speed, never the answer.
@@ -230,7 +229,7 @@ export const usageFromSnapshot = async (
 	}
 
 	if (newBytes > fastByteLimit) return undefined;
-	const {keys} = snapshot;
+	let keys = snapshot.keys;
 	const price = (entry: UsageEntry, source: string | undefined): PricedEntry => withCost(entry, entryCostUsd(entry, ledger.lookup, ledger.mode), source);
 	const counted = new Map<string, PricedEntry>();
 	const unkeyed: PricedEntry[] = [];
@@ -245,8 +244,9 @@ export const usageFromSnapshot = async (
 	const files = new Map(tree.files.map(file => [file.path, file]));
 	if (grown.length > 0) {
 		// Loaded only for appends: a status line that finds nothing new parses nothing.
-		const {createReadCounters, LineClassifier, loadLineParser, readCompleteLines} = await import('./read-transcripts.js');
+		const [{createReadCounters, LineClassifier, loadLineParser, readCompleteLines}, {KeyBloom}] = await Promise.all([import('./read-transcripts.js'), import('../core/bloom.js')]);
 		const parse = await loadLineParser();
+		const bloom = new KeyBloom(keys);
 		for (const {file, stats} of grown) {
 			const results: PricedEntry[] = [];
 			let isTooOld = false;
@@ -281,8 +281,8 @@ export const usageFromSnapshot = async (
 				const winner = counted.get(key);
 				const hash = keyHash(key);
 				// Not among the last block's requests but perhaps an older one's copy: only the index can say.
-				if (winner === undefined && keys.mayHave(hash)) return undefined;
-				keys.add(hash);
+				if (winner === undefined && bloom.mayHave(hash)) return undefined;
+				bloom.add(hash);
 				if (winner !== undefined && !beatsCopy(entry, file.path, winner, winner.sourcePath ?? '')) continue;
 				// The counted copy would move from before the last block into it: the index knows that block.
 				if (winner !== undefined && winner.timestampMs < snapshot.fromMs) return undefined;
@@ -291,6 +291,8 @@ export const usageFromSnapshot = async (
 
 			files.set(file.path, {...file, dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, offset: outcome.offset});
 		}
+
+		keys = bloom.bits;
 	}
 
 	const recent = [...counted.values(), ...unkeyed];
