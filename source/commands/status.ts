@@ -1,10 +1,7 @@
 import {atTime} from '../core/blocks.js';
 import {limitChoices} from '../core/limits.js';
 import {buildStatus, statusLine, type StatusOtel} from '../core/status.js';
-import {entriesFrom, weeklyTotals} from '../core/weekly.js';
-import {currentWindows} from '../core/statusline.js';
 import {findRoots} from '../ingest/discover.js';
-import {readOfficial} from '../ingest/official-limits.js';
 import {buildSnapshot, marginMs, readSnapshot, snapshotPath, usageFromSnapshot, writeSnapshot} from '../ingest/status-snapshot.js';
 import {lastDayStarts, type Options} from '../options.js';
 import {ledgerSettings} from './ledger-settings.js';
@@ -18,7 +15,9 @@ const otelNow = async (): Promise<StatusOtel | null> => {
 	return {linesOfCode: json.linesOfCode, commits: json.commits, pullRequests: json.pullRequests, apiErrors: json.apiRequests.errors};
 };
 
-const officialNow = (nowMs: number) => {
+// Loaded when a line asks for them: every module is start-up time for a status bar.
+const officialNow = async (nowMs: number) => {
+	const [{readOfficial}, {currentWindows}] = await Promise.all([import('../ingest/official-limits.js'), import('../core/statusline.js')]);
 	const reading = readOfficial();
 	return reading === undefined ? undefined : currentWindows(reading, nowMs);
 };
@@ -40,7 +39,7 @@ const snapshotUsage = async (options: Options, settings: Awaited<ReturnType<type
 const indexUsage = async (options: Options, settings: Awaited<ReturnType<typeof ledgerSettings>>, clock: () => number, needsPeriods: boolean) => {
 	const nowMs = clock();
 	// With the cache on, entries are read so the snapshot can hold the last block's requests.
-	const {openUsageFor} = await import('./usage-for.js');
+	const [{openUsageFor}, {entriesFrom}] = await Promise.all([import('./usage-for.js'), import('../core/weekly.js')]);
 	const usage = await openUsageFor({...options, quiet: true}, clock, {isSummaryEnough: !options.cache && !needsPeriods});
 	const last = usage.view().blocks.findLast(block => !block.isGap);
 	const recentFromMs = (last?.firstEntryMs ?? nowMs) - marginMs;
@@ -76,14 +75,14 @@ export const statusFor = async (options: Options, {needsPeriods, needsOfficial =
 	// A saved summary's last block may have ended since: limits learn only from finished ones.
 	const blocks = found.map(block => atTime(block, nowMs, settings.ledger.sessionLengthMs));
 	// The same 7 local days as `report --weekly`: today and the six before.
-	const week = weeklyTotals(periodEntries, lastDayStarts(nowMs), nowMs);
+	const week = needsPeriods ? (await import('../core/weekly.js')).weeklyTotals(periodEntries, lastDayStarts(nowMs), nowMs) : {days: [{costUsd: 0, totalTokens: 0}], total: {costUsd: 0, totalTokens: 0}};
 	const status = buildStatus({
 		blocks,
 		nowMs,
 		limit: limitChoices(blocks, options.tokenLimit, options.plan, earlierTotals)[0],
 		today: week.days.at(-1)!,
 		week: week.total,
-		official: needsOfficial ? officialNow(nowMs) : undefined,
+		official: needsOfficial ? await officialNow(nowMs) : undefined,
 		otel: needsOtel ? await otelNow() : undefined,
 	});
 	return {status, nowMs, source: fast === undefined ? ('index' as const) : ('snapshot' as const)};
