@@ -159,46 +159,36 @@ const logRecord = (bytes: Uint8Array): Json =>
 		12: (out, field) => (out['eventName'] = text(sub(field))),
 	});
 
+/**
+ * An export request: resource entries (field 1), each with a resource (1) and
+ * scope entries (2), each with a scope (1) and items (2). Metrics and logs (and
+ * traces) share this layout; only the names and the item differ.
+ */
+const exportRequest =
+	(resourceKey: string, scopeKey: string, itemKey: string, item: (bytes: Uint8Array) => Json) =>
+	(bytes: Uint8Array): Json =>
+		message(bytes, {
+			1: (out, field) =>
+				push(
+					out,
+					resourceKey,
+					message(sub(field), {
+						1: (resourceEntry, part) => (resourceEntry['resource'] = resource(sub(part))),
+						2: (resourceEntry, part) =>
+							push(
+								resourceEntry,
+								scopeKey,
+								message(sub(part), {
+									1: (scopeEntry, piece) => (scopeEntry['scope'] = scope(sub(piece))),
+									2: (scopeEntry, piece) => push(scopeEntry, itemKey, item(sub(piece))),
+								}),
+							),
+					}),
+				),
+		});
+
 /** `ExportMetricsServiceRequest` bytes as its OTLP/JSON shape. */
-export const decodeMetricsRequest = (bytes: Uint8Array): Json =>
-	message(bytes, {
-		1: (out, field) =>
-			push(
-				out,
-				'resourceMetrics',
-				message(sub(field), {
-					1: (resourceMetrics, item) => (resourceMetrics['resource'] = resource(sub(item))),
-					2: (resourceMetrics, item) =>
-						push(
-							resourceMetrics,
-							'scopeMetrics',
-							message(sub(item), {
-								1: (scopeMetrics, part) => (scopeMetrics['scope'] = scope(sub(part))),
-								2: (scopeMetrics, part) => push(scopeMetrics, 'metrics', metric(sub(part))),
-							}),
-						),
-				}),
-			),
-	});
+export const decodeMetricsRequest = exportRequest('resourceMetrics', 'scopeMetrics', 'metrics', metric);
 
 /** `ExportLogsServiceRequest` bytes as its OTLP/JSON shape. */
-export const decodeLogsRequest = (bytes: Uint8Array): Json =>
-	message(bytes, {
-		1: (out, field) =>
-			push(
-				out,
-				'resourceLogs',
-				message(sub(field), {
-					1: (resourceLogs, item) => (resourceLogs['resource'] = resource(sub(item))),
-					2: (resourceLogs, item) =>
-						push(
-							resourceLogs,
-							'scopeLogs',
-							message(sub(item), {
-								1: (scopeLogs, part) => (scopeLogs['scope'] = scope(sub(part))),
-								2: (scopeLogs, part) => push(scopeLogs, 'logRecords', logRecord(sub(part))),
-							}),
-						),
-				}),
-			),
-	});
+export const decodeLogsRequest = exportRequest('resourceLogs', 'scopeLogs', 'logRecords', logRecord);
