@@ -40,7 +40,7 @@ export const runServe = async (options: Options): Promise<number> => {
 		onForwardError: ({path, reason}) => process.stderr.write(`cctop: forwarding ${path} to ${options.otlpForward} failed: ${reason}\n`),
 	});
 	process.stderr.write(
-		`cctop: OTLP/HTTP receiver on ${receiver.url} (/v1/metrics, /v1/logs), spooling to ${spoolPath()}${options.otlpForward === undefined ? '' : `, forwarding to ${options.otlpForward}`}\n` +
+		`cctop: OTLP/HTTP receiver on ${receiver.url} (/v1/metrics, /v1/logs, /v1/traces), spooling to ${spoolPath()}${options.otlpForward === undefined ? '' : `, forwarding to ${options.otlpForward}`}\n` +
 			`  export ${claudeEnvFor(receiver.url)}\n`,
 	);
 	await new Promise<void>(resolve => {

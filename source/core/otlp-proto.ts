@@ -1,6 +1,6 @@
 /**
  * A protobuf reader for the part of OTLP that Claude Code sends (metrics with
- * sums and gauges, and logs). It decodes a request into the shape of its
+ * sums and gauges, logs, and spans). It decodes a request into the shape of its
  * OTLP/JSON encoding, so otlp-records.ts reads both. Field numbers are those of
  * opentelemetry-proto v1. The packages that decode all of OTLP install 7–37 MB
  * (SPEC §5); this subset is a few dozen lines. Unknown fields are skipped, as
@@ -159,6 +159,19 @@ const logRecord = (bytes: Uint8Array): Json =>
 		12: (out, field) => (out['eventName'] = text(sub(field))),
 	});
 
+const hex = (bytes: Uint8Array | undefined): string => Buffer.from(bytes ?? []).toString('hex');
+
+const span = (bytes: Uint8Array): Json =>
+	message(bytes, {
+		1: (out, field) => (out['traceId'] = hex(field.bytes)),
+		2: (out, field) => (out['spanId'] = hex(field.bytes)),
+		4: (out, field) => (out['parentSpanId'] = hex(field.bytes)),
+		5: (out, field) => (out['name'] = text(sub(field))),
+		7: (out, field) => (out['startTimeUnixNano'] = fixed64(field.bytes)),
+		8: (out, field) => (out['endTimeUnixNano'] = fixed64(field.bytes)),
+		9: attributes(),
+	});
+
 /**
  * An export request: resource entries (field 1), each with a resource (1) and
  * scope entries (2), each with a scope (1) and items (2). Metrics and logs (and
@@ -192,3 +205,6 @@ export const decodeMetricsRequest = exportRequest('resourceMetrics', 'scopeMetri
 
 /** `ExportLogsServiceRequest` bytes as its OTLP/JSON shape. */
 export const decodeLogsRequest = exportRequest('resourceLogs', 'scopeLogs', 'logRecords', logRecord);
+
+/** `ExportTraceServiceRequest` bytes as its OTLP/JSON shape (ids as hex, as in OTLP/JSON). */
+export const decodeTracesRequest = exportRequest('resourceSpans', 'scopeSpans', 'spans', span);

@@ -114,3 +114,35 @@ export const logRecords = (body: Json): OtlpRecords => {
 
 	return {records, skipped};
 };
+
+/** `ExportTraceServiceRequest` (JSON shape): one record per span. A span arriving before its parent, or without one, is kept as it is. */
+export const spanRecords = (body: Json): OtlpRecords => {
+	const records: OtelRecord[] = [];
+	let skipped = 0;
+	for (const resource of list(isObject(body) ? body['resourceSpans'] : undefined)) {
+		for (const scope of list(isObject(resource) ? resource['scopeSpans'] : undefined)) {
+			for (const span of list(isObject(scope) ? scope['spans'] : undefined)) {
+				if (!isObject(span) || typeof span['name'] !== 'string' || typeof span['traceId'] !== 'string' || typeof span['spanId'] !== 'string') {
+					skipped++;
+					continue;
+				}
+
+				const startMs = nanosToMs(span['startTimeUnixNano']);
+				const endMs = nanosToMs(span['endTimeUnixNano']);
+				const parent = typeof span['parentSpanId'] === 'string' && span['parentSpanId'] !== '' ? span['parentSpanId'] : undefined;
+				records.push({
+					kind: 'span',
+					name: span['name'],
+					traceId: span['traceId'],
+					spanId: span['spanId'],
+					parentSpanId: parent,
+					startMs,
+					durationMs: startMs === undefined || endMs === undefined ? undefined : endMs - startMs,
+					attributes: attributesOf(span['attributes']),
+				});
+			}
+		}
+	}
+
+	return {records, skipped};
+};

@@ -2,8 +2,8 @@ import {createServer, type IncomingMessage, type Server, type ServerResponse} fr
 import type {AddressInfo} from 'node:net';
 import {gunzipSync} from 'node:zlib';
 import type {OtelRecord} from '../core/console-records.js';
-import {decodeLogsRequest, decodeMetricsRequest, ProtoError} from '../core/otlp-proto.js';
-import {logRecords, metricRecords, type OtlpRecords} from '../core/otlp-records.js';
+import {decodeLogsRequest, decodeMetricsRequest, decodeTracesRequest, ProtoError} from '../core/otlp-proto.js';
+import {logRecords, metricRecords, spanRecords, type OtlpRecords} from '../core/otlp-records.js';
 
 /** The most a request may carry, compressed or not (SPEC §5). */
 export const maxBodyBytes = 4 * 1024 * 1024;
@@ -35,6 +35,7 @@ class HttpError extends Error {
 const signals: Record<string, {records: (body: unknown) => OtlpRecords; decode: (bytes: Uint8Array) => unknown}> = {
 	'/v1/metrics': {records: metricRecords, decode: decodeMetricsRequest},
 	'/v1/logs': {records: logRecords, decode: decodeLogsRequest},
+	'/v1/traces': {records: spanRecords, decode: decodeTracesRequest},
 };
 
 /** The whole body, or a 413 as soon as it passes the cap (a lying Content-Length included). */
@@ -56,7 +57,7 @@ const readBody = async (request: IncomingMessage): Promise<Buffer> => {
 const recordsOf = async (request: IncomingMessage, token: string | undefined): Promise<{records: OtelRecord[]; isJson: boolean; raw: Buffer}> => {
 	const path = (request.url ?? '').split('?')[0]!;
 	const signal = signals[path];
-	if (signal === undefined) throw new HttpError(404, `no such endpoint ${path}: use /v1/metrics or /v1/logs`);
+	if (signal === undefined) throw new HttpError(404, `no such endpoint ${path}: use /v1/metrics, /v1/logs or /v1/traces`);
 	if (request.method !== 'POST') throw new HttpError(405, `${request.method} not allowed: POST the export request`);
 	if (token !== undefined && request.headers.authorization !== `Bearer ${token}`) throw new HttpError(401, 'missing or wrong Authorization: Bearer token');
 	const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
