@@ -129,7 +129,15 @@ const readOtel = async (options: Options) => {
 	readSpool(summary);
 	const {unreadable} = await readOtelLogs(options.otelLog, {summary});
 	for (const {path, reason} of unreadable) process.stderr.write(`cctop: --otel-log ${path}: ${reason}\n`);
-	return summary.json();
+	const spans = summary.spans;
+	// Whenever spans were read: the agent workflow's traces and where their time went.
+	let traces;
+	if (spans.length > 0) {
+		const {buildTraces, tracesJson} = await import('../core/traces.js');
+		traces = tracesJson(buildTraces(spans));
+	}
+
+	return {otel: summary.json(), traces};
 };
 
 export const runReport = async (options: Options): Promise<number> => {
@@ -150,7 +158,7 @@ export const runReport = async (options: Options): Promise<number> => {
 	await usage.save();
 	const nowMs = clock();
 	const report = reportFromUsage(usage, options, nowMs);
-	const otel = await readOtel(options);
+	const {otel, traces} = (await readOtel(options)) ?? {};
 	if (!options.quiet) {
 		for (const note of usage.notes) process.stderr.write(`cctop: ${note}\n`);
 		const summary = skippedSummary(report);
@@ -159,7 +167,7 @@ export const runReport = async (options: Options): Promise<number> => {
 	}
 
 	if (options.json) {
-		process.stdout.write(`${JSON.stringify(otel === undefined ? report : {...report, otel}, null, 2)}\n`);
+		process.stdout.write(`${JSON.stringify({...report, ...(otel === undefined ? {} : {otel}), ...(traces === undefined ? {} : {traces})}, null, 2)}\n`);
 		return 0;
 	}
 

@@ -51,6 +51,12 @@ export class OtelSummary {
 	private readonly tools = new Map<string, {calls: number; failures: number; durations: number[]; accept: number; reject: number}>();
 	private readonly api = {count: 0, errors: 0, costUsd: 0, durations: [] as number[], byModel: new Map<string, {count: number; durations: number[]}>(), errorsByStatus: new Map<string, number>()};
 	private readonly diagnostics = {records: 0, incompleteRecords: 0, badRecords: 0};
+	/** Span records, by trace and span id (the same span read twice is kept once), for traces.ts. */
+	private readonly spanRecords = new Map<string, Extract<OtelRecord, {kind: 'span'}>>();
+
+	get spans(): Array<Extract<OtelRecord, {kind: 'span'}>> {
+		return [...this.spanRecords.values()];
+	}
 
 	get isEmpty(): boolean {
 		return this.diagnostics.records === 0 && this.diagnostics.badRecords === 0;
@@ -65,6 +71,7 @@ export class OtelSummary {
 		if (isIncomplete) this.diagnostics.incompleteRecords++;
 		if (record.kind === 'metric') this.addMetric(record, isIncomplete);
 		else if (record.kind === 'log') this.addEvent(record);
+		else if (record.kind === 'span') this.spanRecords.set(`${record.traceId}/${record.spanId}`, record);
 	}
 
 	private noteSession(attributes: Attributes): void {
