@@ -18,6 +18,8 @@ const helpText = 	`
                       requests, limit hits. ID or a unique prefix; the latest by default
     run -- CMD…       Run Claude Code (claude -p "…") with its telemetry on: the answer passes
                       through, the telemetry goes to the spool that report reads
+    trace [ID]        One interaction's spans as a waterfall (tracing on: README), the latest by
+                      default; --session ID for that session's latest, --json
     serve             The OTLP/HTTP receiver (metrics, logs; JSON or protobuf) on 127.0.0.1:4318,
                       feeding the same spool. --otlp-port P, --otlp-host H, --otlp-token T,
                       --otlp-forward URL (send every request on to your collector too)
@@ -114,11 +116,12 @@ const flagSpec = {
 	otlpToken: {type: 'string'},
 	otlpForward: {type: 'string'},
 	otlp: {type: 'string'},
+	session: {type: 'string'},
 } as const;
 
 /** Flags that only some commands take; any other command names the right one instead of ignoring it. */
 const flagOwners = {
-	json: ['report', 'session'],
+	json: ['report', 'session', 'trace'],
 	since: ['report'],
 	until: ['report'],
 	breakdown: ['report'],
@@ -129,19 +132,20 @@ const flagOwners = {
 	refresh: ['dashboard', 'status'],
 	format: ['status'],
 	template: ['status'],
-	latest: ['session'],
+	latest: ['session', 'trace'],
 	list: ['session'],
 	project: ['session'],
 	limit: ['session'],
-	otelLog: ['report', 'dashboard'],
+	otelLog: ['report', 'dashboard', 'trace'],
 	otlpPort: ['serve', 'dashboard'],
 	otlpHost: ['serve', 'dashboard'],
 	otlpToken: ['serve', 'dashboard'],
 	otlpForward: ['serve', 'dashboard'],
 	otlp: ['dashboard'],
+	session: ['trace'],
 } as const;
 
-const commandNames = {report: '`cctop report`', status: '`cctop status`', session: '`cctop session`', serve: '`cctop serve`', dashboard: 'the dashboard (`cctop` without a command)'} as const;
+const commandNames = {report: '`cctop report`', status: '`cctop status`', session: '`cctop session`', serve: '`cctop serve`', trace: '`cctop trace`', dashboard: 'the dashboard (`cctop` without a command)'} as const;
 
 const kebab = (name: string): string => name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
 const camel = (name: string): string => name.replaceAll(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
@@ -197,8 +201,8 @@ const main = async (): Promise<number> => {
 
 	const cli = parseArgv(argv);
 	const [command = 'dashboard', ...rest] = cli.input;
-	// Only `session` takes an argument: the session id (or a unique prefix of it).
-	const sessionId = command === 'session' ? rest.shift() : undefined;
+	// Only `session` and `trace` take an argument: an id, or a unique prefix of one.
+	const sessionId = command === 'session' || command === 'trace' ? rest.shift() : undefined;
 	if (rest.length > 0) {
 		throw new UsageError(`unexpected argument: ${rest.join(' ')}`);
 	}
@@ -235,6 +239,11 @@ const main = async (): Promise<number> => {
 		case 'statusline': {
 			const {runStatusline} = await import('./commands/statusline.js');
 			return runStatusline(options);
+		}
+
+		case 'trace': {
+			const {runTrace} = await import('./commands/trace.js');
+			return runTrace(options, sessionId);
 		}
 
 		case 'serve': {

@@ -50,6 +50,8 @@ export type Options = {
 	otlpForward: string | undefined;
 	/** Dashboard: run the OTLP receiver beside it. */
 	otlp: boolean;
+	/** trace: the latest trace of this session (an id or a prefix). */
+	traceSession: string | undefined;
 };
 
 // Hand-written rather than zod: every command, `status` included, pays for option
@@ -157,6 +159,7 @@ export const parseOptions = (flags: Record<string, unknown>): Options => ({
 	otlpToken: flags['otlpToken'] as string | undefined,
 	otlpForward: forwardUrl(flags['otlpForward']),
 	otlp: flags['otlp'] !== undefined,
+	traceSession: flags['session'] as string | undefined,
 });
 
 /** Local midnight of a calendar date, epoch ms. */

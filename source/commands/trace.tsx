@@ -1,0 +1,61 @@
+import {renderToString} from 'ink';
+import {TraceView} from '../components/trace-view.js';
+import {OtelSummary} from '../core/otel-summary.js';
+import {buildTraces, type Trace} from '../core/traces.js';
+import {readSpool} from '../ingest/otel-spool.js';
+import {readOtelLogs} from '../ingest/read-otel-log.js';
+import {UsageError, type Options} from '../options.js';
+
+/** The trace `idOrPrefix` names, or the latest (of `--session` when given). */
+const pick = (traces: readonly Trace[], idOrPrefix: string | undefined, session: string | undefined): Trace | string => {
+	const candidates = session === undefined ? traces : traces.filter(trace => trace.sessionId?.startsWith(session));
+	if (idOrPrefix === undefined) return candidates.at(-1) ?? (session === undefined ? 'no traces received yet' : `no traces for session ${session}`);
+	const matches = candidates.filter(trace => trace.traceId.startsWith(idOrPrefix));
+	if (matches.length === 1) return matches[0]!;
+	if (matches.length === 0) return `no trace ${idOrPrefix}`;
+	throw new UsageError(`${idOrPrefix} matches ${matches.length} traces; give more of the id`);
+};
+
+const traceJson = (trace: Trace) => ({
+	traceId: trace.traceId,
+	sessionId: trace.sessionId ?? null,
+	startTime: new Date(trace.startMs).toISOString(),
+	durationMs: trace.durationMs,
+	isRootMissing: trace.isRootMissing,
+	timeSplitMs: trace.split,
+	spans: trace.rows.map(({span, depth}) => ({
+		spanId: span.spanId,
+		parentSpanId: span.parentSpanId ?? null,
+		name: span.name,
+		depth,
+		startOffsetMs: (span.startMs ?? trace.startMs) - trace.startMs,
+		durationMs: span.durationMs ?? null,
+		attributes: span.attributes,
+	})),
+});
+
+/**
+ * `cctop trace [ID|--latest] [--session ID] [--json]`: one interaction's spans as a
+ * waterfall, from the spool (`cctop serve`, `cctop run`) and `--otel-log` files.
+ */
+export const runTrace = async (options: Options, idOrPrefix: string | undefined): Promise<number> => {
+	if (idOrPrefix !== undefined && options.latest) throw new UsageError('give a trace id or --latest, not both');
+	const summary = new OtelSummary();
+	readSpool(summary);
+	const {unreadable} = await readOtelLogs(options.otelLog, {summary});
+	for (const {path, reason} of unreadable) process.stderr.write(`cctop: --otel-log ${path}: ${reason}\n`);
+	const chosen = pick(buildTraces(summary.spans), idOrPrefix, options.traceSession);
+	if (typeof chosen === 'string') {
+		process.stderr.write(`cctop: ${chosen}. Turn tracing on in Claude Code (README, "Traces") and send it to \`cctop serve\`.\n`);
+		return 1;
+	}
+
+	if (options.json) {
+		process.stdout.write(`${JSON.stringify(traceJson(chosen), null, 2)}\n`);
+		return 0;
+	}
+
+	const columns = process.stdout.columns ?? process.stderr.columns ?? (Number(process.env['COLUMNS']) || 100);
+	process.stdout.write(`${renderToString(<TraceView trace={chosen} width={columns} isColor={process.stdout.hasColors?.() ?? false} />, {columns})}\n`);
+	return 0;
+};
