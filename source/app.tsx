@@ -6,6 +6,7 @@ import {limitChoices, type Plan, type TokenLimitOption} from './core/limits.js';
 import {sessionDetail, type SessionDetail} from './core/session-detail.js';
 import {sessionOf} from './core/sessions.js';
 import type {OtelJson} from './core/otel-summary.js';
+import type {TracesJson} from './core/traces.js';
 import type {OfficialWindow} from './core/statusline.js';
 import {DashboardView} from './components/dashboard-view.js';
 import {Footer, viewNames, type ViewName} from './components/footer.js';
@@ -34,6 +35,8 @@ export type DashboardSnapshot = {
 	official?: {fiveHour: OfficialWindow | undefined; sevenDay: OfficialWindow | undefined} | undefined;
 	/** OpenTelemetry figures from the spool (`cctop serve`, `cctop run`), when there are any. */
 	otel?: OtelJson | undefined;
+	/** The traces' time split, when spans arrived. */
+	traces?: TracesJson | undefined;
 };
 
 export type SnapshotSource = {subscribe: (listener: () => void) => () => void; getSnapshot: () => DashboardSnapshot};
@@ -190,7 +193,7 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, s
 			}
 
 			case 'tools': {
-				body = <ToolsView otel={snapshot.otel} width={width} rows={bodyRows} />;
+				body = <ToolsView otel={snapshot.otel} traces={snapshot.traces} width={width} rows={bodyRows} />;
 				break;
 			}
 		}

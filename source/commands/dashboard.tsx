@@ -7,6 +7,7 @@ import {readOfficial, type OfficialReading} from '../ingest/official-limits.js';
 import {OtelLogTail} from '../ingest/otel-log-tail.js';
 import {readSpool, spoolPath} from '../ingest/otel-spool.js';
 import {OtelSummary, type OtelJson} from '../core/otel-summary.js';
+import {buildTraces, tracesJson, type TracesJson} from '../core/traces.js';
 import type {UsageHandle} from '../ingest/open-usage.js';
 import type {ScanProgress} from '../ingest/transcript-source.js';
 import {watchSource} from '../ingest/watch.js';
@@ -26,6 +27,7 @@ class DashboardFeed {
 	progress: ScanProgress | undefined;
 	official: OfficialReading | undefined = readOfficial();
 	otel: OtelJson | undefined;
+	traces: TracesJson | undefined;
 	/** `--otel-log` inputs followed live, when given. */
 	logs: OtelLogTail | undefined;
 	private otelStamp = '';
@@ -46,6 +48,7 @@ class DashboardFeed {
 		unreadablePaths: this.usage?.unreadablePaths().length ?? 0,
 		official: this.official,
 		otel: this.otel,
+		traces: this.traces,
 	});
 
 	/** One session in full, for the dashboard's detail view. */
@@ -69,6 +72,8 @@ class DashboardFeed {
 		for (const {record, isIncomplete} of this.logs?.state.records ?? []) summary.add(record, isIncomplete);
 		for (let bad = 0; bad < (this.logs?.state.bad ?? 0); bad++) summary.addBad();
 		this.otel = hasSpool || this.logs !== undefined ? summary.json() : undefined;
+		const spans = summary.spans;
+		this.traces = spans.length === 0 ? undefined : tracesJson(buildTraces(spans));
 		this.revision++;
 		return true;
 	}

@@ -2,6 +2,7 @@ import {memo, type ReactNode} from 'react';
 import {Text} from 'ink';
 import {formatDuration, formatUsd, shortModelName} from '../core/format.js';
 import type {OtelJson} from '../core/otel-summary.js';
+import type {TracesJson} from '../core/traces.js';
 import {fit, percent} from './text.js';
 
 const howTo = [
@@ -26,10 +27,23 @@ const cell = (ms: number | null): string => (ms === null ? '–' : ms < 1000 ? `
 /** Table columns after the name: right-aligned, 6 wide each. */
 const columns = (values: string[]): string => values.map(value => value.padStart(6)).join('');
 
-export type ToolsViewProps = {otel: OtelJson | undefined; width: number; rows: number};
+/** Where the interactions' time went (from traces), as a share each, and the slowest interaction. */
+const timeSplitLines = (traces: TracesJson, width: number, line: (key: string, text: string, props?: {bold?: boolean; dimColor?: boolean; color?: string}) => ReactNode): ReactNode[] => {
+	const {model, toolExecution, blockedOnUser, other} = traces.timeSplitMs;
+	const total = model + toolExecution + blockedOnUser + other;
+	const share = (part: number) => (total > 0 ? percent(part / total) : '–');
+	const slowest = traces.slowest[0];
+	return [
+		line('split-head', ` where the time went · ${traces.interactions} interaction${traces.interactions === 1 ? '' : 's'}`, {bold: true}),
+		line('split', `  model ${share(model)} · tools ${share(toolExecution)} · waiting on you ${share(blockedOnUser)} · other ${share(other)}`),
+		...(slowest === undefined ? [] : [line('slowest', `  slowest ${cell(slowest.durationMs)} (${slowest.llmRequests} model calls, ${slowest.tools} tools) · cctop trace ${slowest.traceId.slice(0, 8)}`)]),
+	];
+};
+
+export type ToolsViewProps = {otel: OtelJson | undefined; traces?: TracesJson | undefined; width: number; rows: number};
 
 /** The fourth view: productivity, tools (the bottleneck finder) and API latency from OpenTelemetry, or how to send it. */
-export const ToolsView = memo(({otel, width, rows}: ToolsViewProps) => {
+export const ToolsView = memo(({otel, traces, width, rows}: ToolsViewProps) => {
 	if (rows <= 0) return null;
 	const line = (key: string, text: string, props: {bold?: boolean; dimColor?: boolean; color?: string} = {}): ReactNode => (
 		<Text key={key} wrap="truncate" {...props}>
@@ -72,6 +86,7 @@ export const ToolsView = memo(({otel, width, rows}: ToolsViewProps) => {
 				{fit(columns([String(api.count), cell(api.durationMsP50), cell(api.durationMsP95)]), width - nameWidth)}
 			</Text>
 		)),
+		...(traces === undefined ? [] : timeSplitLines(traces, width, line)),
 		line(
 			'errors',
 			`  errors: ${apiRequests.errors === 0 ? 'none' : Object.entries(apiRequests.errorsByStatus).map(([status, count]) => `${status} ×${count}`).join(' · ')}`,

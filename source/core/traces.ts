@@ -128,6 +128,8 @@ export const buildTraces = (records: Iterable<SpanRecord>): Trace[] => {
 	return traces.sort((a, b) => a.startMs - b.startMs || a.traceId.localeCompare(b.traceId));
 };
 
+export type TracesJson = ReturnType<typeof tracesJson>;
+
 /** `cctop report --json`'s `traces` object (README). */
 export const tracesJson = (traces: readonly Trace[], {slowestCount = 5} = {}) => {
 	const spans: Record<string, number> = {};

@@ -11,6 +11,7 @@ import {SessionDetailView} from '../../source/components/session-detail-view.js'
 import {ToolsView} from '../../source/components/tools-view.js';
 import {ConsoleRecordReader} from '../../source/core/console-records.js';
 import {OtelSummary} from '../../source/core/otel-summary.js';
+import {buildTraces, tracesJson} from '../../source/core/traces.js';
 import {sessionDetail} from '../../source/core/session-detail.js';
 import {fixtureEntries, fixtureState} from '../helpers/dashboard-state.js';
 import {frameLines, frameWidth} from '../helpers/render.js';
@@ -180,5 +181,22 @@ describe('HelpView and ToolsView', () => {
 		for (let rows = 0; rows <= 20; rows++) {
 			expect(frameLines(render(<ToolsView otel={otel} width={60} rows={rows} />).lastFrame()).filter(line => line !== '').length).toBeLessThanOrEqual(rows);
 		}
+	});
+
+	it('says where the interactions\' time went when traces arrived', () => {
+		const spans = new OtelSummary();
+		const reader = new ConsoleRecordReader(piece => {
+			if (piece.kind === 'record') spans.add(piece.record);
+		});
+		reader.push(readFileSync('fixtures/otel-console/cc-2.1.332-native-bun_p-mode_console-traces+metrics+logs_tool-turns.stdout.txt', 'utf8'));
+		reader.end();
+		const traces = tracesJson(buildTraces(spans.spans));
+		const lines = frameLines(render(<ToolsView otel={otel} traces={traces} width={100} rows={30} />).lastFrame());
+		expect(lines).toContain(' where the time went · 3 interactions');
+		const split = lines.find(line => line.startsWith('  model '))!;
+		const shares = [...split.matchAll(/(\d+)%/g)].map(match => Number(match[1]));
+		expect(shares).toHaveLength(4);
+		expect(Math.abs(shares.reduce((sum, share) => sum + share, 0) - 100)).toBeLessThanOrEqual(2);
+		expect(lines.find(line => line.startsWith('  slowest '))).toMatch(/^ {2}slowest \d+ms \(2 model calls, 1 tools\) · cctop trace \w{8}$/);
 	});
 });
