@@ -6,7 +6,7 @@ import {limitChoices, type Plan, type TokenLimitOption} from './core/limits.js';
 import {sessionDetail, type SessionDetail} from './core/session-detail.js';
 import {sessionOf} from './core/sessions.js';
 import type {OtelJson} from './core/otel-summary.js';
-import type {TracesJson} from './core/traces.js';
+import type {Trace, TracesJson} from './core/traces.js';
 import type {OfficialWindow} from './core/statusline.js';
 import {DashboardView} from './components/dashboard-view.js';
 import {Footer, viewNames, type ViewName} from './components/footer.js';
@@ -14,6 +14,7 @@ import {Header} from './components/header.js';
 import {HelpView} from './components/help-view.js';
 import {ModelsView} from './components/models-view.js';
 import {SessionDetailView} from './components/session-detail-view.js';
+import {SessionTracesView} from './components/session-traces-view.js';
 import {SessionsPanel} from './components/sessions-panel.js';
 import {bar, fit} from './components/text.js';
 import {ToolsView} from './components/tools-view.js';
@@ -57,6 +58,8 @@ export type AppProps = {
 	isSnapshot?: boolean;
 	/** A session's full detail (all its days, its tool calls); without it the detail shows today's entries. */
 	loadSession?: (sessionId: string) => Promise<SessionDetail | undefined>;
+	/** A session's interactions from the traces received (`t` in its detail). */
+	tracesForSession?: (sessionId: string) => Trace[];
 };
 
 const Loading = ({progress, width}: {progress: ScanProgress | undefined; width: number}) => {
@@ -80,7 +83,7 @@ const Loading = ({progress, width}: {progress: ScanProgress | undefined; width: 
 const listedSessions = (state: DashboardState, view: ViewName) => (view === 'dashboard' && state.block !== undefined ? state.blockSessions : state.sessions);
 
 /** The Ink root: store subscription, the clock, keys, and the frame fitted to the terminal. */
-export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, size, isSnapshot = false, loadSession}: AppProps) => {
+export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, size, isSnapshot = false, loadSession, tracesForSession}: AppProps) => {
 	const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
 	const nowMs = useNow(clock, tickMs, snapshot.version);
 	const {columns, rows} = useWindowSize(size);
@@ -154,6 +157,8 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, s
 				dispatch({type: 'open', ids});
 			} else if (key.escape || key.backspace || key.leftArrow) {
 				dispatch({type: 'back'});
+			} else if (input === 't') {
+				dispatch({type: 'traces'});
 			} else if (input === 'p') {
 				dispatch({type: 'next-limit', count: choices.length});
 			}
@@ -173,6 +178,8 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, s
 		body = <Loading progress={snapshot.progress} width={width} />;
 	} else if (navigation.isHelp) {
 		body = <HelpView width={width} rows={bodyRows} />;
+	} else if (navigation.detailId !== undefined && navigation.isTraces) {
+		body = <SessionTracesView traces={tracesForSession?.(navigation.detailId) ?? []} width={width} rows={bodyRows} isColor={isColor} />;
 	} else if (navigation.detailId !== undefined) {
 		body = <SessionDetailView detail={fullDetail ?? todayDetail} modelOrder={state.modelOrder} width={width} rows={bodyRows} />;
 	} else {

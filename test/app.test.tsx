@@ -1,7 +1,10 @@
 import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {App, type AppProps, type DashboardSnapshot} from '../source/app.js';
+import {readFileSync} from 'node:fs';
+import {ConsoleRecordReader} from '../source/core/console-records.js';
 import {OtelSummary} from '../source/core/otel-summary.js';
+import {buildTraces, type SpanRecord} from '../source/core/traces.js';
 import {sessionDetail} from '../source/core/session-detail.js';
 import {hourMs, identifyBlocks, type PricedEntry} from '../source/core/blocks.js';
 import type {UsageView} from '../source/ingest/live-usage.js';
@@ -152,6 +155,37 @@ describe('App', () => {
 		stdin.write('4');
 		await waitForText('tools & OpenTelemetry · 1 session');
 		expect(frameText()).toMatch(/ {2}Grep +1 +1 +250ms +250ms/);
+	});
+
+	it('opens a session\'s interactions as waterfalls with t, and goes back with esc', async () => {
+		const spans: SpanRecord[] = [];
+		const reader = new ConsoleRecordReader(piece => {
+			if (piece.kind === 'record' && piece.record.kind === 'span') spans.push(piece.record);
+		});
+		reader.push(readFileSync('fixtures/otel-console/cc-2.1.332-native-bun_p-mode_console-traces+metrics+logs_tool-turns.stdout.txt', 'utf8'));
+		reader.end();
+		const asked: string[] = [];
+		const tracesForSession = (sessionId: string) => {
+			asked.push(sessionId);
+			return sessionId === 'w1' ? buildTraces(spans).filter(trace => trace.sessionId?.startsWith('32c08c35')) : [];
+		};
+
+		instance = render(<App store={new FakeStore(viewOf(fixtureEntries()))} clock={clock} tickMs={60_000} limitOption={20_000} plan={undefined} isColor={false} size={{columns: 80, rows: 30}} tracesForSession={tracesForSession} />);
+		const {stdin} = instance;
+		await waitForText('▸ api-server');
+		stdin.write('\u001B[B');
+		await waitForText('▸ web-app');
+		stdin.write('\r');
+		await waitForText('session web-app · w1');
+		expect(frameText()).toContain('t traces');
+		stdin.write('t');
+		await waitForText('trace 734b3080');
+		expect(frameText()).toMatch(/ {3}tool Write +█+ +36ms/);
+		stdin.write('\u001B');
+		await waitForText('session web-app · w1');
+		stdin.write('\u001B');
+		await waitForText('▸ web-app');
+		expect(asked).toEqual(['w1']);
 	});
 
 	it('keeps the selected session highlighted when the list re-sorts', async () => {

@@ -7,7 +7,7 @@ import {readOfficial, type OfficialReading} from '../ingest/official-limits.js';
 import {OtelLogTail} from '../ingest/otel-log-tail.js';
 import {readSpool, spoolPath} from '../ingest/otel-spool.js';
 import {OtelSummary, type OtelJson} from '../core/otel-summary.js';
-import {buildTraces, tracesJson, type TracesJson} from '../core/traces.js';
+import {buildTraces, tracesJson, type SpanRecord, type Trace, type TracesJson} from '../core/traces.js';
 import type {UsageHandle} from '../ingest/open-usage.js';
 import type {ScanProgress} from '../ingest/transcript-source.js';
 import {watchSource} from '../ingest/watch.js';
@@ -28,6 +28,7 @@ class DashboardFeed {
 	official: OfficialReading | undefined = readOfficial();
 	otel: OtelJson | undefined;
 	traces: TracesJson | undefined;
+	private spans: SpanRecord[] = [];
 	/** `--otel-log` inputs followed live, when given. */
 	logs: OtelLogTail | undefined;
 	private otelStamp = '';
@@ -51,6 +52,9 @@ class DashboardFeed {
 		traces: this.traces,
 	});
 
+	/** A session's interactions, oldest first, for `t` in its detail. */
+	tracesForSession = (sessionId: string): Trace[] => buildTraces(this.spans).filter(trace => trace.sessionId === sessionId);
+
 	/** One session in full, for the dashboard's detail view. */
 	loadSession = async (sessionId: string): Promise<SessionDetail | undefined> => {
 		const live = this.usage?.live?.usage;
@@ -72,8 +76,8 @@ class DashboardFeed {
 		for (const {record, isIncomplete} of this.logs?.state.records ?? []) summary.add(record, isIncomplete);
 		for (let bad = 0; bad < (this.logs?.state.bad ?? 0); bad++) summary.addBad();
 		this.otel = hasSpool || this.logs !== undefined ? summary.json() : undefined;
-		const spans = summary.spans;
-		this.traces = spans.length === 0 ? undefined : tracesJson(buildTraces(spans));
+		this.spans = summary.spans;
+		this.traces = this.spans.length === 0 ? undefined : tracesJson(buildTraces(this.spans));
 		this.revision++;
 		return true;
 	}
@@ -183,6 +187,7 @@ const runLive = async (options: Options, clock: () => number): Promise<number> =
 			isColor={process.stdout.hasColors?.() ?? false}
 			onBell={options.bell ? () => process.stdout.write('\u0007') : undefined}
 			loadSession={feed.loadSession}
+			tracesForSession={feed.tracesForSession}
 		/>,
 		{patchConsole: false, exitOnCtrlC: true, maxFps: 10},
 	);

@@ -10,7 +10,7 @@ export type FooterProps = {view: ViewName; isDetail: boolean; width: number; has
 /** The keys, and at 100+ columns the views with the current one marked. */
 export const Footer = memo(({view, isDetail, width, hasKeys}: FooterProps) => {
 	if (!hasKeys) return <Text dimColor>{fit(' Ctrl+C quit (keys need a terminal on stdin)', width)}</Text>;
-	const keys = isDetail ? ' esc back  q quit  ? help' : width < 50 ? ' q quit  tab view  ↑↓⏎  p limit  ? help' : ' q quit  tab view  ↑↓⏎ session  p limit  ? help';
+	const keys = isDetail ? ' esc back  t traces  q quit  ? help' : width < 50 ? ' q quit  tab view  ↑↓⏎  p limit  ? help' : ' q quit  tab view  ↑↓⏎ session  p limit  ? help';
 	if (width < 100) return <Text dimColor>{fit(keys, width)}</Text>;
 	return (
 		<Text wrap="truncate">

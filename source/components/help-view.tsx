@@ -8,6 +8,7 @@ const lines = [
 	'  tab, 1–4    dashboard, sessions, models, tools',
 	'  ↑ ↓         select a session',
 	'  enter       open the selected session',
+	'  t           its interactions as waterfalls (traces)',
 	'  esc         back',
 	'  p           next limit source (plan, p90, max…)',
 	'  ?           this help (any key closes it)',

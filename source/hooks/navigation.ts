@@ -1,7 +1,7 @@
 import {viewNames, type ViewName} from '../components/footer.js';
 
 /** Where the user is: the view, the highlighted session (by id, so it survives re-sorting), an open detail, help. */
-export type Navigation = {view: ViewName; selectedId: string | undefined; detailId: string | undefined; isHelp: boolean; limitIndex: number};
+export type Navigation = {view: ViewName; selectedId: string | undefined; detailId: string | undefined; isHelp: boolean; limitIndex: number; isTraces: boolean};
 
 export type NavigationAction =
 	| {type: 'view'; view: ViewName}
@@ -10,9 +10,10 @@ export type NavigationAction =
 	| {type: 'open'; ids: readonly string[]}
 	| {type: 'back'}
 	| {type: 'help'}
+	| {type: 'traces'}
 	| {type: 'next-limit'; count: number};
 
-export const initialNavigation: Navigation = {view: 'dashboard', selectedId: undefined, detailId: undefined, isHelp: false, limitIndex: 0};
+export const initialNavigation: Navigation = {view: 'dashboard', selectedId: undefined, detailId: undefined, isHelp: false, limitIndex: 0, isTraces: false};
 
 /** The index of the highlighted session in `ids`: the selected one, else the first. */
 export const selectedIndex = (navigation: Navigation, ids: readonly string[]): number => {
@@ -25,12 +26,12 @@ export const selectedIndex = (navigation: Navigation, ids: readonly string[]): n
 export const navigate = (state: Navigation, action: NavigationAction): Navigation => {
 	switch (action.type) {
 		case 'view': {
-			return {...state, view: action.view, detailId: undefined, isHelp: false};
+			return {...state, view: action.view, detailId: undefined, isHelp: false, isTraces: false};
 		}
 
 		case 'next-view': {
 			const index = viewNames.indexOf(state.view);
-			return {...state, view: viewNames[(index + action.step + viewNames.length) % viewNames.length]!, detailId: undefined, isHelp: false};
+			return {...state, view: viewNames[(index + action.step + viewNames.length) % viewNames.length]!, detailId: undefined, isHelp: false, isTraces: false};
 		}
 
 		case 'move': {
@@ -45,7 +46,13 @@ export const navigate = (state: Navigation, action: NavigationAction): Navigatio
 		}
 
 		case 'back': {
+			// From a session's traces back to its detail, from the detail back to the list.
+			if (state.isTraces) return {...state, isTraces: false, isHelp: false};
 			return {...state, detailId: undefined, isHelp: false};
+		}
+
+		case 'traces': {
+			return state.detailId === undefined ? state : {...state, isTraces: !state.isTraces};
 		}
 
 		case 'help': {

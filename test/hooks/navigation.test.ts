@@ -45,4 +45,14 @@ describe('navigate', () => {
 	it('toggles help', () => {
 		expect(navigate(initialNavigation, {type: 'help'}).isHelp).toBe(true);
 	});
+
+	it('opens a session\'s traces only from its detail, and goes back one step at a time', () => {
+		expect(navigate(initialNavigation, {type: 'traces'})).toBe(initialNavigation);
+		const detail = navigate(initialNavigation, {type: 'open', ids});
+		const traces = navigate(detail, {type: 'traces'});
+		expect(traces).toMatchObject({detailId: 'a', isTraces: true});
+		expect(navigate(traces, {type: 'back'})).toMatchObject({detailId: 'a', isTraces: false});
+		expect(navigate(navigate(traces, {type: 'back'}), {type: 'back'})).toMatchObject({detailId: undefined, isTraces: false});
+		expect(navigate(traces, {type: 'view', view: 'models'})).toMatchObject({detailId: undefined, isTraces: false});
+	});
 });
