@@ -1,7 +1,7 @@
 import {memo, type ReactNode} from 'react';
 import {Text} from 'ink';
 import {eventMessage} from '../core/dashboard.js';
-import {formatDuration, formatTokens, formatUsd, shortModelName} from '../core/format.js';
+import {formatDuration, formatMs, formatTokens, formatUsd, shortModelName} from '../core/format.js';
 import {downsample, groupSize, sparkline} from '../core/series.js';
 import type {SessionDetail} from '../core/session-detail.js';
 import {totalTokens} from '../core/types.js';
@@ -53,7 +53,20 @@ export const SessionDetailView = memo(({detail, modelOrder, width, rows}: Sessio
 		)),
 		...(detail.tools === undefined
 			? []
-			: [line('tools', detail.tools.length === 0 ? ' tools: none called' : ` tools  ${detail.tools.map(tool => `${tool.name} ${tool.calls}`).join(' · ')}`)]),
+			: [
+					line(
+						'tools',
+						detail.tools.length === 0
+							? ' tools: none called'
+							: ` tools  ${detail.tools
+									.map(tool => {
+										// With OpenTelemetry: how long the tool ran, the bottleneck at a glance.
+										const p95 = detail.toolTimings?.[tool.name]?.durationMsP95;
+										return `${tool.name} ${tool.calls}${p95 === undefined || p95 === null ? '' : ` (p95 ${formatMs(p95)})`}`;
+									})
+									.join(' · ')}`,
+					),
+				]),
 		<Text key="top" bold wrap="truncate">
 			{fit(' costliest requests', width)}
 		</Text>,

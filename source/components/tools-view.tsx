@@ -1,6 +1,6 @@
 import {memo, type ReactNode} from 'react';
 import {Text} from 'ink';
-import {formatDuration, formatUsd, shortModelName} from '../core/format.js';
+import {formatDuration, formatMs, formatUsd, shortModelName} from '../core/format.js';
 import type {OtelJson} from '../core/otel-summary.js';
 import type {TracesJson} from '../core/traces.js';
 import {fit, percent} from './text.js';
@@ -22,7 +22,7 @@ const howTo = [
 ];
 
 /** A duration for a table cell: `12ms`, `1.2s`, `3m05s`. */
-const cell = (ms: number | null): string => (ms === null ? '–' : ms < 1000 ? `${Math.round(ms)}ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : formatDuration(ms));
+const cell = (ms: number | null): string => (ms === null ? '–' : ms < 60_000 ? formatMs(ms) : formatDuration(ms));
 
 /** Table columns after the name: right-aligned, 6 wide each. */
 const columns = (values: string[]): string => values.map(value => value.padStart(6)).join('');

@@ -1,11 +1,11 @@
 import {memo} from 'react';
 import {Text} from 'ink';
-import {formatTokens, shortModelName} from '../core/format.js';
+import {formatMs, formatTokens, shortModelName} from '../core/format.js';
 import type {SpanRecord, Trace} from '../core/traces.js';
 import {clockTime, fit} from './text.js';
 
-/** `850ms`, `12.4s`. */
-export const spanDuration = (ms: number | undefined): string => (ms === undefined ? '–' : ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`);
+/** `850ms`, `12.4s`, or `–` when the span has not ended. */
+export const spanDuration = (ms: number | undefined): string => (ms === undefined ? '–' : formatMs(ms));
 
 const kindOf = (span: SpanRecord): string => span.name.replace(/^claude_code\./, '');
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined);

@@ -86,3 +86,6 @@ export const clockOf = (date: Date): string => `${pad2(date.getHours())}:${pad2(
 
 /** `1 request`, `3 requests`. */
 export const counted = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+/** A short span of time: `850ms`, `12.4s`. */
+export const formatMs = (ms: number): string => (ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`);

@@ -1,13 +1,12 @@
 import {eventMessage} from '../core/dashboard.js';
-import {counted, formatDuration, formatTokens, formatUsd, shortModelName, truncate} from '../core/format.js';
+import {counted, formatDuration, formatMs, formatTokens, formatUsd, shortModelName, truncate} from '../core/format.js';
 import {downsample, groupSize, sparkline} from '../core/series.js';
 import type {SessionDetail, SessionSummary} from '../core/session-detail.js';
 import {totalTokens} from '../core/types.js';
 import {formatLocalTime} from './report-table.js';
 
 const right = (text: string, width: number): string => text.padStart(width);
-/** `850ms`, `12.4s`. */
-const seconds = (ms: number): string => (ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`);
+
 const share = (part: number, whole: number): string => `${Math.round(whole > 0 ? (part / whole) * 100 : 0)}%`;
 const bucketWords = (ms: number): string => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${Math.round(ms / 60_000)} min`);
 
@@ -84,7 +83,7 @@ export const renderSessionText = (detail: SessionDetail, {width}: {width: number
 		const timing = (name: string): string => {
 			const otel = detail.toolTimings?.[name];
 			if (otel?.durationMsP95 === undefined || otel.durationMsP95 === null) return '';
-			return ` (p95 ${seconds(otel.durationMsP95)}${otel.failures > 0 ? `, ${otel.failures} failed` : ''})`;
+			return ` (p95 ${formatMs(otel.durationMsP95)}${otel.failures > 0 ? `, ${otel.failures} failed` : ''})`;
 		};
 
 		lines.push('', calls === 0 ? 'tools: none called' : `tools (${counted(calls, 'call')})`, ...flow(detail.tools.map(tool => `${tool.name} ${tool.calls}${timing(tool.name)}`), width));
@@ -92,7 +91,7 @@ export const renderSessionText = (detail: SessionDetail, {width}: {width: number
 
 	lines.push('', 'costliest requests');
 	for (const request of detail.topRequests) {
-		const took = request.durationMs === undefined ? '' : right(seconds(request.durationMs), 7);
+		const took = request.durationMs === undefined ? '' : right(formatMs(request.durationMs), 7);
 		const prefix = `  ${timeAfter(request.timestampMs, detail.startMs).padStart(5)}  ${shortModelName(request.model).padEnd(14)}${right(formatUsd(request.costUsd), 9)}${right(formatTokens(request.totalTokens), 9)}${took}  `;
 		lines.push(prefix + truncate(request.requestId ?? '(no request id)', Math.max(0, width - prefix.length)));
 	}

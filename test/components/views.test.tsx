@@ -133,8 +133,9 @@ describe('SessionDetailView', () => {
 			},
 			{tools: [{name: 'Read', calls: 12}, {name: 'Bash', calls: 3}]},
 		);
+		full!.toolTimings = {Bash: {calls: 3, failures: 0, durationMsP50: 900, durationMsP95: 2400}};
 		const lines = frameLines(render(<SessionDetailView detail={full} modelOrder={[]} width={60} rows={20} />).lastFrame());
-		expect(lines).toContain(' tools  Read 12 · Bash 3');
+		expect(lines).toContain(' tools  Read 12 · Bash 3 (p95 2.4s)');
 		expect(lines.at(-1)).toBe("  12:26 limit hit: You've reached your usage limit.");
 		const none = sessionDetail({sessionId: 'a1', entries: fixtureEntries().filter(entry => entry.sessionId === 'a1')}, {tools: []});
 		expect(frameLines(render(<SessionDetailView detail={none} modelOrder={[]} width={60} rows={20} />).lastFrame())).toContain(' tools: none called');
