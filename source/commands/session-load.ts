@@ -2,6 +2,7 @@ import {sessionDetail, toolCounts, type SessionDetail} from '../core/session-det
 import {sessionsFrom, type SessionSeen} from '../core/sessions.js';
 import type {LiveUsage} from '../ingest/live-usage.js';
 import {otelForSession} from '../core/otel-join.js';
+import {buildTraces, sumSplits} from '../core/traces.js';
 import {readSpoolRecords} from '../ingest/otel-spool.js';
 import {readToolCalls} from '../ingest/read-tool-calls.js';
 
@@ -26,8 +27,11 @@ export const loadSessionDetail = async (
 	// OpenTelemetry adds what the transcript lacks: how long tools and requests took.
 	const spool = readSpoolRecords();
 	if (detail !== undefined && spool !== undefined) {
-		const otel = otelForSession(spool.records.map(({record}) => record), session.sessionId);
+		const records = spool.records.map(({record}) => record);
+		const otel = otelForSession(records, session.sessionId);
 		if (Object.keys(otel.tools).length > 0) detail.toolTimings = otel.tools;
+		const traces = buildTraces(records.filter(record => record.kind === 'span')).filter(trace => trace.sessionId === session.sessionId);
+		if (traces.length > 0) detail.timeSplit = sumSplits(traces);
 		for (const request of detail.topRequests) {
 			const durationMs = request.requestId === undefined ? undefined : otel.requestMs.get(request.requestId);
 			if (durationMs !== undefined) request.durationMs = durationMs;

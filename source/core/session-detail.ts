@@ -3,6 +3,7 @@ import {eventMessage, modelUsage, type ModelUsage} from './dashboard.js';
 import {dedupeKey} from './dedupe.js';
 import {bucketize} from './series.js';
 import type {ToolTiming} from './otel-join.js';
+import type {TimeSplit} from './traces.js';
 import {sessionOf} from './sessions.js';
 import {addTokenCounts, emptyTokenCounts, totalTokens, type TokenCounts, type UsageEvent} from './types.js';
 
@@ -30,6 +31,8 @@ export type SessionDetail = {
 	tools: Array<{name: string; calls: number}> | undefined;
 	/** How long the tools ran, from OpenTelemetry `tool_result` events, when there are any. */
 	toolTimings?: Record<string, ToolTiming>;
+	/** Where the session's interactions spent their time, from traces, when there are any. */
+	timeSplit?: TimeSplit & {interactions: number};
 	sidechain: {entries: number; costUsd: number};
 	/** Cost and tokens per bucket from the bucket holding `startMs` to the one holding `endMs`; `timelineBucketMs` wide. */
 	timelineUsd: number[];
@@ -160,6 +163,7 @@ export const sessionJson = (detail: SessionDetail) => ({
 	),
 	tools: Object.fromEntries((detail.tools ?? []).map(tool => [tool.name, tool.calls])),
 	toolTimings: detail.toolTimings ?? {},
+	timeSplitMs: detail.timeSplit ?? null,
 	sidechain: {entries: detail.sidechain.entries, costUSD: detail.sidechain.costUsd},
 	timelineBucketMinutes: detail.timelineBucketMs / 60_000,
 	timeline: detail.timelineUsd.map((costUSD, index) => ({start: iso(detail.timelineStartMs + index * detail.timelineBucketMs), costUSD, totalTokens: detail.timelineTokens[index]!})),

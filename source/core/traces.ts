@@ -130,18 +130,29 @@ export const buildTraces = (records: Iterable<SpanRecord>): Trace[] => {
 
 export type TracesJson = ReturnType<typeof tracesJson>;
 
+/** The time splits of several interactions added up (a session's, a block's). */
+export const sumSplits = (traces: readonly Trace[]): TimeSplit & {interactions: number} => {
+	const total = {model: 0, timeToFirstToken: 0, generation: 0, toolExecution: 0, blockedOnUser: 0, other: 0, interactions: traces.length};
+	for (const {split} of traces) {
+		total.model += split.model;
+		total.timeToFirstToken += split.timeToFirstToken;
+		total.generation += split.generation;
+		total.toolExecution += split.toolExecution;
+		total.blockedOnUser += split.blockedOnUser;
+		total.other += split.other;
+	}
+
+	return total;
+};
+
 /** `cctop report --json`'s `traces` object (README). */
 export const tracesJson = (traces: readonly Trace[], {slowestCount = 5} = {}) => {
 	const spans: Record<string, number> = {};
-	const split = {model: 0, toolExecution: 0, blockedOnUser: 0, other: 0};
+	const split = sumSplits(traces);
 	const tools = new Map<string, {calls: number; executionMs: number[]; blockedOnUserMs: number}>();
 	const llm: SpanRecord[] = [];
 	for (const trace of traces) {
 		for (const {span} of trace.rows) spans[span.name] = (spans[span.name] ?? 0) + 1;
-		split.model += trace.split.model;
-		split.toolExecution += trace.split.toolExecution;
-		split.blockedOnUser += trace.split.blockedOnUser;
-		split.other += trace.split.other;
 		llm.push(...trace.llmRequests);
 		for (const [name, tool] of trace.tools) {
 			const sum = tools.get(name) ?? {calls: 0, executionMs: [], blockedOnUserMs: 0};

@@ -89,6 +89,11 @@ export const renderSessionText = (detail: SessionDetail, {width}: {width: number
 		lines.push('', calls === 0 ? 'tools: none called' : `tools (${counted(calls, 'call')})`, ...flow(detail.tools.map(tool => `${tool.name} ${tool.calls}${timing(tool.name)}`), width));
 	}
 
+	if (detail.timeSplit !== undefined) {
+		const {model, timeToFirstToken, toolExecution, blockedOnUser, other, interactions} = detail.timeSplit;
+		lines.push('', `time (${counted(interactions, 'interaction')}, from traces)`, `  model ${formatMs(model)} (first token ${formatMs(timeToFirstToken)}) · tools ${formatMs(toolExecution)} · waiting on you ${formatMs(blockedOnUser)} · other ${formatMs(other)}`);
+	}
+
 	lines.push('', 'costliest requests');
 	for (const request of detail.topRequests) {
 		const took = request.durationMs === undefined ? '' : right(formatMs(request.durationMs), 7);

@@ -78,8 +78,8 @@ describe('one session through a transcript and through OpenTelemetry', () => {
 		const {appendToSpool} = await import('../../source/ingest/otel-spool.js');
 		const receiver = await startReceiver({host: '127.0.0.1', port: 0, store: async records => appendToSpool(records, {file: path.join(data, 'otel-spool.ndjson')})});
 		try {
-			for (const name of readdirSync(folder).filter(file => /_(logs|metrics)\.bin$/.test(file)).sort()) {
-				const response = await fetch(`${receiver.url}/v1/${name.includes('metrics') ? 'metrics' : 'logs'}`, {method: 'POST', body: readFileSync(path.join(folder, name)), headers: {'content-type': 'application/x-protobuf'}});
+			for (const name of readdirSync(folder).filter(file => /_(logs|metrics|traces)\.bin$/.test(file)).sort()) {
+				const response = await fetch(`${receiver.url}/v1/${/_(logs|metrics|traces)\./.exec(name)![1]}`, {method: 'POST', body: readFileSync(path.join(folder, name)), headers: {'content-type': 'application/x-protobuf'}});
 				expect(response.status).toBe(200);
 			}
 		} finally {
@@ -102,7 +102,12 @@ describe('one session through a transcript and through OpenTelemetry', () => {
 
 		const {sessions} = JSON.parse(await session(['--list', '--json'])) as {sessions: Array<{sessionId: string}>};
 		expect(sessions).toHaveLength(3);
-		const details = await Promise.all(sessions.map(async ({sessionId}) => JSON.parse(await session([sessionId, '--json'])) as {tools: Record<string, number>; toolTimings: Record<string, {calls: number; durationMsP95: number}>; topRequests: Array<{durationMs: number | null}>}));
+		const details = await Promise.all(
+			sessions.map(async ({sessionId}) => JSON.parse(await session([sessionId, '--json'])) as {tools: Record<string, number>; toolTimings: Record<string, {calls: number; durationMsP95: number}>; topRequests: Array<{durationMs: number | null}>; timeSplitMs: {interactions: number; model: number} | null}),
+		);
+		// One prompt per session, so one traced interaction each, with its model time.
+		expect(details.map(detail => detail.timeSplitMs?.interactions)).toEqual([1, 1, 1]);
+		expect(details.every(detail => detail.timeSplitMs!.model > 0)).toBe(true);
 		const withTools = details.filter(detail => Object.keys(detail.tools).length > 0);
 		expect(withTools.flatMap(detail => Object.keys(detail.tools)).sort()).toEqual(['Bash', 'Write']);
 		for (const detail of withTools) expect(Object.keys(detail.toolTimings)).toEqual(Object.keys(detail.tools));

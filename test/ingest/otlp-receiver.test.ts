@@ -5,6 +5,7 @@ import path from 'node:path';
 import {gzipSync} from 'node:zlib';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {OtelSummary} from '../../source/core/otel-summary.js';
+import {buildTraces, tracesJson} from '../../source/core/traces.js';
 import {appendToSpool, readSpool} from '../../source/ingest/otel-spool.js';
 import {startReceiver} from '../../source/ingest/otlp-receiver.js';
 import {waitFor} from '../helpers/wait-for.js';
@@ -64,6 +65,21 @@ describe('the OTLP/HTTP receiver', () => {
 		expect(json.apiRequests).toMatchObject({count: 2, errors: 0});
 		expect(json.events).toEqual({api_request: 2, tool_decision: 1, tool_result: 1, user_prompt: 1});
 		expect(json.tools['Read']).toMatchObject({calls: 1, failures: 0, decisions: {accept: 1, reject: 0}});
+	});
+
+	it.each(['json', 'protobuf'] as const)('takes spans (/v1/traces) as %s, and they build the same interactions', async encoding => {
+		const url = await start();
+		const folder = path.resolve(`fixtures/otlp-traces/cc-2.1.332_http-${encoding}`);
+		for (const name of readdirSync(folder).filter(file => /_traces\.(json|bin)$/.test(file)).sort()) {
+			const response = await post(`${url}/v1/traces`, readFileSync(path.join(folder, name)), {'content-type': encoding === 'json' ? 'application/json' : 'application/x-protobuf'});
+			expect(response.status).toBe(200);
+		}
+
+		const sum = new OtelSummary();
+		readSpool(sum, spool);
+		const traces = buildTraces(sum.spans);
+		expect(traces.map(trace => trace.rows.length)).toEqual([6, 6, 2]);
+		expect(tracesJson(traces)).toMatchObject({interactions: 3, llmRequests: {count: 5, inputTokens: 4310, outputTokens: 153}});
 	});
 
 	it('takes gzip bodies', async () => {
