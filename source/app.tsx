@@ -6,7 +6,7 @@ import {limitChoices, type Plan, type TokenLimitOption} from './core/limits.js';
 import {sessionDetail, type SessionDetail} from './core/session-detail.js';
 import {sessionOf} from './core/sessions.js';
 import type {OtelJson} from './core/otel-summary.js';
-import type {Trace, TracesJson} from './core/traces.js';
+import {tracesJson, type Trace} from './core/traces.js';
 import type {OfficialWindow} from './core/statusline.js';
 import {DashboardView} from './components/dashboard-view.js';
 import {Footer, viewNames, type ViewName} from './components/footer.js';
@@ -36,8 +36,8 @@ export type DashboardSnapshot = {
 	official?: {fiveHour: OfficialWindow | undefined; sevenDay: OfficialWindow | undefined} | undefined;
 	/** OpenTelemetry figures from the spool (`cctop serve`, `cctop run`), when there are any. */
 	otel?: OtelJson | undefined;
-	/** The traces' time split, when spans arrived. */
-	traces?: TracesJson | undefined;
+	/** The interactions traced so far (spans from the spool or --otel-log), oldest first. */
+	traces?: readonly Trace[] | undefined;
 };
 
 export type SnapshotSource = {subscribe: (listener: () => void) => () => void; getSnapshot: () => DashboardSnapshot};
@@ -112,6 +112,15 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, s
 					}),
 		[view, snapshot.unreadablePaths, snapshot.official, limit, nowMs, dayStartMs],
 	);
+	// Where the time went: this block's interactions when it has any, else all of them.
+	const blockStartMs = state?.block?.startMs;
+	const blockEndMs = state?.block?.endMs;
+	const traceList = snapshot.traces;
+	const timeSplit = useMemo(() => {
+		if (traceList === undefined || traceList.length === 0) return undefined;
+		const inBlock = blockStartMs === undefined || blockEndMs === undefined ? [] : traceList.filter(trace => trace.startMs >= blockStartMs && trace.startMs < blockEndMs);
+		return inBlock.length > 0 ? {json: tracesJson(inBlock), scope: 'this block'} : {json: tracesJson(traceList), scope: 'all received'};
+	}, [traceList, blockStartMs, blockEndMs]);
 	const sessions = state === undefined ? [] : listedSessions(state, navigation.view);
 	const ids = sessions.map(session => session.sessionId);
 	const fullDetail = useSessionDetail(loadSession, navigation.detailId, snapshot.version);
@@ -200,7 +209,7 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, s
 			}
 
 			case 'tools': {
-				body = <ToolsView otel={snapshot.otel} traces={snapshot.traces} width={width} rows={bodyRows} />;
+				body = <ToolsView otel={snapshot.otel} traces={timeSplit?.json} tracesScope={timeSplit?.scope} width={width} rows={bodyRows} />;
 				break;
 			}
 		}

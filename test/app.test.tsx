@@ -188,6 +188,39 @@ describe('App', () => {
 		expect(asked).toEqual(['w1']);
 	});
 
+	it('says where the time went in this block\'s interactions, else in all received', async () => {
+		const spans: SpanRecord[] = [];
+		const reader = new ConsoleRecordReader(piece => {
+			if (piece.kind === 'record' && piece.record.kind === 'span') spans.push(piece.record);
+		});
+		reader.push(readFileSync('fixtures/otel-console/cc-2.1.332-native-bun_p-mode_console-traces+metrics+logs_tool-turns.stdout.txt', 'utf8'));
+		reader.end();
+		// Spans only (no metrics or events): the view still says where the time went.
+		// The run was on 11-26 at 23:41, after this fixture's block (10:00–15:00).
+		const store = new FakeStore(viewOf(fixtureEntries()));
+		store.snapshot = {...store.snapshot, traces: buildTraces(spans)};
+		const {stdin} = start(store, {columns: 100});
+		await waitForText('burn');
+		// Keys are read once the input hook is attached, just after the first frame: press until the view is there.
+		await waitFor(() => {
+			stdin.write('4');
+			return frameText().includes('tools & OpenTelemetry');
+		}, 5000, 'the tools view');
+		await waitForText('where the time went · 3 interactions (all received)');
+		instance!.unmount();
+		// The same spans moved into the block: two of the interactions started in it.
+		const shift = Date.parse('2026-11-26T12:00:00Z') - Math.min(...spans.map(span => span.startMs!));
+		const moved = spans.map(span => ({...span, startMs: span.startMs! + (span.traceId.startsWith('6ca8') ? -6 * 3_600_000 : shift)}));
+		store.snapshot = {...store.snapshot, traces: buildTraces(moved)};
+		const second = start(store, {columns: 100});
+		await waitFor(() => frameText().includes('burn'), 5000, 'the dashboard');
+		await waitFor(() => {
+			second.stdin.write('4');
+			return frameText().includes('tools & OpenTelemetry');
+		}, 5000, 'the tools view');
+		await waitForText('where the time went · 2 interactions (this block)');
+	});
+
 	it('keeps the selected session highlighted when the list re-sorts', async () => {
 		const store = new FakeStore(viewOf(fixtureEntries()));
 		const {stdin} = start(store);

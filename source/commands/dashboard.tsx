@@ -7,7 +7,7 @@ import {readOfficial, type OfficialReading} from '../ingest/official-limits.js';
 import {OtelLogTail} from '../ingest/otel-log-tail.js';
 import {readSpool, spoolPath} from '../ingest/otel-spool.js';
 import {OtelSummary, type OtelJson} from '../core/otel-summary.js';
-import {buildTraces, tracesJson, type SpanRecord, type Trace, type TracesJson} from '../core/traces.js';
+import {buildTraces, type SpanRecord, type Trace} from '../core/traces.js';
 import type {UsageHandle} from '../ingest/open-usage.js';
 import type {ScanProgress} from '../ingest/transcript-source.js';
 import {watchSource} from '../ingest/watch.js';
@@ -27,7 +27,7 @@ class DashboardFeed {
 	progress: ScanProgress | undefined;
 	official: OfficialReading | undefined = readOfficial();
 	otel: OtelJson | undefined;
-	traces: TracesJson | undefined;
+	traces: Trace[] | undefined;
 	private spans: SpanRecord[] = [];
 	/** `--otel-log` inputs followed live, when given. */
 	logs: OtelLogTail | undefined;
@@ -53,7 +53,7 @@ class DashboardFeed {
 	});
 
 	/** A session's interactions, oldest first, for `t` in its detail. */
-	tracesForSession = (sessionId: string): Trace[] => buildTraces(this.spans).filter(trace => trace.sessionId === sessionId);
+	tracesForSession = (sessionId: string): Trace[] => (this.traces ?? []).filter(trace => trace.sessionId === sessionId);
 
 	/** One session in full, for the dashboard's detail view. */
 	loadSession = async (sessionId: string): Promise<SessionDetail | undefined> => {
@@ -77,7 +77,7 @@ class DashboardFeed {
 		for (let bad = 0; bad < (this.logs?.state.bad ?? 0); bad++) summary.addBad();
 		this.otel = hasSpool || this.logs !== undefined ? summary.json() : undefined;
 		this.spans = summary.spans;
-		this.traces = this.spans.length === 0 ? undefined : tracesJson(buildTraces(this.spans));
+		this.traces = this.spans.length === 0 ? undefined : buildTraces(this.spans);
 		this.revision++;
 		return true;
 	}

@@ -28,29 +28,31 @@ const cell = (ms: number | null): string => (ms === null ? '–' : ms < 60_000 ?
 const columns = (values: string[]): string => values.map(value => value.padStart(6)).join('');
 
 /** Where the interactions' time went (from traces), as a share each, and the slowest interaction. */
-const timeSplitLines = (traces: TracesJson, width: number, line: (key: string, text: string, props?: {bold?: boolean; dimColor?: boolean; color?: string}) => ReactNode): ReactNode[] => {
+const timeSplitLines = (traces: TracesJson, scope: string | undefined, line: (key: string, text: string, props?: {bold?: boolean; dimColor?: boolean; color?: string}) => ReactNode): ReactNode[] => {
 	const {model, toolExecution, blockedOnUser, other} = traces.timeSplitMs;
 	const total = model + toolExecution + blockedOnUser + other;
 	const share = (part: number) => (total > 0 ? percent(part / total) : '–');
 	const slowest = traces.slowest[0];
 	return [
-		line('split-head', ` where the time went · ${traces.interactions} interaction${traces.interactions === 1 ? '' : 's'}`, {bold: true}),
+		line('split-head', ` where the time went · ${traces.interactions} interaction${traces.interactions === 1 ? '' : 's'}${scope === undefined ? '' : ` (${scope})`}`, {bold: true}),
 		line('split', `  model ${share(model)} · tools ${share(toolExecution)} · waiting on you ${share(blockedOnUser)} · other ${share(other)}`),
 		...(slowest === undefined ? [] : [line('slowest', `  slowest ${cell(slowest.durationMs)} (${slowest.llmRequests} model calls, ${slowest.tools} tools) · cctop trace ${slowest.traceId.slice(0, 8)}`)]),
 	];
 };
 
-export type ToolsViewProps = {otel: OtelJson | undefined; traces?: TracesJson | undefined; width: number; rows: number};
+export type ToolsViewProps = {otel: OtelJson | undefined; traces?: TracesJson | undefined; tracesScope?: string | undefined; width: number; rows: number};
 
 /** The fourth view: productivity, tools (the bottleneck finder) and API latency from OpenTelemetry, or how to send it. */
-export const ToolsView = memo(({otel, traces, width, rows}: ToolsViewProps) => {
+export const ToolsView = memo(({otel, traces, tracesScope, width, rows}: ToolsViewProps) => {
 	if (rows <= 0) return null;
 	const line = (key: string, text: string, props: {bold?: boolean; dimColor?: boolean; color?: string} = {}): ReactNode => (
 		<Text key={key} wrap="truncate" {...props}>
 			{fit(text, width)}
 		</Text>
 	);
-	if (otel === undefined) return <>{howTo.slice(0, rows).map((text, index) => line(`how-${index}`, text, index === 0 ? {bold: true} : {}))}</>;
+	if (otel === undefined && traces === undefined) return <>{howTo.slice(0, rows).map((text, index) => line(`how-${index}`, text, index === 0 ? {bold: true} : {}))}</>;
+	// Spans without metrics or events (tracing alone): where the time went is all there is to show.
+	if (otel === undefined) return <>{[line('title', ' tools & OpenTelemetry', {bold: true}), ...timeSplitLines(traces!, tracesScope, line)].slice(0, rows)}</>;
 	const nameWidth = Math.max(8, Math.min(22, width - 25));
 	const {linesOfCode, editDecisions, activeTimeSeconds, apiRequests} = otel;
 	const decisions = editDecisions.accept + editDecisions.reject;
@@ -86,7 +88,7 @@ export const ToolsView = memo(({otel, traces, width, rows}: ToolsViewProps) => {
 				{fit(columns([String(api.count), cell(api.durationMsP50), cell(api.durationMsP95)]), width - nameWidth)}
 			</Text>
 		)),
-		...(traces === undefined ? [] : timeSplitLines(traces, width, line)),
+		...(traces === undefined ? [] : timeSplitLines(traces, tracesScope, line)),
 		line(
 			'errors',
 			`  errors: ${apiRequests.errors === 0 ? 'none' : Object.entries(apiRequests.errorsByStatus).map(([status, count]) => `${status} ×${count}`).join(' · ')}`,
