@@ -67,6 +67,12 @@ describe('buildTraces on real Claude Code 2.1.332 spans', () => {
 			expect(transcripts).toContain(`"requestId":"${String(id)}"`);
 			expect(events).toContain(id);
 		}
+
+		// Each tool span names the transcript's tool_use block it ran, and the session is the conversation.
+		const toolSpans = buildTraces(otlpSpans('json')).flatMap(trace => trace.rows.map(row => row.span).filter(span => span.name === 'claude_code.tool'));
+		expect(toolSpans).toHaveLength(2);
+		for (const span of toolSpans) expect(transcripts).toContain(`"id":"${String(span.attributes['tool_use_id'])}"`);
+		for (const trace of buildTraces(otlpSpans('json'))) expect(readdirSync(path.join(folder('json'), 'transcripts'))).toContain(`${trace.sessionId}.jsonl`);
 	});
 
 	it('gives the same traces whatever order the spans arrive in (children before parents)', () => {
