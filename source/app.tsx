@@ -2,7 +2,7 @@ import {useEffect, useMemo, useReducer, useRef, useSyncExternalStore} from 'reac
 import {Box, Text, useApp, useInput, useStdin} from 'ink';
 import type {PricedEntry} from './core/blocks.js';
 import {buildDashboard, type DashboardState} from './core/dashboard.js';
-import {limitChoices, type Plan, type TokenLimitOption} from './core/limits.js';
+import {limitCycle, type Plan, type TokenLimitOption} from './core/limits.js';
 import {sessionDetail, type SessionDetail} from './core/session-detail.js';
 import {sessionOf} from './core/sessions.js';
 import type {OtelJson} from './core/otel-summary.js';
@@ -92,7 +92,7 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, s
 	const {isRawModeSupported} = useStdin();
 	const view = snapshot.view;
 	const blocks = view?.blocks;
-	const choices = useMemo(() => (blocks === undefined ? [] : limitChoices(blocks, limitOption, plan)), [blocks, limitOption, plan]);
+	const choices = useMemo(() => (blocks === undefined ? [] : limitCycle(blocks, limitOption, plan)), [blocks, limitOption, plan]);
 	const limit = choices.length === 0 ? undefined : choices[navigation.limitIndex % choices.length];
 	const dayStartMs = localDayStartMs(nowMs);
 	const state = useMemo(

@@ -1,5 +1,5 @@
 import {atTime} from '../core/blocks.js';
-import {limitChoices} from '../core/limits.js';
+import {limitCycle} from '../core/limits.js';
 import {buildStatus, statusLine, type StatusOtel} from '../core/status.js';
 import {findRoots} from '../ingest/discover.js';
 import {buildSnapshot, marginMs, readSnapshot, snapshotPath, usageFromSnapshot, writeSnapshot} from '../ingest/status-snapshot.js';
@@ -79,7 +79,7 @@ export const statusFor = async (options: Options, {needsPeriods, needsOfficial =
 	const status = buildStatus({
 		blocks,
 		nowMs,
-		limit: limitChoices(blocks, options.tokenLimit, options.plan, earlierTotals)[0],
+		limit: limitCycle(blocks, options.tokenLimit, options.plan, earlierTotals)[0],
 		today: week.days.at(-1)!,
 		week: week.total,
 		official: needsOfficial ? await officialNow(nowMs) : undefined,

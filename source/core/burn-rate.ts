@@ -74,3 +74,19 @@ export const recentBurnRate = (entries: readonly PricedEntry[], nowMs: number, w
 	const minutes = windowMs / minuteMs;
 	return {tokensPerMinute: tokens / minutes, tokensPerMinuteForIndicator: indicatorTokens / minutes, costPerHour: (costUsd / minutes) * 60};
 };
+
+/**
+ * Below this span from a block's first request to its last, the block average
+ * is timing noise: two requests a second apart "burn" a million tokens a minute
+ * and project hundreds of times the limit. The live views wait for it (the
+ * report's fields stay ccusage's).
+ */
+export const settledSpanMs = 5 * minuteMs;
+
+const isSettled = (block: Block): boolean => block.firstEntryMs !== undefined && block.actualEndMs !== undefined && block.actualEndMs - block.firstEntryMs >= settledSpanMs;
+
+/** {@link blockBurnRate}, once the block has run for {@link settledSpanMs}. */
+export const settledBurnRate = (block: Block): BurnRate | null => (isSettled(block) ? blockBurnRate(block) : null);
+
+/** {@link projectBlock}, once the block has run for {@link settledSpanMs}. */
+export const settledProjection = (block: Block, nowMs: number): Projection | null => (isSettled(block) ? projectBlock(block, nowMs) : null);

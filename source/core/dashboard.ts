@@ -1,5 +1,5 @@
 import {atTime, type Block, type PricedEntry} from './blocks.js';
-import {blockBurnRate, projectBlock, recentBurnRate, type BurnRate} from './burn-rate.js';
+import {recentBurnRate, settledBurnRate, settledProjection, type BurnRate} from './burn-rate.js';
 import {limitStatus, tokensForLimit, type LimitStatus, type TokenLimit} from './limits.js';
 import {bucketize, cumulative} from './series.js';
 import {counted} from './format.js';
@@ -164,8 +164,8 @@ const modelRows = (block: Block, nowMs: number): ModelRow[] => {
 };
 
 const blockState = (block: Block, nowMs: number): BlockState => {
-	const burn = blockBurnRate(block);
-	const projection = projectBlock(block, nowMs);
+	const burn = settledBurnRate(block);
+	const projection = settledProjection(block, nowMs);
 	const trendStartMs = nowMs - trendBuckets * bucketMs;
 	return {
 		id: block.id,

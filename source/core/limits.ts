@@ -127,3 +127,15 @@ export const limitChoices = (blocks: readonly Block[], option: TokenLimitOption 
 		return true;
 	});
 };
+
+/**
+ * What `p` cycles through, the one in force first. With nothing asked and no
+ * finished block to learn from, that is no limit at all: a plan preset is a
+ * guess, and measuring a Max user against Pro's would ring the bell for nothing.
+ * The presets follow, one `p` away.
+ */
+export const limitCycle = (blocks: readonly Block[], option: TokenLimitOption | undefined, plan: Plan | undefined, earlierTotals: readonly number[] = []): Array<TokenLimit | undefined> => {
+	const choices = limitChoices(blocks, option, plan, earlierTotals);
+	const isOnlyGuesses = option === undefined && plan === undefined && choices.every(limit => limit.source === 'plan');
+	return isOnlyGuesses ? [undefined, ...choices] : choices;
+};

@@ -1,5 +1,5 @@
 import {atTime, type Block} from './blocks.js';
-import {blockBurnRate, projectBlock, recentBurnRate} from './burn-rate.js';
+import {recentBurnRate, settledBurnRate, settledProjection} from './burn-rate.js';
 import {clockOf, formatDuration, formatTokens, formatUsd} from './format.js';
 import {limitStatus, limitStatusColor, tokensForLimit, type LimitStatus, type TokenLimit} from './limits.js';
 import type {OfficialWindow} from './statusline.js';
@@ -61,8 +61,8 @@ export const buildStatus = ({blocks, nowMs, limit, today, week, official, otel}:
 	const last = blocks.findLast(block => !block.isGap);
 	const block = last === undefined ? undefined : atTime(last, nowMs, last.endMs - last.startMs);
 	const active = block?.isActive === true ? block : undefined;
-	const rate = active === undefined ? null : blockBurnRate(active);
-	const projection = active === undefined ? null : projectBlock(active, nowMs);
+	const rate = active === undefined ? null : settledBurnRate(active);
+	const projection = active === undefined ? null : settledProjection(active, nowMs);
 	const all = active === undefined ? 0 : totalTokens(active.tokens);
 	let limitTokens: Status['limitTokens'];
 	if (active !== undefined && limit !== undefined) {

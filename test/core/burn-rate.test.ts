@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {hourMs, identifyBlocks} from '../../source/core/blocks.js';
-import {blockBurnRate, projectBlock, recentBurnRate} from '../../source/core/burn-rate.js';
+import {blockBurnRate, projectBlock, recentBurnRate, settledBurnRate, settledProjection} from '../../source/core/burn-rate.js';
 import {makePriced} from '../helpers/entries.js';
 
 const build = (nowIso: string) =>
@@ -41,5 +41,31 @@ describe('burn rate and projection at a fixed now', () => {
 			makePriced('2026-11-26T14:58:00Z', {tokens: {inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 3000}, costUsd: 0.5}),
 		];
 		expect(recentBurnRate(entries, Date.parse('2026-11-26T15:00:00Z'))).toEqual({tokensPerMinute: 500, tokensPerMinuteForIndicator: 200, costPerHour: 6});
+	});
+});
+
+describe('the live views wait for a settled rate', () => {
+	const block = (secondsApart: number) =>
+		identifyBlocks(
+			[
+				makePriced('2026-11-26T14:10:00Z', {tokens: {inputTokens: 5000, outputTokens: 500}, costUsd: 1}),
+				makePriced(new Date(Date.parse('2026-11-26T14:10:00Z') + secondsApart * 1000).toISOString(), {tokens: {inputTokens: 5000, outputTokens: 500}, costUsd: 1}),
+			],
+			5 * hourMs,
+			Date.parse('2026-11-26T14:20:00Z'),
+		)[0]!;
+
+	it('shows no average and no projection for requests a second apart, which the raw math blows up', () => {
+		const early = block(1);
+		// The report's ccusage-compatible numbers: 11,000 tokens "per second" projects to ~30M.
+		expect(projectBlock(early, Date.parse('2026-11-26T14:20:00Z'))!.totalTokens).toBeGreaterThan(1_000_000);
+		expect(settledBurnRate(early)).toBeNull();
+		expect(settledProjection(early, Date.parse('2026-11-26T14:20:00Z'))).toBeNull();
+	});
+
+	it('shows both once the requests span five minutes', () => {
+		const settled = block(300);
+		expect(settledBurnRate(settled)).toEqual(blockBurnRate(settled));
+		expect(settledProjection(settled, Date.parse('2026-11-26T14:20:00Z'))).toEqual(projectBlock(settled, Date.parse('2026-11-26T14:20:00Z')));
 	});
 });

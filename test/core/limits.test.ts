@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {hourMs, identifyBlocks} from '../../source/core/blocks.js';
-import {limitChoices, limitStatus, percentile, resolveTokenLimit, tokensForLimit} from '../../source/core/limits.js';
+import {limitChoices, limitCycle, limitStatus, percentile, resolveTokenLimit, tokensForLimit} from '../../source/core/limits.js';
 import {makePriced} from '../helpers/entries.js';
 
 // Ten finished blocks of 1k..10k input tokens, one a day, plus an active one.
@@ -64,5 +64,11 @@ describe('limitChoices', () => {
 
 	it('offers only presets before any block has finished', () => {
 		expect(limitChoices([], undefined, undefined).map(limit => limit.source)).toEqual(['plan', 'plan', 'plan']);
+	});
+
+	it('starts at no limit when nothing was asked and nothing can be learnt yet, with the presets one p away', () => {
+		expect(limitCycle([], undefined, undefined).map(limit => limit?.label)).toEqual([undefined, 'plan pro (estimate)', 'plan max5 (estimate)', 'plan max20 (estimate)']);
+		expect(limitCycle([], undefined, 'max5')[0]?.label).toBe('plan max5 (estimate)');
+		expect(limitCycle(blocks, undefined, undefined)[0]?.label).toBe('p90 of past blocks');
 	});
 });
