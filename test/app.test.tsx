@@ -1,15 +1,14 @@
 import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {App, type AppProps, type DashboardSnapshot} from '../source/app.js';
-import {readFileSync} from 'node:fs';
-import {ConsoleRecordReader} from '../source/core/console-records.js';
 import {OtelSummary} from '../source/core/otel-summary.js';
-import {buildTraces, type SpanRecord} from '../source/core/traces.js';
+import {buildTraces} from '../source/core/traces.js';
 import {sessionDetail} from '../source/core/session-detail.js';
 import {hourMs, identifyBlocks, type PricedEntry} from '../source/core/blocks.js';
 import type {UsageView} from '../source/ingest/live-usage.js';
 import {fixtureEntries, fixtureEvents, fixtureNowMs} from './helpers/dashboard-state.js';
 import {makePriced} from './helpers/entries.js';
+import {nativeRunSpans} from './helpers/otel.js';
 import {frameLines, frameWidth} from './helpers/render.js';
 import {waitFor} from './helpers/wait-for.js';
 
@@ -158,12 +157,7 @@ describe('App', () => {
 	});
 
 	it('opens a session\'s interactions as waterfalls with t, and goes back with esc', async () => {
-		const spans: SpanRecord[] = [];
-		const reader = new ConsoleRecordReader(piece => {
-			if (piece.kind === 'record' && piece.record.kind === 'span') spans.push(piece.record);
-		});
-		reader.push(readFileSync('fixtures/otel-console/cc-2.1.332-native-bun_p-mode_console-traces+metrics+logs_tool-turns.stdout.txt', 'utf8'));
-		reader.end();
+		const spans = nativeRunSpans();
 		const asked: string[] = [];
 		const tracesForSession = (sessionId: string) => {
 			asked.push(sessionId);
@@ -189,12 +183,7 @@ describe('App', () => {
 	});
 
 	it('says where the time went in this block\'s interactions, else in all received', async () => {
-		const spans: SpanRecord[] = [];
-		const reader = new ConsoleRecordReader(piece => {
-			if (piece.kind === 'record' && piece.record.kind === 'span') spans.push(piece.record);
-		});
-		reader.push(readFileSync('fixtures/otel-console/cc-2.1.332-native-bun_p-mode_console-traces+metrics+logs_tool-turns.stdout.txt', 'utf8'));
-		reader.end();
+		const spans = nativeRunSpans();
 		// Spans only (no metrics or events): the view still says where the time went.
 		// The run was on 11-26 at 23:41, after this fixture's block (10:00–15:00).
 		const store = new FakeStore(viewOf(fixtureEntries()));

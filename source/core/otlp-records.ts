@@ -52,6 +52,15 @@ export const attributesOf = (value: Json): Attributes => {
 	return out;
 };
 
+/** The items of an export request: `body[resourceKey][].[scopeKey][].[itemKey][]`, the layout all three signals share. */
+function* itemsOf(body: Json, resourceKey: string, scopeKey: string, itemKey: string): Generator<Json> {
+	for (const resource of list(isObject(body) ? body[resourceKey] : undefined)) {
+		for (const scope of list(isObject(resource) ? resource[scopeKey] : undefined)) {
+			yield* list(isObject(scope) ? scope[itemKey] : undefined);
+		}
+	}
+}
+
 /** What was in an OTLP request: its records, and how many parts of it could not be used. */
 export type OtlpRecords = {records: OtelRecord[]; skipped: number};
 
@@ -59,35 +68,31 @@ export type OtlpRecords = {records: OtelRecord[]; skipped: number};
 export const metricRecords = (body: Json): OtlpRecords => {
 	const records: OtelRecord[] = [];
 	let skipped = 0;
-	for (const resource of list(isObject(body) ? body['resourceMetrics'] : undefined)) {
-		for (const scope of list(isObject(resource) ? resource['scopeMetrics'] : undefined)) {
-			for (const metric of list(isObject(scope) ? scope['metrics'] : undefined)) {
-				if (!isObject(metric) || typeof metric['name'] !== 'string') {
-					skipped++;
-					continue;
-				}
-
-				const data = isObject(metric['sum']) ? metric['sum'] : isObject(metric['gauge']) ? metric['gauge'] : undefined;
-				if (data === undefined) {
-					skipped++;
-					continue;
-				}
-
-				const points: MetricPoint[] = list(data['dataPoints']).flatMap(point =>
-					isObject(point)
-						? [
-								{
-									attributes: attributesOf(point['attributes']),
-									startTimeMs: nanosToMs(point['startTimeUnixNano']),
-									endTimeMs: nanosToMs(point['timeUnixNano']),
-									value: numberOf(point['asDouble']) ?? numberOf(point['asInt']),
-								},
-							]
-						: [],
-				);
-				records.push({kind: 'metric', name: metric['name'], unit: typeof metric['unit'] === 'string' ? metric['unit'] : '', points});
-			}
+	for (const metric of itemsOf(body, 'resourceMetrics', 'scopeMetrics', 'metrics')) {
+		if (!isObject(metric) || typeof metric['name'] !== 'string') {
+			skipped++;
+			continue;
 		}
+
+		const data = isObject(metric['sum']) ? metric['sum'] : isObject(metric['gauge']) ? metric['gauge'] : undefined;
+		if (data === undefined) {
+			skipped++;
+			continue;
+		}
+
+		const points: MetricPoint[] = list(data['dataPoints']).flatMap(point =>
+			isObject(point)
+				? [
+						{
+							attributes: attributesOf(point['attributes']),
+							startTimeMs: nanosToMs(point['startTimeUnixNano']),
+							endTimeMs: nanosToMs(point['timeUnixNano']),
+							value: numberOf(point['asDouble']) ?? numberOf(point['asInt']),
+						},
+					]
+				: [],
+		);
+		records.push({kind: 'metric', name: metric['name'], unit: typeof metric['unit'] === 'string' ? metric['unit'] : '', points});
 	}
 
 	return {records, skipped};
@@ -97,19 +102,15 @@ export const metricRecords = (body: Json): OtlpRecords => {
 export const logRecords = (body: Json): OtlpRecords => {
 	const records: OtelRecord[] = [];
 	let skipped = 0;
-	for (const resource of list(isObject(body) ? body['resourceLogs'] : undefined)) {
-		for (const scope of list(isObject(resource) ? resource['scopeLogs'] : undefined)) {
-			for (const log of list(isObject(scope) ? scope['logRecords'] : undefined)) {
-				if (!isObject(log)) {
-					skipped++;
-					continue;
-				}
-
-				const body = anyValue(log['body']);
-				const name = typeof body === 'string' ? body : typeof log['eventName'] === 'string' ? log['eventName'] : '(not an event name)';
-				records.push({kind: 'log', name, timestampMs: nanosToMs(log['timeUnixNano']) ?? nanosToMs(log['observedTimeUnixNano']), attributes: attributesOf(log['attributes'])});
-			}
+	for (const log of itemsOf(body, 'resourceLogs', 'scopeLogs', 'logRecords')) {
+		if (!isObject(log)) {
+			skipped++;
+			continue;
 		}
+
+		const body = anyValue(log['body']);
+		const name = typeof body === 'string' ? body : typeof log['eventName'] === 'string' ? log['eventName'] : '(not an event name)';
+		records.push({kind: 'log', name, timestampMs: nanosToMs(log['timeUnixNano']) ?? nanosToMs(log['observedTimeUnixNano']), attributes: attributesOf(log['attributes'])});
 	}
 
 	return {records, skipped};
@@ -119,29 +120,25 @@ export const logRecords = (body: Json): OtlpRecords => {
 export const spanRecords = (body: Json): OtlpRecords => {
 	const records: OtelRecord[] = [];
 	let skipped = 0;
-	for (const resource of list(isObject(body) ? body['resourceSpans'] : undefined)) {
-		for (const scope of list(isObject(resource) ? resource['scopeSpans'] : undefined)) {
-			for (const span of list(isObject(scope) ? scope['spans'] : undefined)) {
-				if (!isObject(span) || typeof span['name'] !== 'string' || typeof span['traceId'] !== 'string' || typeof span['spanId'] !== 'string') {
-					skipped++;
-					continue;
-				}
-
-				const startMs = nanosToMs(span['startTimeUnixNano']);
-				const endMs = nanosToMs(span['endTimeUnixNano']);
-				const parent = typeof span['parentSpanId'] === 'string' && span['parentSpanId'] !== '' ? span['parentSpanId'] : undefined;
-				records.push({
-					kind: 'span',
-					name: span['name'],
-					traceId: span['traceId'],
-					spanId: span['spanId'],
-					parentSpanId: parent,
-					startMs,
-					durationMs: startMs === undefined || endMs === undefined ? undefined : endMs - startMs,
-					attributes: attributesOf(span['attributes']),
-				});
-			}
+	for (const span of itemsOf(body, 'resourceSpans', 'scopeSpans', 'spans')) {
+		if (!isObject(span) || typeof span['name'] !== 'string' || typeof span['traceId'] !== 'string' || typeof span['spanId'] !== 'string') {
+			skipped++;
+			continue;
 		}
+
+		const startMs = nanosToMs(span['startTimeUnixNano']);
+		const endMs = nanosToMs(span['endTimeUnixNano']);
+		const parent = typeof span['parentSpanId'] === 'string' && span['parentSpanId'] !== '' ? span['parentSpanId'] : undefined;
+		records.push({
+			kind: 'span',
+			name: span['name'],
+			traceId: span['traceId'],
+			spanId: span['spanId'],
+			parentSpanId: parent,
+			startMs,
+			durationMs: startMs === undefined || endMs === undefined ? undefined : endMs - startMs,
+			attributes: attributesOf(span['attributes']),
+		});
 	}
 
 	return {records, skipped};

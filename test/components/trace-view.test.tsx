@@ -1,23 +1,14 @@
-import {readFileSync} from 'node:fs';
 import {Box} from 'ink';
 import {render as renderInk} from 'ink-testing-library';
 import type {ReactElement} from 'react';
 import {describe, expect, it} from 'vitest';
 import {TraceView} from '../../source/components/trace-view.js';
-import {ConsoleRecordReader} from '../../source/core/console-records.js';
-import {buildTraces, type SpanRecord} from '../../source/core/traces.js';
+import {buildTraces} from '../../source/core/traces.js';
+import {nativeRunSpans} from '../helpers/otel.js';
 import {frameLines, frameWidth} from '../helpers/render.js';
 
 // The first interaction of a real 2.1.332 run (console form): a Write turn on Sonnet 4.5.
-const traces = (() => {
-	const spans: SpanRecord[] = [];
-	const reader = new ConsoleRecordReader(piece => {
-		if (piece.kind === 'record' && piece.record.kind === 'span') spans.push(piece.record);
-	});
-	reader.push(readFileSync('fixtures/otel-console/cc-2.1.332-native-bun_p-mode_console-traces+metrics+logs_tool-turns.stdout.txt', 'utf8'));
-	reader.end();
-	return buildTraces(spans);
-})();
+const traces = buildTraces(nativeRunSpans());
 // Wider than the test terminal's 100 columns: a box, as in the other view tests.
 const render = (node: ReactElement) => renderInk(<Box width={200} flexDirection="column">{node}</Box>);
 const trace = traces.find(candidate => candidate.sessionId?.startsWith('32c08c35'))!;

@@ -1,4 +1,3 @@
-import {readFileSync} from 'node:fs';
 import type {ReactElement} from 'react';
 import {Box} from 'ink';
 import {render as renderInk} from 'ink-testing-library';
@@ -9,11 +8,11 @@ import {HelpView} from '../../source/components/help-view.js';
 import {ModelsView} from '../../source/components/models-view.js';
 import {SessionDetailView} from '../../source/components/session-detail-view.js';
 import {ToolsView} from '../../source/components/tools-view.js';
-import {ConsoleRecordReader} from '../../source/core/console-records.js';
 import {OtelSummary} from '../../source/core/otel-summary.js';
 import {buildTraces, tracesJson} from '../../source/core/traces.js';
 import {sessionDetail} from '../../source/core/session-detail.js';
 import {fixtureEntries, fixtureState} from '../helpers/dashboard-state.js';
+import {consoleRecords, nativeRunLog, nativeRunSpans} from '../helpers/otel.js';
 import {frameLines, frameWidth} from '../helpers/render.js';
 
 const widths = [40, 60, 100, 160] as const;
@@ -21,11 +20,7 @@ const widths = [40, 60, 100, 160] as const;
 /** The OpenTelemetry summary of a real native Claude Code run (fixtures/otel-console), plus an API error. */
 const otel = (() => {
 	const summary = new OtelSummary();
-	const reader = new ConsoleRecordReader(piece => {
-		if (piece.kind === 'record') summary.add(piece.record, piece.isIncomplete);
-	});
-	reader.push(readFileSync('fixtures/otel-console/cc-2.1.332-native-bun_p-mode_console-traces+metrics+logs_tool-turns.stdout.txt', 'utf8'));
-	reader.end();
+	for (const {record, isIncomplete} of consoleRecords(nativeRunLog)) summary.add(record, isIncomplete);
 	summary.add({kind: 'log', name: 'claude_code.api_error', timestampMs: 1, attributes: {status_code: '529', model: 'claude-opus-4-5'}});
 	return summary.json();
 })();
@@ -185,13 +180,7 @@ describe('HelpView and ToolsView', () => {
 	});
 
 	it('says where the interactions\' time went when traces arrived', () => {
-		const spans = new OtelSummary();
-		const reader = new ConsoleRecordReader(piece => {
-			if (piece.kind === 'record') spans.add(piece.record);
-		});
-		reader.push(readFileSync('fixtures/otel-console/cc-2.1.332-native-bun_p-mode_console-traces+metrics+logs_tool-turns.stdout.txt', 'utf8'));
-		reader.end();
-		const traces = tracesJson(buildTraces(spans.spans));
+		const traces = tracesJson(buildTraces(nativeRunSpans()));
 		const lines = frameLines(render(<ToolsView otel={otel} traces={traces} width={100} rows={30} />).lastFrame());
 		expect(lines).toContain(' where the time went · 3 interactions');
 		const split = lines.find(line => line.startsWith('  model '))!;

@@ -2,10 +2,11 @@ import {readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {ConsoleRecordReader, type OtelRecord} from '../../source/core/console-records.js';
+import type {OtelRecord} from '../../source/core/console-records.js';
 import {decodeTracesRequest} from '../../source/core/otlp-proto.js';
 import {logRecords, spanRecords} from '../../source/core/otlp-records.js';
 import {buildTraces, tracesJson, type SpanRecord} from '../../source/core/traces.js';
+import {nativeRunSpans} from '../helpers/otel.js';
 
 const folder = (encoding: string) => path.resolve(`fixtures/otlp-traces/cc-2.1.332_http-${encoding}`);
 const otlpSpans = (encoding: 'json' | 'protobuf'): SpanRecord[] =>
@@ -15,16 +16,6 @@ const otlpSpans = (encoding: 'json' | 'protobuf'): SpanRecord[] =>
 			const bytes = readFileSync(path.join(folder(encoding), name));
 			return spanRecords(encoding === 'json' ? JSON.parse(bytes.toString('utf8')) : decodeTracesRequest(bytes)).records as SpanRecord[];
 		});
-const consoleSpans = (): SpanRecord[] => {
-	const spans: SpanRecord[] = [];
-	const reader = new ConsoleRecordReader(piece => {
-		if (piece.kind === 'record' && piece.record.kind === 'span') spans.push(piece.record);
-	});
-	reader.push(readFileSync('fixtures/otel-console/cc-2.1.332-native-bun_p-mode_console-traces+metrics+logs_tool-turns.stdout.txt', 'utf8'));
-	reader.end();
-	return spans;
-};
-
 /** A trace as its tree: span names indented by depth. */
 const shape = (spans: SpanRecord[]) => buildTraces(spans).map(trace => trace.rows.map(row => `${'  '.repeat(row.depth)}${row.span.name.replace('claude_code.', '')}`));
 
@@ -34,7 +25,7 @@ describe('buildTraces on real Claude Code 2.1.332 spans', () => {
 	it.each([
 		['OTLP/JSON', () => otlpSpans('json')],
 		['OTLP/protobuf', () => otlpSpans('protobuf')],
-		['console', consoleSpans],
+		['console', nativeRunSpans],
 	])('%s: one interaction per prompt, tools under it, each tool blocked on the user and then run', (_, spans) => {
 		expect(shape(spans())).toEqual([toolTurn, toolTurn, ['interaction', '  llm_request']]);
 	});
