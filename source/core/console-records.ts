@@ -23,7 +23,7 @@ const isObject = (value: LiteralValue): value is {[key: string]: LiteralValue} =
 const text = (value: LiteralValue): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /** A number, also when printed as a string (`'1200'`); undefined otherwise. */
-export const numberOf = (value: LiteralValue): number | undefined => {
+export const numberOf = (value: unknown): number | undefined => {
 	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
 	if (typeof value === 'string' && value.trim() !== '') {
 		const number = Number(value);

@@ -1,5 +1,5 @@
 import type {LiteralValue} from './console-literal.js';
-import type {Attributes, MetricPoint, OtelRecord} from './console-records.js';
+import {numberOf, type Attributes, type MetricPoint, type OtelRecord} from './console-records.js';
 
 /**
  * OTLP requests (the JSON encoding, or the protobuf one decoded to the same
@@ -10,15 +10,6 @@ import type {Attributes, MetricPoint, OtelRecord} from './console-records.js';
 type Json = unknown;
 const isObject = (value: Json): value is Record<string, Json> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const list = (value: Json): Json[] => (Array.isArray(value) ? value : []);
-const numberOf = (value: Json): number | undefined => {
-	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-	if (typeof value === 'string' && value.trim() !== '') {
-		const number = Number(value);
-		return Number.isFinite(number) ? number : undefined;
-	}
-
-	return undefined;
-};
 
 /** Nanoseconds since the epoch (a decimal string, to keep 64 bits) as ms. */
 const nanosToMs = (value: Json): number | undefined => {
