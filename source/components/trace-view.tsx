@@ -1,6 +1,7 @@
 import {memo} from 'react';
 import {Text} from 'ink';
 import {formatMs, formatTokens, shortModelName} from '../core/format.js';
+import {attributeText as text} from '../core/console-records.js';
 import type {SpanRecord, Trace} from '../core/traces.js';
 import {clockTime, fit} from './text.js';
 
@@ -8,7 +9,6 @@ import {clockTime, fit} from './text.js';
 export const spanDuration = (ms: number | undefined): string => (ms === undefined ? '–' : formatMs(ms));
 
 const kindOf = (span: SpanRecord): string => span.name.replace(/^claude_code\./, '');
-const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined);
 
 /** What a row says about its span: the model and tokens of a model call, the tool, the user's decision. */
 export const spanLabel = (span: SpanRecord): string => {

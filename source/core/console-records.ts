@@ -22,6 +22,9 @@ export type ConsolePiece =
 const isObject = (value: LiteralValue): value is {[key: string]: LiteralValue} => typeof value === 'object' && value !== null && !Array.isArray(value);
 const text = (value: LiteralValue): string | undefined => (typeof value === 'string' ? value : undefined);
 
+/** An attribute as text: strings as they are, numbers and booleans printed (`success` may be `'false'` or `false`). */
+export const attributeText = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined);
+
 /** A number, also when printed as a string (`'1200'`); undefined otherwise. */
 export const numberOf = (value: unknown): number | undefined => {
 	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;

@@ -1,9 +1,8 @@
-import {numberOf, type OtelRecord} from './console-records.js';
+import {attributeText as text, numberOf, type OtelRecord} from './console-records.js';
 import {percentile} from './limits.js';
 
 export type ToolTiming = {calls: number; failures: number; durationMsP50: number | null; durationMsP95: number | null};
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined);
 
 /**
  * What OpenTelemetry adds to one session from the transcripts: how long its

@@ -1,4 +1,4 @@
-import {numberOf, type Attributes, type OtelRecord} from './console-records.js';
+import {attributeText as text, numberOf, type Attributes, type OtelRecord} from './console-records.js';
 import {percentile} from './limits.js';
 
 type Tokens = {input: number; output: number; cacheRead: number; cacheCreation: number};
@@ -31,7 +31,6 @@ export type OtelJson = {
 	diagnostics: {records: number; incompleteRecords: number; badRecords: number};
 };
 
-const text = (value: Attributes[string]): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined);
 const eventName = (name: string): string => name.replace(/^claude_code\./, '');
 /** Keys sorted, so the same attributes read from two sources give one series. */
 const stableJson = (attributes: Attributes): string => JSON.stringify(Object.keys(attributes).sort().map(key => [key, attributes[key]]));
