@@ -25,7 +25,7 @@ export const startSpoolingReceiver = async (options: Options, events: Pick<Recei
 };
 
 /** The lines to start Claude Code with so it sends here. */
-export const claudeEnvFor = (url: string): string =>
+const claudeEnvFor = (url: string): string =>
 	`CLAUDE_CODE_ENABLE_TELEMETRY=1 OTEL_METRICS_EXPORTER=otlp OTEL_LOGS_EXPORTER=otlp OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_EXPORTER_OTLP_ENDPOINT=${url}`;
 
 /**

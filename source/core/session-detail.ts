@@ -134,14 +134,19 @@ export const sessionDetail = (
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** What the session JSON and the list rows share. */
+const sessionHead = (session: {sessionId: string; project: string; startMs: number; endMs: number; entries: number}) => ({
+	sessionId: session.sessionId,
+	project: session.project,
+	startTime: iso(session.startMs),
+	endTime: iso(session.endMs),
+	durationMs: session.endMs - session.startMs,
+	entries: session.entries,
+});
+
 /** `cctop session --json`: the contract in the README (field names as in `report`). */
 export const sessionJson = (detail: SessionDetail) => ({
-	sessionId: detail.sessionId,
-	project: detail.project,
-	startTime: iso(detail.startMs),
-	endTime: iso(detail.endMs),
-	durationMs: detail.endMs - detail.startMs,
-	entries: detail.entries,
+	...sessionHead(detail),
 	tokenCounts: detail.tokens,
 	totalTokens: totalTokens(detail.tokens),
 	costUSD: detail.costUsd,
@@ -206,12 +211,7 @@ export const sessionSummaries = (sessions: Iterable<{sessionId: string; entries:
 };
 
 export const sessionSummaryJson = (row: SessionSummary) => ({
-	sessionId: row.sessionId,
-	project: row.project,
-	startTime: iso(row.startMs),
-	endTime: iso(row.endMs),
-	durationMs: row.endMs - row.startMs,
-	entries: row.entries,
+	...sessionHead(row),
 	totalTokens: row.totalTokens,
 	costUSD: row.costUsd,
 	models: row.models,

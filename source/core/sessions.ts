@@ -18,8 +18,6 @@ export type SessionUsage = {
 	events: UsageEvent[];
 	/** Every file that holds a line of this session or the counted copy of one of its requests: where its tool calls are read from. */
 	paths: Set<string>;
-	/** Latest timestamp of any of its lines, copies included. */
-	lastSeenMs: number;
 };
 
 export const noSession = '(no session)';
@@ -79,7 +77,7 @@ export const sessionsFrom = (files: readonly FileCopies[], seen: ReadonlyMap<str
 	const session = (sessionId: string): SessionUsage => {
 		let found = sessions.get(sessionId);
 		if (found === undefined) {
-			found = {sessionId, entries: [], events: [], paths: new Set(), lastSeenMs: seen.get(sessionId)?.lastSeenMs ?? Number.NEGATIVE_INFINITY};
+			found = {sessionId, entries: [], events: [], paths: new Set()};
 			sessions.set(sessionId, found);
 		}
 

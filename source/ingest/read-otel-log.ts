@@ -5,7 +5,7 @@ import {ConsoleRecordReader} from '../core/console-records.js';
 import {OtelSummary} from '../core/otel-summary.js';
 
 /** A stream's console-exporter records into `summary`, decoded across chunk edges (a character or a record may be split). */
-export const readOtelStream = async (stream: Readable, summary: OtelSummary): Promise<void> => {
+const readOtelStream = async (stream: Readable, summary: OtelSummary): Promise<void> => {
 	const decoder = new StringDecoder('utf8');
 	const reader = new ConsoleRecordReader(piece => {
 		if (piece.kind === 'record') summary.add(piece.record, piece.isIncomplete);

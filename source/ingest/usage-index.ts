@@ -1,3 +1,4 @@
+import {dedupeKey} from '../core/dedupe.js';
 import {hashString, keyHash} from '../core/hash.js';
 import {mkdir, open, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
@@ -127,8 +128,6 @@ export {cacheDir} from './cache-dir.js';
 export const indexPath = (dir: string, roots: readonly string[]): string =>
 	path.join(dir, `index-v${indexVersion}-${hashString([...roots].sort().join('\n'))}.bin`);
 
-const requestKey = (entry: UsageEntry): string | undefined =>
-	entry.messageId && entry.requestId ? `${entry.messageId}\u0000${entry.requestId}` : undefined;
 
 /**
  * Encode files and their entries. `isWinner` says which keyed entries are the
@@ -193,7 +192,7 @@ const encodeIndexParts = (
 
 		if (index >= count) break;
 		const entry = entries[index]!;
-		const key = isWinner === undefined ? undefined : requestKey(entry);
+		const key = isWinner === undefined ? undefined : dedupeKey(entry);
 		const isCounted = key === undefined || isWinner!(entry);
 		put('timestampMs', index, entry.timestampMs);
 		put('inputTokens', index, entry.tokens.inputTokens);
