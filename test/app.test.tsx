@@ -195,7 +195,7 @@ describe('App', () => {
 			stdin.write('4');
 			return frameText().includes('tools & OpenTelemetry');
 		}, 5000, 'the tools view');
-		await waitForText('where the time went · 3 interactions (all received)');
+		await waitForText('time · 3 interactions (all received)');
 		instance!.unmount();
 		// The same spans moved into the block: two of the interactions started in it.
 		const shift = Date.parse('2026-11-26T12:00:00Z') - Math.min(...spans.map(span => span.startMs!));
@@ -207,7 +207,7 @@ describe('App', () => {
 			second.stdin.write('4');
 			return frameText().includes('tools & OpenTelemetry');
 		}, 5000, 'the tools view');
-		await waitForText('where the time went · 2 interactions (this block)');
+		await waitForText('time · 2 interactions (this block)');
 	});
 
 	it('keeps the selected session highlighted when the list re-sorts', async () => {

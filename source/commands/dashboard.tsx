@@ -5,7 +5,7 @@ import {App, type DashboardSnapshot} from '../app.js';
 import {findRoots} from '../ingest/discover.js';
 import {readOfficial, type OfficialReading} from '../ingest/official-limits.js';
 import {OtelLogTail} from '../ingest/otel-log-tail.js';
-import {readSpool, spoolPath} from '../ingest/otel-spool.js';
+import {readSpoolFrom, spoolPath} from '../ingest/otel-spool.js';
 import {OtelSummary, type OtelJson} from '../core/otel-summary.js';
 import {buildTraces, type SpanRecord, type Trace} from '../core/traces.js';
 import type {UsageHandle} from '../ingest/open-usage.js';
@@ -32,6 +32,8 @@ class DashboardFeed {
 	/** `--otel-log` inputs followed live, when given. */
 	logs: OtelLogTail | undefined;
 	private otelStamp = '';
+	/** What has been read into the summary so far: spool bytes, followed-log records. */
+	private otelRead = {summary: new OtelSummary(), spoolOffset: 0, logRecords: 0, logBad: 0};
 	private revision = 0;
 
 	constructor(private readonly clock: () => number) {}
@@ -71,11 +73,23 @@ class DashboardFeed {
 		const stamp = `${stats === undefined ? '' : `${stats.size}:${stats.mtimeMs}`}/${this.logs?.state.records.length ?? 0}:${this.logs?.state.bad ?? 0}`;
 		if (stamp === this.otelStamp) return false;
 		this.otelStamp = stamp;
-		const summary = new OtelSummary();
-		const hasSpool = readSpool(summary);
-		for (const {record, isIncomplete} of this.logs?.state.records ?? []) summary.add(record, isIncomplete);
-		for (let bad = 0; bad < (this.logs?.state.bad ?? 0); bad++) summary.addBad();
-		this.otel = hasSpool || this.logs !== undefined ? summary.json() : undefined;
+		// Only what was appended since the last look: the spool grows all day.
+		const spool = stats === undefined ? undefined : readSpoolFrom(this.otelRead.spoolOffset);
+		// Replaced or removed: start over (the followed logs are added again too).
+		if (spool?.isReset === true || (stats === undefined && this.otelRead.spoolOffset > 0)) this.otelRead = {summary: new OtelSummary(), spoolOffset: 0, logRecords: 0, logBad: 0};
+		const {summary} = this.otelRead;
+		if (spool !== undefined) {
+			for (const {record, isIncomplete} of spool.records) summary.add(record, isIncomplete);
+			for (let bad = 0; bad < spool.bad; bad++) summary.addBad();
+			this.otelRead.spoolOffset = spool.offset;
+		}
+
+		const logs = this.logs?.state;
+		for (const {record, isIncomplete} of logs?.records.slice(this.otelRead.logRecords) ?? []) summary.add(record, isIncomplete);
+		for (let bad = this.otelRead.logBad; bad < (logs?.bad ?? 0); bad++) summary.addBad();
+		this.otelRead.logRecords = logs?.records.length ?? 0;
+		this.otelRead.logBad = logs?.bad ?? 0;
+		this.otel = stats !== undefined || this.logs !== undefined ? summary.json() : undefined;
 		this.spans = summary.spans;
 		this.traces = this.spans.length === 0 ? undefined : buildTraces(this.spans);
 		this.revision++;

@@ -34,9 +34,10 @@ const timeSplitLines = (traces: TracesJson, scope: string | undefined, line: (ke
 	const share = (part: number) => (total > 0 ? percent(part / total) : '–');
 	const slowest = traces.slowest[0];
 	return [
-		line('split-head', ` where the time went · ${traces.interactions} interaction${traces.interactions === 1 ? '' : 's'}${scope === undefined ? '' : ` (${scope})`}`, {bold: true}),
-		line('split', `  model ${share(model)} · tools ${share(toolExecution)} · waiting on you ${share(blockedOnUser)} · other ${share(other)}`),
-		...(slowest === undefined ? [] : [line('slowest', `  slowest ${cell(slowest.durationMs)} (${slowest.llmRequests} model calls, ${slowest.tools} tools) · cctop trace ${slowest.traceId.slice(0, 8)}`)]),
+		line('split-head', ` time · ${traces.interactions} interaction${traces.interactions === 1 ? '' : 's'}${scope === undefined ? '' : ` (${scope})`}`, {bold: true}),
+		// Short enough for a 50-column pane: "you" is the time spent waiting on you.
+		line('split', `  model ${share(model)} · tools ${share(toolExecution)} · you ${share(blockedOnUser)} · other ${share(other)}`),
+		...(slowest === undefined ? [] : [line('slowest', `  slowest ${cell(slowest.durationMs)} · cctop trace ${slowest.traceId.slice(0, 8)}`)]),
 	];
 };
 

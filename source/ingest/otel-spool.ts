@@ -50,21 +50,13 @@ export const appendToSpool = async (records: ReadonlyArray<{record: OtelRecord; 
 	}
 };
 
-/** The spool's records, and how many lines were torn or unreadable; undefined when there is no spool. */
-export const readSpoolRecords = (file = spoolPath()): {records: Array<{record: OtelRecord; isIncomplete: boolean}>; bad: number} | undefined => {
-	let text: string;
-	try {
-		text = readFileSync(file, 'utf8');
-	} catch {
-		return undefined;
-	}
+type SpoolRead = {records: Array<{record: OtelRecord; isIncomplete: boolean}>; bad: number};
 
-	const records: Array<{record: OtelRecord; isIncomplete: boolean}> = [];
+/** The records of complete lines in `text`; `bad` counts the unreadable ones. */
+const spoolLines = (text: string): SpoolRead => {
+	const records: SpoolRead['records'] = [];
 	let bad = 0;
-	const lines = text.split('\n');
-	// The piece after the last newline is empty, or a record whose write never finished.
-	if (lines.pop() !== '') bad++;
-	for (const line of lines) {
+	for (const line of text.split('\n')) {
 		if (line === '') continue;
 		try {
 			const parsed = JSON.parse(line) as Partial<SpoolLine>;
@@ -76,6 +68,45 @@ export const readSpoolRecords = (file = spoolPath()): {records: Array<{record: O
 	}
 
 	return {records, bad};
+};
+
+/** The spool's records, and how many lines were torn or unreadable; undefined when there is no spool. */
+export const readSpoolRecords = (file = spoolPath()): SpoolRead | undefined => {
+	let text: string;
+	try {
+		text = readFileSync(file, 'utf8');
+	} catch {
+		return undefined;
+	}
+
+	// The piece after the last newline is empty, or a record whose write never finished.
+	const end = text.lastIndexOf('\n') + 1;
+	const read = spoolLines(text.slice(0, end));
+	return {records: read.records, bad: read.bad + (end < text.length ? 1 : 0)};
+};
+
+/**
+ * The records appended since `offset`, for a process that stays up: only new
+ * bytes are read, and a last line still being written waits for the next call.
+ * `offset` is where to start next time; a spool shorter than `offset` (replaced)
+ * says so with `isReset`, and is read from the start.
+ */
+export const readSpoolFrom = (offset: number, file = spoolPath()): (SpoolRead & {offset: number; isReset: boolean}) | undefined => {
+	let fd: number | undefined;
+	try {
+		fd = openSync(file, 'r');
+		const {size} = fstatSync(fd);
+		const isReset = size < offset;
+		const from = isReset ? 0 : offset;
+		const bytes = Buffer.alloc(size - from);
+		readSync(fd, bytes, 0, bytes.length, from);
+		const end = bytes.lastIndexOf(0x0a) + 1;
+		return {...spoolLines(bytes.toString('utf8', 0, end)), offset: from + end, isReset};
+	} catch {
+		return undefined;
+	} finally {
+		if (fd !== undefined) closeSync(fd);
+	}
 };
 
 /** Every record in the spool into `summary`; a torn or unreadable line counts as a bad record. Returns whether a spool was there. */

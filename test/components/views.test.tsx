@@ -182,11 +182,12 @@ describe('HelpView and ToolsView', () => {
 	it('says where the interactions\' time went when traces arrived', () => {
 		const traces = tracesJson(buildTraces(nativeRunSpans()));
 		const lines = frameLines(render(<ToolsView otel={otel} traces={traces} width={100} rows={30} />).lastFrame());
-		expect(lines).toContain(' where the time went · 3 interactions');
+		expect(lines).toContain(' time · 3 interactions');
 		const split = lines.find(line => line.startsWith('  model '))!;
 		const shares = [...split.matchAll(/(\d+)%/g)].map(match => Number(match[1]));
 		expect(shares).toHaveLength(4);
 		expect(Math.abs(shares.reduce((sum, share) => sum + share, 0) - 100)).toBeLessThanOrEqual(2);
-		expect(lines.find(line => line.startsWith('  slowest '))).toMatch(/^ {2}slowest \d+ms \(2 model calls, 1 tools\) · cctop trace \w{8}$/);
+		expect(lines.find(line => line.startsWith('  slowest '))).toMatch(/^ {2}slowest \d+ms · cctop trace \w{8}$/);
+		expect(frameWidth(render(<ToolsView otel={otel} traces={traces} tracesScope="all received" width={50} rows={30} />).lastFrame())).toBeLessThanOrEqual(50);
 	});
 });

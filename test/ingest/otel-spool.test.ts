@@ -4,7 +4,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {OtelRecord} from '../../source/core/console-records.js';
 import {OtelSummary} from '../../source/core/otel-summary.js';
-import {appendToSpool, readSpool} from '../../source/ingest/otel-spool.js';
+import {appendToSpool, readSpool, readSpoolFrom} from '../../source/ingest/otel-spool.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -52,5 +52,21 @@ describe('the OpenTelemetry spool', () => {
 
 	it('is absent, not an error, when nothing was spooled', () => {
 		expect(readSpool(new OtelSummary(), path.join(dir, 'none.ndjson'))).toBe(false);
+	});
+
+	it('reads only what was appended since, leaves a line still being written, and starts over when replaced', async () => {
+		const file = path.join(dir, 'live.ndjson');
+		await appendToSpool([request(1), request(2)], {file});
+		const first = readSpoolFrom(0, file)!;
+		expect(first.records).toHaveLength(2);
+		const line = `${JSON.stringify({v: 1, record: request(3).record})}\n`;
+		await appendFile(file, line.slice(0, 30));
+		const waiting = readSpoolFrom(first.offset, file)!;
+		expect(waiting).toMatchObject({records: [], bad: 0, offset: first.offset});
+		await appendFile(file, line.slice(30));
+		const next = readSpoolFrom(waiting.offset, file)!;
+		expect(next.records.map(({record}) => record.kind === 'log' && record.attributes['request_id'])).toEqual(['req_3']);
+		await writeFile(file, line);
+		expect(readSpoolFrom(next.offset, file)).toMatchObject({isReset: true, records: [{record: {kind: 'log'}}]});
 	});
 });
