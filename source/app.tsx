@@ -1,13 +1,13 @@
 import {useEffect, useMemo, useReducer, useRef, useSyncExternalStore} from 'react';
 import {Box, Text, useApp, useInput, useStdin} from 'ink';
-import type {PricedEntry} from './core/blocks.js';
-import {buildDashboard, type DashboardState} from './core/dashboard.js';
-import {limitCycle, type Plan, type TokenLimitOption} from './core/limits.js';
-import {sessionDetail, type SessionDetail} from './core/session-detail.js';
-import {sessionOf} from './core/sessions.js';
-import type {OtelJson} from './core/otel-summary.js';
-import {tracesJson, type Trace} from './core/traces.js';
-import type {OfficialWindow} from './core/statusline.js';
+import type {PricedEntry} from './core/usage/blocks.js';
+import {buildDashboard, type DashboardState} from './core/screens/dashboard.js';
+import {limitCycle, type Plan, type TokenLimitOption} from './core/usage/limits.js';
+import {sessionDetail, type SessionDetail} from './core/screens/session-detail.js';
+import {sessionOf} from './core/usage/sessions.js';
+import type {OtelJson} from './core/otel/otel-summary.js';
+import {tracesJson, type Trace} from './core/otel/traces.js';
+import type {OfficialWindow} from './core/screens/statusline.js';
 import {DashboardView} from './components/dashboard-view.js';
 import {Footer, viewNames, type ViewName} from './components/footer.js';
 import {Header} from './components/header.js';
@@ -22,8 +22,8 @@ import {initialNavigation, navigate, selectedIndex} from './hooks/navigation.js'
 import {useNow} from './hooks/use-now.js';
 import {useSessionDetail} from './hooks/use-session-detail.js';
 import {useWindowSize, type WindowSize} from './hooks/use-window-size.js';
-import type {UsageView} from './ingest/live-usage.js';
-import type {ScanProgress} from './ingest/transcript-source.js';
+import type {UsageView} from './ingest/index/live-usage.js';
+import type {ScanProgress} from './ingest/transcripts/transcript-source.js';
 import {localDayStartMs} from './options.js';
 
 /** What the store publishes: the usage (undefined while the first read runs) and its progress. */

@@ -56,7 +56,7 @@ export type Options = {
 
 // Hand-written rather than zod: every command, `status` included, pays for option
 // parsing, and importing zod alone costs ~37 ms of start-up. Transcript lines are
-// checked by hand for the same reason (core/transcript.ts); zod parses --pricing
+// checked by hand for the same reason (core/usage/transcript.ts); zod parses --pricing
 // files, loaded only then.
 
 const fail = (flag: string, message: string): never => {

@@ -1,11 +1,11 @@
 import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {App, type AppProps, type DashboardSnapshot} from '../source/app.js';
-import {OtelSummary} from '../source/core/otel-summary.js';
-import {buildTraces} from '../source/core/traces.js';
-import {sessionDetail} from '../source/core/session-detail.js';
-import {hourMs, identifyBlocks, type PricedEntry} from '../source/core/blocks.js';
-import type {UsageView} from '../source/ingest/live-usage.js';
+import {OtelSummary} from '../source/core/otel/otel-summary.js';
+import {buildTraces} from '../source/core/otel/traces.js';
+import {sessionDetail} from '../source/core/screens/session-detail.js';
+import {hourMs, identifyBlocks, type PricedEntry} from '../source/core/usage/blocks.js';
+import type {UsageView} from '../source/ingest/index/live-usage.js';
 import {fixtureEntries, fixtureEvents, fixtureNowMs} from './helpers/dashboard-state.js';
 import {makePriced} from './helpers/entries.js';
 import {nativeRunSpans} from './helpers/otel.js';

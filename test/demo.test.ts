@@ -1,7 +1,7 @@
 import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {parseTranscriptLine} from '../source/core/transcript.js';
+import {parseTranscriptLine} from '../source/core/usage/transcript.js';
 import {startDemo} from '../source/demo/workday.js';
 import {waitFor} from './helpers/wait-for.js';
 

@@ -1,8 +1,8 @@
 import {readFile} from 'node:fs/promises';
-import {hourMs} from '../core/blocks.js';
-import {hashString} from '../core/hash.js';
-import type {LedgerOptions} from '../core/ledger.js';
-import {createPriceLookup, defaultPricing, mergePricing, type PricingTable} from '../core/pricing.js';
+import {hourMs} from '../core/usage/blocks.js';
+import {hashString} from '../core/util/hash.js';
+import type {LedgerOptions} from '../core/usage/ledger.js';
+import {createPriceLookup, defaultPricing, mergePricing, type PricingTable} from '../core/usage/pricing.js';
 import {UsageError, type Options} from '../options.js';
 
 /** Embedded prices, or the embedded ones overridden by `--pricing FILE`. */
@@ -19,7 +19,7 @@ export const loadPricing = async (file: string | undefined): Promise<PricingTabl
 	}
 
 	// zod is loaded only for a pricing file: importing it costs ~37 ms of start-up.
-	const {pricingTableSchema} = await import('../core/pricing-schema.js');
+	const {pricingTableSchema} = await import('../core/usage/pricing-schema.js');
 	const parsed = pricingTableSchema.safeParse(raw);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0];

@@ -1,16 +1,16 @@
 import {existsSync} from 'node:fs';
 import {setFlagsFromString} from 'node:v8';
-import {hourMs, type Block} from '../core/blocks.js';
-import {resolveTokenLimit} from '../core/limits.js';
-import {counted} from '../core/format.js';
-import {buildReportJson, reportJsonLine, type ReportJson} from '../core/report.js';
-import type {UsageHandle} from '../ingest/open-usage.js';
+import {hourMs, type Block} from '../core/usage/blocks.js';
+import {resolveTokenLimit} from '../core/usage/limits.js';
+import {counted} from '../core/util/format.js';
+import {buildReportJson, reportJsonLine, type ReportJson} from '../core/screens/report.js';
+import type {UsageHandle} from '../ingest/index/open-usage.js';
 import {lastDayStarts, localMidnightMs, UsageError, type Options} from '../options.js';
 import {renderReportTable} from '../views/report-table.js';
 import {renderWeeklyTable} from '../views/weekly-table.js';
-import {currentWindows} from '../core/statusline.js';
-import {entriesFrom, weeklyTotals} from '../core/weekly.js';
-import {readOfficial} from '../ingest/official-limits.js';
+import {currentWindows} from '../core/screens/statusline.js';
+import {entriesFrom, weeklyTotals} from '../core/usage/weekly.js';
+import {readOfficial} from '../ingest/claude-code/official-limits.js';
 import {noTranscriptsMessage, openUsageFor} from './usage-for.js';
 
 export {noTranscriptsMessage, openUsageFor} from './usage-for.js';
@@ -53,7 +53,7 @@ const watchReport = async (options: Options, clock: () => number): Promise<numbe
 	// A process that stays up all day: trade some JIT speed for a smaller heap (~15% less RSS at 1 GB).
 	setFlagsFromString('--optimize-for-size');
 	// Loaded here so one-shot reports never pay for chokidar.
-	const [{watchSource}, {UsageStore}] = await Promise.all([import('../ingest/watch.js'), import('../store.js')]);
+	const [{watchSource}, {UsageStore}] = await Promise.all([import('../ingest/transcripts/watch.js'), import('../store.js')]);
 	let notify = (): void => undefined;
 	const usage = await openUsageFor(options, clock, {isSummaryEnough: false, onChange: () => notify()});
 	const {usage: live, source} = usage.live!;
@@ -122,9 +122,9 @@ const weeklyReport = async (options: Options, clock: () => number): Promise<numb
  * named on stderr. Loaded only then: most reports have no OpenTelemetry.
  */
 const readOtel = async (options: Options) => {
-	const {spoolPath, readSpool} = await import('../ingest/otel-spool.js');
+	const {spoolPath, readSpool} = await import('../ingest/otel/otel-spool.js');
 	if (options.otelLog.length === 0 && !existsSync(spoolPath())) return undefined;
-	const [{OtelSummary}, {readOtelLogs}] = await Promise.all([import('../core/otel-summary.js'), import('../ingest/read-otel-log.js')]);
+	const [{OtelSummary}, {readOtelLogs}] = await Promise.all([import('../core/otel/otel-summary.js'), import('../ingest/otel/read-otel-log.js')]);
 	const summary = new OtelSummary();
 	readSpool(summary);
 	const {unreadable} = await readOtelLogs(options.otelLog, {summary});
@@ -133,7 +133,7 @@ const readOtel = async (options: Options) => {
 	// Whenever spans were read: the agent workflow's traces and where their time went.
 	let traces;
 	if (spans.length > 0) {
-		const {buildTraces, tracesJson} = await import('../core/traces.js');
+		const {buildTraces, tracesJson} = await import('../core/otel/traces.js');
 		traces = tracesJson(buildTraces(spans));
 	}
 

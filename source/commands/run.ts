@@ -1,8 +1,8 @@
 import {spawn} from 'node:child_process';
 import {constants} from 'node:os';
 import {StringDecoder} from 'node:string_decoder';
-import {ConsoleRecordReader, type OtelRecord} from '../core/console-records.js';
-import {appendToSpool, spoolPath} from '../ingest/otel-spool.js';
+import {ConsoleRecordReader, type OtelRecord} from '../core/otel/console-records.js';
+import {appendToSpool, spoolPath} from '../ingest/otel/otel-spool.js';
 import {UsageError, type Options} from '../options.js';
 
 /** What `cctop run` sets so Claude Code prints its telemetry; the user's own non-empty settings win. */

@@ -1,5 +1,5 @@
-import {appendToSpool, spoolPath} from '../ingest/otel-spool.js';
-import {startReceiver, type ReceiverOptions} from '../ingest/otlp-receiver.js';
+import {appendToSpool, spoolPath} from '../ingest/otel/otel-spool.js';
+import {startReceiver, type ReceiverOptions} from '../ingest/otel/otlp-receiver.js';
 import type {Options} from '../options.js';
 
 /**

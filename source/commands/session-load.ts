@@ -1,10 +1,10 @@
-import {sessionDetail, toolCounts, type SessionDetail} from '../core/session-detail.js';
-import {sessionsFrom, type SessionSeen} from '../core/sessions.js';
-import type {LiveUsage} from '../ingest/live-usage.js';
-import {otelForSession} from '../core/otel-join.js';
-import {buildTraces, sumSplits} from '../core/traces.js';
-import {readSpoolRecords} from '../ingest/otel-spool.js';
-import {readToolCalls} from '../ingest/read-tool-calls.js';
+import {sessionDetail, toolCounts, type SessionDetail} from '../core/screens/session-detail.js';
+import {sessionsFrom, type SessionSeen} from '../core/usage/sessions.js';
+import type {LiveUsage} from '../ingest/index/live-usage.js';
+import {otelForSession} from '../core/otel/otel-join.js';
+import {buildTraces, sumSplits} from '../core/otel/traces.js';
+import {readSpoolRecords} from '../ingest/otel/otel-spool.js';
+import {readToolCalls} from '../ingest/transcripts/read-tool-calls.js';
 
 /**
  * One session in full, as `cctop session` and the dashboard's detail show it:

@@ -1,5 +1,5 @@
-import {sessionJson, sessionSummaries, sessionSummaryJson} from '../core/session-detail.js';
-import {sessionsFrom, type SessionSeen} from '../core/sessions.js';
+import {sessionJson, sessionSummaries, sessionSummaryJson} from '../core/screens/session-detail.js';
+import {sessionsFrom, type SessionSeen} from '../core/usage/sessions.js';
 import {UsageError, type Options} from '../options.js';
 import {renderSessionList, renderSessionText} from '../views/session-text.js';
 import {loadSessionDetail} from './session-load.js';

@@ -1,14 +1,14 @@
-import {atTime} from '../core/blocks.js';
-import {limitCycle} from '../core/limits.js';
-import {buildStatus, statusLine, type StatusOtel} from '../core/status.js';
-import {findRoots} from '../ingest/discover.js';
-import {buildSnapshot, marginMs, readSnapshot, snapshotPath, usageFromSnapshot, writeSnapshot} from '../ingest/status-snapshot.js';
+import {atTime} from '../core/usage/blocks.js';
+import {limitCycle} from '../core/usage/limits.js';
+import {buildStatus, statusLine, type StatusOtel} from '../core/screens/status.js';
+import {findRoots} from '../ingest/transcripts/discover.js';
+import {buildSnapshot, marginMs, readSnapshot, snapshotPath, usageFromSnapshot, writeSnapshot} from '../ingest/index/status-snapshot.js';
 import {lastDayStarts, type Options} from '../options.js';
 import {ledgerSettings} from './ledger-settings.js';
 
 /** The spool's productivity figures (`cctop serve`, `cctop run`), null when there is no spool. Loaded only when a line asks. */
 const otelNow = async (): Promise<StatusOtel | null> => {
-	const [{readSpool}, {OtelSummary}] = await Promise.all([import('../ingest/otel-spool.js'), import('../core/otel-summary.js')]);
+	const [{readSpool}, {OtelSummary}] = await Promise.all([import('../ingest/otel/otel-spool.js'), import('../core/otel/otel-summary.js')]);
 	const summary = new OtelSummary();
 	if (!readSpool(summary)) return null;
 	const json = summary.json();
@@ -17,14 +17,14 @@ const otelNow = async (): Promise<StatusOtel | null> => {
 
 // Loaded when a line asks for them: every module is start-up time for a status bar.
 const officialNow = async (nowMs: number) => {
-	const [{readOfficial}, {currentWindows}] = await Promise.all([import('../ingest/official-limits.js'), import('../core/statusline.js')]);
+	const [{readOfficial}, {currentWindows}] = await Promise.all([import('../ingest/claude-code/official-limits.js'), import('../core/screens/statusline.js')]);
 	const reading = readOfficial();
 	return reading === undefined ? undefined : currentWindows(reading, nowMs);
 };
 
 /**
  * Blocks from the status snapshot plus the bytes appended since, when only
- * appends happened (see ingest/status-snapshot.ts); undefined when the index must answer.
+ * appends happened (see ingest/index/status-snapshot.ts); undefined when the index must answer.
  */
 const snapshotUsage = async (options: Options, settings: Awaited<ReturnType<typeof ledgerSettings>>, nowMs: number) => {
 	const {roots} = await findRoots({claudeDirs: options.claudeDir});
@@ -39,7 +39,7 @@ const snapshotUsage = async (options: Options, settings: Awaited<ReturnType<type
 const indexUsage = async (options: Options, settings: Awaited<ReturnType<typeof ledgerSettings>>, clock: () => number, needsPeriods: boolean) => {
 	const nowMs = clock();
 	// With the cache on, entries are read so the snapshot can hold the last block's requests.
-	const [{openUsageFor}, {entriesFrom}] = await Promise.all([import('./usage-for.js'), import('../core/weekly.js')]);
+	const [{openUsageFor}, {entriesFrom}] = await Promise.all([import('./usage-for.js'), import('../core/usage/weekly.js')]);
 	const usage = await openUsageFor({...options, quiet: true}, clock, {isSummaryEnough: !options.cache && !needsPeriods});
 	const last = usage.view().blocks.findLast(block => !block.isGap);
 	const recentFromMs = (last?.firstEntryMs ?? nowMs) - marginMs;
@@ -51,7 +51,7 @@ const indexUsage = async (options: Options, settings: Awaited<ReturnType<typeof 
 		const files = tailers.map(tailer => ({path: tailer.path, projectSlug: tailer.projectSlug, ...tailer.cursor!}));
 		const {dirs, walkedAtMs, roots} = usage.discovery;
 		const hashes = [...usage.live.usage.keyHashes()];
-		const {KeyBloom} = await import('../core/bloom.js');
+		const {KeyBloom} = await import('../core/util/bloom.js');
 		const bloom = KeyBloom.sized(hashes.length * 1.25);
 		for (const hash of hashes) bloom.add(hash);
 		const keys = bloom.bits;
@@ -75,7 +75,7 @@ export const statusFor = async (options: Options, {needsPeriods, needsOfficial =
 	// A saved summary's last block may have ended since: limits learn only from finished ones.
 	const blocks = found.map(block => atTime(block, nowMs, settings.ledger.sessionLengthMs));
 	// The same 7 local days as `report --weekly`: today and the six before.
-	const week = needsPeriods ? (await import('../core/weekly.js')).weeklyTotals(periodEntries, lastDayStarts(nowMs), nowMs) : {days: [{costUsd: 0, totalTokens: 0}], total: {costUsd: 0, totalTokens: 0}};
+	const week = needsPeriods ? (await import('../core/usage/weekly.js')).weeklyTotals(periodEntries, lastDayStarts(nowMs), nowMs) : {days: [{costUsd: 0, totalTokens: 0}], total: {costUsd: 0, totalTokens: 0}};
 	const status = buildStatus({
 		blocks,
 		nowMs,

@@ -1,5 +1,5 @@
-import {currentWindows, parseHookPayload, statuslineText, type HookPayload} from '../core/statusline.js';
-import {recordOfficial} from '../ingest/official-limits.js';
+import {currentWindows, parseHookPayload, statuslineText, type HookPayload} from '../core/screens/statusline.js';
+import {recordOfficial} from '../ingest/claude-code/official-limits.js';
 import type {Options} from '../options.js';
 import {statusFor} from './status.js';
 

@@ -1,9 +1,9 @@
 import {renderToString} from 'ink';
 import {TraceView} from '../components/trace-view.js';
-import {OtelSummary} from '../core/otel-summary.js';
-import {buildTraces, type Trace} from '../core/traces.js';
-import {readSpool} from '../ingest/otel-spool.js';
-import {readOtelLogs} from '../ingest/read-otel-log.js';
+import {OtelSummary} from '../core/otel/otel-summary.js';
+import {buildTraces, type Trace} from '../core/otel/traces.js';
+import {readSpool} from '../ingest/otel/otel-spool.js';
+import {readOtelLogs} from '../ingest/otel/read-otel-log.js';
 import {UsageError, type Options} from '../options.js';
 
 /** The trace `idOrPrefix` names, or the latest (of `--session` when given). */

@@ -1,6 +1,6 @@
-import type {Discovery} from '../ingest/discover.js';
-import {openUsage, type UsageHandle} from '../ingest/open-usage.js';
-import type {ScanProgress} from '../ingest/transcript-source.js';
+import type {Discovery} from '../ingest/transcripts/discover.js';
+import {openUsage, type UsageHandle} from '../ingest/index/open-usage.js';
+import type {ScanProgress} from '../ingest/transcripts/transcript-source.js';
 import type {Options} from '../options.js';
 import {ledgerSettings} from './ledger-settings.js';
 import {progressReporter} from '../views/progress-line.js';

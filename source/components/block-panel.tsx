@@ -1,7 +1,7 @@
 import {memo} from 'react';
 import {Text} from 'ink';
-import type {BlockState, LimitState} from '../core/dashboard.js';
-import {formatDuration, formatTokens, formatUsd} from '../core/format.js';
+import type {BlockState, LimitState} from '../core/screens/dashboard.js';
+import {formatDuration, formatTokens, formatUsd} from '../core/util/format.js';
 import {statusColor, type Color} from './theme.js';
 import {bar, clockTime, fit, percent} from './text.js';
 

@@ -1,8 +1,8 @@
 import {memo} from 'react';
 import {Text} from 'ink';
-import type {BlockState} from '../core/dashboard.js';
-import {formatTokens, formatUsd} from '../core/format.js';
-import {sparkline} from '../core/series.js';
+import type {BlockState} from '../core/screens/dashboard.js';
+import {formatTokens, formatUsd} from '../core/util/format.js';
+import {sparkline} from '../core/util/series.js';
 import {levelColor} from './theme.js';
 import {fit} from './text.js';
 

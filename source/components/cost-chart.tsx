@@ -1,9 +1,9 @@
 import {memo, useMemo} from 'react';
 import {Text} from 'ink';
 import asciichart from 'asciichart';
-import type {ModelRow} from '../core/dashboard.js';
-import {shortModelName} from '../core/format.js';
-import {downsample} from '../core/series.js';
+import type {ModelRow} from '../core/screens/dashboard.js';
+import {shortModelName} from '../core/util/format.js';
+import {downsample} from '../core/util/series.js';
 import {chartPalette, modelColor, modelColorIndex} from './theme.js';
 import {fit} from './text.js';
 

@@ -1,7 +1,7 @@
 import {memo} from 'react';
 import {Box, Text} from 'ink';
-import type {DashboardState} from '../core/dashboard.js';
-import {formatDuration} from '../core/format.js';
+import type {DashboardState} from '../core/screens/dashboard.js';
+import {formatDuration} from '../core/util/format.js';
 import {BlockPanel, blockPanelRows} from './block-panel.js';
 import {BurnPanel} from './burn-panel.js';
 import {CostChart} from './cost-chart.js';

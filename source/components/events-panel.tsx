@@ -1,6 +1,6 @@
 import {memo} from 'react';
 import {Text} from 'ink';
-import type {EventRow} from '../core/dashboard.js';
+import type {EventRow} from '../core/screens/dashboard.js';
 import type {Color} from './theme.js';
 import {clockTime, fit} from './text.js';
 

@@ -1,7 +1,7 @@
 import {memo} from 'react';
 import {Text} from 'ink';
-import type {DashboardState} from '../core/dashboard.js';
-import {formatDuration, formatTokens} from '../core/format.js';
+import type {DashboardState} from '../core/screens/dashboard.js';
+import {formatDuration, formatTokens} from '../core/util/format.js';
 import {statusColor} from './theme.js';
 import {clockTime, fit, percent} from './text.js';
 

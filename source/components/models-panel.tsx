@@ -1,8 +1,8 @@
 import {memo} from 'react';
 import {Text} from 'ink';
-import {bucketMs, type ModelRow} from '../core/dashboard.js';
-import {formatUsd, shortModelName} from '../core/format.js';
-import {downsample, groupSize, sparkline} from '../core/series.js';
+import {bucketMs, type ModelRow} from '../core/screens/dashboard.js';
+import {formatUsd, shortModelName} from '../core/util/format.js';
+import {downsample, groupSize, sparkline} from '../core/util/series.js';
 import {modelColor} from './theme.js';
 import {bucketLabel, fit, percent} from './text.js';
 

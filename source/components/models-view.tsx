@@ -1,7 +1,7 @@
 import {Fragment, memo} from 'react';
 import {Text} from 'ink';
-import type {ModelUsage} from '../core/dashboard.js';
-import {formatTokens, formatUsd, shortModelName} from '../core/format.js';
+import type {ModelUsage} from '../core/screens/dashboard.js';
+import {formatTokens, formatUsd, shortModelName} from '../core/util/format.js';
 import {modelColor} from './theme.js';
 import {fit, percent} from './text.js';
 

@@ -1,10 +1,10 @@
 import {memo, type ReactNode} from 'react';
 import {Text} from 'ink';
-import {eventMessage} from '../core/dashboard.js';
-import {formatDuration, formatMs, formatTokens, formatUsd, shortModelName} from '../core/format.js';
-import {downsample, groupSize, sparkline} from '../core/series.js';
-import type {SessionDetail} from '../core/session-detail.js';
-import {totalTokens} from '../core/types.js';
+import {eventMessage} from '../core/screens/dashboard.js';
+import {formatDuration, formatMs, formatTokens, formatUsd, shortModelName} from '../core/util/format.js';
+import {downsample, groupSize, sparkline} from '../core/util/series.js';
+import type {SessionDetail} from '../core/screens/session-detail.js';
+import {totalTokens} from '../core/usage/types.js';
 import {modelColor} from './theme.js';
 import {bucketLabel, clockSpan, clockTime, fit, percent} from './text.js';
 

@@ -1,6 +1,6 @@
 import {memo} from 'react';
 import {Box, Text} from 'ink';
-import type {Trace} from '../core/traces.js';
+import type {Trace} from '../core/otel/traces.js';
 import {fit} from './text.js';
 import {TraceView} from './trace-view.js';
 

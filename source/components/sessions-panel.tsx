@@ -1,7 +1,7 @@
 import {memo} from 'react';
 import {Text} from 'ink';
-import type {SessionRow} from '../core/dashboard.js';
-import {formatDuration, formatUsd, shortModelName} from '../core/format.js';
+import type {SessionRow} from '../core/screens/dashboard.js';
+import {formatDuration, formatUsd, shortModelName} from '../core/util/format.js';
 import {modelColor} from './theme.js';
 import {age, fit, percent} from './text.js';
 

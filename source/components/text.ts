@@ -1,4 +1,4 @@
-import {clockOf, pad2} from '../core/format.js';
+import {clockOf, pad2} from '../core/util/format.js';
 
 /** Fixed-width text helpers: every dashboard row is laid out to an exact width, so nothing wraps. */
 

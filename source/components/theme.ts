@@ -1,5 +1,5 @@
-import type {BurnLevel} from '../core/dashboard.js';
-import {limitStatusColor, type LimitStatus} from '../core/limits.js';
+import type {BurnLevel} from '../core/screens/dashboard.js';
+import {limitStatusColor, type LimitStatus} from '../core/usage/limits.js';
 
 /** Ink colour names. Model colours come from a model's place in the state's `modelOrder`, so every panel agrees. */
 export type Color = 'green' | 'yellow' | 'red' | 'cyan' | 'magenta' | 'blue' | 'gray' | 'white';

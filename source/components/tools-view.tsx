@@ -1,8 +1,8 @@
 import {memo, type ReactNode} from 'react';
 import {Text} from 'ink';
-import {formatDuration, formatMs, formatUsd, shortModelName} from '../core/format.js';
-import type {OtelJson} from '../core/otel-summary.js';
-import type {TracesJson} from '../core/traces.js';
+import {formatDuration, formatMs, formatUsd, shortModelName} from '../core/util/format.js';
+import type {OtelJson} from '../core/otel/otel-summary.js';
+import type {TracesJson} from '../core/otel/traces.js';
 import {fit, percent} from './text.js';
 
 const howTo = [

@@ -1,8 +1,8 @@
 import {memo} from 'react';
 import {Text} from 'ink';
-import {formatMs, formatTokens, shortModelName} from '../core/format.js';
-import {attributeText as text} from '../core/console-records.js';
-import type {SpanRecord, Trace} from '../core/traces.js';
+import {formatMs, formatTokens, shortModelName} from '../core/util/format.js';
+import {attributeText as text} from '../core/otel/console-records.js';
+import type {SpanRecord, Trace} from '../core/otel/traces.js';
 import {clockTime, fit} from './text.js';
 
 /** `850ms`, `12.4s`, or `–` when the span has not ended. */

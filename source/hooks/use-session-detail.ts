@@ -1,5 +1,5 @@
 import {useEffect, useRef, useState} from 'react';
-import type {SessionDetail} from '../core/session-detail.js';
+import type {SessionDetail} from '../core/screens/session-detail.js';
 
 /** How often an open session's detail is loaded again while its transcripts grow. */
 const refreshMs = 2000;

@@ -1,5 +1,5 @@
-import {formatDuration, formatTokens, formatUsd} from '../core/format.js';
-import type {OtelJson} from '../core/otel-summary.js';
+import {formatDuration, formatTokens, formatUsd} from '../core/util/format.js';
+import type {OtelJson} from '../core/otel/otel-summary.js';
 
 const ms = (value: number | null): string => (value === null ? '–' : value < 1000 ? `${Math.round(value)} ms` : formatDuration(value));
 

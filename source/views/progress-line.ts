@@ -1,4 +1,4 @@
-import type {ScanProgress} from '../ingest/transcript-source.js';
+import type {ScanProgress} from '../ingest/transcripts/transcript-source.js';
 
 const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);
 

@@ -1,5 +1,5 @@
-import type {ReportJson} from '../core/report.js';
-import {clockOf, formatDuration, formatTokens, formatUsd, pad2, shortModelName, truncate, wrapText} from '../core/format.js';
+import type {ReportJson} from '../core/screens/report.js';
+import {clockOf, formatDuration, formatTokens, formatUsd, pad2, shortModelName, truncate, wrapText} from '../core/util/format.js';
 
 type Row = {start: string; status: string; models: string; tokens: string; cost: string; isDetail?: boolean; isGap?: boolean};
 

@@ -1,8 +1,8 @@
-import {eventMessage} from '../core/dashboard.js';
-import {counted, formatDuration, formatMs, formatTokens, formatUsd, shortModelName, truncate} from '../core/format.js';
-import {downsample, groupSize, sparkline} from '../core/series.js';
-import type {SessionDetail, SessionSummary} from '../core/session-detail.js';
-import {totalTokens} from '../core/types.js';
+import {eventMessage} from '../core/screens/dashboard.js';
+import {counted, formatDuration, formatMs, formatTokens, formatUsd, shortModelName, truncate} from '../core/util/format.js';
+import {downsample, groupSize, sparkline} from '../core/util/series.js';
+import type {SessionDetail, SessionSummary} from '../core/screens/session-detail.js';
+import {totalTokens} from '../core/usage/types.js';
 import {formatLocalTime} from './report-table.js';
 
 const right = (text: string, width: number): string => text.padStart(width);

@@ -1,5 +1,5 @@
-import {clockOf, formatTokens, formatUsd, pad2} from '../core/format.js';
-import type {Weekly} from '../core/weekly.js';
+import {clockOf, formatTokens, formatUsd, pad2} from '../core/util/format.js';
+import type {Weekly} from '../core/usage/weekly.js';
 
 const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const dayLabel = (ms: number): string => {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {reportJsonSchema} from '../../source/core/report-schema.js';
+import {reportJsonSchema} from '../../source/core/screens/report-schema.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 const cliPath = path.resolve('dist/cli.js');

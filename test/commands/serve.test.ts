@@ -74,8 +74,8 @@ describe('one session through a transcript and through OpenTelemetry', () => {
 
 		const before = await runReport();
 		expect(before.otel).toBeUndefined();
-		const {startReceiver} = await import('../../source/ingest/otlp-receiver.js');
-		const {appendToSpool} = await import('../../source/ingest/otel-spool.js');
+		const {startReceiver} = await import('../../source/ingest/otel/otlp-receiver.js');
+		const {appendToSpool} = await import('../../source/ingest/otel/otel-spool.js');
 		const receiver = await startReceiver({host: '127.0.0.1', port: 0, store: async records => appendToSpool(records, {file: path.join(data, 'otel-spool.ndjson')})});
 		try {
 			for (const name of readdirSync(folder).filter(file => /_(logs|metrics|traces)\.bin$/.test(file)).sort()) {

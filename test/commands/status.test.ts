@@ -57,7 +57,7 @@ describe('cctop status', () => {
 
 	it('shows the OpenTelemetry spool\'s productivity when a template asks', async () => {
 		const data = path.join(home, 'otel-data');
-		const {appendToSpool} = await import('../../source/ingest/otel-spool.js');
+		const {appendToSpool} = await import('../../source/ingest/otel/otel-spool.js');
 		await appendToSpool(
 			[{record: {kind: 'metric', name: 'claude_code.lines_of_code.count', unit: 'count', points: [{attributes: {'session.id': 's', type: 'added'}, startTimeMs: 1, endTimeMs: 2, value: 412}]}, isIncomplete: false}],
 			{file: path.join(data, 'otel-spool.ndjson')},

@@ -9,7 +9,7 @@ import {EventsPanel} from '../../source/components/events-panel.js';
 import {Header} from '../../source/components/header.js';
 import {ModelsPanel} from '../../source/components/models-panel.js';
 import {SessionsPanel} from '../../source/components/sessions-panel.js';
-import type {SessionRow} from '../../source/core/dashboard.js';
+import type {SessionRow} from '../../source/core/screens/dashboard.js';
 import {fixtureNowMs, fixtureState, limitOf} from '../helpers/dashboard-state.js';
 import {frameLines, frameWidth} from '../helpers/render.js';
 

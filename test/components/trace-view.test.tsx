@@ -3,7 +3,7 @@ import {render as renderInk} from 'ink-testing-library';
 import type {ReactElement} from 'react';
 import {describe, expect, it} from 'vitest';
 import {TraceView} from '../../source/components/trace-view.js';
-import {buildTraces} from '../../source/core/traces.js';
+import {buildTraces} from '../../source/core/otel/traces.js';
 import {nativeRunSpans} from '../helpers/otel.js';
 import {frameLines, frameWidth} from '../helpers/render.js';
 

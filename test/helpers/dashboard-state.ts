@@ -1,7 +1,7 @@
-import {hourMs, identifyBlocks, type PricedEntry} from '../../source/core/blocks.js';
-import {buildDashboard, type DashboardInput, type DashboardState} from '../../source/core/dashboard.js';
-import type {TokenLimit} from '../../source/core/limits.js';
-import type {UsageEvent} from '../../source/core/types.js';
+import {hourMs, identifyBlocks, type PricedEntry} from '../../source/core/usage/blocks.js';
+import {buildDashboard, type DashboardInput, type DashboardState} from '../../source/core/screens/dashboard.js';
+import type {TokenLimit} from '../../source/core/usage/limits.js';
+import type {UsageEvent} from '../../source/core/usage/types.js';
 import {makePriced} from './entries.js';
 
 export const opus = 'claude-opus-4-5-20251101';

@@ -1,7 +1,7 @@
-import type {PricedEntry} from '../../source/core/blocks.js';
-import {applyLines, createLedger, type Ledger} from '../../source/core/ledger.js';
-import {createPriceLookup, defaultPricing} from '../../source/core/pricing.js';
-import type {TokenCounts, UsageEntry} from '../../source/core/types.js';
+import type {PricedEntry} from '../../source/core/usage/blocks.js';
+import {applyLines, createLedger, type Ledger} from '../../source/core/usage/ledger.js';
+import {createPriceLookup, defaultPricing} from '../../source/core/usage/pricing.js';
+import type {TokenCounts, UsageEntry} from '../../source/core/usage/types.js';
 
 export type EntryOverrides = Partial<Omit<UsageEntry, 'tokens'>> & {tokens?: Partial<TokenCounts>};
 

@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs';
-import {ConsoleRecordReader, type OtelRecord} from '../../source/core/console-records.js';
-import type {SpanRecord} from '../../source/core/traces.js';
+import {ConsoleRecordReader, type OtelRecord} from '../../source/core/otel/console-records.js';
+import type {SpanRecord} from '../../source/core/otel/traces.js';
 
 /** The native 2.1.332 run with traces, metrics and logs (fixtures/otel-console). */
 export const nativeRunLog = 'fixtures/otel-console/cc-2.1.332-native-bun_p-mode_console-traces+metrics+logs_tool-turns.stdout.txt';

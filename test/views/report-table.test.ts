@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest';
-import {hourMs} from '../../source/core/blocks.js';
-import {ledgerCounters, unknownModels} from '../../source/core/ledger.js';
-import {resolveTokenLimit} from '../../source/core/limits.js';
-import {buildReportJson} from '../../source/core/report.js';
+import {hourMs} from '../../source/core/usage/blocks.js';
+import {ledgerCounters, unknownModels} from '../../source/core/usage/ledger.js';
+import {resolveTokenLimit} from '../../source/core/usage/limits.js';
+import {buildReportJson} from '../../source/core/screens/report.js';
 import {renderReportTable} from '../../source/views/report-table.js';
 import {ledgerOf, makeEntry} from '../helpers/entries.js';
 
@@ -62,8 +62,8 @@ describe('renderReportTable', () => {
 
 describe('reportJsonLine (the --watch snapshot)', () => {
 	it('prints the same document as the report, reusing finished blocks\' text', async () => {
-		const {reportJsonLine} = await import('../../source/core/report.js');
-		const {applyLines} = await import('../../source/core/ledger.js');
+		const {reportJsonLine} = await import('../../source/core/screens/report.js');
+		const {applyLines} = await import('../../source/core/usage/ledger.js');
 		const ledger = ledgerOf(
 			[
 				makeEntry({timestampMs: Date.parse('2026-11-24T09:10:00Z'), messageId: 'z', requestId: 'z', tokens: {inputTokens: 10, outputTokens: 5}}),

@@ -1,0 +1,41 @@
+import {readFileSync} from 'node:fs';
+import {mkdir, rename, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type {OfficialWindow} from '../../core/screens/statusline.js';
+
+/** The newest official rate-limit reading Claude Code sent, with when cctop received it. */
+export type OfficialReading = {recordedAtMs: number; fiveHour: OfficialWindow | undefined; sevenDay: OfficialWindow | undefined};
+
+export const dataDir = (env: NodeJS.ProcessEnv = process.env): string =>
+	env['CCTOP_DATA_DIR'] || path.join(env['XDG_DATA_HOME'] || path.join(os.homedir(), '.local', 'share'), 'cctop');
+
+const readingFile = (dir: string): string => path.join(dir, 'rate-limits.json');
+
+const isWindow = (value: unknown): value is OfficialWindow =>
+	typeof value === 'object' && value !== null && Number.isFinite((value as OfficialWindow).usedPercentage) && Number.isFinite((value as OfficialWindow).resetsAtMs);
+
+/** The recorded reading, or undefined when there is none or it is unreadable (never an error). */
+export const readOfficial = (dir = dataDir()): OfficialReading | undefined => {
+	try {
+		const raw = JSON.parse(readFileSync(readingFile(dir), 'utf8')) as Partial<OfficialReading>;
+		if (!Number.isFinite(raw.recordedAtMs)) return undefined;
+		return {recordedAtMs: raw.recordedAtMs!, fiveHour: isWindow(raw.fiveHour) ? raw.fiveHour : undefined, sevenDay: isWindow(raw.sevenDay) ? raw.sevenDay : undefined};
+	} catch {
+		return undefined;
+	}
+};
+
+/**
+ * Keep `reading` if it is newer than the recorded one. Several cctop processes
+ * write here (every Claude Code session runs the statusLine): the file is
+ * replaced by rename, so a reader sees the old reading or the new, never half.
+ */
+export const recordOfficial = async (reading: OfficialReading, dir = dataDir()): Promise<void> => {
+	const current = readOfficial(dir);
+	if (current !== undefined && current.recordedAtMs > reading.recordedAtMs) return;
+	await mkdir(dir, {recursive: true});
+	const temporary = `${readingFile(dir)}.${process.pid}.${Date.now()}.tmp`;
+	await writeFile(temporary, JSON.stringify(reading));
+	await rename(temporary, readingFile(dir));
+};

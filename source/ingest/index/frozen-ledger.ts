@@ -1,0 +1,308 @@
+import {identifyBlocks, regroupAnchor, withCost, type Block, type PricedEntry} from '../../core/usage/blocks.js';
+import {beatsCopy, compareEntries, dedupeKey, isKeyed, RequestMap} from '../../core/usage/dedupe.js';
+import type {LedgerOptions} from '../../core/usage/ledger.js';
+import {keyHash} from '../../core/util/hash.js';
+import {entryCostUsd} from '../../core/usage/pricing.js';
+import {noSession, noteSeen, sessionOf, type FileCopies, type SessionCopies, type SessionSeen} from '../../core/usage/sessions.js';
+import type {LineResult} from '../../core/usage/transcript.js';
+import {totalTokens, type UsageEntry, type UsageEvent} from '../../core/usage/types.js';
+import {blockFromSummary, type DecodedIndex, type IndexBody, type IndexedFile, type ReportSummary} from './usage-index.js';
+
+type Counters = ReportSummary['counters'];
+
+/** A file that changed since the index: its complete state (stored copies plus new lines). */
+type TouchedFile = {
+	position: number | undefined;
+	keyed: RequestMap<PricedEntry>;
+	unkeyed: PricedEntry[];
+	events: UsageEvent[];
+	lines: number;
+	usageLines: number;
+	invalidLines: number;
+};
+
+type Winner = {entry: UsageEntry; path: string; row: number | undefined};
+
+/**
+ * Usage as "the index, plus what was appended since", for processes that stay
+ * up: the index body stays as typed arrays and only files that changed are held
+ * as objects, so a 1 GB history costs tens of MB instead of one object per
+ * request. New lines are deduplicated against the index's key table, and only
+ * the blocks from {@link regroupAnchor} on are regrouped. It handles appends and
+ * new files; a truncated, replaced or deleted file needs the full ledger
+ * ({@link FrozenLedger.files} gives everything to build one).
+ */
+export class FrozenLedger {
+	version = 0;
+	private readonly touched = new Map<string, TouchedFile>();
+	private readonly winners = new RequestMap<PricedEntry>();
+	private readonly removedRows = new Set<number>();
+	private readonly added = new Set<PricedEntry>();
+	private readonly counters: Counters;
+	private readonly baseUnique: number;
+	private readonly summaryBlocks: Block[];
+	private readonly positions: Map<string, number>;
+	private baseUniqueDelta = 0;
+	/** Stored counted entries from the anchor block on, with their rows (to drop ones replaced since). */
+	private tail: {anchor: number; rows: Array<{entry: PricedEntry; row: number}>} | undefined;
+	private view: {version: number; detailFromMs: number; blocks: Block[]} | undefined;
+
+	constructor(
+		private readonly index: DecodedIndex,
+		private readonly summary: ReportSummary,
+		private readonly body: IndexBody,
+		private readonly options: LedgerOptions,
+	) {
+		this.counters = {...summary.counters};
+		this.baseUnique = summary.counters.usageLines - summary.counters.duplicateLines;
+		this.summaryBlocks = summary.blocks.map(blockFromSummary);
+		this.positions = new Map(index.files.map((file, position) => [file.path, position]));
+	}
+
+	private price(entry: UsageEntry, path: string): PricedEntry {
+		return withCost(entry, entryCostUsd(entry, this.options.lookup, this.options.mode), path);
+	}
+
+	hasFile(path: string): boolean {
+		return this.touched.has(path) || this.positions.has(path);
+	}
+
+	/** The stored state of one file, priced. */
+	private storedFile(position: number): TouchedFile {
+		const header = this.index.files[position]!;
+		const start = this.body.fileStarts[position]!;
+		const keyed = new RequestMap<PricedEntry>();
+		for (let row = start; row < start + header.keyedCount; row++) keyed.set(this.price(this.body.entryAt(row), header.path));
+		const unkeyed: PricedEntry[] = [];
+		for (let row = start + header.keyedCount; row < start + header.keyedCount + header.unkeyedCount; row++) unkeyed.push(this.price(this.body.entryAt(row), header.path));
+		return {position, keyed, unkeyed, events: [...header.events], lines: header.lines, usageLines: header.usageLines, invalidLines: header.invalidLines};
+	}
+
+	private touch(path: string): TouchedFile {
+		let file = this.touched.get(path);
+		if (file === undefined) {
+			const position = this.positions.get(path);
+			if (position === undefined) this.counters.files++;
+			file = position === undefined ? {position, keyed: new RequestMap(), unkeyed: [], events: [], lines: 0, usageLines: 0, invalidLines: 0} : this.storedFile(position);
+			this.touched.set(path, file);
+		}
+
+		return file;
+	}
+
+	/** The copy of `entry`'s request that counts now: from this session, or from the index. */
+	private winnerOf(entry: UsageEntry): Winner | undefined {
+		const live = this.winners.get(entry);
+		if (live !== undefined) return {entry: live, path: live.sourcePath ?? '', row: undefined};
+		const row = this.body.findWinner(`${entry.messageId}\u0000${entry.requestId}`);
+		if (row < 0 || this.removedRows.has(row)) return undefined;
+		return {entry: this.body.entryAt(row), path: this.index.files[this.body.fileOf(row)]!.path, row};
+	}
+
+	/** Lines appended to `path` (or a new file); same rules as the full ledger. */
+	applyLines(path: string, results: readonly LineResult[], counts: {lines: number; invalidLines: number}): void {
+		const file = this.touch(path);
+		file.lines += counts.lines;
+		file.invalidLines += counts.invalidLines;
+		this.counters.lines += counts.lines;
+		this.counters.invalidLines += counts.invalidLines;
+		for (const result of results) {
+			if (result.kind === 'event') {
+				file.events.push(result.event);
+				if (result.event.kind === 'rate_limit') this.counters.limitHits++;
+				else this.counters.apiErrors++;
+				continue;
+			}
+
+			if (result.kind !== 'usage') continue;
+			file.usageLines++;
+			this.counters.usageLines++;
+			const priced = this.price(result.entry, path);
+			if (!isKeyed(priced)) {
+				file.unkeyed.push(priced);
+				this.added.add(priced);
+				this.baseUniqueDelta++;
+				continue;
+			}
+
+			const inFile = file.keyed.get(priced);
+			if (inFile !== undefined && totalTokens(priced.tokens) <= totalTokens(inFile.tokens)) continue;
+			file.keyed.set(priced);
+			const winner = this.winnerOf(priced);
+			if (winner !== undefined) {
+				if (winner.path !== path && !beatsCopy(priced, path, winner.entry, winner.path)) continue;
+				if (winner.row === undefined) this.added.delete(winner.entry as PricedEntry);
+				else this.removedRows.add(winner.row);
+			} else {
+				this.baseUniqueDelta++;
+			}
+
+			this.added.add(priced);
+			this.winners.set(priced);
+		}
+
+		this.counters.duplicateLines = this.counters.usageLines - (this.baseUnique + this.baseUniqueDelta);
+		this.version++;
+	}
+
+	/**
+	 * Blocks now: the index's summary up to the regroup anchor, then the tail
+	 * regrouped. Summary blocks carry no entries, so a view that shows entries
+	 * (the dashboard's sparklines and sessions) passes `detailFromMs` and gets
+	 * every block from there on regrouped from the stored rows.
+	 */
+	blocks(nowMs: number, detailFromMs = Number.POSITIVE_INFINITY): Block[] {
+		if (this.view?.version === this.version && this.view.detailFromMs === detailFromMs) return this.view.blocks;
+		let changedMs = detailFromMs;
+		for (const entry of this.added) changedMs = Math.min(changedMs, entry.timestampMs);
+		for (const row of this.removedRows) changedMs = Math.min(changedMs, this.body.timestampAt(row));
+		let blocks = this.summaryBlocks;
+		if (changedMs !== Number.POSITIVE_INFINITY) {
+			const anchor = regroupAnchor(this.summaryBlocks, changedMs);
+			if (this.tail?.anchor !== anchor) {
+				// Stored counted entries from the anchor block's first entry on (all of them without an anchor).
+				const fromMs = anchor < 0 ? Number.NEGATIVE_INFINITY : this.summaryBlocks[anchor]!.firstEntryMs!;
+				const rows: Array<{entry: PricedEntry; row: number}> = [];
+				for (let row = 0; row < this.body.count; row++) {
+					if (this.body.timestampAt(row) >= fromMs && this.body.isWinner(row)) {
+						rows.push({entry: this.price(this.body.entryAt(row), this.index.files[this.body.fileOf(row)]!.path), row});
+					}
+				}
+
+				this.tail = {anchor, rows};
+			}
+
+			const tail = [...this.tail.rows.filter(({row}) => !this.removedRows.has(row)).map(({entry}) => entry), ...this.added].sort(compareEntries);
+			blocks = [...this.summaryBlocks.slice(0, Math.max(0, this.tail.anchor)), ...identifyBlocks(tail, this.options.sessionLengthMs, nowMs)];
+		}
+
+		this.view = {version: this.version, detailFromMs, blocks};
+		return blocks;
+	}
+
+	/** Limit hits and API errors at or after `sinceMs`, stored and new. */
+	eventsSince(sinceMs: number): UsageEvent[] {
+		const events: UsageEvent[] = [];
+		for (const header of this.index.files) {
+			if (!this.touched.has(header.path)) events.push(...header.events.filter(event => event.timestampMs >= sinceMs));
+		}
+
+		for (const file of this.touched.values()) events.push(...file.events.filter(event => event.timestampMs >= sinceMs));
+		return events;
+	}
+
+	usage(nowMs: number, detailFromMs?: number): {blocks: Block[]; counters: Counters; unknownModels: string[]} {
+		const blocks = this.blocks(nowMs, detailFromMs);
+		const unknown = new Set<string>();
+		for (const block of blocks) {
+			for (const [model, totals] of block.perModel) if (!totals.isPriced) unknown.add(model || '(no model)');
+		}
+
+		return {blocks, counters: {...this.counters}, unknownModels: [...unknown].sort()};
+	}
+
+	/**
+	 * What one session's numbers depend on, without decoding the whole index: when
+	 * every session was last seen (a column scan), then the chosen session's lines,
+	 * every copy of its requests (found by key hash, verified on the ids) and all
+	 * events. {@link sessionsFrom} over that is exact for the chosen session.
+	 */
+	sessionCopies(choose: (seen: ReadonlyMap<string, SessionSeen>) => string | undefined): SessionCopies | undefined {
+		const {body} = this;
+		const stored = this.index.files.flatMap((header, position) => (this.touched.has(header.path) ? [] : [{header, start: body.fileStarts[position]!}]));
+		const seen = new Map<string, SessionSeen>();
+		for (const {header, start} of stored) {
+			for (let row = start; row < start + header.keyedCount + header.unkeyedCount; row++) noteSeen(seen, body.sessionAt(row) ?? noSession, body.timestampAt(row), body.projectAt(row), true);
+			for (const event of header.events) noteSeen(seen, sessionOf(event), event.timestampMs, event.project, false);
+		}
+
+		for (const file of this.touched.values()) {
+			for (const entry of [...file.keyed.values(), ...file.unkeyed]) noteSeen(seen, sessionOf(entry), entry.timestampMs, entry.project, true);
+			for (const event of file.events) noteSeen(seen, sessionOf(event), event.timestampMs, event.project, false);
+		}
+
+		const sessionId = choose(seen);
+		if (sessionId === undefined) return undefined;
+		const files = new Map<string, FileCopies & {keyed: PricedEntry[]; unkeyed: PricedEntry[]}>();
+		const fileFor = (path: string) => {
+			let file = files.get(path);
+			if (file === undefined) {
+				file = {path, keyed: [], unkeyed: [], events: []};
+				files.set(path, file);
+			}
+
+			return file;
+		};
+
+		// The session's own lines, and the keys of its requests.
+		const keys = new Set<string>();
+		const lows = new Set<number>();
+		const isOwn = (found: string | undefined) => (found ?? noSession) === sessionId;
+		for (const {header, start} of stored) {
+			for (let row = start; row < start + header.keyedCount + header.unkeyedCount; row++) {
+				if (!isOwn(body.sessionAt(row))) continue;
+				const entry = this.price(body.entryAt(row), header.path);
+				if (row < start + header.keyedCount) {
+					keys.add(dedupeKey(entry)!);
+					fileFor(header.path).keyed.push(entry);
+				} else {
+					fileFor(header.path).unkeyed.push(entry);
+				}
+			}
+		}
+
+		for (const [path, file] of this.touched) {
+			for (const entry of file.keyed.values()) {
+				if (isOwn(entry.sessionId)) {
+					keys.add(dedupeKey(entry)!);
+					fileFor(path).keyed.push(entry);
+				}
+			}
+
+			for (const entry of file.unkeyed) if (isOwn(entry.sessionId)) fileFor(path).unkeyed.push(entry);
+		}
+
+		for (const key of keys) lows.add(keyHash(key)[1]);
+		// Every other copy of those requests: in other sessions' lines, stored or new.
+		for (const {header, start} of stored) {
+			for (let row = start; row < start + header.keyedCount; row++) {
+				if (!lows.has(body.keyLowAt(row)) || isOwn(body.sessionAt(row))) continue;
+				const entry = body.entryAt(row);
+				if (keys.has(dedupeKey(entry)!)) fileFor(header.path).keyed.push(this.price(entry, header.path));
+			}
+
+			if (header.events.length > 0) fileFor(header.path).events = header.events;
+		}
+
+		for (const [path, file] of this.touched) {
+			for (const entry of file.keyed.values()) if (!isOwn(entry.sessionId) && keys.has(dedupeKey(entry)!)) fileFor(path).keyed.push(entry);
+			if (file.events.length > 0) fileFor(path).events = file.events;
+		}
+
+		return {sessionId, files: [...files.values()], seen};
+	}
+
+	/** The {@link keyHash} of every keyed copy, stored or new: what the status snapshot's Bloom filter holds. */
+	*keyHashes(): Generator<[number, number]> {
+		for (const [position, header] of this.index.files.entries()) {
+			if (this.touched.has(header.path)) continue;
+			const start = this.body.fileStarts[position]!;
+			for (let row = start; row < start + header.keyedCount; row++) yield this.body.keyHashAt(row);
+		}
+
+		for (const file of this.touched.values()) for (const entry of file.keyed.values()) yield keyHash(dedupeKey(entry)!);
+	}
+
+	/** Every file's complete usage (stored or changed), to build a full ledger or write the index. */
+	*files(): Generator<Omit<IndexedFile, 'cursor' | 'projectSlug' | 'keyed' | 'unkeyed'> & {keyed: PricedEntry[]; unkeyed: PricedEntry[]}> {
+		for (const [position, header] of this.index.files.entries()) {
+			if (this.touched.has(header.path)) continue;
+			const file = this.storedFile(position);
+			yield {path: header.path, keyed: [...file.keyed.values()], unkeyed: file.unkeyed, events: file.events, lines: file.lines, usageLines: file.usageLines, invalidLines: file.invalidLines};
+		}
+
+		for (const [path, file] of this.touched) {
+			yield {path, keyed: [...file.keyed.values()], unkeyed: file.unkeyed, events: file.events, lines: file.lines, usageLines: file.usageLines, invalidLines: file.invalidLines};
+		}
+	}
+}

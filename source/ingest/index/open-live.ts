@@ -1,0 +1,118 @@
+import type {UsageEntry} from '../../core/usage/types.js';
+import {createFileUsage, ledgerCounters, restoreFile, unknownModels, type Ledger} from '../../core/usage/ledger.js';
+import type {Discovery} from '../transcripts/discover.js';
+import {FrozenLedger} from './frozen-ledger.js';
+import {LiveUsage, type UsageView} from './live-usage.js';
+import type {OpenUsageOptions, UsageHandle} from './open-usage.js';
+import type {FileCursor} from '../transcripts/tail-file.js';
+import {TranscriptSource} from '../transcripts/transcript-source.js';
+import {indexedFile, saveIndex, summarizeBlock, type DecodedIndex} from './usage-index.js';
+
+/**
+ * Put the index's files into the ledger, streamed file by file, so at most one
+ * file's bytes exist beside it. On a bad segment the caller starts over without
+ * the index.
+ */
+const restoreFromIndex = async (
+	ledger: Ledger,
+	index: DecodedIndex,
+	present: ReadonlySet<string>,
+	cursors: Map<string, FileCursor>,
+): Promise<{error?: string}> => {
+	for await (const file of index.eachFile()) {
+		if ('error' in file) return {error: file.error};
+		if (!present.has(file.path)) continue;
+		restoreFile(ledger, file);
+		cursors.set(file.path, file.cursor);
+	}
+
+	return {};
+};
+
+/**
+ * The full path of {@link openUsage}: restore or freeze the index, read only bytes
+ * past each saved cursor (everything, in worker threads, on a first run), and keep
+ * what is needed to write the index again.
+ */
+export const openLive = async (
+	options: OpenUsageOptions,
+	{discovery, index, indexFile, notes, isIndexCorrupt}: {discovery: Discovery; index: DecodedIndex | undefined; indexFile: string | undefined; notes: string[]; isIndexCorrupt: boolean},
+): Promise<UsageHandle> => {
+	const summary = index?.summary;
+	const cursors = new Map<string, FileCursor>();
+	let isDirty = index === undefined || isIndexCorrupt || summary?.fingerprint !== options.fingerprint;
+	const present = new Set(discovery.files.map(file => file.path));
+	// A process that stays up keeps the index frozen and holds only what changes;
+	// one-shot callers that got here (truncations, big appends) load fully.
+	const body = !options.isSummaryEnough && !isDirty && index !== undefined ? await index.body() : undefined;
+	const live =
+		body !== undefined && !('error' in body) && summary !== undefined
+			? new LiveUsage(options.ledger, new FrozenLedger(index!, summary, body, options.ledger))
+			: new LiveUsage(options.ledger);
+	if (body !== undefined && 'error' in body) notes.push(`index ${indexFile} ignored (${body.error}); rebuilding`);
+	if (live.isFrozen) {
+		for (const file of index!.files) {
+			if (present.has(file.path)) cursors.set(file.path, file.cursor);
+		}
+
+		// Deleted while stopped: taking a file out needs the full ledger.
+		for (const file of index!.files) {
+			if (!present.has(file.path)) live.removeFile(file.path, options.clock());
+		}
+	} else {
+		live.beginBulk();
+		if (index !== undefined && !isIndexCorrupt && (body === undefined || !('error' in body))) {
+			const restored = await restoreFromIndex(live.ledger, index, present, cursors);
+			if (restored.error !== undefined) {
+				notes.push(`index ${indexFile} ignored (${restored.error}); rebuilding`);
+				// Forget whatever came before the bad segment: read everything afresh.
+				live.ledger.files.clear();
+				cursors.clear();
+			}
+
+			isDirty ||= restored.error !== undefined || index.files.length !== discovery.files.length;
+		}
+	}
+
+	const source = new TranscriptSource(
+		live,
+		options.clock,
+		() => {
+			isDirty = true;
+			options.onChange?.();
+		},
+		options.scan,
+	);
+	source.track(discovery.files, cursors);
+	await source.pollAll(options.onProgress);
+	if (live.isBulk) live.endBulk(options.clock());
+
+	const view = (detailFromMs?: number): UsageView => live.view(options.clock(), detailFromMs);
+	const save = async () => {
+		if (indexFile === undefined || !isDirty) return;
+		isDirty = false;
+		const nowMs = options.clock();
+		const ledger = live.fullLedger(nowMs);
+		const files = [...source.tailers.values()].flatMap(tailer =>
+			tailer.cursor === undefined ? [] : [indexedFile(ledger.files.get(tailer.path) ?? createFileUsage(tailer.path), tailer.cursor, tailer.projectSlug)],
+		);
+		const counted = new Set<UsageEntry>(ledger.winners.values());
+		await saveIndex(
+			indexFile,
+			discovery.roots,
+			files,
+			{fingerprint: options.fingerprint, blocks: ledger.blocks.map(summarizeBlock), counters: ledgerCounters(ledger), unknownModels: unknownModels(ledger)},
+			entry => counted.has(entry),
+			{dirs: discovery.dirs, walkedAtMs: discovery.walkedAtMs},
+		);
+	};
+
+	return {
+		discovery,
+		live: {usage: live, source},
+		view,
+		notes,
+		unreadablePaths: () => [...discovery.unreadablePaths, ...[...source.unreadable].map(([path, reason]) => ({path, reason}))],
+		save,
+	};
+};

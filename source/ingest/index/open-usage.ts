@@ -1,0 +1,80 @@
+import {statSync} from 'node:fs';
+import type {LedgerOptions} from '../../core/usage/ledger.js';
+import {findRoots, reuseDiscovery, walkRoots, type Discovery} from '../transcripts/discover.js';
+import {reportFromDelta} from './index-delta.js';
+import type {LiveUsage, UsageView} from './live-usage.js';
+import type {TranscriptSource, ScanProgress} from '../transcripts/transcript-source.js';
+import {cacheDir, indexPath, loadIndex} from './usage-index.js';
+
+export type OpenUsageOptions = {
+	claudeDirs: readonly string[];
+	ledger: LedgerOptions;
+	/** Identifies prices, cost mode and session length: a saved summary is only reused for the same one. */
+	fingerprint: string;
+	isCacheEnabled: boolean;
+	/** One-shot callers may take the saved summary when no file changed, without decoding any entry. */
+	isSummaryEnough: boolean;
+	clock: () => number;
+	onChange?: () => void;
+	onProgress?: (progress: ScanProgress) => void;
+	/** Where the first read goes to worker threads, and their script (tests set both). */
+	scan?: {workerFromBytes?: number; workerUrl?: URL};
+};
+
+/** Transcripts found, read and kept current: the ledger plus what feeds it. */
+export type UsageHandle = {
+	discovery: Discovery;
+	/** Undefined when the report came straight from the saved summary. */
+	live: {usage: LiveUsage; source: TranscriptSource} | undefined;
+	/** The usage now; `detailFromMs` as in {@link LiveUsage.view} (live handles only). */
+	view: (detailFromMs?: number) => UsageView;
+	/** Problems worth one stderr line (an index that had to be rebuilt). */
+	notes: string[];
+	unreadablePaths: () => Array<{path: string; reason: string}>;
+	/** Write the index if anything was read since it was last written. */
+	save: () => Promise<void>;
+};
+
+/**
+ * Find the transcripts and the index for them. One-shot callers get the saved
+ * summary, plus only the bytes appended since, whenever that is all that changed;
+ * everything else goes through {@link openLive} (restore or freeze the index, read
+ * past each cursor).
+ */
+export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle> => {
+	const found = await findRoots({claudeDirs: options.claudeDirs});
+	const indexFile = options.isCacheEnabled ? indexPath(cacheDir(), found.roots) : undefined;
+	const loaded = indexFile === undefined ? undefined : await loadIndex(indexFile);
+	const notes: string[] = [];
+	const index = loaded !== undefined && 'problem' in loaded ? undefined : loaded;
+	if (loaded !== undefined && 'problem' in loaded) notes.push(loaded.problem);
+	// An unchanged folder tree is not walked again: the index remembers every folder's mtime.
+	const reused = index?.discovery ? await reuseDiscovery(found, {roots: index.roots, ...index.discovery, files: index.files}) : undefined;
+	// The transcripts it lists are stat'ed for the summary path, synchronously on
+	// purpose: a thousand stat promises cost ~20 ms more (and their garbage) than a loop.
+	const fileStats = options.isSummaryEnough && index?.discovery ? new Map(index.files.map(file => [file.path, statSync(file.path, {throwIfNoEntry: false})] as const)) : undefined;
+	const discovery = reused ?? (await walkRoots(found));
+
+	// One-shot callers: the saved summary plus only appended bytes, when that is all that changed.
+	const delta =
+		options.isSummaryEnough && index !== undefined
+			? await reportFromDelta(index, discovery.files, {...options.ledger, fingerprint: options.fingerprint, nowMs: options.clock()}, fileStats)
+			: undefined;
+	const isIndexCorrupt = delta !== undefined && 'error' in delta;
+	if (isIndexCorrupt) notes.push(`index ${indexFile} ignored (${delta.error}); rebuilding`);
+	if (delta !== undefined && !('error' in delta)) {
+		return {
+			discovery,
+			live: undefined,
+			view: () => ({blocks: delta.blocks, unknownModels: delta.unknownModels, counters: delta.counters, events: []}),
+			notes,
+			unreadablePaths: () => [...discovery.unreadablePaths, ...delta.unreadable],
+			save: async () => undefined,
+		};
+	}
+
+	// Everything past the summary path is loaded only when needed: a warm run that
+	// finds nothing new never pays for the ledger, the tailers or the worker pool.
+	const {openLive} = await import('./open-live.js');
+	return openLive(options, {discovery, index, indexFile, notes, isIndexCorrupt});
+};

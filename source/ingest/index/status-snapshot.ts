@@ -1,0 +1,305 @@
+import {readFileSync, statSync} from 'node:fs';
+import {open, rename, writeFile, mkdir, rm} from 'node:fs/promises';
+import path from 'node:path';
+import {hashString, keyHash} from '../../core/util/hash.js';
+import {identifyBlocks, withCost, type Block, type PricedEntry} from '../../core/usage/blocks.js';
+import {beatsCopy, compareEntries, dedupeKey} from '../../core/usage/dedupe.js';
+import type {LedgerOptions} from '../../core/usage/ledger.js';
+import {entryCostUsd} from '../../core/usage/pricing.js';
+import {totalTokens, type UsageEntry} from '../../core/usage/types.js';
+import {cacheDir} from '../dirs.js';
+import {walkRoots, type TranscriptFile} from '../transcripts/discover.js';
+import {entryFlags, fastFlag, nonBillableFlag, sidechainFlag, stringTable} from './entry-encoding.js';
+
+/**
+ * What `cctop status` needs to answer again without the index: every folder's
+ * and transcript's stat as of the last answer, the totals of the finished blocks
+ * before the last one, and the counted requests from the last block on (plus an
+ * hour before it, for dedupe). A status line that finds only appends reads just
+ * the appended bytes, dedupes them against these requests and regroups the last
+ * block. Anything else (a new file, a shrunk or replaced one, a line older than
+ * the last block, a request whose counted copy moves into it) falls back to the
+ * index, which writes a fresh snapshot.
+ */
+export type StatusSnapshot = {
+	version: typeof snapshotVersion;
+	fingerprint: string;
+	roots: string[];
+	walkedAtMs: number;
+	/** Paths joined by newlines: one string parses far faster than thousands of objects. */
+	dirPaths: string;
+	dirMtimes: number[];
+	filePaths: string;
+	fileSlugs: string;
+	/** Per file: dev, ino, size, mtimeMs, offset (just past the last complete line). */
+	fileStats: number[];
+	earlierTotals: number[];
+	/** First entry of the last block: new lines before it mean the fast path cannot answer. */
+	fromMs: number;
+	strings: string[];
+	/** Per entry: see {@link entryColumns}. */
+	entries: Array<Array<number | string | null>>;
+	/** Every request key in the history, a {@link KeyBloom}'s bits: a line with a key not in it is a new request. Stored after the JSON. */
+	keys: Uint8Array;
+};
+
+const snapshotVersion = 2;
+/** A request's lines are seconds to minutes apart; an hour of earlier requests is kept so a late copy still dedupes. */
+export const marginMs = 60 * 60 * 1000;
+/** Folder mtimes this close to the walk are not trusted (coarse filesystem clocks), as in discover.ts. */
+const settleMs = 2000;
+/** Past this many appended bytes the index path is cheaper. */
+const fastByteLimit = 4 * 1024 * 1024;
+const statFields = 5;
+
+/** One snapshot per set of transcript roots, beside the index. */
+export const snapshotPath = (roots: readonly string[]): string => path.join(cacheDir(), `status-v${snapshotVersion}-${hashString([...roots].sort().join('\n'))}.bin`);
+
+type Row = Array<number | string | null>;
+
+/** One counted entry as a compact row; ids and names go through `strings`. */
+const entryColumns = (entry: PricedEntry, ref: (text: string | undefined) => number): Row => [
+	entry.timestampMs,
+	entry.tokens.inputTokens,
+	entry.tokens.outputTokens,
+	entry.tokens.cacheCreationInputTokens,
+	entry.tokens.cacheReadInputTokens,
+	entry.cacheCreation1hTokens,
+	entry.webSearchRequests,
+	entryFlags(entry),
+	entry.loggedCostUsd ?? null,
+	ref(entry.sessionId),
+	ref(entry.project),
+	ref(entry.model),
+	entry.messageId ?? null,
+	entry.requestId ?? null,
+	ref(entry.sourcePath),
+];
+
+const fromColumns = (row: Row, strings: readonly string[]): UsageEntry & {sourcePath: string | undefined} => {
+	const text = (at: number): string | undefined => (at < 0 ? undefined : strings[at]);
+	const flags = row[7] as number;
+	return {
+		timestampMs: row[0] as number,
+		sessionId: text(row[9] as number),
+		project: text(row[10] as number) ?? '',
+		model: text(row[11] as number) ?? '',
+		messageId: (row[12] as string | null) ?? undefined,
+		requestId: (row[13] as string | null) ?? undefined,
+		isSidechain: (flags & sidechainFlag) !== 0,
+		tokens: {inputTokens: row[1] as number, outputTokens: row[2] as number, cacheCreationInputTokens: row[3] as number, cacheReadInputTokens: row[4] as number},
+		cacheCreation1hTokens: row[5] as number,
+		webSearchRequests: row[6] as number,
+		isFast: (flags & fastFlag) !== 0,
+		loggedCostUsd: (row[8] as number | null) ?? undefined,
+		isNonBillable: (flags & nonBillableFlag) !== 0,
+		sourcePath: text(row[14] as number),
+	};
+};
+
+export type SnapshotState = {
+	files: ReadonlyArray<TranscriptFile & {dev: number; ino: number; size: number; mtimeMs: number; offset: number}>;
+	dirs: ReadonlyArray<{path: string; mtimeMs: number}>;
+	walkedAtMs: number;
+	roots: readonly string[];
+	/** Blocks as of now, with entries from the last non-gap block on; earlier blocks may be summaries. */
+	blocks: readonly Block[];
+	earlierTotals: readonly number[];
+	/** Counted entries at or after (last block's first entry − an hour). */
+	recent: readonly PricedEntry[];
+	/** Every request key in the history (a KeyBloom's bits). */
+	keys: Uint8Array;
+};
+
+/** The snapshot for `state`: finished blocks before the last one become totals. */
+export const buildSnapshot = (state: SnapshotState, fingerprint: string): StatusSnapshot => {
+	const lastIndex = state.blocks.findLastIndex(block => !block.isGap);
+	const last = lastIndex < 0 ? undefined : state.blocks[lastIndex]!;
+	const fromMs = last?.firstEntryMs ?? Number.MAX_SAFE_INTEGER;
+	const {strings, ref} = stringTable();
+
+	return {
+		version: snapshotVersion,
+		fingerprint,
+		roots: [...state.roots],
+		walkedAtMs: state.walkedAtMs,
+		dirPaths: state.dirs.map(dir => dir.path).join('\n'),
+		dirMtimes: state.dirs.map(dir => dir.mtimeMs),
+		filePaths: state.files.map(file => file.path).join('\n'),
+		fileSlugs: state.files.map(file => file.projectSlug).join('\n'),
+		fileStats: state.files.flatMap(file => [file.dev, file.ino, file.size, file.mtimeMs, file.offset]),
+		earlierTotals: [...state.earlierTotals, ...state.blocks.slice(0, Math.max(0, lastIndex)).filter(block => !block.isGap).map(block => totalTokens(block.tokens))],
+		fromMs,
+		strings,
+		entries: state.recent.filter(entry => entry.timestampMs >= fromMs - marginMs).map(entry => entryColumns(entry, ref)),
+		keys: state.keys,
+	};
+};
+
+/** Layout: JSON length (u32 LE) | JSON without `keys` | the Bloom filter's bytes. One file, so one rename replaces both. */
+export const readSnapshot = async (file: string): Promise<StatusSnapshot | undefined> => {
+	try {
+		// Synchronous: one read, where the thread pool would take several round trips.
+		const bytes = readFileSync(file);
+		const jsonBytes = bytes.readUInt32LE(0);
+		if (bytes.length < 4 + jsonBytes) return undefined;
+		const snapshot = JSON.parse(bytes.toString('utf8', 4, 4 + jsonBytes)) as Omit<StatusSnapshot, 'keys'>;
+		if (snapshot.version !== snapshotVersion) return undefined;
+		return {...snapshot, keys: new Uint8Array(bytes.buffer, bytes.byteOffset + 4 + jsonBytes, bytes.length - 4 - jsonBytes)};
+	} catch {
+		return undefined;
+	}
+};
+
+/** Written to a temp file and renamed: a status line running at the same moment reads the old one or the new one. */
+export const writeSnapshot = async (file: string, snapshot: StatusSnapshot): Promise<void> => {
+	const temporary = `${file}.${process.pid}.tmp`;
+	try {
+		await mkdir(path.dirname(file), {recursive: true});
+		const {keys, ...rest} = snapshot;
+		const json = Buffer.from(JSON.stringify(rest));
+		const length = Buffer.alloc(4);
+		length.writeUInt32LE(json.length);
+		await writeFile(temporary, Buffer.concat([length, json, keys]));
+		await rename(temporary, file);
+	} catch {
+		// A cache that cannot be written costs speed, never the answer.
+		await rm(temporary, {force: true});
+	}
+};
+
+type TrackedFile = TranscriptFile & {dev: number; ino: number; size: number; mtimeMs: number; offset: number};
+
+/** The files and folders as the snapshot saw them. */
+const savedTree = (snapshot: StatusSnapshot) => {
+	const paths = snapshot.filePaths === '' ? [] : snapshot.filePaths.split('\n');
+	const slugs = snapshot.fileSlugs.split('\n');
+	const files: TrackedFile[] = paths.map((file, index) => {
+		const [dev, ino, size, mtimeMs, offset] = snapshot.fileStats.slice(index * statFields, (index + 1) * statFields) as [number, number, number, number, number];
+		return {path: file, projectSlug: slugs[index]!, dev, ino, size, mtimeMs, offset};
+	});
+	const dirs = (snapshot.dirPaths === '' ? [] : snapshot.dirPaths.split('\n')).map((dir, index) => ({path: dir, mtimeMs: snapshot.dirMtimes[index]!}));
+	return {files, dirs, walkedAtMs: snapshot.walkedAtMs};
+};
+
+/**
+ * The tree now: the saved one while no folder changed, else a fresh walk, in
+ * which every saved file must still be (a deleted transcript takes usage away:
+ * the index's job). New transcripts start at offset 0.
+ */
+const currentTree = async (snapshot: StatusSnapshot, roots: readonly string[]) => {
+	const saved = savedTree(snapshot);
+	const isUnchanged = saved.dirs.every(dir => {
+		const mtimeMs = statSync(dir.path, {throwIfNoEntry: false})?.mtimeMs;
+		return mtimeMs === dir.mtimeMs && mtimeMs < saved.walkedAtMs - settleMs;
+	});
+	if (isUnchanged) return saved;
+	const walked = await walkRoots({searched: [], roots: [...roots]});
+	if (walked.unreadablePaths.length > 0) return undefined;
+	const known = new Map(saved.files.map(file => [file.path, file]));
+	const present = new Set(walked.files.map(file => file.path));
+	if (saved.files.some(file => !present.has(file.path))) return undefined;
+	const files = walked.files.map(file => known.get(file.path) ?? {...file, dev: -1, ino: -1, size: 0, mtimeMs: 0, offset: 0});
+	return {files, dirs: walked.dirs, walkedAtMs: walked.walkedAtMs};
+};
+
+/**
+ * Status usage from `snapshot` plus what was appended since (new transcripts
+ * included), or undefined when only the index can answer (see
+ * {@link StatusSnapshot}). `next` is the snapshot to write back when something changed.
+ */
+export const usageFromSnapshot = async (
+	snapshot: StatusSnapshot,
+	{roots, fingerprint, ledger, nowMs}: {roots: readonly string[]; fingerprint: string; ledger: LedgerOptions; nowMs: number},
+): Promise<{blocks: Block[]; earlierTotals: readonly number[]; next: StatusSnapshot | undefined} | undefined> => {
+	if (snapshot.fingerprint !== fingerprint || snapshot.roots.join('\n') !== roots.join('\n')) return undefined;
+	const tree = await currentTree(snapshot, roots);
+	if (tree === undefined) return undefined;
+	const grown: Array<{file: TrackedFile; stats: {dev: number; ino: number; size: number; mtimeMs: number}}> = [];
+	let newBytes = 0;
+	for (const file of tree.files) {
+		const stats = statSync(file.path, {throwIfNoEntry: false});
+		if (stats === undefined) return undefined;
+		const isNew = file.dev === -1;
+		if (!isNew && (stats.dev !== file.dev || stats.ino !== file.ino || stats.size < file.offset)) return undefined;
+		if (isNew || stats.size !== file.size || stats.mtimeMs !== file.mtimeMs) {
+			grown.push({file, stats});
+			newBytes += stats.size - file.offset;
+		}
+	}
+
+	if (newBytes > fastByteLimit) return undefined;
+	let keys = snapshot.keys;
+	const price = (entry: UsageEntry, source: string | undefined): PricedEntry => withCost(entry, entryCostUsd(entry, ledger.lookup, ledger.mode), source);
+	const counted = new Map<string, PricedEntry>();
+	const unkeyed: PricedEntry[] = [];
+	for (const row of snapshot.entries) {
+		const entry = fromColumns(row, snapshot.strings);
+		const priced = price(entry, entry.sourcePath);
+		const key = dedupeKey(priced);
+		if (key === undefined) unkeyed.push(priced);
+		else counted.set(key, priced);
+	}
+
+	const files = new Map(tree.files.map(file => [file.path, file]));
+	if (grown.length > 0) {
+		// Loaded only for appends: a status line that finds nothing new parses nothing.
+		const [{createReadCounters, LineClassifier, loadLineParser, readCompleteLines}, {KeyBloom}] = await Promise.all([import('../transcripts/read-transcripts.js'), import('../../core/util/bloom.js')]);
+		const parse = await loadLineParser();
+		const bloom = new KeyBloom(keys);
+		for (const {file, stats} of grown) {
+			const results: PricedEntry[] = [];
+			let isTooOld = false;
+			const classifier = new LineClassifier(
+				result => {
+					if (result.kind !== 'usage') return;
+					if (result.entry.timestampMs < snapshot.fromMs) isTooOld = true;
+					results.push(price(result.entry, file.path));
+				},
+				createReadCounters(),
+				file.projectSlug,
+				parse,
+			);
+			const handle = await open(file.path, 'r').catch(() => undefined);
+			if (handle === undefined) return undefined;
+			let outcome;
+			try {
+				outcome = await readCompleteLines(handle, file.offset, stats.size, classifier);
+			} finally {
+				await handle.close();
+			}
+
+			// A line dated before the last block regroups blocks the snapshot no longer holds.
+			if (isTooOld) return undefined;
+			for (const entry of results) {
+				const key = dedupeKey(entry);
+				if (key === undefined) {
+					unkeyed.push(entry);
+					continue;
+				}
+
+				const winner = counted.get(key);
+				const hash = keyHash(key);
+				// Not among the last block's requests but perhaps an older one's copy: only the index can say.
+				if (winner === undefined && bloom.mayHave(hash)) return undefined;
+				bloom.add(hash);
+				if (winner !== undefined && !beatsCopy(entry, file.path, winner, winner.sourcePath ?? '')) continue;
+				// The counted copy would move from before the last block into it: the index knows that block.
+				if (winner !== undefined && winner.timestampMs < snapshot.fromMs) return undefined;
+				counted.set(key, entry);
+			}
+
+			files.set(file.path, {...file, dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, offset: outcome.offset});
+		}
+
+		keys = bloom.bits;
+	}
+
+	const recent = [...counted.values(), ...unkeyed];
+	const blocks = identifyBlocks(recent.filter(entry => entry.timestampMs >= snapshot.fromMs).sort(compareEntries), ledger.sessionLengthMs, nowMs);
+	const isChanged = grown.length > 0 || tree.walkedAtMs !== snapshot.walkedAtMs;
+	const next = isChanged
+		? buildSnapshot({files: [...files.values()], dirs: tree.dirs, walkedAtMs: tree.walkedAtMs, roots, blocks, earlierTotals: snapshot.earlierTotals, recent, keys}, fingerprint)
+		: undefined;
+	return {blocks, earlierTotals: snapshot.earlierTotals, next};
+};

@@ -1,0 +1,573 @@
+import {dedupeKey} from '../../core/usage/dedupe.js';
+import {hashString, keyHash} from '../../core/util/hash.js';
+import {mkdir, open, rename, rm, writeFile} from 'node:fs/promises';
+import path from 'node:path';
+import {crc32} from 'node:zlib';
+import type {Block, ModelTotals} from '../../core/usage/blocks.js';
+import type {FileUsage} from '../../core/usage/ledger.js';
+import type {UsageEntry, UsageEvent} from '../../core/usage/types.js';
+import type {DirStamp} from '../transcripts/discover.js';
+import {entryFlags, fastFlag, nonBillableFlag, sidechainFlag, stringTable} from './entry-encoding.js';
+import type {FileCursor} from '../transcripts/tail-file.js';
+
+/**
+ * The persistent index: per file its identity, size, mtime and the offset read,
+ * plus the usage that file contributed, so a restart reads only new bytes.
+ *
+ * Layout: magic (8) | version | header bytes | ids bytes | body bytes | header
+ * crc32 | ids+body crc32 (u32 each) | JSON header (cursors, small string table,
+ * report summary) | UTF-8 blob of message/request ids | Float64 columns, 8-byte
+ * aligned, then the key table (counted entries sorted by key hash). The header alone answers "has anything changed?" and holds the block
+ * summary, so an unchanged history is reported without decoding a single entry.
+ * Any mismatch (magic, version, sizes, checksum, JSON) means "no index": it is
+ * rebuilt, never trusted. Writes go to a temp file renamed over the old one, so a reader
+ * sees the old index or the new one, never half of one.
+ */
+const magic = Buffer.from('CCTOPIDX');
+// 4: API error lines without a `usage` key are events (3 skipped them in the prefilter).
+export const indexVersion = 4;
+const prefixBytes = 32;
+
+/** One file as the index remembers it. */
+export type IndexedFile = {
+	path: string;
+	projectSlug: string;
+	cursor: FileCursor;
+	keyed: UsageEntry[];
+	unkeyed: UsageEntry[];
+	events: UsageEvent[];
+	lines: number;
+	usageLines: number;
+	invalidLines: number;
+};
+
+/** A file in the header: its entries are rows `[fileStart, +keyedCount+unkeyedCount)`, its ids bytes `[idsStart, idsEnd)`, checked by `segmentCrc`. */
+export type HeaderFile = Omit<IndexedFile, 'keyed' | 'unkeyed'> & {keyedCount: number; unkeyedCount: number; idsStart: number; idsEnd: number; segmentCrc: number};
+
+/** A block without its entries, as JSON. */
+export type BlockSummary = Omit<Block, 'entries' | 'perModel' | 'actualEndMs' | 'firstEntryMs'> & {
+	actualEndMs: number | null;
+	firstEntryMs: number | null;
+	perModel: Array<[string, ModelTotals]>;
+};
+
+/** What a report needs when nothing changed, valid for one pricing/mode/session-length fingerprint. */
+export type ReportSummary = {
+	fingerprint: string;
+	blocks: BlockSummary[];
+	counters: {files: number; lines: number; usageLines: number; duplicateLines: number; invalidLines: number; limitHits: number; apiErrors: number};
+	unknownModels: string[];
+};
+
+type Header = {
+	roots: string[];
+	files: HeaderFile[];
+	entryCount: number;
+	/** Length of the key table: counted keyed entries, sorted by key hash. */
+	winnerCount: number;
+	/** Session ids, projects and models; the `*Ref` columns index into it (-1 for none). */
+	strings: string[];
+	summary?: ReportSummary;
+	/** The folders walked and when, so an unchanged tree need not be walked again. */
+	discovery?: {dirs: DirStamp[]; walkedAtMs: number};
+};
+
+export const summarizeBlock = ({entries: _entries, perModel, actualEndMs, firstEntryMs, ...rest}: Block): BlockSummary => ({
+	...rest,
+	actualEndMs: actualEndMs ?? null,
+	firstEntryMs: firstEntryMs ?? null,
+	perModel: [...perModel],
+});
+
+export const blockFromSummary = ({perModel, actualEndMs, firstEntryMs, ...rest}: BlockSummary): Block => ({
+	...rest,
+	actualEndMs: actualEndMs ?? undefined,
+	firstEntryMs: firstEntryMs ?? undefined,
+	perModel: new Map(perModel),
+	entries: [],
+});
+
+/** Float64 columns per entry, in this order (ids are offsets into the ids blob, -1 for none). */
+const columns = [
+	'timestampMs',
+	'inputTokens',
+	'outputTokens',
+	'cacheCreationInputTokens',
+	'cacheReadInputTokens',
+	'cacheCreation1hTokens',
+	'webSearchRequests',
+	'loggedCostUsd',
+	'flags',
+	'sessionIdRef',
+	'projectRef',
+	'modelRef',
+	'messageIdStart',
+	'messageIdEnd',
+	'requestIdStart',
+	'requestIdEnd',
+	'keyHashHigh',
+	'keyHashLow',
+] as const;
+type Column = (typeof columns)[number];
+const column = Object.fromEntries(columns.map((name, position) => [name, position])) as Record<Column, number>;
+
+/** The entry is the copy that counts (keyed entries that lost to another file's copy lack it). */
+const winnerFlag = 8;
+
+/**
+ * CRC-32 over several parts in order. Empty parts are skipped: Node 20's
+ * `zlib.crc32` returns 0 for an empty buffer over an empty ArrayBuffer, dropping
+ * the running value.
+ */
+const crcOf = (...parts: Buffer[]): number => parts.reduce((running, part) => (part.length === 0 ? running : crc32(part, running)), 0);
+
+
+export {cacheDir} from '../dirs.js';
+
+/** One index per set of transcript roots. */
+export const indexPath = (dir: string, roots: readonly string[]): string =>
+	path.join(dir, `index-v${indexVersion}-${hashString([...roots].sort().join('\n'))}.bin`);
+
+
+/**
+ * Encode files and their entries. `isWinner` says which keyed entries are the
+ * copies that count, so a later run can answer "does this request exist, and how
+ * big is it?" from the sorted key table without decoding anything else.
+ */
+export const encodeIndex = (
+	roots: readonly string[],
+	files: readonly IndexedFile[],
+	summary?: ReportSummary,
+	/** Omitted for worker replies, which are decoded whole and need no key table. */
+	isWinner?: (entry: UsageEntry) => boolean,
+	discovery?: Header['discovery'],
+): Buffer => Buffer.concat(encodeIndexParts(roots, files, summary, isWinner, discovery));
+
+/** The index as its sections, so a writer can send them without one more whole copy. */
+const encodeIndexParts = (
+	roots: readonly string[],
+	files: readonly IndexedFile[],
+	summary?: ReportSummary,
+	isWinner?: (entry: UsageEntry) => boolean,
+	discovery?: Header['discovery'],
+): Buffer[] => {
+	const {strings, ref} = stringTable();
+
+	const entries = files.flatMap(file => [...file.keyed, ...file.unkeyed]);
+	const count = entries.length;
+	const body = new Float64Array(count * columns.length);
+	// Row-major: one file's entries are one contiguous run, so a restore can stream file by file.
+	const put = (name: Column, index: number, value: number) => {
+		body[index * columns.length + column[name]] = value;
+	};
+
+	// Message and request ids are unique per entry: one UTF-8 blob with offsets, no interning.
+	let idCapacity = 0;
+	for (const entry of entries) idCapacity += Buffer.byteLength(entry.messageId ?? '') + Buffer.byteLength(entry.requestId ?? '');
+	const idBlob = Buffer.allocUnsafe(idCapacity);
+	let idBytes = 0;
+	const putId = (start: Column, end: Column, index: number, value: string | undefined) => {
+		if (value === undefined) {
+			put(start, index, -1);
+			put(end, index, -1);
+			return;
+		}
+
+		put(start, index, idBytes);
+		idBytes += idBlob.write(value, idBytes);
+		put(end, index, idBytes);
+	};
+
+	const winners: number[] = [];
+	const fileIdStarts: number[] = [];
+	let nextFile = 0;
+	let fileEnd = 0;
+	for (let index = 0; index < count || nextFile < files.length; index++) {
+		// Record where each file's ids begin (files without entries included).
+		while (nextFile < files.length && index === fileEnd) {
+			fileIdStarts.push(idBytes);
+			fileEnd += files[nextFile]!.keyed.length + files[nextFile]!.unkeyed.length;
+			nextFile++;
+		}
+
+		if (index >= count) break;
+		const entry = entries[index]!;
+		const key = isWinner === undefined ? undefined : dedupeKey(entry);
+		const isCounted = key === undefined || isWinner!(entry);
+		put('timestampMs', index, entry.timestampMs);
+		put('inputTokens', index, entry.tokens.inputTokens);
+		put('outputTokens', index, entry.tokens.outputTokens);
+		put('cacheCreationInputTokens', index, entry.tokens.cacheCreationInputTokens);
+		put('cacheReadInputTokens', index, entry.tokens.cacheReadInputTokens);
+		put('cacheCreation1hTokens', index, entry.cacheCreation1hTokens);
+		put('webSearchRequests', index, entry.webSearchRequests);
+		put('loggedCostUsd', index, entry.loggedCostUsd ?? Number.NaN);
+		put('flags', index, entryFlags(entry) | (isCounted ? winnerFlag : 0));
+		put('sessionIdRef', index, ref(entry.sessionId));
+		put('projectRef', index, ref(entry.project));
+		put('modelRef', index, ref(entry.model));
+		putId('messageIdStart', 'messageIdEnd', index, entry.messageId);
+		putId('requestIdStart', 'requestIdEnd', index, entry.requestId);
+		const [high, low] = key === undefined ? [0, 0] : keyHash(key);
+		put('keyHashHigh', index, high);
+		put('keyHashLow', index, low);
+		if (key !== undefined && isCounted) winners.push(index);
+	}
+
+	const high = (index: number) => body[index * columns.length + column.keyHashHigh]!;
+	const low = (index: number) => body[index * columns.length + column.keyHashLow]!;
+	winners.sort((a, b) => high(a) - high(b) || low(a) - low(b));
+
+	const rowBytes = columns.length * 8;
+	const bodyView = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+	let firstRow = 0;
+	const header: Header = {
+		roots: [...roots],
+		files: files.map(({keyed, unkeyed, ...rest}, position) => {
+			const rows = keyed.length + unkeyed.length;
+			const idsStart = fileIdStarts[position]!;
+			const idsEnd = fileIdStarts[position + 1] ?? idBytes;
+			const segmentCrc = crcOf(idBlob.subarray(idsStart, idsEnd), bodyView.subarray(firstRow * rowBytes, (firstRow + rows) * rowBytes));
+			firstRow += rows;
+			return {...rest, keyedCount: keyed.length, unkeyedCount: unkeyed.length, idsStart, idsEnd, segmentCrc};
+		}),
+		entryCount: count,
+		winnerCount: winners.length,
+		strings,
+		...(summary === undefined ? {} : {summary}),
+		...(discovery === undefined ? {} : {discovery}),
+	};
+	const headerBytes = Buffer.from(JSON.stringify(header));
+	const ids = idBlob.subarray(0, idBytes);
+	// Pad the ids so the Float64 body starts 8-byte aligned.
+	const padding = (8 - ((prefixBytes + headerBytes.length + ids.length) % 8)) % 8;
+	const idsBytes = Buffer.concat([ids, Buffer.alloc(padding)]);
+	const table = Float64Array.from(winners);
+	const bodyBytes = bodyView;
+	const tableBytes = Buffer.from(table.buffer, table.byteOffset, table.byteLength);
+	const prefix = Buffer.alloc(prefixBytes);
+	magic.copy(prefix, 0);
+	prefix.writeUInt32LE(indexVersion, 8);
+	prefix.writeUInt32LE(headerBytes.length, 12);
+	prefix.writeUInt32LE(idsBytes.length, 16);
+	prefix.writeUInt32LE(bodyBytes.length + tableBytes.length, 20);
+	prefix.writeUInt32LE(crcOf(headerBytes), 24);
+	prefix.writeUInt32LE(crcOf(idsBytes, bodyBytes, tableBytes), 28);
+	return [prefix, headerBytes, idsBytes, bodyBytes, tableBytes];
+};
+
+/** Random access to the stored entries, for a run that needs only a few of them. */
+export type IndexBody = {
+	count: number;
+	timestampAt: (index: number) => number;
+	isWinner: (index: number) => boolean;
+	entryAt: (index: number) => UsageEntry;
+	/** The entry index of the counted copy of `key`, or -1. */
+	findWinner: (key: string) => number;
+	/** Which file (position in the header's list) an entry belongs to. */
+	fileOf: (index: number) => number;
+	/** First entry index of each file, plus the total at the end. */
+	fileStarts: number[];
+	/** The session id and project of an entry, without decoding the rest of it. */
+	sessionAt: (index: number) => string | undefined;
+	projectAt: (index: number) => string;
+	/** The low half of an entry's {@link keyHash} (0 without a key): a cheap first filter, to be verified on the ids. */
+	keyLowAt: (index: number) => number;
+	/** Both halves of an entry's {@link keyHash}. */
+	keyHashAt: (index: number) => [number, number];
+};
+
+/** A decoded index: the header at once, the entries on demand. */
+export type DecodedIndex = {
+	roots: string[];
+	files: HeaderFile[];
+	summary: ReportSummary | undefined;
+	discovery: Header['discovery'];
+	body: () => Promise<IndexBody | {error: string}>;
+	/** Every file's entries, streamed file by file (each segment checksummed). */
+	eachFile: () => AsyncGenerator<IndexedFile | {error: string}>;
+	/** Every file's entries at once. */
+	entries: () => Promise<IndexedFile[] | {error: string}>;
+};
+
+/** Random reads from an index, from a file handle or a buffer already in memory. */
+export type IndexReader = {read: (offset: number, length: number) => Promise<Buffer>; close: () => Promise<void>};
+
+/** Decode rows of the row-major body; `ids` holds the id bytes from `idsBase` on. */
+const rowDecoder = (rows: Float64Array, ids: Buffer, idsBase: number, strings: readonly string[]) => {
+	const value = (name: Column, row: number) => rows[row * columns.length + column[name]]!;
+	const text = (ref: number): string | undefined => (ref < 0 ? undefined : strings[ref]);
+	const id = (start: Column, end: Column, row: number): string | undefined => {
+		const from = value(start, row);
+		return from < 0 ? undefined : ids.toString('utf8', from - idsBase, value(end, row) - idsBase);
+	};
+
+	const entryAt = (row: number): UsageEntry => {
+		const flags = value('flags', row);
+		const loggedCostUsd = value('loggedCostUsd', row);
+		return {
+			timestampMs: value('timestampMs', row),
+			sessionId: text(value('sessionIdRef', row)),
+			project: text(value('projectRef', row)) ?? '',
+			model: text(value('modelRef', row)) ?? '',
+			messageId: id('messageIdStart', 'messageIdEnd', row),
+			requestId: id('requestIdStart', 'requestIdEnd', row),
+			isSidechain: (flags & sidechainFlag) !== 0,
+			tokens: {
+				inputTokens: value('inputTokens', row),
+				outputTokens: value('outputTokens', row),
+				cacheCreationInputTokens: value('cacheCreationInputTokens', row),
+				cacheReadInputTokens: value('cacheReadInputTokens', row),
+			},
+			cacheCreation1hTokens: value('cacheCreation1hTokens', row),
+			webSearchRequests: value('webSearchRequests', row),
+			isFast: (flags & fastFlag) !== 0,
+			loggedCostUsd: Number.isNaN(loggedCostUsd) ? undefined : loggedCostUsd,
+			isNonBillable: (flags & nonBillableFlag) !== 0,
+			// Shaped like a priced entry, so a restore can price it in place instead of copying it.
+			costUsd: undefined,
+			sourcePath: undefined,
+		} as UsageEntry;
+	};
+
+	return {value, id, entryAt};
+};
+
+/** A Float64Array over `bytes`, copying only when the offset is not 8-byte aligned. */
+const float64s = (bytes: Buffer): Float64Array =>
+	bytes.byteOffset % 8 === 0
+		? new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8)
+		: new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+
+/**
+ * Decode an index's header, or say why the index cannot be used. `head` holds at
+ * least the prefix and header; `openReader` gives access to the rest when entries are needed.
+ */
+export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => Promise<IndexReader>): DecodedIndex | {error: string} => {
+	if (head.length < prefixBytes || !head.subarray(0, 8).equals(magic)) return {error: 'not an index'};
+	if (head.readUInt32LE(8) !== indexVersion) return {error: `version ${head.readUInt32LE(8)}, expected ${indexVersion}`};
+	const headerLength = head.readUInt32LE(12);
+	const idsLength = head.readUInt32LE(16);
+	const bodyLength = head.readUInt32LE(20);
+	if (totalBytes !== prefixBytes + headerLength + idsLength + bodyLength || head.length < prefixBytes + headerLength) return {error: 'truncated'};
+	const headerBytes = head.subarray(prefixBytes, prefixBytes + headerLength);
+	if (crcOf(headerBytes) !== head.readUInt32LE(24)) return {error: 'checksum mismatch'};
+	let header: Header;
+	try {
+		header = JSON.parse(headerBytes.toString('utf8')) as Header;
+	} catch {
+		return {error: 'unreadable header'};
+	}
+
+	const count = header.entryCount;
+	const winnerCount = header.winnerCount;
+	if (bodyLength !== (count * columns.length + winnerCount) * 8) return {error: 'inconsistent sizes'};
+	const idsOffset = prefixBytes + headerLength;
+	const bodyOffset = idsOffset + idsLength;
+	const rowBytes = columns.length * 8;
+	const fileStarts = [0];
+	for (const file of header.files) fileStarts.push(fileStarts.at(-1)! + file.keyedCount + file.unkeyedCount);
+	if (fileStarts.at(-1) !== count) return {error: 'inconsistent sizes'};
+	const dataCrc = head.readUInt32LE(28);
+
+	const body = async (): Promise<IndexBody | {error: string}> => {
+		const reader = await openReader();
+		let ids: Buffer;
+		let bodyBytes: Buffer;
+		try {
+			ids = await reader.read(idsOffset, idsLength);
+			bodyBytes = await reader.read(bodyOffset, bodyLength);
+		} finally {
+			await reader.close();
+		}
+
+		if (ids.length !== idsLength || bodyBytes.length !== bodyLength) return {error: 'changed while reading'};
+		if (crcOf(ids, bodyBytes) !== dataCrc) return {error: 'checksum mismatch'};
+		const all = float64s(bodyBytes);
+		const {value, id, entryAt} = rowDecoder(all, ids, 0, header.strings);
+		const tableStart = count * columns.length;
+		const findWinner = (key: string): number => {
+			const [high, low] = keyHash(key);
+			let lowBound = 0;
+			let highBound = winnerCount;
+			while (lowBound < highBound) {
+				const middle = (lowBound + highBound) >>> 1;
+				const row = all[tableStart + middle]!;
+				const difference = value('keyHashHigh', row) - high || value('keyHashLow', row) - low;
+				if (difference < 0) lowBound = middle + 1;
+				else highBound = middle;
+			}
+
+			// Equal hashes are verified against the stored ids, so a collision never merges two requests.
+			for (let slot = lowBound; slot < winnerCount; slot++) {
+				const row = all[tableStart + slot]!;
+				if (value('keyHashHigh', row) !== high || value('keyHashLow', row) !== low) break;
+				if (`${id('messageIdStart', 'messageIdEnd', row)}\u0000${id('requestIdStart', 'requestIdEnd', row)}` === key) return row;
+			}
+
+			return -1;
+		};
+
+		const fileOf = (row: number): number => {
+			let lowBound = 0;
+			let highBound = header.files.length - 1;
+			while (lowBound < highBound) {
+				const middle = (lowBound + highBound + 1) >>> 1;
+				if (fileStarts[middle]! <= row) lowBound = middle;
+				else highBound = middle - 1;
+			}
+
+			return lowBound;
+		};
+
+		return {
+			count,
+			timestampAt: row => value('timestampMs', row),
+			isWinner: row => (value('flags', row) & winnerFlag) !== 0,
+			entryAt,
+			findWinner,
+			fileOf,
+			fileStarts,
+			sessionAt: row => {
+				const ref = value('sessionIdRef', row);
+				return ref < 0 ? undefined : header.strings[ref];
+			},
+			projectAt: row => {
+				const ref = value('projectRef', row);
+				return ref < 0 ? '' : header.strings[ref]!;
+			},
+			keyLowAt: row => value('keyHashLow', row),
+			keyHashAt: row => [value('keyHashHigh', row), value('keyHashLow', row)],
+		};
+	};
+
+	/**
+	 * Every file's entries, one file at a time, each segment checked against its own
+	 * checksum: a restore never holds more than one file's bytes.
+	 */
+	async function* eachFile(): AsyncGenerator<IndexedFile | {error: string}> {
+		const reader = await openReader();
+		try {
+			for (const [position, {keyedCount, unkeyedCount, ...file}] of header.files.entries()) {
+				const rows = keyedCount + unkeyedCount;
+				const rowBytesRead = await reader.read(bodyOffset + fileStarts[position]! * rowBytes, rows * rowBytes);
+				const ids = await reader.read(idsOffset + file.idsStart, file.idsEnd - file.idsStart);
+				if (rowBytesRead.length !== rows * rowBytes || crcOf(ids, rowBytesRead) !== file.segmentCrc) {
+					yield {error: 'checksum mismatch'};
+					return;
+				}
+
+				const {entryAt} = rowDecoder(float64s(rowBytesRead), ids, file.idsStart, header.strings);
+				yield {
+					...file,
+					keyed: Array.from({length: keyedCount}, (_, row) => entryAt(row)),
+					unkeyed: Array.from({length: unkeyedCount}, (_, row) => entryAt(keyedCount + row)),
+				};
+			}
+		} finally {
+			await reader.close();
+		}
+	}
+
+	const entries = async (): Promise<IndexedFile[] | {error: string}> => {
+		const files: IndexedFile[] = [];
+		for await (const file of eachFile()) {
+			if ('error' in file) return file;
+			files.push(file);
+		}
+
+		return files;
+	};
+
+	let bodyPromise: Promise<IndexBody | {error: string}> | undefined;
+	const cachedBody = async () => {
+		bodyPromise ??= body();
+		return bodyPromise;
+	};
+
+	return {roots: header.roots, files: header.files, summary: header.summary, discovery: header.discovery, body: cachedBody, eachFile, entries};
+};
+
+/** In-memory decode, for worker replies. */
+export const decodeIndexBytes = (bytes: Buffer): DecodedIndex | {error: string} =>
+	decodeIndex(bytes, bytes.length, async () => ({read: async (offset, length) => bytes.subarray(offset, offset + length), close: async () => undefined}));
+
+/** Positional reads through one file handle. */
+const fileReader = async (file: string): Promise<IndexReader> => {
+	const handle = await open(file, 'r');
+	return {
+		read: async (offset, length) => {
+			const buffer = Buffer.alloc(length);
+			let done = 0;
+			while (done < length) {
+				const {bytesRead} = await handle.read(buffer, done, length - done, offset + done);
+				if (bytesRead === 0) break;
+				done += bytesRead;
+			}
+
+			return buffer.subarray(0, done);
+		},
+		close: async () => handle.close(),
+	};
+};
+
+/**
+ * Read the index's header only; its entries are read when asked for. A missing
+ * index is normal (undefined), a bad one is reported and ignored.
+ */
+export const loadIndex = async (file: string): Promise<DecodedIndex | {problem: string} | undefined> => {
+	let handle;
+	try {
+		handle = await open(file, 'r');
+	} catch {
+		return undefined;
+	}
+
+	try {
+		const {size} = await handle.stat();
+		const prefix = Buffer.alloc(Math.min(size, prefixBytes));
+		await handle.read(prefix, 0, prefix.length, 0);
+		const headerLength = prefix.length === prefixBytes ? prefix.readUInt32LE(12) : 0;
+		const head = Buffer.alloc(Math.min(size, prefixBytes + headerLength));
+		await handle.read(head, 0, head.length, 0);
+		const decoded = decodeIndex(head, size, async () => fileReader(file));
+		return 'error' in decoded ? {problem: `index ${file} ignored (${decoded.error}); rebuilding`} : decoded;
+	} finally {
+		await handle.close();
+	}
+};
+
+/** Atomically replace the index: temp file in the same folder, then rename. */
+export const saveIndex = async (
+	file: string,
+	roots: readonly string[],
+	files: readonly IndexedFile[],
+	summary: ReportSummary,
+	isWinner: (entry: UsageEntry) => boolean,
+	discovery?: Header['discovery'],
+): Promise<void> => {
+	await mkdir(path.dirname(file), {recursive: true});
+	const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+	try {
+		// writeFile takes the sections as an iterable and writes each one whole
+		// (a single writev may write only part of ~20 MB and report it).
+		await writeFile(temp, encodeIndexParts(roots, files, summary, isWinner, discovery));
+		await rename(temp, file);
+	} catch (error) {
+		await rm(temp, {force: true});
+		throw error;
+	}
+};
+
+/** What the index stores for one followed file. */
+export const indexedFile = (usage: FileUsage, cursor: FileCursor, projectSlug: string): IndexedFile => ({
+	path: usage.path,
+	projectSlug,
+	cursor,
+	keyed: [...usage.keyed.values()],
+	unkeyed: usage.unkeyed,
+	events: usage.events,
+	lines: usage.lines,
+	usageLines: usage.usageLines,
+	invalidLines: usage.invalidLines,
+});

@@ -1,0 +1,152 @@
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
+import type {AddressInfo} from 'node:net';
+import {gunzipSync} from 'node:zlib';
+import type {OtelRecord} from '../../core/otel/console-records.js';
+import {decodeLogsRequest, decodeMetricsRequest, decodeTracesRequest, ProtoError} from '../../core/otel/otlp-proto.js';
+import {logRecords, metricRecords, spanRecords, type OtlpRecords} from '../../core/otel/otlp-records.js';
+
+/** The most a request may carry, compressed or not (SPEC §5). */
+export const maxBodyBytes = 4 * 1024 * 1024;
+
+export type ReceiverOptions = {
+	host: string;
+	port: number;
+	/** When set, requests need `Authorization: Bearer <token>`. */
+	token?: string | undefined;
+	/** Where records go; the request is answered only once this resolves (the spool's fsync). */
+	store: (records: ReadonlyArray<{record: OtelRecord; isIncomplete: boolean}>) => Promise<void>;
+	/** Told about every request, for the serve command's log line and the tests. */
+	onRequest?: (event: {path: string; status: number; records: number; reason?: string}) => void;
+	/** A collector (its base URL) that gets every accepted request as it came, so cctop can sit in front of a team's pipeline. */
+	forward?: string | undefined;
+	/** Told when forwarding a request fails; the sender was already answered. */
+	onForwardError?: (event: {path: string; reason: string}) => void;
+};
+
+class HttpError extends Error {
+	constructor(
+		readonly status: number,
+		message: string,
+	) {
+		super(message);
+	}
+}
+
+const signals: Record<string, {records: (body: unknown) => OtlpRecords; decode: (bytes: Uint8Array) => unknown}> = {
+	'/v1/metrics': {records: metricRecords, decode: decodeMetricsRequest},
+	'/v1/logs': {records: logRecords, decode: decodeLogsRequest},
+	'/v1/traces': {records: spanRecords, decode: decodeTracesRequest},
+};
+
+/** The whole body, or a 413 as soon as it passes the cap (a lying Content-Length included). */
+const readBody = async (request: IncomingMessage): Promise<Buffer> => {
+	const declared = Number(request.headers['content-length']);
+	if (Number.isFinite(declared) && declared > maxBodyBytes) throw new HttpError(413, `body over ${maxBodyBytes} bytes`);
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of request) {
+		size += (chunk as Buffer).length;
+		if (size > maxBodyBytes) throw new HttpError(413, `body over ${maxBodyBytes} bytes`);
+		chunks.push(chunk as Buffer);
+	}
+
+	return Buffer.concat(chunks);
+};
+
+/** What a request carries, as records; throws HttpError with the status and reason the client gets. */
+const recordsOf = async (request: IncomingMessage, token: string | undefined): Promise<{records: OtelRecord[]; isJson: boolean; raw: Buffer}> => {
+	const path = (request.url ?? '').split('?')[0]!;
+	const signal = signals[path];
+	if (signal === undefined) throw new HttpError(404, `no such endpoint ${path}: use /v1/metrics, /v1/logs or /v1/traces`);
+	if (request.method !== 'POST') throw new HttpError(405, `${request.method} not allowed: POST the export request`);
+	if (token !== undefined && request.headers.authorization !== `Bearer ${token}`) throw new HttpError(401, 'missing or wrong Authorization: Bearer token');
+	const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+	const isJson = type === 'application/json';
+	if (!isJson && type !== 'application/x-protobuf') throw new HttpError(415, `content type ${type || '(none)'}: send application/json or application/x-protobuf`);
+	const raw = await readBody(request);
+	let body = raw;
+	const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
+	if (encoding === 'gzip') {
+		try {
+			body = gunzipSync(body, {maxOutputLength: maxBodyBytes});
+		} catch (error) {
+			const isTooBig = error instanceof RangeError || (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+			throw new HttpError(isTooBig ? 413 : 400, isTooBig ? `body over ${maxBodyBytes} bytes once unzipped` : 'bad gzip body');
+		}
+	} else if (encoding !== 'identity') {
+		throw new HttpError(415, `content encoding ${encoding}: send gzip or none`);
+	}
+
+	let decoded: unknown;
+	try {
+		decoded = isJson ? JSON.parse(body.toString('utf8')) : signal.decode(body);
+	} catch (error) {
+		if (error instanceof SyntaxError) throw new HttpError(400, `bad JSON: ${error.message}`);
+		if (error instanceof ProtoError) throw new HttpError(400, `bad protobuf: ${error.message}`);
+		throw error;
+	}
+
+	if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) throw new HttpError(400, 'the body is not an export request');
+	return {records: signal.records(decoded).records, isJson, raw};
+};
+
+/** Send an accepted request on to `base` as it came (same body, type and encoding). */
+const forwardRequest = async (base: string, path: string, request: IncomingMessage, raw: Buffer): Promise<void> => {
+	const headers: Record<string, string> = {'content-type': request.headers['content-type'] ?? 'application/json'};
+	if (request.headers['content-encoding'] !== undefined) headers['content-encoding'] = request.headers['content-encoding'];
+	const response = await fetch(`${base.replace(/\/+$/, '')}${path}`, {method: 'POST', body: raw, headers, signal: AbortSignal.timeout(10_000)});
+	if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+	await response.arrayBuffer();
+};
+
+/**
+ * The OTLP/HTTP receiver: `POST /v1/metrics` and `/v1/logs`, JSON or protobuf,
+ * gzip or not. A request is answered 200 only after its records are stored, so
+ * a sender never loses an acknowledged request. Binds 127.0.0.1 unless told otherwise.
+ */
+export const startReceiver = async (options: ReceiverOptions): Promise<{server: Server; url: string; close: () => Promise<void>}> => {
+	const handle = async (request: IncomingMessage, response: ServerResponse) => {
+		const path = (request.url ?? '').split('?')[0]!;
+		try {
+			const {records, isJson, raw} = await recordsOf(request, options.token);
+			await options.store(records.map(record => ({record, isIncomplete: false})));
+			// Forwarded after it is stored, and without holding up the answer: a slow collector must not slow Claude Code.
+			if (options.forward !== undefined) {
+				forwardRequest(options.forward, path, request, raw).catch((error: unknown) => {
+					options.onForwardError?.({path, reason: error instanceof Error ? error.message : String(error)});
+				});
+			}
+
+			// OTLP/HTTP: an empty ExportServiceResponse, in the request's encoding.
+			response.writeHead(200, {'content-type': isJson ? 'application/json' : 'application/x-protobuf'});
+			response.end(isJson ? '{}' : '');
+			options.onRequest?.({path, status: 200, records: records.length});
+		} catch (error) {
+			const status = error instanceof HttpError ? error.status : 500;
+			const reason = error instanceof Error ? error.message : String(error);
+			// The body may not have been read: close the connection rather than read on.
+			response.writeHead(status, {'content-type': 'application/json', connection: 'close', ...(status === 405 ? {allow: 'POST'} : {})});
+			response.end(JSON.stringify({code: status, message: reason}));
+			options.onRequest?.({path, status, records: 0, reason});
+		}
+	};
+
+	const server = createServer((request, response) => {
+		void handle(request, response);
+	});
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(options.port, options.host, () => resolve());
+	});
+	const address = server.address() as AddressInfo;
+	const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+	return {
+		server,
+		url: `http://${host}:${address.port}`,
+		close: async () =>
+			new Promise<void>(resolve => {
+				server.close(() => resolve());
+				server.closeAllConnections();
+			}),
+	};
+};

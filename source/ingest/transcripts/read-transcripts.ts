@@ -1,0 +1,186 @@
+import type {FileHandle} from 'node:fs/promises';
+import type {LineResult} from '../../core/usage/transcript.js';
+
+export type LineParser = (text: string, folderProject: string) => LineResult;
+
+let parserModule: Promise<LineParser> | undefined;
+
+/**
+ * The transcript line parser, loaded on first need: a run that finds nothing
+ * new never parses a line.
+ */
+export const loadLineParser = async (): Promise<LineParser> => {
+	parserModule ??= import('../../core/usage/transcript.js').then(module => module.parseTranscriptLine);
+	return parserModule;
+};
+
+/** Line counters for one read; the report's diagnostics are summed from them. */
+export type ReadCounters = {lines: number; usageLines: number; invalidLines: number};
+
+export const createReadCounters = (): ReadCounters => ({lines: 0, usageLines: 0, invalidLines: 0});
+
+const newline = 0x0a;
+const chunkBytes = 4 * 1024 * 1024;
+/** A line longer than this is dropped and counted, so one runaway line cannot exhaust memory. */
+export const maxLineBytes = 64 * 1024 * 1024;
+
+/**
+ * A line is parsed only if it holds one of these: the `usage` key, a `\u` escape
+ * (any key may be spelled with one), or `isApiErrorMessage`, which Claude Code
+ * sets on every API error and limit-hit line (events without usage; older
+ * limit lines say "usage limit reached" and match `usage`). Each needle is one
+ * more pass over the bytes, ~0.2 s per GB, so there are no more than these.
+ */
+const needles = ['usage', '\\u', 'isApiErrorMessage'].map(text => Buffer.from(text));
+
+const isSpace = (byte: number | undefined): boolean => byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === 0x0a;
+
+/**
+ * Reads complete lines from a byte buffer and classifies them.
+ *
+ * Prefilter: a line can carry usage only if it contains the key `usage`, either
+ * literally or spelled with a `\u` escape, and it can be an event only if it
+ * holds `isApiErrorMessage`; only lines holding one
+ * of those get a full JSON parse, so spacing and key order never matter. A line
+ * that does not even look like a JSON object is parsed too, so garbage is still
+ * counted as invalid.
+ */
+export class LineClassifier {
+	// Next match positions in the current buffer, so the prefilter scans each byte
+	// once per buffer instead of once per line.
+	private buffer: Buffer | undefined;
+	/** Per needle, its next position in the buffer (-1: none left). */
+	private readonly nextAt = needles.map(() => -1);
+
+	constructor(
+		private readonly onResult: (result: LineResult) => void,
+		private readonly counters: ReadCounters,
+		private readonly folderProject: string,
+		private readonly parse: LineParser,
+	) {}
+
+	/** Classify `buffer[start, end)`, one line without its newline. */
+	line(buffer: Buffer, start: number, end: number): void {
+		let first = start;
+		let last = end - 1;
+		while (first <= last && isSpace(buffer[first])) first++;
+		while (last >= first && isSpace(buffer[last])) last--;
+		if (first > last) {
+			return;
+		}
+
+		this.counters.lines++;
+		const looksLikeObject = buffer[first] === 0x7b && buffer[last] === 0x7d;
+		if (buffer !== this.buffer) {
+			this.newBuffer(buffer, first);
+		}
+
+		let mayMatter = false;
+		for (let index = 0; index < needles.length; index++) {
+			let at = this.nextAt[index]!;
+			if (at !== -1 && at < first) {
+				at = buffer.indexOf(needles[index]!, first);
+				this.nextAt[index] = at;
+			}
+
+			mayMatter ||= at !== -1 && at < last;
+		}
+
+		if (looksLikeObject && !mayMatter) {
+			return;
+		}
+
+		const result = this.parse(buffer.toString('utf8', first, last + 1), this.folderProject);
+		this.handle(result);
+	}
+
+	private newBuffer(buffer: Buffer, from: number): void {
+		this.buffer = buffer;
+		for (const [index, needle] of needles.entries()) this.nextAt[index] = buffer.indexOf(needle, from);
+	}
+
+	/** Count a line that was too long to keep. */
+	oversized(): void {
+		this.counters.lines++;
+		this.handle({kind: 'invalid', reason: 'line longer than 64 MiB'});
+	}
+
+	private handle(result: LineResult): void {
+		if (result.kind === 'invalid') {
+			this.counters.invalidLines++;
+		} else if (result.kind === 'usage') {
+			this.counters.usageLines++;
+		}
+
+		this.onResult(result);
+	}
+}
+
+/** Bytes from `fromOffset` up to the last complete line, as read by {@link readCompleteLines}. */
+export type ReadOutcome = {
+	/** Offset just past the last newline read: where the next read starts. */
+	offset: number;
+	/** Bytes after that offset that await their newline. */
+	pendingBytes: number;
+};
+
+/**
+ * Read `[fromOffset, size)` of an open file in capped chunks and classify every
+ * complete line. Lines are split on the newline byte before decoding, so a
+ * multi-byte character cut by a chunk edge stays intact. A last line without its
+ * newline is left for the next read (it is still being written); a line over
+ * 64 MiB is counted and skipped without being held in memory.
+ */
+export const readCompleteLines = async (
+	handle: FileHandle,
+	fromOffset: number,
+	size: number,
+	classifier: LineClassifier,
+): Promise<ReadOutcome> => {
+	let position = fromOffset;
+	let offset = fromOffset;
+	let pending: Buffer[] = [];
+	let pendingBytes = 0;
+	let isOversized = false;
+	// Sized to what is new: a live append is a few hundred bytes, not a 64 KiB buffer per read.
+	const chunk = Buffer.allocUnsafe(Math.max(1, Math.min(chunkBytes, size - fromOffset)));
+	while (position < size) {
+		const {bytesRead} = await handle.read(chunk, 0, Math.min(chunk.length, size - position), position);
+		if (bytesRead === 0) break;
+		// A fresh view per read: the classifier's match cache is keyed on buffer identity.
+		const view = chunk.subarray(0, bytesRead);
+		let start = 0;
+		for (;;) {
+			const at = view.indexOf(newline, start);
+			if (at === -1) break;
+			if (isOversized) {
+				classifier.oversized();
+			} else if (pendingBytes > 0) {
+				const line = Buffer.concat([...pending, view.subarray(start, at)]);
+				classifier.line(line, 0, line.length);
+			} else {
+				classifier.line(view, start, at);
+			}
+
+			pending = [];
+			pendingBytes = 0;
+			isOversized = false;
+			start = at + 1;
+			offset = position + start;
+		}
+
+		if (start < bytesRead) {
+			pendingBytes += bytesRead - start;
+			if (pendingBytes > maxLineBytes) {
+				pending = [];
+				isOversized = true;
+			} else if (!isOversized) {
+				pending.push(Buffer.from(view.subarray(start)));
+			}
+		}
+
+		position += bytesRead;
+	}
+
+	return {offset, pendingBytes};
+};

@@ -1,0 +1,113 @@
+import fc from 'fast-check';
+import {describe, expect, it} from 'vitest';
+import {hourMs} from '../../../source/core/usage/blocks.js';
+import {applyLines, beginBulk, createLedger, endBulk, ledgerCounters, rebuildLedger, removeFile, type Ledger} from '../../../source/core/usage/ledger.js';
+import {createPriceLookup, defaultPricing} from '../../../source/core/usage/pricing.js';
+import type {UsageEntry} from '../../../source/core/usage/types.js';
+import {makeEntry} from '../../helpers/entries.js';
+
+const nowMs = Date.parse('2026-11-26T12:00:00Z');
+const newLedger = () => createLedger({lookup: createPriceLookup(defaultPricing), mode: 'auto', sessionLengthMs: 5 * hourMs});
+const apply = (ledger: Ledger, path: string, entries: UsageEntry[]) =>
+	applyLines(ledger, path, entries.map(entry => ({kind: 'usage' as const, entry})), {lines: entries.length, invalidLines: 0}, nowMs);
+
+/** What a report shows of a ledger: blocks with their sums, and the winning copies. */
+const shape = (ledger: Ledger) => ({
+	blocks: ledger.blocks.map(block => ({
+		id: block.id,
+		isGap: block.isGap,
+		endMs: block.endMs,
+		entryCount: block.entryCount,
+		tokens: block.tokens,
+		costUsd: Math.round(block.costUsd * 1e9),
+		models: block.models,
+	})),
+	sorted: ledger.sorted.map(entry => `${entry.timestampMs}/${entry.messageId}/${entry.tokens.outputTokens}/${entry.model}`),
+	counters: ledgerCounters(ledger),
+});
+
+describe('ledger', () => {
+	it('keeps the largest copy across files, a tie going to the path that sorts first', () => {
+		const ledger = newLedger();
+		const ids = {messageId: 'm', requestId: 'r'};
+		apply(ledger, '/b.jsonl', [makeEntry({...ids, model: 'from-b', tokens: {outputTokens: 5}})]);
+		apply(ledger, '/a.jsonl', [makeEntry({...ids, model: 'from-a', tokens: {outputTokens: 5}})]);
+		expect(ledger.sorted.map(entry => entry.model)).toEqual(['from-a']);
+		apply(ledger, '/c.jsonl', [makeEntry({...ids, model: 'from-c', tokens: {outputTokens: 6}})]);
+		expect(ledger.sorted.map(entry => entry.model)).toEqual(['from-c']);
+		expect(ledgerCounters(ledger)).toMatchObject({usageLines: 3, duplicateLines: 2});
+	});
+
+	it('takes a removed file out exactly, falling back to the other files\' copies', () => {
+		const ledger = newLedger();
+		const ids = {messageId: 'm', requestId: 'r'};
+		apply(ledger, '/a.jsonl', [makeEntry({...ids, tokens: {outputTokens: 3}})]);
+		apply(ledger, '/b.jsonl', [makeEntry({...ids, tokens: {outputTokens: 358}}), makeEntry({messageId: 'x', requestId: 'y'})]);
+		removeFile(ledger, '/b.jsonl', nowMs);
+		expect(ledger.sorted.map(entry => entry.tokens.outputTokens)).toEqual([3]);
+		expect(ledgerCounters(ledger)).toMatchObject({files: 1, usageLines: 1, duplicateLines: 0});
+	});
+
+	it('counts events and line counters per file', () => {
+		const ledger = newLedger();
+		applyLines(
+			ledger,
+			'/a.jsonl',
+			[{kind: 'event', event: {kind: 'rate_limit', timestampMs: nowMs, sessionId: 's', project: 'p', message: 'limit'}}],
+			{lines: 4, invalidLines: 2},
+			nowMs,
+		);
+		expect(ledgerCounters(ledger)).toMatchObject({lines: 4, invalidLines: 2, limitHits: 1});
+	});
+
+	// Entries over three days: some keyed with streaming copies, some unkeyed, spread over files.
+	const entryArb = fc.record({
+		minute: fc.integer({min: 0, max: 3 * 24 * 60}),
+		request: fc.integer({min: 0, max: 40}),
+		isKeyed: fc.boolean(),
+		output: fc.integer({min: 1, max: 2000}),
+		file: fc.constantFrom('/p/a.jsonl', '/p/b.jsonl', '/p/c/sub.jsonl'),
+		model: fc.constantFrom('claude-opus-4-5', 'claude-sonnet-4-5', 'claude-unknown-9'),
+	});
+
+	it('gives the same blocks whether lines arrive in any order and batches, or all at once', () => {
+		fc.assert(
+			fc.property(fc.array(entryArb, {minLength: 1, maxLength: 120}), fc.array(fc.integer({min: 1, max: 10}), {minLength: 1, maxLength: 30}), (rows, cuts) => {
+				const lines = rows.map(row => ({
+					file: row.file,
+					entry: makeEntry({
+						timestampMs: Date.parse('2026-11-20T00:00:00Z') + row.minute * 60_000,
+						messageId: row.isKeyed ? `m${row.request}` : undefined,
+						requestId: row.isKeyed ? `r${row.request}` : undefined,
+						model: row.model,
+						tokens: {inputTokens: 10, outputTokens: row.output},
+					}),
+				}));
+
+				// Reference: bulk load in one go.
+				const reference = newLedger();
+				beginBulk(reference);
+				for (const {file, entry} of lines) apply(reference, file, [entry]);
+				endBulk(reference, nowMs);
+
+				// Incremental: the same lines (per-file order kept) in uneven batches.
+				const incremental = newLedger();
+				let index = 0;
+				let cut = 0;
+				while (index < lines.length) {
+					const size = cuts[cut++ % cuts.length]!;
+					const batch = lines.slice(index, index + size);
+					index += size;
+					for (const file of new Set(batch.map(line => line.file))) {
+						apply(incremental, file, batch.filter(line => line.file === file).map(line => line.entry));
+					}
+				}
+
+				expect(shape(incremental)).toEqual(shape(reference));
+				rebuildLedger(incremental, nowMs);
+				expect(shape(incremental)).toEqual(shape(reference));
+			}),
+			{numRuns: 500},
+		);
+	});
+});

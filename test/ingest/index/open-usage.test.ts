@@ -1,0 +1,248 @@
+import {appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, truncate, unlink, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {pathToFileURL} from 'node:url';
+import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
+import {hourMs} from '../../../source/core/usage/blocks.js';
+import {createPriceLookup, defaultPricing} from '../../../source/core/usage/pricing.js';
+import {openUsage, type UsageHandle} from '../../../source/ingest/index/open-usage.js';
+import {watchSource} from '../../../source/ingest/transcripts/watch.js';
+import {assistantLine} from '../../helpers/entries.js';
+import {waitFor} from '../../helpers/wait-for.js';
+
+let temp: string;
+let claudeDir: string;
+let cache: string;
+beforeEach(async () => {
+	temp = await mkdtemp(path.join(os.tmpdir(), 'cctop-open-'));
+	claudeDir = path.join(temp, 'claude');
+	cache = path.join(temp, 'cache');
+	await cp(path.resolve('fixtures/claude'), claudeDir, {recursive: true});
+	vi.stubEnv('CCTOP_CACHE_DIR', cache);
+});
+afterEach(async () => {
+	vi.unstubAllEnvs();
+	await rm(temp, {recursive: true, force: true});
+});
+
+const nowMs = Date.parse('2026-11-27T00:00:00Z');
+const open = async (options: {isCacheEnabled?: boolean; isSummaryEnough?: boolean; scan?: {workerFromBytes: number; workerUrl: URL}} = {}) =>
+	openUsage({
+		scan: options.scan,
+		claudeDirs: [claudeDir],
+		ledger: {lookup: createPriceLookup(defaultPricing), mode: 'auto', sessionLengthMs: 5 * hourMs},
+		fingerprint: 'test',
+		isCacheEnabled: options.isCacheEnabled ?? true,
+		isSummaryEnough: options.isSummaryEnough ?? false,
+		clock: () => nowMs,
+	});
+
+/** The totals a report shows, to compare a cached run with a cold one. */
+const totals = (usage: UsageHandle) => {
+	const {blocks, counters, unknownModels} = usage.view();
+	return {
+		blocks: blocks.map(block => [block.id, block.entryCount, block.tokens, Math.round(block.costUsd * 1e9), block.models]),
+		counters,
+		unknownModels,
+	};
+};
+
+const cold = async () => totals(await open({isCacheEnabled: false}));
+const project = (name: string) => path.join(claudeDir, 'projects', name);
+const line = (requestId: string, outputTokens = 100, timestamp = '2026-11-26T20:00:00.000Z') =>
+	`${JSON.stringify(assistantLine({requestId, timestamp}, {output_tokens: outputTokens}))}\n`;
+
+describe('openUsage cold reads', () => {
+	it('gives the same totals from worker threads as from the main thread', async () => {
+		// Workers run compiled JavaScript: `npm test` builds dist/ first.
+		const viaWorkers = await open({isCacheEnabled: false, scan: {workerFromBytes: 0, workerUrl: pathToFileURL(path.resolve('dist/ingest/transcripts/scan-worker.js'))}});
+		expect(totals(viaWorkers)).toEqual(await cold());
+		expect(viaWorkers.unreadablePaths()).toEqual([]);
+	});
+});
+
+describe('openUsage with the persistent index', () => {
+	it('writes an index on the first run and reads no transcript byte on an unchanged restart', async () => {
+		const first = await open();
+		await first.save();
+		expect(await readdir(cache)).toHaveLength(1);
+		const second = await open({isSummaryEnough: true});
+		expect(second.live).toBeUndefined();
+		expect(totals(second)).toEqual(totals(first));
+		expect(totals(second)).toEqual(await cold());
+	});
+
+	it('sees every line appended while stopped exactly once after a restart', async () => {
+		const first = await open();
+		await first.save();
+		const file = path.join(project('-home-dev-api-server'), 'bbb-original.jsonl');
+		await appendFile(file, line('new-1') + line('new-2'));
+		const second = await open();
+		expect(second.live?.source.tailers.get(file)?.cursor?.offset).toBe((await readFile(file)).length);
+		expect(totals(second).counters.usageLines).toBe(totals(first).counters.usageLines + 2);
+		expect(totals(second)).toEqual(await cold());
+		await second.save();
+		// And a third start sees them once, not twice.
+		expect(totals(await open())).toEqual(await cold());
+	});
+
+	it.each([
+		['truncated while stopped', async (file: string) => truncate(file, 0)],
+		['deleted while stopped', async (file: string) => unlink(file)],
+		['replaced while stopped', async (file: string) => {
+			await unlink(file);
+			await writeFile(file, line('replacement'));
+		}],
+	])('matches a cold run when a file was %s', async (_name, change) => {
+		await (await open()).save();
+		await change(path.join(project('-home-dev-api-server'), 'bbb-original.jsonl'));
+		expect(totals(await open())).toEqual(await cold());
+	});
+
+	it.each([
+		['garbage', Buffer.from('garbage, not an index')],
+		['a flipped byte', undefined],
+		['a truncated index', 'truncate' as const],
+	])('ignores and rebuilds a corrupt index (%s)', async (_name, corruption) => {
+		await (await open()).save();
+		const [name] = await readdir(cache);
+		const indexFile = path.join(cache, name!);
+		const bytes = await readFile(indexFile);
+		if (corruption === 'truncate') {
+			await writeFile(indexFile, bytes.subarray(0, bytes.length - 100));
+		} else if (corruption === undefined) {
+			// Inside the entry rows (the key table is the last 72 bytes here).
+			bytes[bytes.length - 200] = bytes[bytes.length - 200]! ^ 0xff;
+			await writeFile(indexFile, bytes);
+		} else {
+			await writeFile(indexFile, corruption);
+		}
+
+		const usage = await open();
+		expect(usage.notes.join('\n')).toMatch(/ignored \(.+\); rebuilding/);
+		expect(totals(usage)).toEqual(await cold());
+		await usage.save();
+		const again = await open({isSummaryEnough: true});
+		expect(again.notes).toEqual([]);
+		expect(totals(again)).toEqual(await cold());
+	});
+
+	it('answers from the summary plus only the appended bytes, equal to a cold run', async () => {
+		await (await open()).save();
+		const original = path.join(project('-home-dev-api-server'), 'bbb-original.jsonl');
+		const resumed = path.join(project('-home-dev-api-server'), 'aaa-resumed.jsonl');
+		const fixtureLines = (await readFile(original, 'utf8')).trim().split('\n');
+		// A later streaming copy of request A with more output (it must replace the stored winner),
+		// an equal copy in a file whose path sorts first (it wins the tie), new requests, and a new file.
+		const requestA = JSON.parse(fixtureLines[5]!) as {message: {usage: {output_tokens: number}}};
+		requestA.message.usage.output_tokens = 9999;
+		await appendFile(original, `${JSON.stringify(requestA)}\n${line('fresh-1', 50, '2026-01-06T09:30:00.000Z')}`);
+		await appendFile(resumed, `${fixtureLines[12]}\n`);
+		const fresh = path.join(project('-home-dev-new'), 'session.jsonl');
+		await mkdir(path.dirname(fresh), {recursive: true});
+		await writeFile(fresh, line('fresh-2', 70, '2026-01-06T10:00:00.000Z'));
+		const usage = await open({isSummaryEnough: true});
+		expect(usage.live).toBeUndefined();
+		expect(totals(usage)).toEqual(await cold());
+		expect(totals(usage).blocks.find(block => block[0] === '2026-01-06T09:00:00.000Z')?.[2]).toMatchObject({outputTokens: 9999 + 1309 + 1400 + 50 + 70});
+	});
+
+	it('regroups everything when new lines land before every block', async () => {
+		await (await open()).save();
+		await appendFile(path.join(project('-home-dev-probe'), 'rate-limit.jsonl'), line('ancient', 5, '2024-01-01T00:00:00.000Z'));
+		const usage = await open({isSummaryEnough: true});
+		expect(totals(usage)).toEqual(await cold());
+		expect(totals(usage).blocks[0]?.[0]).toBe('2024-01-01T00:00:00.000Z');
+	});
+
+	it('notices a corrupt key table on the append path, answers right and rewrites the index', async () => {
+		await (await open()).save();
+		const [name] = await readdir(cache);
+		const indexFile = path.join(cache, name!);
+		const bytes = await readFile(indexFile);
+		bytes[bytes.length - 9] = bytes[bytes.length - 9]! ^ 0xff;
+		await writeFile(indexFile, bytes);
+		await appendFile(path.join(project('-home-dev-api-server'), 'bbb-original.jsonl'), line('after-corruption'));
+		const usage = await open({isSummaryEnough: true});
+		expect(usage.notes.join('\n')).toMatch(/ignored \(checksum mismatch\); rebuilding/);
+		expect(totals(usage)).toEqual(await cold());
+		await usage.save();
+		expect((await open({isSummaryEnough: true})).notes).toEqual([]);
+	});
+
+	it('does not reuse a summary made with other prices', async () => {
+		await (await open()).save();
+		const other = await openUsage({
+			claudeDirs: [claudeDir],
+			ledger: {lookup: createPriceLookup({models: []}), mode: 'calculate', sessionLengthMs: 5 * hourMs},
+			fingerprint: 'free',
+			isCacheEnabled: true,
+			isSummaryEnough: true,
+			clock: () => nowMs,
+		});
+		expect(other.live).toBeDefined();
+		expect(other.view().unknownModels.length).toBeGreaterThan(0);
+	});
+});
+
+describe('live: watcher, tailer and ledger together', () => {
+	it.each([
+		['without an index (full ledger)', false],
+		['from a saved index (frozen: only changed files held)', true],
+	])('picks up a new project folder, appends and deletions, matching a cold run after each, %s', async (_name, isFromIndex) => {
+		if (isFromIndex) await (await open()).save();
+		const usage = await open();
+		const {source, usage: live} = usage.live!;
+		expect(live.isFrozen).toBe(isFromIndex);
+		const ledger = {
+			sorted: {
+				get length() {
+					return live.view(nowMs).blocks.reduce((sum, block) => sum + block.entryCount, 0);
+				},
+			},
+			files: {has: (file: string) => live.hasFile(file)},
+		};
+		const watcher = watchSource(source, usage.discovery, {claudeDirs: [claudeDir], isPolling: false, safetyPollMs: 60_000});
+		try {
+			await watcher.ready;
+			const before = ledger.sorted.length;
+			const fresh = path.join(project('-home-dev-brand-new'), 'session.jsonl');
+			await mkdir(path.dirname(fresh), {recursive: true});
+			await writeFile(fresh, line('fresh-1'));
+			await waitFor(() => ledger.sorted.length === before + 1, 10_000, 'the new project file');
+			expect(totals(usage)).toEqual(await cold());
+
+			await appendFile(fresh, line('fresh-2'));
+			await waitFor(() => ledger.sorted.length === before + 2, 10_000, 'the append');
+			expect(totals(usage)).toEqual(await cold());
+
+			// Two writes inside chokidar's 50 ms change throttle: the second must not wait for a later write.
+			await appendFile(fresh, line('fresh-3'));
+			await waitFor(() => ledger.sorted.length === before + 3, 10_000, 'the first of two quick writes');
+			await appendFile(fresh, line('fresh-4'));
+			await waitFor(() => ledger.sorted.length === before + 4, 2000, 'the second of two quick writes');
+
+			await unlink(path.join(project('-home-dev-api-server'), 'bbb-original.jsonl'));
+			await waitFor(() => !ledger.files.has(path.join(project('-home-dev-api-server'), 'bbb-original.jsonl')), 10_000, 'the deletion');
+			expect(totals(usage)).toEqual(await cold());
+		} finally {
+			await watcher.close();
+		}
+	});
+});
+
+describe('index encoding', () => {
+	it('round-trips a file without keyed entries (an empty key table)', async () => {
+		const {encodeIndex, decodeIndexBytes} = await import('../../../source/ingest/index/usage-index.js');
+		const {makeEntry} = await import('../../helpers/entries.js');
+		const cursor = {dev: 1, ino: 2, size: 3, mtimeMs: 4, offset: 3};
+		for (const isWinner of [undefined, () => true]) {
+			const bytes = encodeIndex([], [{path: '/a.jsonl', projectSlug: 'a', cursor, keyed: [], unkeyed: [makeEntry()], events: [], lines: 1, usageLines: 1, invalidLines: 0}], undefined, isWinner);
+			const decoded = decodeIndexBytes(bytes);
+			if ('error' in decoded) throw new Error(decoded.error);
+			const files = await decoded.entries();
+			if ('error' in files) throw new Error(files.error);
+			expect(files[0]?.unkeyed[0]).toEqual(makeEntry());
+		}
+	});
+});

@@ -1,0 +1,186 @@
+import {appendFile, mkdir, mkdtemp, readdir, rm, truncate, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {statusFor} from '../../../source/commands/status.js';
+import {parseOptions} from '../../../source/options.js';
+import {assistantLine} from '../../helpers/entries.js';
+
+const nowIso = '2026-11-26T12:00:00Z';
+const nowMs = Date.parse(nowIso);
+let root: string;
+let run = 0;
+beforeAll(async () => {
+	root = await mkdtemp(path.join(os.tmpdir(), 'cctop-snapshot-'));
+});
+afterAll(async () => {
+	await rm(root, {recursive: true, force: true});
+});
+
+type Line = {file: number; minutesAgo: number; request: number; output: number; isKeyed: boolean};
+const files = ['-home-dev-shop/s1.jsonl', '-home-dev-shop/s2.jsonl', '-home-dev-blog/s3.jsonl'];
+const text = ({minutesAgo, request, output, isKeyed}: Line): string =>
+	`${JSON.stringify(
+		assistantLine(
+			{timestamp: new Date(nowMs - minutesAgo * 60_000).toISOString(), requestId: isKeyed ? `req_${request}` : undefined},
+			{input_tokens: 10, output_tokens: output, cache_creation_input_tokens: 100, cache_read_input_tokens: 1000},
+		),
+	).replace('"msg_013YZ68naDuds27CD9ZGNVDE"', isKeyed ? `"msg_${request}"` : 'null')}\n`;
+
+/** A fresh history under its own cache dir; `status(cache)` runs `statusFor` on it in this process. */
+const history = async (lines: Line[]) => {
+	const dir = path.join(root, `h${run++}`);
+	for (const file of files) await mkdir(path.dirname(path.join(dir, 'projects', file)), {recursive: true});
+	for (const [index, file] of files.entries()) {
+		await writeFile(path.join(dir, 'projects', file), lines.filter(line => line.file === index).map(line => text(line)).join(''));
+	}
+
+	const cacheDir = path.join(dir, 'cache');
+	const status = async (cache: boolean) => {
+		process.env['CCTOP_CACHE_DIR'] = cacheDir;
+		process.env['CCTOP_DATA_DIR'] = path.join(dir, 'data');
+		const options = parseOptions({claudeDir: [dir], now: nowIso, quiet: true, cache, tokenLimit: 'max'});
+		const result = await statusFor(options, {needsPeriods: false});
+		return {json: result.status.json, source: result.source};
+	};
+
+	// Folder mtimes within 2 s of a walk are not trusted; tests age them instead of waiting.
+	const age = async () => {
+		const {utimes} = await import('node:fs/promises');
+		const past = new Date(Date.now() - 60_000);
+		for (const folder of [dir, path.join(dir, 'projects'), ...new Set(files.map(file => path.join(dir, 'projects', path.dirname(file))))]) await utimes(folder, past, past);
+	};
+
+	const append = async (more: Line[]) => {
+		for (const line of more) await appendFile(path.join(dir, 'projects', files[line.file]!), text(line));
+	};
+
+	return {dir, cacheDir, status, age, append};
+};
+
+const base: Line[] = [
+	{file: 0, minutesAgo: 200, request: 1, output: 100, isKeyed: true},
+	{file: 0, minutesAgo: 50, request: 2, output: 5, isKeyed: true},
+	{file: 1, minutesAgo: 40, request: 3, output: 300, isKeyed: true},
+	{file: 2, minutesAgo: 30, request: 4, output: 400, isKeyed: false},
+];
+
+describe('the status snapshot', () => {
+	it('answers appends from the snapshot, with what a cold read gives', async () => {
+		const h = await history(base);
+		await h.age();
+		expect((await h.status(true)).source).toBe('index');
+		// Request 2 streams on (5 → 900 output tokens), a new request arrives, and a copy of request 3 elsewhere.
+		await h.append([
+			{file: 0, minutesAgo: 49, request: 2, output: 900, isKeyed: true},
+			{file: 2, minutesAgo: 10, request: 5, output: 50, isKeyed: true},
+			{file: 2, minutesAgo: 40, request: 3, output: 300, isKeyed: true},
+		]);
+		const fast = await h.status(true);
+		expect(fast.source).toBe('snapshot');
+		expect(fast.json).toEqual((await h.status(false)).json);
+		// Requests 1–5 once each, request 2 at its final count: 1,110 cache tokens and 10 input each.
+		expect(fast.json.block?.totalTokens).toBe(5 * 1110 + 100 + 900 + 300 + 400 + 50);
+		// Nothing new: the snapshot answers again, unchanged.
+		expect(await h.status(true)).toEqual(fast);
+	});
+
+	it('finds a new transcript (a new session) by walking the folders again', async () => {
+		const h = await history(base);
+		await h.age();
+		await h.status(true);
+		await mkdir(path.join(h.dir, 'projects', '-home-dev-new', 's9', 'subagents'), {recursive: true});
+		await writeFile(path.join(h.dir, 'projects', '-home-dev-new', 's9.jsonl'), text({file: 2, minutesAgo: 5, request: 9, output: 10, isKeyed: true}));
+		await writeFile(path.join(h.dir, 'projects', '-home-dev-new', 's9', 'subagents', 'agent-1.jsonl'), text({file: 2, minutesAgo: 4, request: 10, output: 20, isKeyed: true}));
+		const found = await h.status(true);
+		expect(found.source).toBe('snapshot');
+		expect(found.json).toEqual((await h.status(false)).json);
+		expect(found.json.block?.totalTokens).toBe(6 * 1110 + 100 + 5 + 300 + 400 + 10 + 20);
+	});
+
+	it('leaves it to the index when a transcript is deleted, shrunk, or gets a line from before the last block', async () => {
+		const h = await history(base);
+		await h.age();
+		await h.status(true);
+		await rm(path.join(h.dir, 'projects', files[2]!));
+		await h.age();
+		expect((await h.status(true)).source).toBe('index');
+		expect((await h.status(true)).source).toBe('snapshot');
+		await truncate(path.join(h.dir, 'projects', files[1]!), 10);
+		expect((await h.status(true)).source).toBe('index');
+		await h.age();
+		await h.status(true);
+		await h.append([{file: 0, minutesAgo: 400, request: 7, output: 10, isKeyed: true}]);
+		const old = await h.status(true);
+		expect(old.source).toBe('index');
+		expect(old.json).toEqual((await h.status(false)).json);
+	});
+
+	it('leaves it to the index when a request\'s counted copy would move from an earlier block into the last one', async () => {
+		// Block 1 from 06:00 (the largest, so `--token-limit max` learns from it), block 2 from 11:10.
+		const h = await history([
+			{file: 0, minutesAgo: 330, request: 1, output: 5000, isKeyed: true},
+			{file: 0, minutesAgo: 90, request: 7, output: 100, isKeyed: true},
+			{file: 1, minutesAgo: 50, request: 8, output: 100, isKeyed: true},
+		]);
+		await h.age();
+		await h.status(true);
+		// A bigger copy of request 7, dated inside block 2.
+		await h.append([{file: 1, minutesAgo: 40, request: 7, output: 4000, isKeyed: true}]);
+		const moved = await h.status(true);
+		expect(moved.source).toBe('index');
+		expect(moved.json).toEqual((await h.status(false)).json);
+		expect(moved.json.block?.limitTokens).toBe(1110 + 5000);
+	});
+
+	it('leaves it to the index when a new line repeats a request older than the snapshot holds', async () => {
+		// Request 10 at 10:58 is counted in block 1 (from 06:59); block 2 starts 11:59. Its tie copy at 11:59 must not count again.
+		const h = await history([
+			{file: 0, minutesAgo: 301, request: 0, output: 1, isKeyed: false},
+			{file: 0, minutesAgo: 62, request: 10, output: 1, isKeyed: true},
+			{file: 0, minutesAgo: 1, request: 0, output: 1, isKeyed: false},
+		]);
+		await h.age();
+		await h.status(true);
+		await h.append([{file: 0, minutesAgo: 1, request: 10, output: 1, isKeyed: true}]);
+		const repeated = await h.status(true);
+		expect(repeated.source).toBe('index');
+		expect(repeated.json).toEqual((await h.status(false)).json);
+		expect(repeated.json.block?.totalTokens).toBe(1111);
+	});
+
+	it('is ignored when unreadable or made for other prices', async () => {
+		const h = await history(base);
+		await h.age();
+		await h.status(true);
+		const [snapshot] = (await readdir(h.cacheDir)).filter(name => name.startsWith('status-'));
+		await writeFile(path.join(h.cacheDir, snapshot!), '{"version": 1, "garbage');
+		expect((await h.status(true)).source).toBe('index');
+		expect((await h.status(true)).source).toBe('snapshot');
+	});
+
+	// Property: whatever is appended (streamed copies, copies in other files,
+	// unkeyed lines, lines older than the last block), the status equals a cold read.
+	it('always agrees with a cold read (property)', async () => {
+		const lineArb = fc.record({
+			file: fc.integer({min: 0, max: 2}),
+			minutesAgo: fc.integer({min: 1, max: 420}),
+			request: fc.integer({min: 0, max: 12}),
+			output: fc.integer({min: 1, max: 3000}),
+			isKeyed: fc.boolean(),
+		});
+		await fc.assert(
+			fc.asyncProperty(fc.array(lineArb, {minLength: 1, maxLength: 25}), fc.array(fc.array(lineArb, {maxLength: 6}), {minLength: 1, maxLength: 3}), async (before, batches) => {
+				const h = await history(before);
+				await h.age();
+				await h.status(true);
+				for (const batch of batches) {
+					await h.append(batch);
+					expect((await h.status(true)).json).toEqual((await h.status(false)).json);
+				}
+			}),
+			{numRuns: 60},
+		);
+	});
+});

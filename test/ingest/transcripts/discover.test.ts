@@ -1,0 +1,104 @@
+import {mkdir, mkdtemp, rm, symlink, utimes, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {configDirCandidates, discoverTranscripts, findRoots, reuseDiscovery} from '../../../source/ingest/transcripts/discover.js';
+
+let temp: string;
+beforeEach(async () => {
+	temp = await mkdtemp(path.join(os.tmpdir(), 'cctop-discover-'));
+});
+afterEach(async () => {
+	await rm(temp, {recursive: true, force: true});
+});
+
+const touch = async (file: string, text = '') => {
+	await mkdir(path.dirname(file), {recursive: true});
+	await writeFile(file, text);
+};
+
+describe('configDirCandidates', () => {
+	it('uses ~/.config/claude and ~/.claude by default', () => {
+		expect(configDirCandidates({env: {}, homeDir: '/home/u'})).toEqual(['/home/u/.config/claude', '/home/u/.claude']);
+	});
+
+	it('honours XDG_CONFIG_HOME', () => {
+		expect(configDirCandidates({env: {XDG_CONFIG_HOME: '/x'}, homeDir: '/home/u'})[0]).toBe('/x/claude');
+	});
+
+	it('splits CLAUDE_CONFIG_DIR on commas', () => {
+		expect(configDirCandidates({env: {CLAUDE_CONFIG_DIR: '/a, /b,,'}, homeDir: '/home/u'})).toEqual(['/a', '/b']);
+	});
+
+	it('lets --claude-dir override everything', () => {
+		expect(configDirCandidates({claudeDirs: ['/c', '/d'], env: {CLAUDE_CONFIG_DIR: '/a'}, homeDir: '/home/u'})).toEqual(['/c', '/d']);
+	});
+});
+
+describe('discoverTranscripts', () => {
+	it('finds projects/**/*.jsonl in every config dir, including subagent files', async () => {
+		await touch(path.join(temp, 'one/projects/-home-dev-api/s1.jsonl'));
+		await touch(path.join(temp, 'one/projects/-home-dev-api/s1/subagents/agent-1.jsonl'));
+		await touch(path.join(temp, 'one/projects/-home-dev-api/notes.txt'));
+		await touch(path.join(temp, 'two/projects/-home-dev-web/s2.jsonl'));
+		const found = await discoverTranscripts({env: {CLAUDE_CONFIG_DIR: `${temp}/one,${temp}/two,${temp}/missing`}});
+		expect(found.files.map(file => [path.relative(temp, file.path), file.projectSlug])).toEqual([
+			['one/projects/-home-dev-api/s1/subagents/agent-1.jsonl', '-home-dev-api'],
+			['one/projects/-home-dev-api/s1.jsonl', '-home-dev-api'],
+			['two/projects/-home-dev-web/s2.jsonl', '-home-dev-web'],
+		]);
+		expect(found.searched).toHaveLength(3);
+	});
+
+	it('skips config dirs without projects/ unless given with --claude-dir', async () => {
+		await touch(path.join(temp, 'bare/-home-dev-api/s1.jsonl'));
+		expect((await discoverTranscripts({env: {CLAUDE_CONFIG_DIR: `${temp}/bare`}})).files).toHaveLength(0);
+		expect((await discoverTranscripts({claudeDirs: [`${temp}/bare`]})).files).toHaveLength(1);
+	});
+
+	it('reads a root reached twice through a symlink once', async () => {
+		await touch(path.join(temp, 'real/projects/p/s.jsonl'));
+		await symlink(path.join(temp, 'real'), path.join(temp, 'link'));
+		const found = await discoverTranscripts({claudeDirs: [`${temp}/real`, `${temp}/link`]});
+		expect(found.files).toHaveLength(1);
+	});
+
+	it('reports a dangling .jsonl link as unreadable instead of failing', async () => {
+		await touch(path.join(temp, 'c/projects/p/good.jsonl'));
+		await symlink(path.join(temp, 'nowhere.jsonl'), path.join(temp, 'c/projects/p/broken.jsonl'));
+		const found = await discoverTranscripts({claudeDirs: [`${temp}/c`]});
+		expect(found.files).toHaveLength(1);
+		expect(found.unreadablePaths).toEqual([{path: path.join(temp, 'c/projects/p/broken.jsonl'), reason: 'ENOENT'}]);
+	});
+});
+
+describe('reuseDiscovery', () => {
+	const setUp = async () => {
+		await touch(path.join(temp, 'c/projects/p/s1.jsonl'));
+		await touch(path.join(temp, 'c/projects/p/s1/subagents/agent-1.jsonl'));
+		// Folders last changed a minute ago, as in a history that is not being written to.
+		const past = new Date(Date.now() - 60_000);
+		for (const dir of ['c/projects', 'c/projects/p', 'c/projects/p/s1', 'c/projects/p/s1/subagents']) await utimes(path.join(temp, dir), past, past);
+		const walked = await discoverTranscripts({claudeDirs: [`${temp}/c`]});
+		return {walked, found: await findRoots({claudeDirs: [`${temp}/c`]})};
+	};
+
+	const saved = (walked: Awaited<ReturnType<typeof discoverTranscripts>>) => ({roots: walked.roots, dirs: walked.dirs, walkedAtMs: walked.walkedAtMs, files: walked.files});
+
+	it('reuses the saved file list while no folder changed', async () => {
+		const {walked, found} = await setUp();
+		expect(walked.dirs).toHaveLength(4);
+		expect((await reuseDiscovery(found, saved(walked)))?.files).toEqual(walked.files);
+	});
+
+	it('walks again when a file appears in a folder', async () => {
+		const {walked, found} = await setUp();
+		await writeFile(path.join(temp, 'c/projects/p/s2.jsonl'), '');
+		expect(await reuseDiscovery(found, saved(walked))).toBeUndefined();
+	});
+
+	it('walks again when a folder changed just before the walk (coarse mtimes)', async () => {
+		const {walked, found} = await setUp();
+		expect(await reuseDiscovery(found, {...saved(walked), walkedAtMs: walked.dirs[0]!.mtimeMs + 500})).toBeUndefined();
+	});
+});
