@@ -7,7 +7,7 @@ import {sessionDetail, type SessionDetail} from './core/screens/session-detail.j
 import {sessionOf} from './core/usage/sessions.js';
 import type {OtelJson} from './core/otel/otel-summary.js';
 import {tracesJson, type Trace} from './core/otel/traces.js';
-import type {OfficialWindow} from './core/screens/statusline.js';
+import type {OfficialWindow} from './core/usage/official-windows.js';
 import {DashboardView} from './components/dashboard-view.js';
 import {Footer, viewNames, type ViewName} from './components/footer.js';
 import {Header} from './components/header.js';
@@ -22,8 +22,7 @@ import {initialNavigation, navigate, selectedIndex} from './hooks/navigation.js'
 import {useNow} from './hooks/use-now.js';
 import {useSessionDetail} from './hooks/use-session-detail.js';
 import {useWindowSize, type WindowSize} from './hooks/use-window-size.js';
-import type {UsageView} from './ingest/index/live-usage.js';
-import type {ScanProgress} from './ingest/transcripts/transcript-source.js';
+import type {ScanProgress, UsageView} from './core/usage/usage-view.js';
 import {localDayStartMs} from './options.js';
 
 /** What the store publishes: the usage (undefined while the first read runs) and its progress. */

@@ -5,7 +5,7 @@ import {OtelSummary} from '../source/core/otel/otel-summary.js';
 import {buildTraces} from '../source/core/otel/traces.js';
 import {sessionDetail} from '../source/core/screens/session-detail.js';
 import {hourMs, identifyBlocks, type PricedEntry} from '../source/core/usage/blocks.js';
-import type {UsageView} from '../source/ingest/index/live-usage.js';
+import type {UsageView} from '../source/core/usage/usage-view.js';
 import {fixtureEntries, fixtureEvents, fixtureNowMs} from './helpers/dashboard-state.js';
 import {makePriced} from './helpers/entries.js';
 import {nativeRunSpans} from './helpers/otel.js';

@@ -17,7 +17,7 @@ const otelNow = async (): Promise<StatusOtel | null> => {
 
 // Loaded when a line asks for them: every module is start-up time for a status bar.
 const officialNow = async (nowMs: number) => {
-	const [{readOfficial}, {currentWindows}] = await Promise.all([import('../ingest/claude-code/official-limits.js'), import('../core/screens/statusline.js')]);
+	const [{readOfficial}, {currentWindows}] = await Promise.all([import('../ingest/claude-code/official-limits.js'), import('../core/usage/official-windows.js')]);
 	const reading = readOfficial();
 	return reading === undefined ? undefined : currentWindows(reading, nowMs);
 };

@@ -1,4 +1,5 @@
-import {currentWindows, parseHookPayload, statuslineText, type HookPayload} from '../core/screens/statusline.js';
+import {currentWindows} from '../core/usage/official-windows.js';
+import {parseHookPayload, statuslineText, type HookPayload} from '../core/screens/statusline.js';
 import {recordOfficial} from '../ingest/claude-code/official-limits.js';
 import type {Options} from '../options.js';
 import {statusFor} from './status.js';

@@ -1,6 +1,7 @@
 import type {Discovery} from '../ingest/transcripts/discover.js';
-import {openUsage, type UsageHandle} from '../ingest/index/open-usage.js';
-import type {ScanProgress} from '../ingest/transcripts/transcript-source.js';
+import type {ScanProgress} from '../core/usage/usage-view.js';
+import {openUsage} from '../ingest/index/open-usage.js';
+import type {UsageHandle} from '../ingest/index/usage-handle.js';
 import type {Options} from '../options.js';
 import {ledgerSettings} from './ledger-settings.js';
 import {progressReporter} from '../views/progress-line.js';

@@ -1,4 +1,4 @@
-import type {ScanProgress} from '../ingest/transcripts/transcript-source.js';
+import type {ScanProgress} from '../core/usage/usage-view.js';
 
 const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);
 

@@ -1,5 +1,5 @@
 import {attributeText as text, numberOf, type OtelRecord} from './console-records.js';
-import {percentile} from '../usage/limits.js';
+import {percentile} from '../util/percentile.js';
 
 export type ToolTiming = {calls: number; failures: number; durationMsP50: number | null; durationMsP95: number | null};
 

@@ -1,5 +1,5 @@
 import {attributeText as text, numberOf, type Attributes, type OtelRecord} from './console-records.js';
-import {percentile} from '../usage/limits.js';
+import {percentile} from '../util/percentile.js';
 
 type Tokens = {input: number; output: number; cacheRead: number; cacheCreation: number};
 const tokenTypes = ['input', 'output', 'cacheRead', 'cacheCreation'] as const;

@@ -1,5 +1,5 @@
 import {numberOf, type OtelRecord} from './console-records.js';
-import {percentile} from '../usage/limits.js';
+import {percentile} from '../util/percentile.js';
 
 export type SpanRecord = Extract<OtelRecord, {kind: 'span'}>;
 

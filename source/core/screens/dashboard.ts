@@ -3,7 +3,7 @@ import {recentBurnRate, settledBurnRate, settledProjection, type BurnRate} from 
 import {limitStatus, tokensForLimit, type LimitStatus, type TokenLimit} from '../usage/limits.js';
 import {bucketize, cumulative} from '../util/series.js';
 import {counted} from '../util/format.js';
-import {currentWindows, type OfficialWindow} from './statusline.js';
+import {currentWindows, type OfficialWindow} from '../usage/official-windows.js';
 import {addTokenCounts, emptyTokenCounts, totalTokens, type TokenCounts, type UsageEvent} from '../usage/types.js';
 
 /** ccusage's indicator thresholds, on input+output tokens per minute. */

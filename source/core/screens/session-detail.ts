@@ -4,18 +4,9 @@ import {dedupeKey} from '../usage/dedupe.js';
 import {bucketize} from '../util/series.js';
 import type {ToolTiming} from '../otel/otel-join.js';
 import type {TimeSplit} from '../otel/traces.js';
+import type {ToolCall} from '../usage/tool-calls.js';
 import {sessionOf} from '../usage/sessions.js';
 import {addTokenCounts, emptyTokenCounts, totalTokens, type TokenCounts, type UsageEvent} from '../usage/types.js';
-
-/** One `tool_use` block of an assistant line, as read from a transcript. */
-export type ToolCall = {
-	/** The block's `id` (`toolu_…`): the same call copied into a resumed session counts once. */
-	id: string | undefined;
-	name: string;
-	sessionId: string | undefined;
-	/** `message.id` + `requestId` of the line, when it has both. */
-	requestKey: string | undefined;
-};
 
 /** One session in detail: what it cost, on which models and tools, when, and its costliest requests. */
 export type SessionDetail = {

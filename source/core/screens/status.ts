@@ -2,7 +2,7 @@ import {atTime, type Block} from '../usage/blocks.js';
 import {recentBurnRate, settledBurnRate, settledProjection} from '../usage/burn-rate.js';
 import {clockOf, formatDuration, formatTokens, formatUsd} from '../util/format.js';
 import {limitStatus, limitStatusColor, tokensForLimit, type LimitStatus, type TokenLimit} from '../usage/limits.js';
-import type {OfficialWindow} from './statusline.js';
+import type {OfficialWindow} from '../usage/official-windows.js';
 import {totalTokens} from '../usage/types.js';
 
 /** `cctop status --format json`: the contract in the README. Times are ISO strings. */

@@ -1,8 +1,6 @@
 import {formatDuration, formatUsd} from '../util/format.js';
+import type {OfficialWindow} from '../usage/official-windows.js';
 import type {StatusJson} from './status.js';
-
-/** One official rate-limit window from Claude Code: percent used (0–100) and when it resets (epoch ms). */
-export type OfficialWindow = {usedPercentage: number; resetsAtMs: number};
 
 /** What cctop reads from Claude Code's statusLine payload. Older payloads lack most fields. */
 export type HookPayload = {
@@ -13,12 +11,6 @@ export type HookPayload = {
 	fiveHour: OfficialWindow | undefined;
 	sevenDay: OfficialWindow | undefined;
 };
-
-/** The windows of a reading that have not reset yet at `nowMs`. */
-export const currentWindows = (reading: {fiveHour: OfficialWindow | undefined; sevenDay: OfficialWindow | undefined} | undefined, nowMs: number) => ({
-	fiveHour: reading?.fiveHour !== undefined && reading.fiveHour.resetsAtMs > nowMs ? reading.fiveHour : undefined,
-	sevenDay: reading?.sevenDay !== undefined && reading.sevenDay.resetsAtMs > nowMs ? reading.sevenDay : undefined,
-});
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const finite = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);

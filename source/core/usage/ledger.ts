@@ -3,6 +3,7 @@ import {beatsCopy, compareEntries, dedupeKey, isKeyed, RequestMap} from './dedup
 import {entryCostUsd, type CostMode, type PriceLookup} from './pricing.js';
 import type {LineResult} from './transcript.js';
 import {totalTokens, type UsageEntry, type UsageEvent} from './types.js';
+import type {UsageCounters} from './usage-view.js';
 
 /**
  * A file's best copy per request. After a restore it is a plain list; the
@@ -363,7 +364,7 @@ export const removeFile = (ledger: Ledger, path: string, nowMs: number): void =>
 };
 
 /** Line counters summed over files, in the report's diagnostics shape. */
-export const ledgerCounters = (ledger: Ledger) => {
+export const ledgerCounters = (ledger: Ledger): UsageCounters => {
 	let lines = 0;
 	let usageLines = 0;
 	let invalidLines = 0;

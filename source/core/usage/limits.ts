@@ -1,5 +1,6 @@
 import {totalTokens} from './types.js';
 import type {Block} from './blocks.js';
+import {percentile} from '../util/percentile.js';
 
 export type Plan = 'pro' | 'max5' | 'max20' | 'custom';
 
@@ -20,17 +21,6 @@ export const planTokenLimits: Record<Exclude<Plan, 'custom'>, number> = {pro: 19
 
 const finishedBlockTotals = (blocks: readonly Block[]): number[] =>
 	blocks.filter(block => !block.isGap && !block.isActive).map(block => totalTokens(block.tokens));
-
-/** Nearest-rank percentile of `values` (p in 0–100); undefined for no values. */
-export const percentile = (values: readonly number[], p: number): number | undefined => {
-	if (values.length === 0) {
-		return undefined;
-	}
-
-	const sorted = [...values].sort((a, b) => a - b);
-	const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-	return sorted[rank - 1];
-};
 
 /**
  * A limit learnt from finished blocks: `blocks`, plus `earlierTotals`, the totals

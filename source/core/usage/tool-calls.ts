@@ -1,5 +1,14 @@
-import type {ToolCall} from '../screens/session-detail.js';
 import {isRecord, text} from './transcript.js';
+
+/** One `tool_use` block of an assistant line, as read from a transcript. */
+export type ToolCall = {
+	/** The block's `id` (`toolu_…`): the same call copied into a resumed session counts once. */
+	id: string | undefined;
+	name: string;
+	sessionId: string | undefined;
+	/** `message.id` + `requestId` of the line, when it has both. */
+	requestKey: string | undefined;
+};
 
 /**
  * The `tool_use` blocks of one transcript line (already decoded): what the model

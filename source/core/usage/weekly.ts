@@ -1,5 +1,5 @@
 import type {Block, PricedEntry} from './blocks.js';
-import type {OfficialWindow} from '../screens/statusline.js';
+import type {OfficialWindow} from './official-windows.js';
 import {totalTokens} from './types.js';
 
 export type DayTotals = {startMs: number; entries: number; totalTokens: number; costUsd: number};

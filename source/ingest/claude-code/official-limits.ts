@@ -1,14 +1,11 @@
 import {readFileSync} from 'node:fs';
 import {mkdir, rename, writeFile} from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import type {OfficialWindow} from '../../core/screens/statusline.js';
+import type {OfficialWindow} from '../../core/usage/official-windows.js';
+import {dataDir} from '../dirs.js';
 
 /** The newest official rate-limit reading Claude Code sent, with when cctop received it. */
 export type OfficialReading = {recordedAtMs: number; fiveHour: OfficialWindow | undefined; sevenDay: OfficialWindow | undefined};
-
-export const dataDir = (env: NodeJS.ProcessEnv = process.env): string =>
-	env['CCTOP_DATA_DIR'] || path.join(env['XDG_DATA_HOME'] || path.join(os.homedir(), '.local', 'share'), 'cctop');
 
 const readingFile = (dir: string): string => path.join(dir, 'rate-limits.json');
 

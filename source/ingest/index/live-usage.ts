@@ -1,20 +1,12 @@
-import type {Block} from '../../core/usage/blocks.js';
 import {dedupeKey} from '../../core/usage/dedupe.js';
 import {keyHash} from '../../core/util/hash.js';
 import {applyLines, beginBulk, createLedger, endBulk, ledgerCounters, removeFile, restoreFile, unknownModels, type Ledger, type LedgerOptions} from '../../core/usage/ledger.js';
 import {sessionsSeen, type FileCopies, type SessionCopies, type SessionSeen} from '../../core/usage/sessions.js';
 import type {LineResult} from '../../core/usage/transcript.js';
 import type {UsageEvent} from '../../core/usage/types.js';
+import type {UsageView} from '../../core/usage/usage-view.js';
 import type {FrozenLedger} from './frozen-ledger.js';
-import type {IndexedFile, ReportSummary} from './usage-index.js';
-
-export type UsageView = {
-	blocks: readonly Block[];
-	unknownModels: string[];
-	counters: ReportSummary['counters'];
-	/** Limit hits and API errors from `detailFromMs` on (empty without it). */
-	events: UsageEvent[];
-};
+import type {IndexedFile} from './usage-index.js';
 
 /** What the tailers feed: one file's new lines, a file gone, or a file read whole elsewhere. */
 export type UsageSink = {

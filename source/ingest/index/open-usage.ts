@@ -1,39 +1,9 @@
 import {statSync} from 'node:fs';
-import type {LedgerOptions} from '../../core/usage/ledger.js';
-import {findRoots, reuseDiscovery, walkRoots, type Discovery} from '../transcripts/discover.js';
+import {findRoots, reuseDiscovery, walkRoots} from '../transcripts/discover.js';
 import {reportFromDelta} from './index-delta.js';
-import type {LiveUsage, UsageView} from './live-usage.js';
-import type {TranscriptSource, ScanProgress} from '../transcripts/transcript-source.js';
-import {cacheDir, indexPath, loadIndex} from './usage-index.js';
-
-export type OpenUsageOptions = {
-	claudeDirs: readonly string[];
-	ledger: LedgerOptions;
-	/** Identifies prices, cost mode and session length: a saved summary is only reused for the same one. */
-	fingerprint: string;
-	isCacheEnabled: boolean;
-	/** One-shot callers may take the saved summary when no file changed, without decoding any entry. */
-	isSummaryEnough: boolean;
-	clock: () => number;
-	onChange?: () => void;
-	onProgress?: (progress: ScanProgress) => void;
-	/** Where the first read goes to worker threads, and their script (tests set both). */
-	scan?: {workerFromBytes?: number; workerUrl?: URL};
-};
-
-/** Transcripts found, read and kept current: the ledger plus what feeds it. */
-export type UsageHandle = {
-	discovery: Discovery;
-	/** Undefined when the report came straight from the saved summary. */
-	live: {usage: LiveUsage; source: TranscriptSource} | undefined;
-	/** The usage now; `detailFromMs` as in {@link LiveUsage.view} (live handles only). */
-	view: (detailFromMs?: number) => UsageView;
-	/** Problems worth one stderr line (an index that had to be rebuilt). */
-	notes: string[];
-	unreadablePaths: () => Array<{path: string; reason: string}>;
-	/** Write the index if anything was read since it was last written. */
-	save: () => Promise<void>;
-};
+import type {OpenUsageOptions, UsageHandle} from './usage-handle.js';
+import {cacheDir} from '../dirs.js';
+import {indexPath, loadIndex} from './usage-index.js';
 
 /**
  * Find the transcripts and the index for them. One-shot callers get the saved

@@ -6,6 +6,7 @@ import {crc32} from 'node:zlib';
 import type {Block, ModelTotals} from '../../core/usage/blocks.js';
 import type {FileUsage} from '../../core/usage/ledger.js';
 import type {UsageEntry, UsageEvent} from '../../core/usage/types.js';
+import type {UsageCounters} from '../../core/usage/usage-view.js';
 import type {DirStamp} from '../transcripts/discover.js';
 import {entryFlags, fastFlag, nonBillableFlag, sidechainFlag, stringTable} from './entry-encoding.js';
 import type {FileCursor} from '../transcripts/tail-file.js';
@@ -55,7 +56,7 @@ export type BlockSummary = Omit<Block, 'entries' | 'perModel' | 'actualEndMs' | 
 export type ReportSummary = {
 	fingerprint: string;
 	blocks: BlockSummary[];
-	counters: {files: number; lines: number; usageLines: number; duplicateLines: number; invalidLines: number; limitHits: number; apiErrors: number};
+	counters: UsageCounters;
 	unknownModels: string[];
 };
 
@@ -121,8 +122,6 @@ const winnerFlag = 8;
  */
 const crcOf = (...parts: Buffer[]): number => parts.reduce((running, part) => (part.length === 0 ? running : crc32(part, running)), 0);
 
-
-export {cacheDir} from '../dirs.js';
 
 /** One index per set of transcript roots. */
 export const indexPath = (dir: string, roots: readonly string[]): string =>

@@ -3,7 +3,7 @@ import {mkdir, open} from 'node:fs/promises';
 import path from 'node:path';
 import type {OtelRecord} from '../../core/otel/console-records.js';
 import type {OtelSummary} from '../../core/otel/otel-summary.js';
-import {dataDir} from '../claude-code/official-limits.js';
+import {dataDir} from '../dirs.js';
 
 /**
  * The OpenTelemetry spool: every record `cctop run` (and the receiver) took in,

@@ -1,5 +1,5 @@
 import {readFile} from 'node:fs/promises';
-import type {ToolCall} from '../../core/screens/session-detail.js';
+import type {ToolCall} from '../../core/usage/tool-calls.js';
 
 const newline = 0x0a;
 // A call is a content block `"type": "tool_use"`; any key or value may also be

@@ -1,4 +1,5 @@
 import {stat} from 'node:fs/promises';
+import type {ScanProgress} from '../../core/usage/usage-view.js';
 import type {UsageSink} from '../index/live-usage.js';
 import type {TranscriptFile} from './discover.js';
 import {ScanPool} from './scan-pool.js';
@@ -7,9 +8,6 @@ import {FileTailer, type FileCursor, type TailUpdate} from './tail-file.js';
 /** Cold reads below this many bytes stay on the main thread: worker start-up and the copy back cost ~0.2 s, measured to break even near 300 MB on 2 cores. */
 const workerThresholdBytes = 256 * 1024 * 1024;
 const concurrentReads = 4;
-
-/** How far the first read of never-read files has got. */
-export type ScanProgress = {filesDone: number; files: number; bytesDone: number; bytes: number};
 
 /**
  * All transcript files being followed, feeding one usage sink. Each file has a

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {sessionDetail, sessionJson, toolCounts, type ToolCall} from '../../../source/core/screens/session-detail.js';
+import {sessionDetail, sessionJson, toolCounts} from '../../../source/core/screens/session-detail.js';
+import type {ToolCall} from '../../../source/core/usage/tool-calls.js';
 import {sessionOf} from '../../../source/core/usage/sessions.js';
 import {fixtureEntries, haiku, opus} from '../../helpers/dashboard-state.js';
 import {makePriced} from '../../helpers/entries.js';

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {hourMs, identifyBlocks} from '../../../source/core/usage/blocks.js';
-import {limitChoices, limitCycle, limitStatus, percentile, resolveTokenLimit, tokensForLimit} from '../../../source/core/usage/limits.js';
+import {limitChoices, limitCycle, limitStatus, resolveTokenLimit, tokensForLimit} from '../../../source/core/usage/limits.js';
 import {makePriced} from '../../helpers/entries.js';
 
 // Ten finished blocks of 1k..10k input tokens, one a day, plus an active one.
@@ -37,7 +37,7 @@ describe('resolveTokenLimit', () => {
 	});
 });
 
-describe('limit status and percentile', () => {
+describe('limit status', () => {
 	it.each([
 		[79, 'ok'],
 		[80, 'warning'],
@@ -45,12 +45,6 @@ describe('limit status and percentile', () => {
 		[101, 'exceeds'],
 	] as const)('%i of 100 is %s', (used, status) => {
 		expect(limitStatus(used, 100)).toBe(status);
-	});
-
-	it('uses nearest rank', () => {
-		expect(percentile([5, 1, 3], 90)).toBe(5);
-		expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90)).toBe(9);
-		expect(percentile([], 90)).toBeUndefined();
 	});
 });
 
