@@ -1,4 +1,4 @@
-import {readdirSync, readFileSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 
@@ -109,6 +109,15 @@ describe('source layout', () => {
 				...local.filter(target => ['ingest', 'commands'].includes(layerOf(target))).map(target => `${relative(file)} imports ${relative(target)}`),
 			]);
 		expect(offences).toEqual([]);
+	});
+
+	it('names in source/README.md only files and folders that exist', () => {
+		const files = [...graph.keys()].map(relative);
+		const readme = readFileSync(path.join(sourceRoot, 'README.md'), 'utf8');
+		const named = [...readme.matchAll(/`([\w./-]+(?:\.tsx?|\/))`/g)].map(match => match[1]!);
+		expect(named.length).toBeGreaterThan(20);
+		const missing = named.filter(name => !existsSync(name) && !files.some(file => file === name || file.endsWith(`/${name}`) || file.startsWith(name) || file.includes(`/${name}`)));
+		expect(missing).toEqual([]);
 	});
 
 	it('keeps ingest below the screens: it reads and parses, never renders', () => {
