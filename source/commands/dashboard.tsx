@@ -15,7 +15,7 @@ import {localDayStartMs, type Options} from '../options.js';
 import {UsageStore} from '../store.js';
 import type {SessionDetail} from '../core/screens/session-detail.js';
 import {loadSessionDetail} from './session-load.js';
-import {noTranscriptsMessage, openUsageFor} from './usage-for.js';
+import {cacheWarning, noTranscriptsMessage, openUsageFor} from './usage-for.js';
 
 const enterAltScreen = '\u001B[?1049h\u001B[H';
 const leaveAltScreen = '\u001B[?1049l';
@@ -136,6 +136,8 @@ const printSnapshot = async (options: Options, clock: () => number): Promise<num
 	);
 	process.stdout.write(`${frame.replaceAll(/ +$/gm, '')}\n`);
 	await feed.usage.save();
+	const cacheLine = cacheWarning(feed.usage.cacheErrors());
+	if (cacheLine) process.stderr.write(`${cacheLine}\n`);
 	return 0;
 };
 
@@ -262,6 +264,9 @@ const runLive = async (options: Options, clock: () => number): Promise<number> =
 		process.stdout.write(leaveAltScreen + showCursor);
 		await watcher?.close();
 		await feed.usage?.save();
+		// After Ink let go of the screen: the one place a line can be read.
+		const cacheLine = cacheWarning(feed.usage?.cacheErrors() ?? []);
+		if (cacheLine) process.stderr.write(`${cacheLine}\n`);
 	}
 
 	return 0;

@@ -11,7 +11,7 @@ import {renderWeeklyTable} from '../views/weekly-table.js';
 import {currentWindows} from '../core/usage/official-windows.js';
 import {entriesFrom, weeklyTotals} from '../core/usage/weekly.js';
 import {readOfficial} from '../ingest/claude-code/official-limits.js';
-import {noTranscriptsMessage, openUsageFor} from './usage-for.js';
+import {cacheWarning, noTranscriptsMessage, openUsageFor} from './usage-for.js';
 
 export {noTranscriptsMessage, openUsageFor} from './usage-for.js';
 export {loadPricing} from './ledger-settings.js';
@@ -26,7 +26,7 @@ const reportArguments = (usage: UsageHandle, options: Options, nowMs: number) =>
 			limit: resolveTokenLimit(view.blocks, options.tokenLimit, options.plan),
 			sessionLengthMs: options.sessionLength * hourMs,
 		},
-		{...view.counters, unreadablePaths: usage.unreadablePaths()},
+		{...view.counters, unreadablePaths: usage.unreadablePaths(), cacheErrors: usage.cacheErrors()},
 		{
 			nowMs,
 			sinceMs: options.since ? localMidnightMs(options.since) : undefined,
@@ -89,6 +89,8 @@ const watchReport = async (options: Options, clock: () => number): Promise<numbe
 	store.close();
 	await watcher.close();
 	await usage.save();
+	const cacheLine = cacheWarning(usage.cacheErrors());
+	if (cacheLine && !options.quiet) process.stderr.write(`${cacheLine}\n`);
 	return 0;
 };
 
@@ -100,6 +102,8 @@ const weeklyReport = async (options: Options, clock: () => number): Promise<numb
 	const view = usage.view(starts[0]);
 	const weekly = weeklyTotals(entriesFrom(view.blocks, starts[0]!), starts, nowMs, currentWindows(readOfficial(), nowMs).sevenDay);
 	await usage.save();
+	const cacheLine = cacheWarning(usage.cacheErrors());
+	if (cacheLine && !options.quiet) process.stderr.write(`${cacheLine}\n`);
 	if (options.json) {
 		const day = ({startMs, entries: count, totalTokens, costUsd}: {startMs?: number; entries: number; totalTokens: number; costUsd: number}) => ({
 			...(startMs === undefined ? {} : {start: new Date(startMs).toISOString()}),
@@ -161,6 +165,8 @@ export const runReport = async (options: Options): Promise<number> => {
 	const {otel, traces} = (await readOtel(options)) ?? {};
 	if (!options.quiet) {
 		for (const note of usage.notes) process.stderr.write(`cctop: ${note}\n`);
+		const cacheLine = cacheWarning(report.diagnostics.cacheErrors);
+		if (cacheLine) process.stderr.write(`${cacheLine}\n`);
 		const summary = skippedSummary(report);
 		if (summary) process.stderr.write(`${summary}\n`);
 		if (usage.discovery.files.length === 0) process.stderr.write(`${noTranscriptsMessage(usage.discovery)}\n`);

@@ -3,7 +3,7 @@ import {sessionsFrom, type SessionSeen} from '../core/usage/sessions.js';
 import {UsageError, type Options} from '../options.js';
 import {renderSessionList, renderSessionText} from '../views/session-text.js';
 import {loadSessionDetail} from './session-load.js';
-import {noTranscriptsMessage, openUsageFor} from './usage-for.js';
+import {cacheWarning, noTranscriptsMessage, openUsageFor} from './usage-for.js';
 
 /** A failure to report on stderr with exit 1: the session asked for is not there. */
 class NotFound extends Error {}
@@ -74,5 +74,7 @@ export const runSession = async (options: Options, idOrPrefix: string | undefine
 		return 1;
 	} finally {
 		await usage.save();
+		const cacheLine = cacheWarning(usage.cacheErrors());
+		if (cacheLine) process.stderr.write(`${cacheLine}\n`);
 	}
 };

@@ -26,17 +26,22 @@ const officialNow = async (nowMs: number) => {
  * Blocks from the status snapshot plus the bytes appended since, when only
  * appends happened (see ingest/index/status-snapshot.ts); undefined when the index must answer.
  */
-const snapshotUsage = async (options: Options, settings: Awaited<ReturnType<typeof ledgerSettings>>, nowMs: number) => {
+const snapshotUsage = async (options: Options, settings: Awaited<ReturnType<typeof ledgerSettings>>, nowMs: number, cacheErrors: CacheErrors) => {
 	const {roots} = await findRoots({claudeDirs: options.claudeDir});
 	const file = snapshotPath(roots);
 	const snapshot = await readSnapshot(file);
 	const usage = snapshot === undefined ? undefined : await usageFromSnapshot(snapshot, {roots, ...settings, nowMs});
-	if (usage?.next !== undefined) await writeSnapshot(file, usage.next);
+	if (usage?.next !== undefined) noteFailure(cacheErrors, await writeSnapshot(file, usage.next));
 	return usage;
 };
 
+type CacheErrors = Array<{path: string; reason: string}>;
+const noteFailure = (errors: CacheErrors, failure: {path: string; reason: string} | undefined) => {
+	if (failure !== undefined) errors.push(failure);
+};
+
 /** The index path: the saved summary plus new bytes, and a fresh snapshot for the next status line. */
-const indexUsage = async (options: Options, settings: Awaited<ReturnType<typeof ledgerSettings>>, clock: () => number, needsPeriods: boolean) => {
+const indexUsage = async (options: Options, settings: Awaited<ReturnType<typeof ledgerSettings>>, clock: () => number, needsPeriods: boolean, cacheErrors: CacheErrors) => {
 	const nowMs = clock();
 	// With the cache on, entries are read so the snapshot can hold the last block's requests.
 	const [{openUsageFor}, {entriesFrom}] = await Promise.all([import('./usage-for.js'), import('../core/usage/weekly.js')]);
@@ -55,10 +60,11 @@ const indexUsage = async (options: Options, settings: Awaited<ReturnType<typeof 
 		const bloom = KeyBloom.sized(hashes.length * 1.25);
 		for (const hash of hashes) bloom.add(hash);
 		const keys = bloom.bits;
-		await writeSnapshot(snapshotPath(roots), buildSnapshot({files, dirs, walkedAtMs, roots, blocks: view.blocks, earlierTotals: [], recent: entriesFrom(view.blocks, recentFromMs), keys}, settings.fingerprint));
+		noteFailure(cacheErrors, await writeSnapshot(snapshotPath(roots), buildSnapshot({files, dirs, walkedAtMs, roots, blocks: view.blocks, earlierTotals: [], recent: entriesFrom(view.blocks, recentFromMs), keys}, settings.fingerprint)));
 	}
 
 	await usage.save();
+	cacheErrors.push(...usage.cacheErrors());
 	return {blocks: view.blocks, earlierTotals: [] as number[], periodEntries: needsPeriods ? entriesFrom(view.blocks, weekStartMs) : []};
 };
 
@@ -70,8 +76,9 @@ export const statusFor = async (options: Options, {needsPeriods, needsOfficial =
 	const clock = () => options.now ?? Date.now();
 	const settings = await ledgerSettings(options);
 	const nowMs = clock();
-	const fast = options.cache && !needsPeriods ? await snapshotUsage(options, settings, nowMs) : undefined;
-	const {blocks: found, earlierTotals, periodEntries} = fast === undefined ? await indexUsage(options, settings, clock, needsPeriods) : {...fast, periodEntries: []};
+	const cacheErrors: CacheErrors = [];
+	const fast = options.cache && !needsPeriods ? await snapshotUsage(options, settings, nowMs, cacheErrors) : undefined;
+	const {blocks: found, earlierTotals, periodEntries} = fast === undefined ? await indexUsage(options, settings, clock, needsPeriods, cacheErrors) : {...fast, periodEntries: []};
 	// A saved summary's last block may have ended since: limits learn only from finished ones.
 	const blocks = found.map(block => atTime(block, nowMs, settings.ledger.sessionLengthMs));
 	// The same 7 local days as `report --weekly`: today and the six before.
@@ -85,13 +92,19 @@ export const statusFor = async (options: Options, {needsPeriods, needsOfficial =
 		official: needsOfficial ? await officialNow(nowMs) : undefined,
 		otel: needsOtel ? await otelNow() : undefined,
 	});
-	return {status, nowMs, source: fast === undefined ? ('index' as const) : ('snapshot' as const)};
+	return {status, nowMs, source: fast === undefined ? ('index' as const) : ('snapshot' as const), cacheErrors};
 };
 
 const computeLine = async (options: Options): Promise<string> => {
 	const needsPeriods = options.format === 'json' || /\{(?:today|week)_/.test(options.template ?? '');
 	const needsOtel = options.format === 'json' || /\{(?:lines_added|lines_removed|commits|pull_requests|api_errors)\}/.test(options.template ?? '');
-	const {status, nowMs} = await statusFor(options, {needsPeriods, needsOfficial: options.format === 'json', needsOtel});
+	const {status, nowMs, cacheErrors} = await statusFor(options, {needsPeriods, needsOfficial: options.format === 'json', needsOtel});
+	if (cacheErrors.length > 0) {
+		// The line still goes out; the warning is one line on stderr (loaded only then).
+		const {cacheWarning} = await import('./usage-for.js');
+		process.stderr.write(`${cacheWarning(cacheErrors)}\n`);
+	}
+
 	return options.format === 'json' ? JSON.stringify(status.json) : statusLine(status, {nowMs, format: options.format, template: options.template});
 };
 

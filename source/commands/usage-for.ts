@@ -17,6 +17,12 @@ export const noTranscriptsMessage = (discovery: Discovery): string =>
 		'Set CLAUDE_CONFIG_DIR or pass --claude-dir DIR.',
 	].join('\n');
 
+/** One stderr line for cache writes that failed, or undefined when none did. */
+export const cacheWarning = (errors: ReadonlyArray<{path: string; reason: string}>): string | undefined =>
+	errors.length === 0
+		? undefined
+		: `cctop: cache not written (${errors.map(({path, reason}) => `${reason}: ${path}`).join('; ')}); answered from memory, so the next run reads everything again`;
+
 /** Open the transcripts for these options: index, then only new bytes. */
 export const openUsageFor = async (
 	options: Options,

@@ -1,10 +1,11 @@
-import {execFile, spawn, spawnSync} from 'node:child_process';
+import {execFile, spawn} from 'node:child_process';
 import {appendFile, chmod, cp, mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {reportJsonSchema} from '../../source/core/screens/report-schema.js';
+import {unprivilegedCli} from '../helpers/unprivileged.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 const cliPath = path.resolve('dist/cli.js');
@@ -61,7 +62,7 @@ describe('cctop report --json', () => {
 			totalTokens: 594_317,
 			costUSD: expect.closeTo(1.103_733_35, 10) as number,
 		});
-		expect(report.diagnostics).toEqual({files: 6, lines: 41, usageLines: 22, duplicateLines: 13, invalidLines: 0, limitHits: 1, apiErrors: 0, unreadablePaths: [], unknownModels: []});
+		expect(report.diagnostics).toEqual({files: 6, lines: 41, usageLines: 22, duplicateLines: 13, invalidLines: 0, limitHits: 1, apiErrors: 0, unreadablePaths: [], cacheErrors: [], unknownModels: []});
 		const opusBlock = report.blocks.find(block => block.id === '2026-01-06T09:00:00.000Z');
 		expect(opusBlock).toMatchObject({entries: 3, models: ['claude-opus-4-5-20251101'], tokenCounts: {outputTokens: 358 + 1309 + 1400}});
 		expect(report.blocks.filter(block => block.isGap).length).toBeGreaterThan(0);
@@ -162,26 +163,21 @@ describe('bad input and usage errors', () => {
 });
 
 describe('a directory without permission', () => {
-	// Root reads through mode 000, so as root the CLI runs as `nobody` to see a real EACCES.
-	const asUser = process.getuid?.() === 0 ? {uid: 65_534, gid: 65_534} : {};
-	const runAs = (args: string[]) =>
-		spawnSync(process.execPath, [cliPath, ...args], {...asUser, encoding: 'utf8', env: {PATH: process.env['PATH'] ?? '', HOME: os.tmpdir()}});
-
-	it('is reported once on stderr and in diagnostics, and the rest still counts', async context => {
-		if (runAs(['--version']).status !== 0) {
-			context.skip('cannot run the CLI as an unprivileged user here');
-		}
-
-		const dir = await mkdtemp(path.join(os.tmpdir(), 'cctop-perm-'));
-		await chmod(dir, 0o755);
-		await cp(fixture, path.join(dir, 'claude'), {recursive: true});
-		const locked = path.join(dir, 'claude', 'projects', '-home-dev-locked');
+	it('is reported once on stderr and in diagnostics, and the rest still counts', async () => {
+		const cli = await unprivilegedCli();
+		const claude = path.join(cli.dir, 'claude');
+		await cp(fixture, claude, {recursive: true});
+		const locked = path.join(claude, 'projects', '-home-dev-locked');
 		await mkdir(locked);
 		await writeFile(path.join(locked, 's.jsonl'), '{}\n');
+		const cache = path.join(cli.dir, 'cache');
+		await mkdir(cache);
+		await cli.own(claude);
+		await cli.own(cache);
 		await chmod(locked, 0o000);
-		const result = runAs(['report', '--json', '--claude-dir', path.join(dir, 'claude')]);
+		const result = cli.run(['report', '--json', '--claude-dir', claude], {CCTOP_CACHE_DIR: cache});
 		await chmod(locked, 0o755);
-		await rm(dir, {recursive: true, force: true});
+		await cli.cleanup();
 		expect(result.status).toBe(0);
 		const report = reportJsonSchema.parse(JSON.parse(result.stdout));
 		expect(report.totals.entries).toBe(9);

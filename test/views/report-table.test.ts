@@ -21,7 +21,7 @@ const report = (() => {
 	);
 	return buildReportJson(
 		{blocks: ledger.blocks, unknownModels: unknownModels(ledger), limit: resolveTokenLimit(ledger.blocks, undefined, 'max5'), sessionLengthMs: 5 * hourMs},
-		{...ledgerCounters(ledger), unreadablePaths: []},
+		{...ledgerCounters(ledger), unreadablePaths: [], cacheErrors: []},
 		{nowMs},
 	);
 })();
@@ -73,7 +73,7 @@ describe('reportJsonLine (the --watch snapshot)', () => {
 			nowMs,
 		);
 		const input = () => ({blocks: ledger.blocks, unknownModels: unknownModels(ledger), limit: resolveTokenLimit(ledger.blocks, 1000, undefined), sessionLengthMs: 5 * hourMs});
-		const counters = () => ({...ledgerCounters(ledger), unreadablePaths: []});
+		const counters = () => ({...ledgerCounters(ledger), unreadablePaths: [], cacheErrors: []});
 		const cache = new WeakMap();
 		expect(JSON.parse(reportJsonLine(input(), counters(), {nowMs}, cache).join(''))).toEqual(buildReportJson(input(), counters(), {nowMs}));
 		const finished = ledger.blocks[0]!;

@@ -43,6 +43,7 @@ export const reportJsonSchema: z.ZodType<ReportJson> = z.object({
 		limitHits: z.number(),
 		apiErrors: z.number(),
 		unreadablePaths: z.array(z.object({path: z.string(), reason: z.string()})),
+		cacheErrors: z.array(z.object({path: z.string(), reason: z.string()})),
 	}),
 });
 

@@ -14,6 +14,8 @@ export type Diagnostics = {
 	limitHits: number;
 	apiErrors: number;
 	unreadablePaths: Array<{path: string; reason: string}>;
+	/** Cache files that could not be written (a full disk, a read-only dir): the answer came from memory. */
+	cacheErrors: Array<{path: string; reason: string}>;
 };
 
 /** What the report is built from: the ledger's blocks, the limit in force and the unpriced models. */

@@ -29,3 +29,10 @@ export const keyHash = (key: string): [number, number] => {
 
 	return [high, low];
 };
+
+/** 32-bit FNV-1a over bytes, continuing from `seed`: a cheap fingerprint of a few hundred bytes. */
+export const hashBytes = (bytes: Uint8Array, seed = 0x81_1c_9d_c5): number => {
+	let hash = seed;
+	for (let index = 0; index < bytes.length; index++) hash = Math.imul(hash ^ bytes[index]!, 0x01_00_01_93) >>> 0;
+	return hash;
+};

@@ -3,6 +3,7 @@ import type {Stats} from 'node:fs';
 import type {Block} from '../../core/usage/blocks.js';
 import type {LedgerOptions} from '../../core/usage/ledger.js';
 import type {TranscriptFile} from '../transcripts/discover.js';
+import {isUnchanged} from '../transcripts/file-cursor.js';
 import type {TailUpdate} from '../transcripts/tail-file.js';
 import {blockFromSummary, type DecodedIndex, type ReportSummary} from './usage-index.js';
 
@@ -53,7 +54,8 @@ export const reportFromDelta = async (
 		found++;
 		const cursor = known.file.cursor;
 		if (stats.ino !== cursor.ino || stats.dev !== cursor.dev || stats.size < cursor.offset) return undefined;
-		if (stats.size !== cursor.size || stats.mtimeMs !== cursor.mtimeMs) {
+		// Grown, touched or chmod'ed: the tailer checks the bytes already read and reads on.
+		if (!isUnchanged(stats, cursor)) {
 			changed.push({file, position: known.position, offset: cursor.offset});
 			newBytes += stats.size - cursor.offset;
 		}
@@ -77,6 +79,8 @@ export const reportFromDelta = async (
 		await new FileTailer(file.path, file.projectSlug, cursor, update => updates.push(update)).poll();
 		for (const update of updates) {
 			if (update.kind === 'error') {
+				// A file the index counted became unreadable: its usage must go, which needs the full ledger.
+				if (known !== undefined) return undefined;
 				unreadable.push({path: update.path, reason: update.reason});
 			} else if (update.kind === 'lines') {
 				frozen.applyLines(update.path, update.results, update.counts);

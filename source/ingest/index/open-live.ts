@@ -5,7 +5,7 @@ import {FrozenLedger} from './frozen-ledger.js';
 import type {UsageView} from '../../core/usage/usage-view.js';
 import {LiveUsage} from './live-usage.js';
 import type {OpenUsageOptions, UsageHandle} from './usage-handle.js';
-import type {FileCursor} from '../transcripts/tail-file.js';
+import type {FileCursor} from '../transcripts/file-cursor.js';
 import {TranscriptSource} from '../transcripts/transcript-source.js';
 import {indexedFile, saveIndex, summarizeBlock, type DecodedIndex} from './usage-index.js';
 
@@ -89,9 +89,19 @@ export const openLive = async (
 	if (live.isBulk) live.endBulk(options.clock());
 
 	const view = (detailFromMs?: number): UsageView => live.view(options.clock(), detailFromMs);
+	const cacheErrors: Array<{path: string; reason: string}> = [];
 	const save = async () => {
 		if (indexFile === undefined || !isDirty) return;
 		isDirty = false;
+		try {
+			await writeIndex(indexFile);
+		} catch (error) {
+			const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+			if (!cacheErrors.some(known => known.path === indexFile && known.reason === reason)) cacheErrors.push({path: indexFile, reason});
+		}
+	};
+
+	const writeIndex = async (indexFile: string) => {
 		const nowMs = options.clock();
 		const ledger = live.fullLedger(nowMs);
 		const files = [...source.tailers.values()].flatMap(tailer =>
@@ -115,5 +125,6 @@ export const openLive = async (
 		notes,
 		unreadablePaths: () => [...discovery.unreadablePaths, ...[...source.unreadable].map(([path, reason]) => ({path, reason}))],
 		save,
+		cacheErrors: () => [...cacheErrors],
 	};
 };

@@ -40,6 +40,7 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 			notes,
 			unreadablePaths: () => [...discovery.unreadablePaths, ...delta.unreadable],
 			save: async () => undefined,
+			cacheErrors: () => [],
 		};
 	}
 

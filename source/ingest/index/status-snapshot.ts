@@ -9,6 +9,7 @@ import {entryCostUsd} from '../../core/usage/pricing.js';
 import {totalTokens, type UsageEntry} from '../../core/usage/types.js';
 import {cacheDir} from '../dirs.js';
 import {walkRoots, type TranscriptFile} from '../transcripts/discover.js';
+import {emptyCheck, isUnchanged, type FileCursor} from '../transcripts/file-cursor.js';
 import {entryFlags, fastFlag, nonBillableFlag, sidechainFlag, stringTable} from './entry-encoding.js';
 
 /**
@@ -31,7 +32,7 @@ export type StatusSnapshot = {
 	dirMtimes: number[];
 	filePaths: string;
 	fileSlugs: string;
-	/** Per file: dev, ino, size, mtimeMs, offset (just past the last complete line). */
+	/** Per file: dev, ino, size, mtimeMs, ctimeMs, offset (just past the last complete line), check (see read-check.ts). */
 	fileStats: number[];
 	earlierTotals: number[];
 	/** First entry of the last block: new lines before it mean the fast path cannot answer. */
@@ -43,14 +44,15 @@ export type StatusSnapshot = {
 	keys: Uint8Array;
 };
 
-const snapshotVersion = 2;
+// 3: files carry ctimeMs and the fingerprint of the bytes read.
+const snapshotVersion = 3;
 /** A request's lines are seconds to minutes apart; an hour of earlier requests is kept so a late copy still dedupes. */
 export const marginMs = 60 * 60 * 1000;
 /** Folder mtimes this close to the walk are not trusted (coarse filesystem clocks), as in discover.ts. */
 const settleMs = 2000;
 /** Past this many appended bytes the index path is cheaper. */
 const fastByteLimit = 4 * 1024 * 1024;
-const statFields = 5;
+const statFields = 7;
 
 /** One snapshot per set of transcript roots, beside the index. */
 export const snapshotPath = (roots: readonly string[]): string => path.join(cacheDir(), `status-v${snapshotVersion}-${hashString([...roots].sort().join('\n'))}.bin`);
@@ -98,7 +100,7 @@ const fromColumns = (row: Row, strings: readonly string[]): UsageEntry & {source
 };
 
 export type SnapshotState = {
-	files: ReadonlyArray<TranscriptFile & {dev: number; ino: number; size: number; mtimeMs: number; offset: number}>;
+	files: ReadonlyArray<TranscriptFile & FileCursor>;
 	dirs: ReadonlyArray<{path: string; mtimeMs: number}>;
 	walkedAtMs: number;
 	roots: readonly string[];
@@ -127,7 +129,7 @@ export const buildSnapshot = (state: SnapshotState, fingerprint: string): Status
 		dirMtimes: state.dirs.map(dir => dir.mtimeMs),
 		filePaths: state.files.map(file => file.path).join('\n'),
 		fileSlugs: state.files.map(file => file.projectSlug).join('\n'),
-		fileStats: state.files.flatMap(file => [file.dev, file.ino, file.size, file.mtimeMs, file.offset]),
+		fileStats: state.files.flatMap(file => [file.dev, file.ino, file.size, file.mtimeMs, file.ctimeMs, file.offset, file.check]),
 		earlierTotals: [...state.earlierTotals, ...state.blocks.slice(0, Math.max(0, lastIndex)).filter(block => !block.isGap).map(block => totalTokens(block.tokens))],
 		fromMs,
 		strings,
@@ -151,8 +153,12 @@ export const readSnapshot = async (file: string): Promise<StatusSnapshot | undef
 	}
 };
 
-/** Written to a temp file and renamed: a status line running at the same moment reads the old one or the new one. */
-export const writeSnapshot = async (file: string, snapshot: StatusSnapshot): Promise<void> => {
+/**
+ * Written to a temp file and renamed: a status line running at the same moment
+ * reads the old one or the new one. A write that fails is returned, not thrown:
+ * the snapshot only saves time.
+ */
+export const writeSnapshot = async (file: string, snapshot: StatusSnapshot): Promise<{path: string; reason: string} | undefined> => {
 	const temporary = `${file}.${process.pid}.tmp`;
 	try {
 		await mkdir(path.dirname(file), {recursive: true});
@@ -162,21 +168,23 @@ export const writeSnapshot = async (file: string, snapshot: StatusSnapshot): Pro
 		length.writeUInt32LE(json.length);
 		await writeFile(temporary, Buffer.concat([length, json, keys]));
 		await rename(temporary, file);
-	} catch {
+		return undefined;
+	} catch (error) {
 		// A cache that cannot be written costs speed, never the answer.
-		await rm(temporary, {force: true});
+		await rm(temporary, {force: true}).catch(() => undefined);
+		return {path: file, reason: (error as NodeJS.ErrnoException).code ?? String(error)};
 	}
 };
 
-type TrackedFile = TranscriptFile & {dev: number; ino: number; size: number; mtimeMs: number; offset: number};
+type TrackedFile = TranscriptFile & FileCursor;
 
 /** The files and folders as the snapshot saw them. */
 const savedTree = (snapshot: StatusSnapshot) => {
 	const paths = snapshot.filePaths === '' ? [] : snapshot.filePaths.split('\n');
 	const slugs = snapshot.fileSlugs.split('\n');
 	const files: TrackedFile[] = paths.map((file, index) => {
-		const [dev, ino, size, mtimeMs, offset] = snapshot.fileStats.slice(index * statFields, (index + 1) * statFields) as [number, number, number, number, number];
-		return {path: file, projectSlug: slugs[index]!, dev, ino, size, mtimeMs, offset};
+		const [dev, ino, size, mtimeMs, ctimeMs, offset, check] = snapshot.fileStats.slice(index * statFields, (index + 1) * statFields) as [number, number, number, number, number, number, number];
+		return {path: file, projectSlug: slugs[index]!, dev, ino, size, mtimeMs, ctimeMs, offset, check};
 	});
 	const dirs = (snapshot.dirPaths === '' ? [] : snapshot.dirPaths.split('\n')).map((dir, index) => ({path: dir, mtimeMs: snapshot.dirMtimes[index]!}));
 	return {files, dirs, walkedAtMs: snapshot.walkedAtMs};
@@ -199,7 +207,7 @@ const currentTree = async (snapshot: StatusSnapshot, roots: readonly string[]) =
 	const known = new Map(saved.files.map(file => [file.path, file]));
 	const present = new Set(walked.files.map(file => file.path));
 	if (saved.files.some(file => !present.has(file.path))) return undefined;
-	const files = walked.files.map(file => known.get(file.path) ?? {...file, dev: -1, ino: -1, size: 0, mtimeMs: 0, offset: 0});
+	const files = walked.files.map(file => known.get(file.path) ?? {...file, dev: -1, ino: -1, size: 0, mtimeMs: 0, ctimeMs: 0, offset: 0, check: emptyCheck});
 	return {files, dirs: walked.dirs, walkedAtMs: walked.walkedAtMs};
 };
 
@@ -215,14 +223,14 @@ export const usageFromSnapshot = async (
 	if (snapshot.fingerprint !== fingerprint || snapshot.roots.join('\n') !== roots.join('\n')) return undefined;
 	const tree = await currentTree(snapshot, roots);
 	if (tree === undefined) return undefined;
-	const grown: Array<{file: TrackedFile; stats: {dev: number; ino: number; size: number; mtimeMs: number}}> = [];
+	const grown: Array<{file: TrackedFile; stats: {dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number}}> = [];
 	let newBytes = 0;
 	for (const file of tree.files) {
 		const stats = statSync(file.path, {throwIfNoEntry: false});
 		if (stats === undefined) return undefined;
 		const isNew = file.dev === -1;
 		if (!isNew && (stats.dev !== file.dev || stats.ino !== file.ino || stats.size < file.offset)) return undefined;
-		if (isNew || stats.size !== file.size || stats.mtimeMs !== file.mtimeMs) {
+		if (isNew || !isUnchanged(stats, file)) {
 			grown.push({file, stats});
 			newBytes += stats.size - file.offset;
 		}
@@ -244,7 +252,11 @@ export const usageFromSnapshot = async (
 	const files = new Map(tree.files.map(file => [file.path, file]));
 	if (grown.length > 0) {
 		// Loaded only for appends: a status line that finds nothing new parses nothing.
-		const [{createReadCounters, LineClassifier, loadLineParser, readCompleteLines}, {KeyBloom}] = await Promise.all([import('../transcripts/read-transcripts.js'), import('../../core/util/bloom.js')]);
+		const [{createReadCounters, LineClassifier, loadLineParser}, {readPast}, {KeyBloom}] = await Promise.all([
+			import('../transcripts/read-transcripts.js'),
+			import('../transcripts/read-check.js'),
+			import('../../core/util/bloom.js'),
+		]);
 		const parse = await loadLineParser();
 		const bloom = new KeyBloom(keys);
 		for (const {file, stats} of grown) {
@@ -262,12 +274,15 @@ export const usageFromSnapshot = async (
 			);
 			const handle = await open(file.path, 'r').catch(() => undefined);
 			if (handle === undefined) return undefined;
-			let outcome;
+			let mark;
 			try {
-				outcome = await readCompleteLines(handle, file.offset, stats.size, classifier);
+				mark = await readPast(handle, file, stats.size, classifier);
 			} finally {
 				await handle.close();
 			}
+
+			// Rewritten in place: what the snapshot counted from it may be gone.
+			if (mark === undefined) return undefined;
 
 			// A line dated before the last block regroups blocks the snapshot no longer holds.
 			if (isTooOld) return undefined;
@@ -289,7 +304,7 @@ export const usageFromSnapshot = async (
 				counted.set(key, entry);
 			}
 
-			files.set(file.path, {...file, dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, offset: outcome.offset});
+			files.set(file.path, {...file, dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, offset: mark.offset, check: mark.check});
 		}
 
 		keys = bloom.bits;

@@ -29,6 +29,12 @@ export type UsageHandle = {
 	/** Problems worth one stderr line (an index that had to be rebuilt). */
 	notes: string[];
 	unreadablePaths: () => Array<{path: string; reason: string}>;
-	/** Write the index if anything was read since it was last written. */
+	/**
+	 * Write the index if anything was read since it was last written. Never
+	 * throws: the cache is an optimisation, and a write that fails (a full disk,
+	 * a read-only dir) is kept in {@link cacheErrors} while the answer stands.
+	 */
 	save: () => Promise<void>;
+	/** Cache writes that failed in this process. */
+	cacheErrors: () => Array<{path: string; reason: string}>;
 };

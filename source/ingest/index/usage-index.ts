@@ -7,9 +7,10 @@ import type {Block, ModelTotals} from '../../core/usage/blocks.js';
 import type {FileUsage} from '../../core/usage/ledger.js';
 import type {UsageEntry, UsageEvent} from '../../core/usage/types.js';
 import type {UsageCounters} from '../../core/usage/usage-view.js';
+import {sweepStaleTemps} from '../dirs.js';
 import type {DirStamp} from '../transcripts/discover.js';
 import {entryFlags, fastFlag, nonBillableFlag, sidechainFlag, stringTable} from './entry-encoding.js';
-import type {FileCursor} from '../transcripts/tail-file.js';
+import type {FileCursor} from '../transcripts/file-cursor.js';
 
 /**
  * The persistent index: per file its identity, size, mtime and the offset read,
@@ -26,7 +27,8 @@ import type {FileCursor} from '../transcripts/tail-file.js';
  */
 const magic = Buffer.from('CCTOPIDX');
 // 4: API error lines without a `usage` key are events (3 skipped them in the prefilter).
-export const indexVersion = 4;
+// 5: cursors carry ctimeMs and a fingerprint of the bytes read (in-place rewrites, chmod).
+export const indexVersion = 5;
 const prefixBytes = 32;
 
 /** One file as the index remembers it. */
@@ -546,6 +548,8 @@ export const saveIndex = async (
 	discovery?: Header['discovery'],
 ): Promise<void> => {
 	await mkdir(path.dirname(file), {recursive: true});
+	// Before writing: on a full disk, what a killed writer left may be the room this write needs.
+	await sweepStaleTemps(path.dirname(file));
 	const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
 	try {
 		// writeFile takes the sections as an iterable and writes each one whole

@@ -122,6 +122,8 @@ export type ReadOutcome = {
 	offset: number;
 	/** Bytes after that offset that await their newline. */
 	pendingBytes: number;
+	/** The last read's bytes and where they sit in the file: a caller can fingerprint what it read from them (read-check.ts). */
+	lastRead?: {position: number; bytes: Uint8Array};
 };
 
 /**
@@ -141,6 +143,7 @@ export const readCompleteLines = async (
 	let offset = fromOffset;
 	let pending: Buffer[] = [];
 	let pendingBytes = 0;
+	let lastBytes = 0;
 	let isOversized = false;
 	// Sized to what is new: a live append is a few hundred bytes, not a 64 KiB buffer per read.
 	const chunk = Buffer.allocUnsafe(Math.max(1, Math.min(chunkBytes, size - fromOffset)));
@@ -180,7 +183,8 @@ export const readCompleteLines = async (
 		}
 
 		position += bytesRead;
+		lastBytes = bytesRead;
 	}
 
-	return {offset, pendingBytes};
+	return {offset, pendingBytes, ...(position > fromOffset ? {lastRead: {position: position - lastBytes, bytes: chunk.subarray(0, lastBytes)}} : {})};
 };

@@ -1,17 +1,13 @@
 import {open, stat} from 'node:fs/promises';
 import type {LineResult} from '../../core/usage/transcript.js';
-import {createReadCounters, LineClassifier, loadLineParser, readCompleteLines} from './read-transcripts.js';
-
-/**
- * Where reading a file stopped. `offset` is just past the last complete line, so
- * a half-written line is read again, whole, once its newline arrives.
- */
-export type FileCursor = {dev: number; ino: number; size: number; mtimeMs: number; offset: number};
+import {emptyCheck, isUnchanged, type FileCursor} from './file-cursor.js';
+import {readPast} from './read-check.js';
+import {createReadCounters, LineClassifier, loadLineParser} from './read-transcripts.js';
 
 export type TailUpdate =
 	| {kind: 'lines'; path: string; results: LineResult[]; counts: {lines: number; invalidLines: number}; cursor: FileCursor}
-	/** The file was truncated or replaced: what was read from it no longer stands. Lines read anew follow. */
-	| {kind: 'reset'; path: string; reason: 'truncated' | 'replaced'}
+	/** The file was truncated, replaced or rewritten in place: what was read from it no longer stands. Lines read anew follow. */
+	| {kind: 'reset'; path: string; reason: 'truncated' | 'replaced' | 'rewritten'}
 	| {kind: 'deleted'; path: string}
 	| {kind: 'error'; path: string; reason: string};
 
@@ -56,9 +52,7 @@ export class FileTailer {
 		// A stat by path first: the safety poll visits every file, and most have not changed.
 		if (this.cursor !== undefined) {
 			const stats = await stat(this.path).catch(() => undefined);
-			if (stats !== undefined && stats.ino === this.cursor.ino && stats.dev === this.cursor.dev && stats.size === this.cursor.size && stats.mtimeMs === this.cursor.mtimeMs) {
-				return;
-			}
+			if (stats !== undefined && isUnchanged(stats, this.cursor)) return;
 		}
 
 		let handle;
@@ -71,7 +65,7 @@ export class FileTailer {
 					this.onUpdate({kind: 'deleted', path: this.path});
 				}
 			} else {
-				this.onUpdate({kind: 'error', path: this.path, reason: errorCode(error)});
+				this.fail(errorCode(error));
 			}
 
 			return;
@@ -90,11 +84,7 @@ export class FileTailer {
 				cursor = undefined;
 			}
 
-			cursor ??= {dev: stats.dev, ino: stats.ino, size: 0, mtimeMs: 0, offset: 0};
-			if (stats.size === cursor.size && stats.mtimeMs === cursor.mtimeMs && this.cursor === cursor) {
-				return;
-			}
-
+			const parse = await loadLineParser();
 			const counters = createReadCounters();
 			const results: LineResult[] = [];
 			const classifier = new LineClassifier(
@@ -103,15 +93,32 @@ export class FileTailer {
 				},
 				counters,
 				this.projectSlug,
-				await loadLineParser(),
+				parse,
 			);
-			const {offset} = await readCompleteLines(handle, cursor.offset, stats.size, classifier);
-			this.cursor = {dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, offset};
+			let mark = cursor === undefined ? undefined : await readPast(handle, cursor, stats.size, classifier);
+			if (cursor !== undefined && mark === undefined) {
+				// Same inode, not shorter, but the bytes already read changed: rewritten in place.
+				this.onUpdate({kind: 'reset', path: this.path, reason: 'rewritten'});
+			}
+
+			mark ??= (await readPast(handle, {offset: 0, check: emptyCheck}, stats.size, classifier))!;
+			this.cursor = {dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, offset: mark.offset, check: mark.check};
 			this.onUpdate({kind: 'lines', path: this.path, results, counts: {lines: counters.lines, invalidLines: counters.invalidLines}, cursor: this.cursor});
 		} catch (error) {
-			this.onUpdate({kind: 'error', path: this.path, reason: errorCode(error)});
+			this.fail(errorCode(error));
 		} finally {
 			await handle.close();
 		}
 	}
+
+	/**
+	 * The file cannot be read now. What was read from it no longer counts (as a
+	 * cold read would not count it); the cursor goes, so it is read whole once it
+	 * can be again.
+	 */
+	private fail(reason: string): void {
+		this.cursor = undefined;
+		this.onUpdate({kind: 'error', path: this.path, reason});
+	}
 }
+

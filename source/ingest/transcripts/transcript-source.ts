@@ -3,7 +3,8 @@ import type {ScanProgress} from '../../core/usage/usage-view.js';
 import type {UsageSink} from '../index/live-usage.js';
 import type {TranscriptFile} from './discover.js';
 import {ScanPool} from './scan-pool.js';
-import {FileTailer, type FileCursor, type TailUpdate} from './tail-file.js';
+import type {FileCursor} from './file-cursor.js';
+import {FileTailer, type TailUpdate} from './tail-file.js';
 
 /** Cold reads below this many bytes stay on the main thread: worker start-up and the copy back cost ~0.2 s, measured to break even near 300 MB on 2 cores. */
 const workerThresholdBytes = 256 * 1024 * 1024;
@@ -137,7 +138,9 @@ export class TranscriptSource {
 			}
 
 			case 'error': {
+				// As a cold read would: an unreadable file counts for nothing until it can be read again, whole.
 				this.unreadable.set(update.path, update.reason);
+				if (this.sink.hasFile(update.path)) this.sink.removeFile(update.path, nowMs);
 				break;
 			}
 		}

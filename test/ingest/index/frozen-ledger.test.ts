@@ -24,7 +24,7 @@ const full = (batches: Array<[string, UsageEntry[]]>): Ledger => {
 
 /** Save `ledger` as an index in memory and open it frozen. */
 const freeze = async (ledger: Ledger): Promise<FrozenLedger> => {
-	const cursor = {dev: 1, ino: 1, size: 0, mtimeMs: 0, offset: 0};
+	const cursor = {dev: 1, ino: 1, size: 0, mtimeMs: 0, ctimeMs: 0, offset: 0, check: 0};
 	const counted = new Set<UsageEntry>(ledger.winners.values());
 	const bytes = encodeIndex(
 		[],

@@ -1,4 +1,4 @@
-import {appendFile, mkdir, mkdtemp, rename, rm, truncate, unlink, writeFile} from 'node:fs/promises';
+import {appendFile, chmod, mkdir, mkdtemp, rename, rm, truncate, unlink, utimes, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
@@ -161,6 +161,53 @@ describe('FileTailer: following appends', () => {
 		await tailer.poll();
 		expect(kinds()).toEqual(['lines', 'reset', 'lines']);
 		expect(usage().map(entry => entry.requestId)).toEqual(['a', 'b', 'c']);
+	});
+
+	it.each([
+		['to a larger size', (old: string) => old.replace('"a"', '"x"') + line({requestId: 'y'})],
+		['to the same size', (old: string) => old.replace('"a"', '"x"')],
+		['with only the tail changed', (old: string) => old.slice(0, old.length - line({requestId: 'b'}).length) + line({requestId: 'z'})],
+	])('reads a file rewritten in place %s (same inode) again from byte 0', async (_, rewrite) => {
+		const old = line({requestId: 'a'}, {output_tokens: 805}) + line({requestId: 'b'});
+		await writeFile(file, old);
+		const {tailer, updates, usage} = follow();
+		await tailer.poll();
+		const inode = tailer.cursor!.ino;
+		// writeFile truncates and writes the same inode: what an editor or a restore does.
+		const rewritten = rewrite(old);
+		await writeFile(file, rewritten);
+		await utimes(file, new Date(), new Date(Date.now() + 5000));
+		await tailer.poll();
+		expect(tailer.cursor!.ino).toBe(inode);
+		expect(updates.map(update => (update.kind === 'reset' ? update.reason : update.kind))).toEqual(['lines', 'rewritten', 'lines']);
+		const fresh = follow();
+		await fresh.tailer.poll();
+		expect(usage().slice(2)).toEqual(fresh.usage());
+		expect(tailer.cursor).toEqual(fresh.tailer.cursor);
+	});
+
+	it('reads on after a plain append without reading the old bytes again', async () => {
+		await writeFile(file, line({requestId: 'a'}));
+		const {tailer, kinds, usage} = follow();
+		await tailer.poll();
+		await appendFile(file, line({requestId: 'b'}));
+		await tailer.poll();
+		expect(kinds()).toEqual(['lines', 'lines']);
+		expect(usage().map(entry => entry.requestId)).toEqual(['a', 'b']);
+	});
+
+	it('drops a file that became unreadable and reads it whole once it is readable again', async context => {
+		if (process.getuid?.() === 0) context.skip('root reads through mode 000 (the CLI test runs this as nobody)');
+		await writeFile(file, line({requestId: 'a'}));
+		const {tailer, updates} = follow();
+		await tailer.poll();
+		await chmod(file, 0o000);
+		await tailer.poll();
+		expect(updates.at(-1)).toEqual({kind: 'error', path: file, reason: 'EACCES'});
+		expect(tailer.cursor).toBeUndefined();
+		await chmod(file, 0o644);
+		await tailer.poll();
+		expect(updates.at(-1)?.kind).toBe('lines');
 	});
 
 	it('notices a file renamed away and recreated (a new inode) and reads it from the start', async () => {
