@@ -22,7 +22,8 @@ const helpText = 	`
                       default; --session ID for that session's latest, --json
     serve             The OTLP/HTTP receiver (metrics, logs; JSON or protobuf) on 127.0.0.1:4318,
                       feeding the same spool. --otlp-port P, --otlp-host H, --otlp-token T,
-                      --otlp-forward URL (send every request on to your collector too)
+                      --otlp-forward URL (send every request on to your collector too).
+                      A host other than loopback needs --otlp-token (or --insecure-no-token)
 
   Dashboard options
     --demo                A simulated workday, appended live in a temp dir: try cctop at once
@@ -116,6 +117,7 @@ const flagSpec = {
 	otlpToken: {type: 'string'},
 	otlpForward: {type: 'string'},
 	otlp: {type: 'string'},
+	insecureNoToken: {type: 'boolean'},
 	session: {type: 'string'},
 } as const;
 
@@ -141,6 +143,7 @@ const flagOwners = {
 	otlpHost: ['serve', 'dashboard'],
 	otlpToken: ['serve', 'dashboard'],
 	otlpForward: ['serve', 'dashboard'],
+	insecureNoToken: ['serve', 'dashboard'],
 	otlp: ['dashboard'],
 	session: ['trace'],
 } as const;

@@ -50,6 +50,8 @@ export type Options = {
 	otlpForward: string | undefined;
 	/** Dashboard: run the OTLP receiver beside it. */
 	otlp: boolean;
+	/** serve: allow a network bind without a token (anyone who can reach it may write). */
+	insecureNoToken: boolean;
 	/** trace: the latest trace of this session (an id or a prefix). */
 	traceSession: string | undefined;
 };
@@ -125,8 +127,26 @@ const forwardUrl = (value: unknown): string | undefined => {
 	return /^https?:\/\/[^/\s]+/.test(text) ? text : fail('otlp-forward', `expected the collector's http(s):// base URL, got ${text}`);
 };
 
+/**
+ * A receiver reachable from the network takes writes from anyone who can reach
+ * it: that needs a token, or saying out loud that none is wanted.
+ */
+const checkBind = (options: Options): Options => {
+	if (!isLoopbackHost(options.otlpHost) && options.otlpToken === undefined && !options.insecureNoToken) {
+		fail('otlp-host', `${options.otlpHost} is reachable from the network: set --otlp-token TOKEN (senders add OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer TOKEN"), or --insecure-no-token to accept anyone's writes`);
+	}
+
+	return options;
+};
+
+/** Whether a host string names this machine only (127.0.0.0/8, ::1, localhost). */
+export const isLoopbackHost = (host: string): boolean => {
+	const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+	return bare === 'localhost' || bare === '::1' || /^127\.\d+\.\d+\.\d+$/.test(bare) || bare === '::ffff:127.0.0.1';
+};
+
 /** Validate raw flags as meow hands them over; throws a UsageError that names the flag. */
-export const parseOptions = (flags: Record<string, unknown>): Options => ({
+export const parseOptions = (flags: Record<string, unknown>): Options => checkBind({
 	claudeDir: (flags['claudeDir'] as string[] | undefined) ?? [],
 	now: isoTime('now', flags['now']),
 	plan: oneOf('plan', flags['plan'], ['pro', 'max5', 'max20', 'custom'] as const),
@@ -159,6 +179,7 @@ export const parseOptions = (flags: Record<string, unknown>): Options => ({
 	otlpToken: flags['otlpToken'] as string | undefined,
 	otlpForward: forwardUrl(flags['otlpForward']),
 	otlp: flags['otlp'] !== undefined,
+	insecureNoToken: flags['insecureNoToken'] === true,
 	traceSession: flags['session'] as string | undefined,
 });
 

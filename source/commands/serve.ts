@@ -1,6 +1,6 @@
 import {appendToSpool, spoolPath} from '../ingest/otel/otel-spool.js';
 import {startReceiver, type ReceiverOptions} from '../ingest/otel/otlp-receiver.js';
-import type {Options} from '../options.js';
+import {isLoopbackHost, type Options} from '../options.js';
 
 /**
  * The receiver with its records going to the spool, one append at a time
@@ -39,9 +39,11 @@ export const runServe = async (options: Options): Promise<number> => {
 		},
 		onForwardError: ({path, reason}) => process.stderr.write(`cctop: forwarding ${path} to ${options.otlpForward} failed: ${reason}\n`),
 	});
+	const headers = options.otlpToken === undefined ? '' : ' OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer <token>"';
 	process.stderr.write(
-		`cctop: OTLP/HTTP receiver on ${receiver.url} (/v1/metrics, /v1/logs, /v1/traces), spooling to ${spoolPath()}${options.otlpForward === undefined ? '' : `, forwarding to ${options.otlpForward}`}\n` +
-			`  export ${claudeEnvFor(receiver.url)}\n`,
+		`cctop: OTLP/HTTP receiver on ${receiver.urls.join(', ')} (/v1/metrics, /v1/logs, /v1/traces), spooling to ${spoolPath()}${options.otlpForward === undefined ? '' : `, forwarding to ${options.otlpForward}`}\n` +
+			(options.otlpToken === undefined && !isLoopbackHost(options.otlpHost) ? `cctop: warning: no token; anyone who can reach ${options.otlpHost} can write to the spool (--insecure-no-token)\n` : '') +
+			`  export ${claudeEnvFor(receiver.url)}${headers}\n`,
 	);
 	await new Promise<void>(resolve => {
 		process.once('SIGINT', resolve);

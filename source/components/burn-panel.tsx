@@ -1,6 +1,7 @@
 import {memo} from 'react';
 import {Text} from 'ink';
 import type {BlockState} from '../core/screens/dashboard.js';
+import {settledSpanMs} from '../core/usage/burn-rate.js';
 import {formatTokens, formatUsd} from '../core/util/format.js';
 import {sparkline} from '../core/util/series.js';
 import {levelColor} from './theme.js';
@@ -12,7 +13,8 @@ const rate = (tokensPerMinute: number, costPerHour: number): string => `${format
 
 /** Block-average burn with its level and the last hour's trend, then the last 10 minutes. */
 export const BurnPanel = memo(({block, width}: BurnPanelProps) => {
-	const average = block.burn === null ? ' burn    – (needs two requests)' : ` burn    ${rate(block.burn.tokensPerMinute, block.burn.costPerHour)}`;
+	// The average waits for the block's requests to span settledSpanMs (burn-rate.ts), however many there are.
+	const average = block.burn === null ? ` burn    – (after ${settledSpanMs / 60_000} min of requests)` : ` burn    ${rate(block.burn.tokensPerMinute, block.burn.costPerHour)}`;
 	const level = block.burn === null ? '' : ` ${block.level}`;
 	const room = width - average.length - level.length - 2;
 	// The trend is the first thing to go in a narrow pane; the numbers stay.

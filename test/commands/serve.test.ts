@@ -18,13 +18,14 @@ afterAll(async () => {
 
 const env = () => ({...process.env, HOME: home, CLAUDE_CONFIG_DIR: '', CCTOP_CACHE_DIR: path.join(home, 'cache'), CCTOP_DATA_DIR: path.join(home, 'data'), TZ: 'UTC'});
 
-/** `cctop serve` on a free port; resolves with its URL once it listens. */
-const serve = async (): Promise<{child: ChildProcess; url: string}> => {
-	const child = spawn(process.execPath, [cliPath, 'serve', '--otlp-port', '0'], {env: env(), stdio: ['ignore', 'ignore', 'pipe']});
+/** `cctop serve` on a free port; resolves with its URL once it listens, and what it printed. */
+const serve = async (flags: string[] = []): Promise<{child: ChildProcess; url: string; stderr: () => string}> => {
+	const child = spawn(process.execPath, [cliPath, 'serve', '--otlp-port', '0', ...flags], {env: env(), stdio: ['ignore', 'ignore', 'pipe']});
 	let stderr = '';
 	child.stderr!.on('data', chunk => (stderr += String(chunk)));
-	const url = await waitFor(() => /receiver on (http:\/\/\S+)/.exec(stderr)?.[1], 10_000, () => `the receiver; stderr: ${stderr}`);
-	return {child, url};
+	const url = await waitFor(() => /receiver on (http:\/\/[^\s,]+)/.exec(stderr)?.[1], 10_000, () => `the receiver; stderr: ${stderr}`);
+	await waitFor(() => stderr.includes('OTEL_EXPORTER_OTLP_ENDPOINT='), 5000, 'the export line');
+	return {child, url, stderr: () => stderr};
 };
 
 const send = async (url: string, encoding: 'json' | 'protobuf') => {
@@ -41,6 +42,33 @@ const send = async (url: string, encoding: 'json' | 'protobuf') => {
 };
 
 describe('cctop serve', () => {
+	it('refuses a network bind without a token (exit 2, one line), unless told --insecure-no-token', async () => {
+		const refused = await promisify(execFile)(process.execPath, [cliPath, 'serve', '--otlp-host', '0.0.0.0', '--otlp-port', '0'], {env: env()}).catch((error: unknown) => error as {code: number; stderr: string});
+		expect('code' in refused && refused.code).toBe(2);
+		expect((refused as {stderr: string}).stderr.trim().split('\n')).toEqual([expect.stringMatching(/^cctop: --otlp-host: 0\.0\.0\.0 is reachable from the network: set --otlp-token/) as string]);
+
+		const open = await serve(['--otlp-host', '0.0.0.0', '--insecure-no-token']);
+		try {
+			// An address to export to, never 0.0.0.0; and it answers.
+			const endpoint = /OTEL_EXPORTER_OTLP_ENDPOINT=(\S+)/.exec(open.stderr())![1]!;
+			expect(open.stderr()).not.toMatch(/http:\/\/0\.0\.0\.0/);
+			expect(open.stderr()).toContain('warning: no token');
+			expect((await fetch(`${endpoint}/v1/logs`, {method: 'POST', body: '{}', headers: {'content-type': 'application/json'}})).status).toBe(200);
+		} finally {
+			open.child.kill('SIGTERM');
+		}
+
+		const guarded = await serve(['--otlp-host', '0.0.0.0', '--otlp-token', 's3cret']);
+		try {
+			expect(guarded.stderr()).toContain('OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer <token>"');
+			const url = /OTEL_EXPORTER_OTLP_ENDPOINT=(\S+)/.exec(guarded.stderr())![1]!;
+			expect((await fetch(`${url}/v1/logs`, {method: 'POST', body: '{}', headers: {'content-type': 'application/json'}})).status).toBe(401);
+			expect((await fetch(`${url}/v1/logs`, {method: 'POST', body: '{}', headers: {'content-type': 'application/json', authorization: 'Bearer s3cret'}})).status).toBe(200);
+		} finally {
+			guarded.child.kill('SIGTERM');
+		}
+	});
+
 	it('keeps every acknowledged request when killed, and report reads them all', async () => {
 		const first = await serve();
 		expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:/);

@@ -96,9 +96,9 @@ describe('BurnPanel', () => {
 		expect(frameWidth(lastFrame())).toBeLessThanOrEqual(width);
 	});
 
-	it('says why there is no average yet', () => {
+	it('says why there is no average yet: the 5-minute span, not a count of requests', () => {
 		const {lastFrame} = render(<BurnPanel block={{...block, burn: null}} width={60} />);
-		expect(frameLines(lastFrame())[0]).toBe(' burn    – (needs two requests)');
+		expect(frameLines(lastFrame())[0]).toBe(' burn    – (after 5 min of requests)');
 	});
 });
 

@@ -9,6 +9,13 @@
 
 export class ProtoError extends Error {}
 
+/**
+ * How deep an `AnyValue` may nest (arrays and key-value lists inside each
+ * other). Claude Code's attributes are flat; 5,000 levels in 71 KB would
+ * otherwise exhaust the stack.
+ */
+export const maxValueDepth = 32;
+
 type Json = Record<string, unknown>;
 
 class Reader {
@@ -97,20 +104,22 @@ const sub = (field: {bytes?: Uint8Array}): Uint8Array => {
 	return field.bytes;
 };
 
-const anyValue = (bytes: Uint8Array): Json =>
-	message(bytes, {
+const anyValue = (bytes: Uint8Array, depth = 0): Json => {
+	if (depth > maxValueDepth) throw new ProtoError(`values nested deeper than ${maxValueDepth} levels`);
+	return message(bytes, {
 		1: (out, field) => (out['stringValue'] = text(sub(field))),
 		2: (out, field) => (out['boolValue'] = field.varint !== 0n),
 		3: (out, field) => (out['intValue'] = signed(field.varint)),
 		4: (out, field) => (out['doubleValue'] = double(field.bytes)),
-		5: (out, field) => (out['arrayValue'] = message(sub(field), {1: (array, item) => push(array, 'values', anyValue(sub(item)))})),
-		6: (out, field) => (out['kvlistValue'] = message(sub(field), {1: (list, item) => push(list, 'values', keyValue(sub(item)))})),
+		5: (out, field) => (out['arrayValue'] = message(sub(field), {1: (array, item) => push(array, 'values', anyValue(sub(item), depth + 1))})),
+		6: (out, field) => (out['kvlistValue'] = message(sub(field), {1: (list, item) => push(list, 'values', keyValue(sub(item), depth + 1))})),
 	});
+};
 
-const keyValue = (bytes: Uint8Array): Json =>
+const keyValue = (bytes: Uint8Array, depth = 0): Json =>
 	message(bytes, {
 		1: (out, field) => (out['key'] = text(sub(field))),
-		2: (out, field) => (out['value'] = anyValue(sub(field))),
+		2: (out, field) => (out['value'] = anyValue(sub(field), depth)),
 	});
 
 const attributes = (key = 'attributes') => (out: Json, field: {bytes?: Uint8Array}) => push(out, key, keyValue(sub(field)));

@@ -1,12 +1,34 @@
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
 import type {AddressInfo} from 'node:net';
+import os from 'node:os';
 import {gunzipSync} from 'node:zlib';
+import {jsonDepthOver} from '../../core/util/json-depth.js';
 import type {OtelRecord} from '../../core/otel/console-records.js';
 import {decodeLogsRequest, decodeMetricsRequest, decodeTracesRequest, ProtoError} from '../../core/otel/otlp-proto.js';
 import {logRecords, metricRecords, spanRecords, type OtlpRecords} from '../../core/otel/otlp-records.js';
 
 /** The most a request may carry, compressed or not (SPEC §5). */
 export const maxBodyBytes = 4 * 1024 * 1024;
+/** An export request's own structure is ~10 levels deep, its values up to 32 (otlp-proto.ts). */
+export const maxJsonDepth = 64;
+
+/**
+ * Limits that keep a slow or hostile client from holding the receiver: Claude
+ * Code sends a few KB every few seconds, so a request that takes this long is
+ * not one of its exports.
+ */
+export const connectionLimits = {
+	/** Headers must arrive within this (one byte a second never finishes). */
+	headersTimeoutMs: 5000,
+	/** The whole request, body included (a never-ending chunked body). */
+	requestTimeoutMs: 10_000,
+	/** A connection with nothing moving is closed. */
+	idleTimeoutMs: 10_000,
+	/** Past this many open connections, new ones are refused. */
+	maxConnections: 256,
+	/** An over-cap body is read and dropped up to here, so the 413 reaches a client still uploading. */
+	drainBytes: 64 * 1024 * 1024,
+};
 
 export type ReceiverOptions = {
 	host: string;
@@ -21,6 +43,8 @@ export type ReceiverOptions = {
 	forward?: string | undefined;
 	/** Told when forwarding a request fails; the sender was already answered. */
 	onForwardError?: (event: {path: string; reason: string}) => void;
+	/** Tighter limits, for tests that must not wait 10 s. */
+	limits?: Partial<typeof connectionLimits>;
 };
 
 class HttpError extends Error {
@@ -38,18 +62,25 @@ const signals: Record<string, {records: (body: unknown) => OtlpRecords; decode: 
 	'/v1/traces': {records: spanRecords, decode: decodeTracesRequest},
 };
 
-/** The whole body, or a 413 as soon as it passes the cap (a lying Content-Length included). */
+/**
+ * The whole body, or a 413 once it passes the cap (a lying Content-Length
+ * included). The rest of an over-cap body is read and dropped (up to
+ * `drainBytes`) before the answer: a client still uploading would otherwise see
+ * a reset socket instead of the 413 and its reason.
+ */
 const readBody = async (request: IncomingMessage): Promise<Buffer> => {
 	const declared = Number(request.headers['content-length']);
-	if (Number.isFinite(declared) && declared > maxBodyBytes) throw new HttpError(413, `body over ${maxBodyBytes} bytes`);
+	const tooBig = new HttpError(413, `body over ${maxBodyBytes} bytes`);
+	if (Number.isFinite(declared) && declared > connectionLimits.drainBytes) throw tooBig;
 	const chunks: Buffer[] = [];
 	let size = 0;
 	for await (const chunk of request) {
 		size += (chunk as Buffer).length;
-		if (size > maxBodyBytes) throw new HttpError(413, `body over ${maxBodyBytes} bytes`);
-		chunks.push(chunk as Buffer);
+		if (size > connectionLimits.drainBytes) throw tooBig;
+		if (size <= maxBodyBytes) chunks.push(chunk as Buffer);
 	}
 
+	if (size > maxBodyBytes) throw tooBig;
 	return Buffer.concat(chunks);
 };
 
@@ -79,8 +110,11 @@ const recordsOf = async (request: IncomingMessage, token: string | undefined): P
 
 	let decoded: unknown;
 	try {
-		decoded = isJson ? JSON.parse(body.toString('utf8')) : signal.decode(body);
+		const text = isJson ? body.toString('utf8') : '';
+		if (isJson && jsonDepthOver(text, maxJsonDepth)) throw new HttpError(400, `bad JSON: nested deeper than ${maxJsonDepth} levels`);
+		decoded = isJson ? JSON.parse(text) : signal.decode(body);
 	} catch (error) {
+		if (error instanceof HttpError) throw error;
 		if (error instanceof SyntaxError) throw new HttpError(400, `bad JSON: ${error.message}`);
 		if (error instanceof ProtoError) throw new HttpError(400, `bad protobuf: ${error.message}`);
 		throw error;
@@ -88,6 +122,22 @@ const recordsOf = async (request: IncomingMessage, token: string | undefined): P
 
 	if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) throw new HttpError(400, 'the body is not an export request');
 	return {records: signal.records(decoded).records, isJson, raw};
+};
+
+/**
+ * Where a sender can reach a listening address: itself, or for a wildcard bind
+ * (0.0.0.0, ::) this machine's network addresses, then loopback. `http://0.0.0.0:4318`
+ * is not an address to export to.
+ */
+export const reachableUrls = (address: AddressInfo): string[] => {
+	const url = (host: string, family: string) => `http://${family === 'IPv6' || host.includes(':') ? `[${host}]` : host}:${address.port}`;
+	if (address.address !== '0.0.0.0' && address.address !== '::') return [url(address.address, address.family)];
+	const external = Object.values(os.networkInterfaces())
+		.flatMap(entries => entries ?? [])
+		.filter(entry => !entry.internal && (address.address === '::' || entry.family === 'IPv4'))
+		.sort((a, b) => (a.family === b.family ? 0 : a.family === 'IPv4' ? -1 : 1))
+		.map(entry => url(entry.address, entry.family));
+	return [...external, url('127.0.0.1', 'IPv4')];
 };
 
 /** Send an accepted request on to `base` as it came (same body, type and encoding). */
@@ -104,7 +154,7 @@ const forwardRequest = async (base: string, path: string, request: IncomingMessa
  * gzip or not. A request is answered 200 only after its records are stored, so
  * a sender never loses an acknowledged request. Binds 127.0.0.1 unless told otherwise.
  */
-export const startReceiver = async (options: ReceiverOptions): Promise<{server: Server; url: string; close: () => Promise<void>}> => {
+export const startReceiver = async (options: ReceiverOptions): Promise<{server: Server; url: string; urls: string[]; close: () => Promise<void>}> => {
 	const handle = async (request: IncomingMessage, response: ServerResponse) => {
 		const path = (request.url ?? '').split('?')[0]!;
 		try {
@@ -131,18 +181,34 @@ export const startReceiver = async (options: ReceiverOptions): Promise<{server: 
 		}
 	};
 
-	const server = createServer((request, response) => {
-		void handle(request, response);
+	const limits = {...connectionLimits, ...options.limits};
+	const server = createServer(
+		{
+			headersTimeout: limits.headersTimeoutMs,
+			requestTimeout: limits.requestTimeoutMs,
+			// How often the two timeouts above are checked (Node's default is 30 s).
+			connectionsCheckingInterval: 1000,
+		},
+		(request, response) => {
+			void handle(request, response);
+		},
+	);
+	server.maxConnections = limits.maxConnections;
+	// A connection that sends nothing never starts a request, so only an idle timeout ends it.
+	server.on('connection', socket => {
+		socket.setTimeout(limits.idleTimeoutMs);
+		socket.once('timeout', () => socket.destroy());
 	});
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
 		server.listen(options.port, options.host, () => resolve());
 	});
 	const address = server.address() as AddressInfo;
-	const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+	const urls = reachableUrls(address);
 	return {
 		server,
-		url: `http://${host}:${address.port}`,
+		url: urls[0]!,
+		urls,
 		close: async () =>
 			new Promise<void>(resolve => {
 				server.close(() => resolve());

@@ -1,4 +1,6 @@
 import {readdirSync, readFileSync} from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import {mkdtemp, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +27,17 @@ afterEach(async () => {
 });
 
 let spoolNumber = 0;
+const varint = (value: number): Buffer => {
+	const bytes: number[] = [];
+	while (value > 0x7f) {
+		bytes.push((value & 0x7f) | 0x80);
+		value >>>= 7;
+	}
+
+	bytes.push(value);
+	return Buffer.from(bytes);
+};
+
 const start = async (token?: string) => {
 	spool = path.join(dir, `spool-${spoolNumber++}.ndjson`);
 	receiver = await startReceiver({host: '127.0.0.1', port: 0, token, store: async records => appendToSpool(records, {file: spool, isDurable: true})});
@@ -152,6 +165,109 @@ describe('the OTLP/HTTP receiver', () => {
 		expect((await post(`${receiver.url}/v1/logs`, logs!.bytes, {'content-type': 'application/json'})).status).toBe(200);
 		await waitFor(() => failures.length > 0, 5000, 'the forwarding failure');
 	});
+
+	it('answers 400 to values nested 5,000 levels deep, as protobuf or JSON, and keeps serving', async () => {
+		const url = await start();
+		// An attribute whose value is an array inside an array… (AnyValue field 5, ArrayValue field 1), 5,000 deep.
+		let value = Buffer.from([0x0a, 0x01, 0x78]);
+		for (let level = 0; level < 5000; level++) {
+			const array = Buffer.concat([Buffer.from([0x0a]), varint(value.length), value]);
+			value = Buffer.concat([Buffer.from([0x2a]), varint(array.length), array]);
+		}
+
+		const keyValue = Buffer.concat([Buffer.from([0x0a, 0x01, 0x6b, 0x12]), varint(value.length), value]);
+		const record = Buffer.concat([Buffer.from([0x32]), varint(keyValue.length), keyValue]);
+		const scope = Buffer.concat([Buffer.from([0x12]), varint(record.length), record]);
+		const resource = Buffer.concat([Buffer.from([0x12]), varint(scope.length), scope]);
+		const body = Buffer.concat([Buffer.from([0x0a]), varint(resource.length), resource]);
+		expect(body.length).toBeGreaterThan(10_000);
+		const proto = await post(`${url}/v1/logs`, body, {'content-type': 'application/x-protobuf'});
+		expect(proto.status).toBe(400);
+		expect(JSON.parse(proto.text).message).toContain('nested deeper');
+
+		const deepJson = `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"attributes":[{"key":"k","value":${'{"arrayValue":{"values":['.repeat(5000)}{"stringValue":"x"}${']}}'.repeat(5000)}}]}]}]}]}`;
+		const json = await post(`${url}/v1/logs`, deepJson, {'content-type': 'application/json'});
+		expect(json.status).toBe(400);
+		expect(JSON.parse(json.text).message).toContain('nested deeper');
+
+		const [logs] = captures('json').filter(capture => capture.signal === 'logs');
+		expect((await post(`${url}/v1/logs`, logs!.bytes, {'content-type': 'application/json'})).status).toBe(200);
+	});
+
+	it('lets a client still uploading an over-cap body read its 413', async () => {
+		const url = new URL(await start());
+		const answer = await new Promise<{status: number; body: string}>((resolve, reject) => {
+			const request = http.request({host: url.hostname, port: url.port, path: '/v1/logs', method: 'POST', headers: {'content-type': 'application/json'}}, response => {
+				let body = '';
+				response.setEncoding('utf8');
+				response.on('data', (chunk: string) => (body += chunk));
+				response.on('end', () => resolve({status: response.statusCode ?? 0, body}));
+			});
+			request.on('error', reject);
+			// 20 MiB, chunked (no Content-Length to refuse up front), in 1 MiB writes.
+			const chunk = Buffer.alloc(1024 * 1024, 0x20);
+			let sent = 0;
+			const write = () => {
+				while (sent < 20) {
+					sent++;
+					if (!request.write(chunk)) {
+						request.once('drain', write);
+						return;
+					}
+				}
+
+				request.end();
+			};
+
+			write();
+		});
+		expect(answer.status).toBe(413);
+		expect(JSON.parse(answer.body).message).toContain('over');
+	});
+
+	it('closes connections that hold it: slow headers, a never-ending body, a lying Content-Length, and too many at once', async () => {
+		spool = path.join(dir, `spool-${spoolNumber++}.ndjson`);
+		receiver = await startReceiver({
+			host: '127.0.0.1',
+			port: 0,
+			store: async records => appendToSpool(records, {file: spool}),
+			limits: {headersTimeoutMs: 1000, requestTimeoutMs: 2000, idleTimeoutMs: 2000, maxConnections: 8},
+		});
+		const {port} = new URL(receiver.url);
+		const open = async (first: string) => {
+			const socket = net.connect(Number(port), '127.0.0.1');
+			await new Promise(resolve => socket.once('connect', resolve));
+			socket.on('error', () => undefined);
+			// Read what comes back, so the server's close is seen at once.
+			socket.resume();
+			socket.write(first);
+			const closed = new Promise<void>(resolve => socket.once('close', () => resolve()));
+			return {socket, closed};
+		};
+
+		const slowHeaders = await open('P');
+		const timer = setInterval(() => slowHeaders.socket.write('O'), 300);
+		const endless = await open('POST /v1/logs HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n1\r\n{\r\n');
+		const endlessTimer = setInterval(() => endless.socket.write('1\r\n \r\n'), 300);
+		const lying = await open('POST /v1/logs HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"resourceLogs":');
+		const idle = await open('');
+		try {
+			await Promise.race([
+				Promise.all([slowHeaders.closed, endless.closed, lying.closed, idle.closed]),
+				new Promise((_, reject) => setTimeout(() => reject(new Error('connections still open after 8 s')), 8000)),
+			]);
+		} finally {
+			clearInterval(timer);
+			clearInterval(endlessTimer);
+		}
+
+		// Past the cap, a new connection is closed at once; below it, one is served.
+		const held = await Promise.all(Array.from({length: 8}, async () => open('')));
+		const extra = await open('');
+		await Promise.race([extra.closed, new Promise((_, reject) => setTimeout(() => reject(new Error('the connection over the cap stayed open')), 1000))]);
+		for (const {socket} of held) socket.destroy();
+		await waitFor(async () => (await post(`${receiver!.url}/v1/logs`, '{}', {'content-type': 'application/json'}).catch(() => ({status: 0}))).status === 200, 5000, 'the receiver to serve again');
+	}, 20_000);
 
 	it('listens on 127.0.0.1 unless told otherwise', async () => {
 		expect(await start()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
