@@ -5,7 +5,7 @@ import {App, type DashboardSnapshot} from '../app.js';
 import {findRoots} from '../ingest/transcripts/discover.js';
 import {readOfficial, type OfficialReading} from '../ingest/claude-code/official-limits.js';
 import {OtelLogTail} from '../ingest/otel/otel-log-tail.js';
-import {readSpoolFrom, spoolPath} from '../ingest/otel/otel-spool.js';
+import {spoolPath, streamSpool} from '../ingest/otel/otel-spool.js';
 import {OtelSummary, type OtelJson} from '../core/otel/otel-summary.js';
 import {buildTraces, type SpanRecord, type Trace} from '../core/otel/traces.js';
 import type {ScanProgress} from '../core/usage/usage-view.js';
@@ -73,15 +73,19 @@ class DashboardFeed {
 		const stamp = `${stats === undefined ? '' : `${stats.size}:${stats.mtimeMs}`}/${this.logs?.state.records.length ?? 0}:${this.logs?.state.bad ?? 0}`;
 		if (stamp === this.otelStamp) return false;
 		this.otelStamp = stamp;
-		// Only what was appended since the last look: the spool grows all day.
-		const spool = stats === undefined ? undefined : readSpoolFrom(this.otelRead.spoolOffset);
 		// Replaced or removed: start over (the followed logs are added again too).
-		if (spool?.isReset === true || (stats === undefined && this.otelRead.spoolOffset > 0)) this.otelRead = {summary: new OtelSummary(), spoolOffset: 0, logRecords: 0, logBad: 0};
+		if ((stats?.size ?? 0) < this.otelRead.spoolOffset) this.otelRead = {summary: new OtelSummary(), spoolOffset: 0, logRecords: 0, logBad: 0};
 		const {summary} = this.otelRead;
-		if (spool !== undefined) {
-			for (const {record, isIncomplete} of spool.records) summary.add(record, isIncomplete);
-			for (let bad = 0; bad < spool.bad; bad++) summary.addBad();
-			this.otelRead.spoolOffset = spool.offset;
+		if (stats !== undefined) {
+			// Only what was appended since the last look: the spool grows all day. The
+			// first look starts at today's records, found by binary search, not at byte 0.
+			const range = this.otelRead.spoolOffset === 0 ? {sinceMs: localDayStartMs(this.clock())} : {};
+			const read = streamSpool(
+				{fromOffset: this.otelRead.spoolOffset, range, isFollowing: true},
+				({record, isIncomplete}) => summary.add(record, isIncomplete),
+				() => summary.addBad(),
+			);
+			this.otelRead.spoolOffset = read.offset;
 		}
 
 		const logs = this.logs?.state;

@@ -130,7 +130,8 @@ const readOtel = async (options: Options) => {
 	if (options.otelLog.length === 0 && !existsSync(spoolPath())) return undefined;
 	const [{OtelSummary}, {readOtelLogs}] = await Promise.all([import('../core/otel/otel-summary.js'), import('../ingest/otel/read-otel-log.js')]);
 	const summary = new OtelSummary();
-	readSpool(summary);
+	// --since/--until cover the records received in those days: found by binary search, not a full read.
+	readSpool(summary, spoolPath(), {sinceMs: options.since ? localMidnightMs(options.since) : undefined, untilMs: options.until ? localMidnightMs(options.until, 1) : undefined});
 	const {unreadable} = await readOtelLogs(options.otelLog, {summary});
 	for (const {path, reason} of unreadable) process.stderr.write(`cctop: --otel-log ${path}: ${reason}\n`);
 	const spans = summary.spans;

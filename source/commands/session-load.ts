@@ -1,9 +1,11 @@
 import {sessionDetail, toolCounts, type SessionDetail} from '../core/screens/session-detail.js';
+import {hourMs} from '../core/usage/blocks.js';
 import {sessionsFrom, type SessionSeen} from '../core/usage/sessions.js';
 import type {LiveUsage} from '../ingest/index/live-usage.js';
 import {otelForSession} from '../core/otel/otel-join.js';
 import {buildTraces, sumSplits} from '../core/otel/traces.js';
-import {readSpoolRecords} from '../ingest/otel/otel-spool.js';
+import type {OtelRecord} from '../core/otel/console-records.js';
+import {streamSpool} from '../ingest/otel/otel-spool.js';
 import {readToolCalls} from '../ingest/transcripts/read-tool-calls.js';
 
 /**
@@ -25,9 +27,28 @@ export const loadSessionDetail = async (
 	const tools = toolCounts(read.calls, session.sessionId, session.entries);
 	const detail = sessionDetail(session, {tools, topCount});
 	// OpenTelemetry adds what the transcript lacks: how long tools and requests took.
-	const spool = readSpoolRecords();
-	if (detail !== undefined && spool !== undefined) {
-		const records = spool.records.map(({record}) => record);
+	// Only records received while the session ran (an hour either side) are read.
+	let firstMs = Number.POSITIVE_INFINITY;
+	let lastMs = Number.NEGATIVE_INFINITY;
+	for (const entry of session.entries) {
+		firstMs = Math.min(firstMs, entry.timestampMs);
+		lastMs = Math.max(lastMs, entry.timestampMs);
+	}
+
+	const ofSession = (record: OtelRecord) => {
+		const attributes = record.kind === 'metric' ? {} : record.attributes;
+		return attributes['session.id'] === session.sessionId || attributes['gen_ai.conversation.id'] === session.sessionId;
+	};
+
+	let records: OtelRecord[] = [];
+	const spool = streamSpool({range: {sinceMs: firstMs - hourMs, untilMs: lastMs + hourMs}}, ({record}) => records.push(record));
+	// Received at another time (captures replayed into a receiver later): look everywhere.
+	if (spool.exists && !records.some(record => ofSession(record))) {
+		records = [];
+		streamSpool({}, ({record}) => records.push(record));
+	}
+
+	if (detail !== undefined && spool.exists) {
 		const otel = otelForSession(records, session.sessionId);
 		if (Object.keys(otel.tools).length > 0) detail.toolTimings = otel.tools;
 		const traces = buildTraces(records.filter(record => record.kind === 'span')).filter(trace => trace.sessionId === session.sessionId);

@@ -6,11 +6,15 @@ import {buildSnapshot, marginMs, readSnapshot, snapshotPath, usageFromSnapshot, 
 import {lastDayStarts, type Options} from '../options.js';
 import {ledgerSettings} from './ledger-settings.js';
 
-/** The spool's productivity figures (`cctop serve`, `cctop run`), null when there is no spool. Loaded only when a line asks. */
-const otelNow = async (): Promise<StatusOtel | null> => {
-	const [{readSpool}, {OtelSummary}] = await Promise.all([import('../ingest/otel/otel-spool.js'), import('../core/otel/otel-summary.js')]);
+/**
+ * Today's productivity figures from the spool (`cctop serve`, `cctop run`), null
+ * when there is no spool. Loaded only when a line asks; today's records are found
+ * by binary search, so a spool that grew for months costs what today's part costs.
+ */
+const otelNow = async (nowMs: number): Promise<StatusOtel | null> => {
+	const [{readSpool, spoolPath}, {OtelSummary}] = await Promise.all([import('../ingest/otel/otel-spool.js'), import('../core/otel/otel-summary.js')]);
 	const summary = new OtelSummary();
-	if (!readSpool(summary)) return null;
+	if (!readSpool(summary, spoolPath(), {sinceMs: lastDayStarts(nowMs, 1)[0]!})) return null;
 	const json = summary.json();
 	return {linesOfCode: json.linesOfCode, commits: json.commits, pullRequests: json.pullRequests, apiErrors: json.apiRequests.errors};
 };
@@ -90,7 +94,7 @@ export const statusFor = async (options: Options, {needsPeriods, needsOfficial =
 		today: week.days.at(-1)!,
 		week: week.total,
 		official: needsOfficial ? await officialNow(nowMs) : undefined,
-		otel: needsOtel ? await otelNow() : undefined,
+		otel: needsOtel ? await otelNow(nowMs) : undefined,
 	});
 	return {status, nowMs, source: fast === undefined ? ('index' as const) : ('snapshot' as const), cacheErrors};
 };

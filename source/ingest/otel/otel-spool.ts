@@ -1,4 +1,4 @@
-import {openSync, readFileSync, readSync, closeSync, fstatSync} from 'node:fs';
+import {closeSync, fstatSync, openSync, readSync} from 'node:fs';
 import {mkdir, open} from 'node:fs/promises';
 import path from 'node:path';
 import type {OtelRecord} from '../../core/otel/console-records.js';
@@ -11,10 +11,23 @@ import {dataDir} from '../dirs.js';
  * all see them. A line is written whole in one append; a crash mid-write leaves
  * a last line without its newline, which readers drop (and count), and the next
  * append starts on a fresh line so the torn piece never spoils a good record.
+ *
+ * Each line starts `{"v":1,"t":<ms received>`: lines are appended in the order
+ * they arrive, so a reader that wants a time range finds its start by binary
+ * search instead of reading the whole spool (a team receiver's grows all day).
+ * Lines written before `t` existed count as received at 0: they come first.
  */
 export const spoolPath = (dir = dataDir()): string => path.join(dir, 'otel-spool.ndjson');
 
-type SpoolLine = {v: 1; record: OtelRecord; incomplete?: true};
+type SpoolLine = {v: 1; t?: number; record: OtelRecord; incomplete?: true};
+
+/** One record as read back: what was received, when (ms; 0 for lines from before that was kept). */
+export type SpoolRecord = {record: OtelRecord; isIncomplete: boolean; receivedAtMs: number};
+
+/** Receive times may step back a little (several writers, a clock adjusted): ranges are searched this much wider, then filtered exactly. */
+const searchMarginMs = 10 * 60 * 1000;
+const chunkBytes = 4 * 1024 * 1024;
+const probeBytes = 64 * 1024;
 
 /** True when `file` is missing, empty or ends with a newline. */
 const endsCleanly = (file: string): boolean => {
@@ -37,10 +50,13 @@ const endsCleanly = (file: string): boolean => {
  * Append records to the spool in one write. `isDurable` waits for the disk
  * (fsync): the receiver acknowledges a request only after that.
  */
-export const appendToSpool = async (records: ReadonlyArray<{record: OtelRecord; isIncomplete: boolean}>, {file = spoolPath(), isDurable = false}: {file?: string; isDurable?: boolean} = {}): Promise<void> => {
+export const appendToSpool = async (
+	records: ReadonlyArray<{record: OtelRecord; isIncomplete: boolean}>,
+	{file = spoolPath(), isDurable = false, receivedAtMs = Date.now()}: {file?: string; isDurable?: boolean; receivedAtMs?: number} = {},
+): Promise<void> => {
 	if (records.length === 0) return;
 	await mkdir(path.dirname(file), {recursive: true});
-	const lines = records.map(({record, isIncomplete}) => JSON.stringify({v: 1, record, ...(isIncomplete ? {incomplete: true} : {})} satisfies SpoolLine)).join('\n');
+	const lines = records.map(({record, isIncomplete}) => JSON.stringify({v: 1, t: receivedAtMs, record, ...(isIncomplete ? {incomplete: true} : {})} satisfies SpoolLine)).join('\n');
 	const handle = await open(file, 'a');
 	try {
 		await handle.write(`${endsCleanly(file) ? '' : '\n'}${lines}\n`);
@@ -50,70 +66,127 @@ export const appendToSpool = async (records: ReadonlyArray<{record: OtelRecord; 
 	}
 };
 
-type SpoolRead = {records: Array<{record: OtelRecord; isIncomplete: boolean}>; bad: number};
+const receivedPattern = /^\{"v":1,"t":(\d+)/;
 
-/** The records of complete lines in `text`; `bad` counts the unreadable ones. */
-const spoolLines = (text: string): SpoolRead => {
-	const records: SpoolRead['records'] = [];
-	let bad = 0;
-	for (const line of text.split('\n')) {
-		if (line === '') continue;
-		try {
-			const parsed = JSON.parse(line) as Partial<SpoolLine>;
-			if (parsed.v !== 1 || typeof parsed.record !== 'object' || parsed.record === null) throw new Error('not a spool line');
-			records.push({record: parsed.record, isIncomplete: parsed.incomplete === true});
-		} catch {
-			bad++;
-		}
-	}
+/** The receive time at the start of a line's text (0 when it has none). */
+const receivedAt = (head: string): number => Number(receivedPattern.exec(head)?.[1] ?? 0);
 
-	return {records, bad};
-};
-
-/** The spool's records, and how many lines were torn or unreadable; undefined when there is no spool. */
-export const readSpoolRecords = (file = spoolPath()): SpoolRead | undefined => {
-	let text: string;
-	try {
-		text = readFileSync(file, 'utf8');
-	} catch {
-		return undefined;
-	}
-
-	// The piece after the last newline is empty, or a record whose write never finished.
-	const end = text.lastIndexOf('\n') + 1;
-	const read = spoolLines(text.slice(0, end));
-	return {records: read.records, bad: read.bad + (end < text.length ? 1 : 0)};
-};
+/** Which records a reader wants: receive times in `[sinceMs, untilMs)`, either side open. */
+export type SpoolRange = {sinceMs?: number | undefined; untilMs?: number | undefined};
 
 /**
- * The records appended since `offset`, for a process that stays up: only new
- * bytes are read, and a last line still being written waits for the next call.
- * `offset` is where to start next time; a spool shorter than `offset` (replaced)
- * says so with `isReset`, and is read from the start.
+ * The offset of a line at or before the first one received at `sinceMs` (less
+ * the margin), by binary search over line starts: O(log size) small reads.
  */
-export const readSpoolFrom = (offset: number, file = spoolPath()): (SpoolRead & {offset: number; isReset: boolean}) | undefined => {
-	let fd: number | undefined;
+const startOffset = (fd: number, size: number, sinceMs: number): number => {
+	const target = sinceMs - searchMarginMs;
+	const window = Buffer.allocUnsafe(probeBytes);
+	let low = 0;
+	let high = size;
+	while (high - low > probeBytes) {
+		const middle = Math.floor((low + high) / 2);
+		const bytesRead = readSync(fd, window, 0, probeBytes, middle);
+		const newline = window.subarray(0, bytesRead).indexOf(0x0a);
+		// A line longer than the probe: no line start to look at here, so narrow from above.
+		if (newline === -1 || middle + newline + 1 >= size) {
+			high = middle;
+			continue;
+		}
+
+		const lineStart = middle + newline + 1;
+		const headBytes = readSync(fd, window, 0, 64, lineStart);
+		if (receivedAt(window.toString('latin1', 0, headBytes)) < target) low = lineStart;
+		else high = middle;
+	}
+
+	return low;
+};
+
+/** What a streamed read found: where its complete lines end, and whether the spool was there at all. */
+export type SpoolReadResult = {exists: boolean; offset: number; isReset: boolean};
+
+/**
+ * Stream the spool's complete lines from `fromOffset` (or from where `range`
+ * starts), 4 MiB at a time: memory stays bounded whatever its size. `onRecord`
+ * gets each record in range; `onBad` each line that cannot be read, and a torn
+ * last one unless `isFollowing` (a follower waits for the rest of it). A spool
+ * shorter than `fromOffset` was replaced: it is read from the start and
+ * `isReset` says so.
+ */
+export const streamSpool = (
+	{file = spoolPath(), fromOffset = 0, range = {}, isFollowing = false}: {file?: string; fromOffset?: number; range?: SpoolRange; isFollowing?: boolean},
+	onRecord: (record: SpoolRecord) => void,
+	onBad: () => void = () => undefined,
+): SpoolReadResult => {
+	let fd: number;
 	try {
 		fd = openSync(file, 'r');
-		const {size} = fstatSync(fd);
-		const isReset = size < offset;
-		const from = isReset ? 0 : offset;
-		const bytes = Buffer.alloc(size - from);
-		readSync(fd, bytes, 0, bytes.length, from);
-		const end = bytes.lastIndexOf(0x0a) + 1;
-		return {...spoolLines(bytes.toString('utf8', 0, end)), offset: from + end, isReset};
 	} catch {
-		return undefined;
+		return {exists: false, offset: fromOffset, isReset: false};
+	}
+
+	try {
+		const {size} = fstatSync(fd);
+		const isReset = size < fromOffset;
+		let position = isReset ? 0 : fromOffset;
+		if (range.sinceMs !== undefined) position = Math.max(position, startOffset(fd, size, range.sinceMs));
+		const stopAfterMs = range.untilMs === undefined ? Number.POSITIVE_INFINITY : range.untilMs + searchMarginMs;
+		const chunk = Buffer.allocUnsafe(chunkBytes);
+		let pending: Buffer[] = [];
+		let offset = position;
+		const line = (bytes: Buffer): boolean => {
+			if (bytes.length === 0) return true;
+			let parsed: Partial<SpoolLine>;
+			try {
+				parsed = JSON.parse(bytes.toString('utf8')) as Partial<SpoolLine>;
+			} catch {
+				onBad();
+				return true;
+			}
+
+			if (parsed.v !== 1 || typeof parsed.record !== 'object' || parsed.record === null) {
+				onBad();
+				return true;
+			}
+
+			const receivedAtMs = typeof parsed.t === 'number' ? parsed.t : 0;
+			if (receivedAtMs > stopAfterMs) return false;
+			if ((range.sinceMs === undefined || receivedAtMs >= range.sinceMs) && (range.untilMs === undefined || receivedAtMs < range.untilMs)) {
+				onRecord({record: parsed.record, isIncomplete: parsed.incomplete === true, receivedAtMs});
+			}
+
+			return true;
+		};
+
+		reading: while (position < size) {
+			const bytesRead = readSync(fd, chunk, 0, Math.min(chunkBytes, size - position), position);
+			if (bytesRead === 0) break;
+			const view = chunk.subarray(0, bytesRead);
+			let start = 0;
+			for (let at = view.indexOf(0x0a); at !== -1; at = view.indexOf(0x0a, start)) {
+				const bytes = pending.length === 0 ? view.subarray(start, at) : Buffer.concat([...pending, view.subarray(start, at)]);
+				pending = [];
+				start = at + 1;
+				offset = position + start;
+				if (!line(bytes)) break reading;
+			}
+
+			if (start < bytesRead) pending.push(Buffer.from(view.subarray(start)));
+			position += bytesRead;
+		}
+
+		// A piece after the last newline at the end: a record whose write never finished (or, for a follower, is finishing).
+		if (!isFollowing && position >= size && pending.length > 0) onBad();
+		return {exists: true, offset, isReset};
 	} finally {
-		if (fd !== undefined) closeSync(fd);
+		closeSync(fd);
 	}
 };
 
-/** Every record in the spool into `summary`; a torn or unreadable line counts as a bad record. Returns whether a spool was there. */
-export const readSpool = (summary: OtelSummary, file = spoolPath()): boolean => {
-	const spool = readSpoolRecords(file);
-	if (spool === undefined) return false;
-	for (const {record, isIncomplete} of spool.records) summary.add(record, isIncomplete);
-	for (let count = 0; count < spool.bad; count++) summary.addBad();
-	return true;
-};
+/** Every record in the spool (in `range`) into `summary`; a torn or unreadable line counts as a bad record. Returns whether a spool was there. */
+export const readSpool = (summary: OtelSummary, file = spoolPath(), range: SpoolRange = {}): boolean =>
+	streamSpool(
+		{file, range},
+		({record, isIncomplete}) => summary.add(record, isIncomplete),
+		() => summary.addBad(),
+	).exists;
