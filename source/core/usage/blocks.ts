@@ -49,7 +49,21 @@ export type Block = {
 	costUsd: number;
 	models: string[];
 	perModel: Map<string, ModelTotals>;
+	/**
+	 * The totals of each run of {@link partEntries} entries, in order, when the
+	 * block holds its entries. The block's totals are these folded in order, so a
+	 * block that grows at its end recomputes only its last part (see
+	 * {@link extendBlocks}) and still sums its costs in exactly the order a cold
+	 * read does: the same floating-point result, not merely a close one.
+	 */
+	parts?: readonly BlockPart[];
 };
+
+/** The totals of one run of a block's entries. */
+export type BlockPart = {tokens: TokenCounts; costUsd: number; perModel: Map<string, ModelTotals>};
+
+/** Entries per {@link BlockPart}: small enough to redo per append, few enough parts to fold per update. */
+export const partEntries = 1024;
 
 export const hourMs = 60 * 60 * 1000;
 
@@ -73,13 +87,13 @@ export const isBlockActive = (block: Pick<Block, 'startMs' | 'endMs' | 'actualEn
 	nowMs - block.actualEndMs < sessionLengthMs &&
 	nowMs < block.endMs;
 
-const createBlock = (startMs: number, entries: PricedEntry[], sessionLengthMs: number, nowMs: number): Block => {
-	const endMs = startMs + sessionLengthMs;
-	const actualEndMs = entries.at(-1)?.timestampMs ?? startMs;
+/** The totals of `entries[from, to)`, summed in order. */
+const partOf = (entries: readonly PricedEntry[], from: number, to: number): BlockPart => {
 	const tokens = emptyTokenCounts();
 	const perModel = new Map<string, ModelTotals>();
 	let costUsd = 0;
-	for (const entry of entries) {
+	for (let index = from; index < to; index++) {
+		const entry = entries[index]!;
 		addTokenCounts(tokens, entry.tokens);
 		costUsd += entry.costUsd ?? 0;
 		let model = perModel.get(entry.model);
@@ -94,6 +108,45 @@ const createBlock = (startMs: number, entries: PricedEntry[], sessionLengthMs: n
 		model.isPriced &&= entry.costUsd !== undefined;
 	}
 
+	return {tokens, costUsd, perModel};
+};
+
+/** The parts of `entries`, reusing `previous` ones before part `from` (their entries did not change). */
+const partsOf = (entries: readonly PricedEntry[], previous: readonly BlockPart[] = [], from = 0): BlockPart[] => {
+	const parts = previous.slice(0, from);
+	for (let start = from * partEntries; start < entries.length; start += partEntries) parts.push(partOf(entries, start, Math.min(entries.length, start + partEntries)));
+	return parts;
+};
+
+/** A block's totals: its parts folded in order (models in order of first appearance). */
+const foldParts = (parts: readonly BlockPart[]): BlockPart => {
+	const tokens = emptyTokenCounts();
+	const perModel = new Map<string, ModelTotals>();
+	let costUsd = 0;
+	for (const part of parts) {
+		addTokenCounts(tokens, part.tokens);
+		costUsd += part.costUsd;
+		for (const [name, totals] of part.perModel) {
+			let model = perModel.get(name);
+			if (model === undefined) {
+				model = {...emptyTokenCounts(), costUsd: 0, entries: 0, isPriced: true};
+				perModel.set(name, model);
+			}
+
+			addTokenCounts(model, totals);
+			model.costUsd += totals.costUsd;
+			model.entries += totals.entries;
+			model.isPriced &&= totals.isPriced;
+		}
+	}
+
+	return {tokens, costUsd, perModel};
+};
+
+const blockFrom = (startMs: number, entries: PricedEntry[], parts: BlockPart[], sessionLengthMs: number, nowMs: number): Block => {
+	const endMs = startMs + sessionLengthMs;
+	const actualEndMs = entries.at(-1)?.timestampMs ?? startMs;
+	const {tokens, costUsd, perModel} = foldParts(parts);
 	return {
 		id: new Date(startMs).toISOString(),
 		startMs,
@@ -108,8 +161,11 @@ const createBlock = (startMs: number, entries: PricedEntry[], sessionLengthMs: n
 		costUsd,
 		models: [...perModel.keys()].filter(model => model !== '<synthetic>' && model !== ''),
 		perModel,
+		parts,
 	};
 };
+
+const createBlock = (startMs: number, entries: PricedEntry[], sessionLengthMs: number, nowMs: number): Block => blockFrom(startMs, entries, partsOf(entries), sessionLengthMs, nowMs);
 
 const createGapBlock = (lastEntryMs: number, nextEntryMs: number, sessionLengthMs: number): Block => {
 	const startMs = lastEntryMs + sessionLengthMs;
@@ -204,4 +260,66 @@ export const regroupAnchor = (blocks: readonly Block[], changedMs: number): numb
 	}
 
 	return -1;
+};
+
+/**
+ * The blocks after `removed` left and `added` (sorted) joined, worked out from
+ * `blocks` in time proportional to the change, not to the block: what a live
+ * session does (new requests at the end, a request's final copy replacing its
+ * placeholder). It applies when every removed entry is in the last block but is
+ * not its first, and every added entry sorts strictly after what remains there;
+ * the last block's entries array is then edited in place and only its changed
+ * parts are summed again. Gives exactly what {@link identifyBlocks} over all
+ * entries gives (a property test holds it to that); undefined when the change
+ * is not of that shape, and the caller regroups.
+ */
+export const extendBlocks = (
+	blocks: readonly Block[],
+	removed: readonly PricedEntry[],
+	added: readonly PricedEntry[],
+	compare: (a: PricedEntry, b: PricedEntry) => number,
+	sessionLengthMs: number,
+	nowMs: number,
+): Block[] | undefined => {
+	const last = blocks.at(-1);
+	if (last === undefined || last.isGap || last.parts === undefined || last.entries.length !== last.entryCount || last.entryCount === 0) return undefined;
+	const {entries} = last;
+	// Every check first: nothing is edited unless the whole change fits.
+	const positions: number[] = [];
+	for (const entry of removed) {
+		const position = entries.lastIndexOf(entry);
+		if (position <= 0 || positions.includes(position)) return undefined;
+		positions.push(position);
+	}
+
+	positions.sort((a, b) => b - a);
+	let remaining = entries.length - 1;
+	for (const position of positions) if (position === remaining) remaining--;
+	for (let index = 0; index < added.length; index++) {
+		const before = index === 0 ? entries[remaining]! : added[index - 1]!;
+		// Strictly after: entries that compare equal could sort either way in a cold read.
+		if (compare(before, added[index]!) >= 0) return undefined;
+	}
+
+	for (const position of positions) entries.splice(position, 1);
+	let firstChanged = positions.at(-1) ?? entries.length;
+	let next = 0;
+	for (; next < added.length; next++) {
+		const entry = added[next]!;
+		const previous = entries.at(-1)!;
+		if (entry.timestampMs - last.startMs > sessionLengthMs || entry.timestampMs - previous.timestampMs > sessionLengthMs) break;
+		firstChanged = Math.min(firstChanged, entries.length);
+		entries.push(entry);
+	}
+
+	const grown = blockFrom(last.startMs, entries, partsOf(entries, last.parts, Math.floor(firstChanged / partEntries)), sessionLengthMs, nowMs);
+	// Earlier blocks keep their entries; only whether they are active may have moved with the clock.
+	const result = [...blocks.slice(0, -1).map(block => atTime(block, nowMs, sessionLengthMs)), grown];
+	if (next < added.length) {
+		const previous = entries.at(-1)!;
+		if (added[next]!.timestampMs - previous.timestampMs > sessionLengthMs) result.push(createGapBlock(previous.timestampMs, added[next]!.timestampMs, sessionLengthMs));
+		result.push(...identifyBlocks(added.slice(next), sessionLengthMs, nowMs));
+	}
+
+	return result;
 };

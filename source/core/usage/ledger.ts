@@ -1,4 +1,4 @@
-import {identifyBlocks, regroupAnchor, withCost, type Block, type PricedEntry} from './blocks.js';
+import {extendBlocks, identifyBlocks, regroupAnchor, withCost, type Block, type PricedEntry} from './blocks.js';
 import {beatsCopy, compareEntries, dedupeKey, isKeyed, RequestMap} from './dedupe.js';
 import {entryCostUsd, type CostMode, type PriceLookup} from './pricing.js';
 import type {LineResult} from './transcript.js';
@@ -268,7 +268,8 @@ export const applyLines = (
 		changedMs = Math.min(changedMs, entry.timestampMs);
 	}
 
-	for (const entry of [...added].sort(compareEntries)) {
+	const addedSorted = [...added].sort(compareEntries);
+	for (const entry of addedSorted) {
 		const last = sorted.at(-1);
 		if (last === undefined || compareEntries(last, entry) <= 0) {
 			sorted.push(entry);
@@ -279,7 +280,10 @@ export const applyLines = (
 		changedMs = Math.min(changedMs, entry.timestampMs);
 	}
 
-	regroupFrom(ledger, changedMs, nowMs);
+	// A live session's lines: new requests at the end of the last block, O(change); anything else regroups.
+	const extended = extendBlocks(ledger.blocks, removed, addedSorted, compareEntries, ledger.options.sessionLengthMs, nowMs);
+	if (extended === undefined) regroupFrom(ledger, changedMs, nowMs);
+	else ledger.blocks = extended;
 	ledger.version++;
 	return true;
 };

@@ -1,4 +1,4 @@
-import {identifyBlocks, regroupAnchor, withCost, type Block, type PricedEntry} from '../../core/usage/blocks.js';
+import {extendBlocks, identifyBlocks, regroupAnchor, withCost, type Block, type PricedEntry} from '../../core/usage/blocks.js';
 import {beatsCopy, compareEntries, dedupeKey, isKeyed, RequestMap} from '../../core/usage/dedupe.js';
 import type {LedgerOptions} from '../../core/usage/ledger.js';
 import {keyHash} from '../../core/util/hash.js';
@@ -44,8 +44,15 @@ export class FrozenLedger {
 	private readonly positions: Map<string, number>;
 	private baseUniqueDelta = 0;
 	/** Stored counted entries from the anchor block on, with their rows (to drop ones replaced since). */
-	private tail: {anchor: number; rows: Array<{entry: PricedEntry; row: number}>} | undefined;
+	private tail: {anchor: number; rows: Array<{entry: PricedEntry; row: number}>; byRow: Map<number, PricedEntry>} | undefined;
 	private view: {version: number; detailFromMs: number; blocks: Block[]} | undefined;
+	/**
+	 * What changed since the view was built, so the next view extends it (see
+	 * extendBlocks) instead of regrouping the block: the entries that now count,
+	 * the ones of the view that no longer do, and whether a change fell outside
+	 * what the view holds.
+	 */
+	private pending = {added: new Set<PricedEntry>(), removed: [] as PricedEntry[], isOutside: false};
 
 	constructor(
 		private readonly index: DecodedIndex,
@@ -106,6 +113,7 @@ export class FrozenLedger {
 		file.invalidLines += counts.invalidLines;
 		this.counters.lines += counts.lines;
 		this.counters.invalidLines += counts.invalidLines;
+		const {pending} = this;
 		for (const result of results) {
 			if (result.kind === 'event') {
 				file.events.push(result.event);
@@ -121,6 +129,7 @@ export class FrozenLedger {
 			if (!isKeyed(priced)) {
 				file.unkeyed.push(priced);
 				this.added.add(priced);
+				pending.added.add(priced);
 				this.baseUniqueDelta++;
 				continue;
 			}
@@ -131,13 +140,22 @@ export class FrozenLedger {
 			const winner = this.winnerOf(priced);
 			if (winner !== undefined) {
 				if (winner.path !== path && !beatsCopy(priced, path, winner.entry, winner.path)) continue;
-				if (winner.row === undefined) this.added.delete(winner.entry as PricedEntry);
-				else this.removedRows.add(winner.row);
+				if (winner.row === undefined) {
+					this.added.delete(winner.entry as PricedEntry);
+					// Added since the view: it never reached it. Else the view holds it.
+					if (!pending.added.delete(winner.entry as PricedEntry)) pending.removed.push(winner.entry as PricedEntry);
+				} else {
+					this.removedRows.add(winner.row);
+					const shown = this.tail?.byRow.get(winner.row);
+					if (shown === undefined) pending.isOutside = true;
+					else pending.removed.push(shown);
+				}
 			} else {
 				this.baseUniqueDelta++;
 			}
 
 			this.added.add(priced);
+			pending.added.add(priced);
 			this.winners.set(priced);
 		}
 
@@ -153,6 +171,17 @@ export class FrozenLedger {
 	 */
 	blocks(nowMs: number, detailFromMs = Number.POSITIVE_INFINITY): Block[] {
 		if (this.view?.version === this.version && this.view.detailFromMs === detailFromMs) return this.view.blocks;
+		const {pending} = this;
+		this.pending = {added: new Set(), removed: [], isOutside: false};
+		// Appends to the last block: extend the view in O(change), not regroup the block.
+		if (this.view !== undefined && this.view.detailFromMs === detailFromMs && !pending.isOutside) {
+			const extended = extendBlocks(this.view.blocks, pending.removed, [...pending.added].sort(compareEntries), compareEntries, this.options.sessionLengthMs, nowMs);
+			if (extended !== undefined) {
+				this.view = {version: this.version, detailFromMs, blocks: extended};
+				return extended;
+			}
+		}
+
 		let changedMs = detailFromMs;
 		for (const entry of this.added) changedMs = Math.min(changedMs, entry.timestampMs);
 		for (const row of this.removedRows) changedMs = Math.min(changedMs, this.body.timestampAt(row));
@@ -169,7 +198,7 @@ export class FrozenLedger {
 					}
 				}
 
-				this.tail = {anchor, rows};
+				this.tail = {anchor, rows, byRow: new Map(rows.map(({entry, row}) => [row, entry]))};
 			}
 
 			const tail = [...this.tail.rows.filter(({row}) => !this.removedRows.has(row)).map(({entry}) => entry), ...this.added].sort(compareEntries);

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {floorToHourMs, hourMs, identifyBlocks} from '../../../source/core/usage/blocks.js';
+import {extendBlocks, floorToHourMs, hourMs, identifyBlocks, type Block} from '../../../source/core/usage/blocks.js';
+import {compareEntries} from '../../../source/core/usage/dedupe.js';
 import {makePriced} from '../../helpers/entries.js';
 
 const fiveHours = 5 * hourMs;
@@ -78,5 +80,61 @@ describe('identifyBlocks with a clock in the past', () => {
 	it('never marks a block that starts after now as active', () => {
 		const blocks = identifyBlocks([makePriced('2026-11-26T14:10:00Z'), makePriced('2026-11-27T14:10:00Z')], fiveHours, Date.parse('2026-11-26T15:00:00Z'));
 		expect(blocks.filter(block => !block.isGap).map(block => block.isActive)).toEqual([true, false]);
+	});
+});
+
+describe('extendBlocks: a live session without regrouping', () => {
+	const start = Date.parse('2026-11-26T08:00:00Z');
+	const models = ['claude-opus-4-5', 'claude-sonnet-4-5', 'claude-unknown-9'];
+	const priced = (id: number, atMs: number, output: number, model: string) =>
+		makePriced(new Date(atMs).toISOString(), {messageId: `m${id}`, requestId: `r${id}`, model, tokens: {inputTokens: 10, outputTokens: output}, costUsd: model === 'claude-unknown-9' ? undefined : output * 0.000_015 + 0.000_03});
+
+	/** Every field a view or a report reads, costs exactly (not rounded). */
+	const exact = (blocks: readonly Block[]) =>
+		blocks.map(block => ({...block, entries: block.entries.map(entry => `${entry.messageId}/${entry.tokens.outputTokens}`), perModel: [...block.perModel], parts: undefined}));
+
+	it('gives exactly what grouping everything again gives, part boundaries and replaced copies included', () => {
+		fc.assert(
+			fc.property(
+				fc.integer({min: 1, max: 2600}),
+				fc.array(fc.record({gapMs: fc.constantFrom(0, 1, 700, 60_000, 3 * hourMs, 6 * hourMs), output: fc.integer({min: 1, max: 4000}), model: fc.constantFrom(...models), replaces: fc.option(fc.oneof(fc.nat(40), fc.nat(2500)), {nil: undefined}), size: fc.integer({min: 1, max: 6})}), {minLength: 1, maxLength: 25}),
+				(initial, steps) => {
+					let clock = start;
+					let nextId = 0;
+					let entries = Array.from({length: initial}, (_, index) => priced(nextId++, (clock += 500), 100 + (index % 7), models[index % 3]!));
+					let blocks = identifyBlocks(entries, fiveHours, now);
+					for (const step of steps) {
+						// A batch of new requests at the end; perhaps one of the last block's requests replaced by its final copy.
+						const added = Array.from({length: step.size}, () => priced(nextId++, (clock += step.gapMs + 1), step.output, step.model));
+						const last = blocks.at(-1)!;
+						const victim = step.replaces === undefined ? undefined : last.entries[Math.max(0, last.entries.length - 1 - step.replaces)];
+						const removed = victim === undefined ? [] : [victim];
+						if (victim !== undefined) added.push(priced(Number(victim.messageId!.slice(1)), (clock += 1), step.output + 1, victim.model));
+						entries = [...entries.filter(entry => entry !== victim), ...added];
+						const expected = exact(identifyBlocks(entries, fiveHours, now));
+						const extended = extendBlocks(blocks, removed, added, compareEntries, fiveHours, now);
+						if (extended === undefined) {
+							// Only a change to the first entry of the last block may decline.
+							expect(victim).toBe(last.entries[0]);
+							blocks = identifyBlocks(entries, fiveHours, now);
+						} else {
+							expect(exact(extended)).toEqual(expected);
+							blocks = extended;
+						}
+					}
+				},
+			),
+			{numRuns: 150},
+		);
+	});
+
+	it('declines what it cannot do in place: a removal outside the last block, an entry sorting before its end', () => {
+		const entries = [0, 1, 2, 3].map(index => priced(index, start + index * 60_000, 10, 'claude-opus-4-5'));
+		const blocks = identifyBlocks(entries, fiveHours, now);
+		expect(extendBlocks(blocks, [priced(99, start, 1, 'claude-opus-4-5')], [], compareEntries, fiveHours, now)).toBeUndefined();
+		expect(extendBlocks(blocks, [entries[0]!], [], compareEntries, fiveHours, now)).toBeUndefined();
+		expect(extendBlocks(blocks, [], [priced(5, start + 90_000, 10, 'claude-opus-4-5')], compareEntries, fiveHours, now)).toBeUndefined();
+		// Declining edits nothing.
+		expect(blocks.at(-1)!.entries).toHaveLength(4);
 	});
 });

@@ -111,3 +111,46 @@ describe('ledger', () => {
 		);
 	});
 });
+
+describe('a live session on a big block', () => {
+	/** Block fields a report prints, costs to the last bit. */
+	const exactBlocks = (ledger: Ledger) => ledger.blocks.map(block => [block.id, block.isGap, block.endMs, block.entryCount, block.tokens, block.costUsd, [...block.perModel], block.models]);
+
+	it('reads its blocks after every batch, and they equal a cold ledger exactly (placeholder copies replaced, new files, late lines)', () => {
+		fc.assert(
+			fc.property(
+				fc.integer({min: 0, max: 2500}),
+				fc.array(fc.record({lines: fc.integer({min: 1, max: 8}), file: fc.constantFrom('/p/live.jsonl', '/p/live.jsonl', '/p/agent.jsonl'), isLate: fc.boolean(), gapMs: fc.constantFrom(1000, 90_000, 6 * hourMs)}), {minLength: 1, maxLength: 30}),
+				(history, batches) => {
+					const start = Date.parse('2026-11-26T06:00:00Z');
+					let clock = start;
+					let id = 0;
+					// Claude Code's shape: per request a placeholder line (1 output token), then its final line.
+					const request = (atMs: number, output: number) => {
+						const messageId = `m${id++}`;
+						return [
+							makeEntry({timestampMs: atMs, messageId, requestId: `r${messageId}`, tokens: {inputTokens: 10, outputTokens: 1}}),
+							makeEntry({timestampMs: atMs + 400, messageId, requestId: `r${messageId}`, model: id % 3 === 0 ? 'claude-sonnet-4-5' : 'claude-opus-4-5', tokens: {inputTokens: 10, outputTokens: output}}),
+						];
+					};
+
+					const all: Array<[string, UsageEntry[]]> = [['/p/live.jsonl', Array.from({length: history}, (_, index) => request((clock += 1500), 50 + (index % 13))).flat()]];
+					const live = newLedger();
+					apply(live, ...all[0]!);
+					for (const batch of batches) {
+						// A late line is stamped before the block's last requests (a subagent file written after the fact).
+						const lines = Array.from({length: batch.lines}, (_, index) => request(batch.isLate ? clock - 3000 * (index + 1) : (clock += batch.gapMs), 100 + index)).flat();
+						apply(live, batch.file, lines);
+						all.push([batch.file, lines]);
+						const cold = newLedger();
+						beginBulk(cold);
+						for (const [file, entries] of all) apply(cold, file, entries);
+						endBulk(cold, nowMs);
+						expect(exactBlocks(live)).toEqual(exactBlocks(cold));
+					}
+				},
+			),
+			{numRuns: 60},
+		);
+	});
+});

@@ -4,7 +4,7 @@ import {hourMs} from '../../../source/core/usage/blocks.js';
 import {applyLines, beginBulk, createLedger, endBulk, ledgerCounters, unknownModels, type Ledger} from '../../../source/core/usage/ledger.js';
 import {createPriceLookup, defaultPricing} from '../../../source/core/usage/pricing.js';
 import {totalTokens, type UsageEntry} from '../../../source/core/usage/types.js';
-import type {PricedEntry} from '../../../source/core/usage/blocks.js';
+import type {Block, PricedEntry} from '../../../source/core/usage/blocks.js';
 import {sessionsFrom} from '../../../source/core/usage/sessions.js';
 import {FrozenLedger} from '../../../source/ingest/index/frozen-ledger.js';
 import {decodeIndexBytes, encodeIndex, indexedFile, summarizeBlock} from '../../../source/ingest/index/usage-index.js';
@@ -134,6 +134,33 @@ describe('FrozenLedger', () => {
 				}
 			}),
 			{numRuns: 200},
+		);
+	});
+});
+
+describe('FrozenLedger on a big block, read after every batch', () => {
+	it('equals a full ledger exactly at every step (extended in place, not regrouped)', async () => {
+		const exact = (blocks: readonly Block[]) => blocks.map(block => [block.id, block.isGap, block.endMs, block.entryCount, block.tokens, block.costUsd, [...block.perModel]]);
+		await fc.assert(
+			fc.asyncProperty(fc.integer({min: 1, max: 2200}), fc.array(fc.record({lines: fc.integer({min: 1, max: 6}), file: fc.constantFrom('/p/a.jsonl', '/p/new.jsonl'), replacesStored: fc.boolean()}), {minLength: 1, maxLength: 20}), async (stored, batches) => {
+				const start = Date.parse('2026-11-26T06:00:00Z');
+				let clock = start;
+				const storedEntries = Array.from({length: stored}, (_, index) => makeEntry({timestampMs: (clock += 1000), messageId: `m${index}`, requestId: `r${index}`, tokens: {inputTokens: 10, outputTokens: 20 + (index % 9)}}));
+				const all: Array<[string, UsageEntry[]]> = [['/p/a.jsonl', storedEntries]];
+				const frozen = await freeze(full(all));
+				const detailFromMs = start;
+				let id = stored;
+				for (const batch of batches) {
+					// New requests; perhaps the final copy of the newest stored request (a larger one wins).
+					const entries = Array.from({length: batch.lines}, () => makeEntry({timestampMs: (clock += 2000), messageId: `m${id}`, requestId: `r${id++}`, tokens: {inputTokens: 10, outputTokens: 77}}));
+					if (batch.replacesStored) entries.push(makeEntry({timestampMs: (clock += 10), messageId: `m${stored - 1}`, requestId: `r${stored - 1}`, tokens: {inputTokens: 10, outputTokens: 5000 + id}}));
+					frozen.applyLines(batch.file, lines(entries), {lines: entries.length, invalidLines: 0});
+					all.push([batch.file, entries]);
+					const reference = full(all);
+					expect(exact(frozen.usage(nowMs, detailFromMs).blocks)).toEqual(exact(reference.blocks));
+				}
+			}),
+			{numRuns: 60},
 		);
 	});
 });
