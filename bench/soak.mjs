@@ -134,4 +134,4 @@ lags.sort((a, b) => a - b);
 const q = p => lags[Math.min(lags.length - 1, Math.floor(p * lags.length))];
 const result = {start: values.cold ? 'cold' : 'index', block: blockRequests, rateLinesPerS: rate, seconds, appends: appends.length, lines: next, p50Ms: q(0.5), p95Ms: q(0.95), maxMs: lags.at(-1), caughtUpMs, peakRssMiB, endRssMiB, snapshots: snapshots.length};
 process.stdout.write(`${JSON.stringify(result)}\n`);
-rmSync(root, {recursive: true, force: true});
+if (!process.env.SOAK_KEEP) rmSync(root, {recursive: true, force: true});

@@ -74,12 +74,16 @@ export class FrozenLedger {
 		return this.touched.has(path) || this.positions.has(path);
 	}
 
-	/** The stored state of one file, priced. */
+	/**
+	 * The stored state of one file, priced. Rows the regrouped tail already priced
+	 * are shared with it: the live session's file and the active block are mostly
+	 * the same requests, and one object each halves what following it costs.
+	 */
 	private storedFile(position: number): TouchedFile {
 		const header = this.index.files[position]!;
 		const start = this.body.fileStarts[position]!;
 		const keyed = new RequestMap<PricedEntry>();
-		for (let row = start; row < start + header.keyedCount; row++) keyed.set(this.price(this.body.entryAt(row), header.path));
+		for (let row = start; row < start + header.keyedCount; row++) keyed.set(this.tail?.byRow.get(row) ?? this.price(this.body.entryAt(row), header.path));
 		const unkeyed: PricedEntry[] = [];
 		for (let row = start + header.keyedCount; row < start + header.keyedCount + header.unkeyedCount; row++) unkeyed.push(this.price(this.body.entryAt(row), header.path));
 		return {position, keyed, unkeyed, events: [...header.events], lines: header.lines, usageLines: header.usageLines, invalidLines: header.invalidLines};
@@ -194,7 +198,12 @@ export class FrozenLedger {
 				const rows: Array<{entry: PricedEntry; row: number}> = [];
 				for (let row = 0; row < this.body.count; row++) {
 					if (this.body.timestampAt(row) >= fromMs && this.body.isWinner(row)) {
-						rows.push({entry: this.price(this.body.entryAt(row), this.index.files[this.body.fileOf(row)]!.path), row});
+						const path = this.index.files[this.body.fileOf(row)]!.path;
+						const stored = this.body.entryAt(row);
+						// The same copy, already priced by a file that was appended to: share it (see storedFile).
+						const held = this.touched.get(path)?.keyed.get(stored);
+						const isSame = held !== undefined && held.timestampMs === stored.timestampMs && totalTokens(held.tokens) === totalTokens(stored.tokens);
+						rows.push({entry: isSame ? held : this.price(stored, path), row});
 					}
 				}
 
