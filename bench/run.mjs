@@ -14,6 +14,8 @@
 //   npm run bench -- --no-ccusage               # skip the peer (no registry access)
 //   npm run bench -- --only dashboard --sizes 100   # just the dashboard probe
 //   npm run bench -- --only status                  # just status, statusline and session
+//   npm run bench -- --only soak                    # 300 lines/s for 5 min into a 100k-request block (bench/soak.mjs)
+//   npm run bench -- --only spool                   # readers of a 500 MiB, 30-day spool (bench/spool.mjs)
 //
 // Corpora, the index and ccusage live in $CCTOP_BENCH_DIR (default <tmp>/cctop-bench) and are reused.
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
@@ -259,6 +261,29 @@ const oneLiners = async (dir, env, megabytes, file, cacheDir) => {
 	return oneLine;
 };
 
+// The sustained-append soak and the 500 MiB spool have their own scripts; `--only soak|spool` runs one, a full run both.
+const script = (name, args) => {
+	log(`bench/${name} ${args.join(' ')} …`);
+	const result = spawnSync(process.execPath, [fileURLToPath(new URL(name, import.meta.url)), ...args], {stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8'});
+	if (result.status !== 0) throw new Error(`bench/${name} failed`);
+	return result.stdout;
+};
+
+const extraTables = [];
+if (values.only === undefined || values.only === 'soak') {
+	const soak = JSON.parse(script('soak.mjs', ['--seconds', values.only === 'soak' ? '300' : '120']).trim());
+	extraTables.push(
+		`\n| live soak | lines/s | seconds | block (requests) | append → snapshot p50 (ms) | p95 (ms) | max (ms) | caught up after stop (ms) | peak RSS (MiB) | RSS at end (MiB) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n` +
+			`| report --json --watch, started on an index | ${soak.rateLinesPerS} | ${soak.seconds} | ${soak.block} | ${soak.p50Ms.toFixed(0)} | ${soak.p95Ms.toFixed(0)} | ${soak.maxMs.toFixed(0)} | ${soak.caughtUpMs.toFixed(0)} | ${soak.peakRssMiB.toFixed(0)} | ${soak.endRssMiB.toFixed(0)} |\n`,
+	);
+}
+
+if (values.only === undefined || values.only === 'spool') extraTables.push(script('spool.mjs', ['--runs', String(Math.min(runs, 3))]));
+if (values.only === 'soak' || values.only === 'spool') {
+	for (const table of extraTables) process.stdout.write(table);
+	process.exit(0);
+}
+
 const quickRows = [];
 const dashboards = [];
 const isOnlyDashboard = values.only === 'dashboard';
@@ -363,4 +388,5 @@ for (const row of dashboards) {
 	process.stdout.write(`| ${row.label} | ${row.idleCpuPercent.toFixed(2)} | ${row.appendCpuPercent.toFixed(2)} | ${quantile(latencies, 0.5).toFixed(0)} | ${quantile(latencies, 0.95).toFixed(0)} | ${Math.max(...latencies).toFixed(0)} | ${latencies.length} | ${row.peakRssMiB.toFixed(0)} | ${row.exitCode} |\n`);
 }
 
+for (const table of extraTables) process.stdout.write(table);
 process.stdout.write(`\nnode ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.release()}\n`);

@@ -1,4 +1,5 @@
 import {attributeText as text, numberOf, type Attributes, type OtelRecord} from './console-records.js';
+import {hashString} from '../util/hash.js';
 import {percentile} from '../util/percentile.js';
 
 type Tokens = {input: number; output: number; cacheRead: number; cacheCreation: number};
@@ -43,7 +44,14 @@ const stableJson = (attributes: Attributes): string => JSON.stringify(Object.key
  * record is read. Pure: records in, figures out.
  */
 export class OtelSummary {
-	private readonly series = new Map<string, {name: string; attributes: Attributes; value: number}>();
+	/**
+	 * The last value per series, keyed by a 64-bit hash of metric, attributes and
+	 * start (delta points are each a series of their own, so this grows with the
+	 * spool: a hash and the three attributes the totals read, not the whole key and
+	 * attributes, keep a month of a team's telemetry in tens of MB). Two series
+	 * share a hash with odds of about 1 in 10^7 at a million series.
+	 */
+	private readonly series = new Map<string, {name: string; type: string | undefined; model: string | undefined; decision: string | undefined; value: number}>();
 	private readonly seenEvents = new Set<string>();
 	private readonly eventCounts = new Map<string, number>();
 	private readonly sessions = new Set<string>();
@@ -84,12 +92,20 @@ export class OtelSummary {
 			// A point whose attributes or start printed as `[Object]`/`[Array]` has lost which series it is: it cannot be summed exactly.
 			if (isIncomplete && (point.startTimeMs === undefined || Object.keys(point.attributes).length === 0)) continue;
 			this.noteSession(point.attributes);
-			this.series.set(`${record.name}\u0000${stableJson(point.attributes)}\u0000${point.startTimeMs}`, {name: record.name, attributes: point.attributes, value: point.value});
+			const {attributes} = point;
+			this.series.set(hashString(`${record.name}\u0000${stableJson(attributes)}\u0000${point.startTimeMs}`), {
+				name: record.name,
+				type: text(attributes['type']),
+				model: text(attributes['model']),
+				decision: text(attributes['decision']),
+				value: point.value,
+			});
 		}
 	}
 
 	private addEvent(record: Extract<OtelRecord, {kind: 'log'}>): void {
-		const key = `${record.name}\u0000${record.timestampMs}\u0000${stableJson(record.attributes)}`;
+		// The same event read twice (spool and --otel-log) counts once; a hash keeps the set small (see `series`).
+		const key = hashString(`${record.name}\u0000${record.timestampMs}\u0000${stableJson(record.attributes)}`);
 		if (this.seenEvents.has(key)) return;
 		this.seenEvents.add(key);
 		this.noteSession(record.attributes);
@@ -160,12 +176,11 @@ export class OtelSummary {
 			diagnostics: {...this.diagnostics},
 		};
 		const model = (name: string) => (out.byModel[name] ??= {costUSD: 0, tokens: emptyTokens()});
-		for (const {name, attributes, value} of this.series.values()) {
-			const type = text(attributes['type']);
+		for (const {name, type, model: modelName, decision, value} of this.series.values()) {
 			switch (name) {
 				case 'claude_code.cost.usage': {
 					out.costUSD += value;
-					model(text(attributes['model']) ?? '(unknown)').costUSD += value;
+					model(modelName ?? '(unknown)').costUSD += value;
 					break;
 				}
 
@@ -173,7 +188,7 @@ export class OtelSummary {
 					const kind = tokenTypes.find(candidate => candidate === type);
 					if (kind === undefined) break;
 					out.tokens[kind] += value;
-					model(text(attributes['model']) ?? '(unknown)').tokens[kind] += value;
+					model(modelName ?? '(unknown)').tokens[kind] += value;
 					break;
 				}
 
@@ -198,7 +213,6 @@ export class OtelSummary {
 				}
 
 				case 'claude_code.code_edit_tool.decision': {
-					const decision = text(attributes['decision']);
 					if (decision === 'accept' || decision === 'reject') out.editDecisions[decision] += value;
 					break;
 				}
