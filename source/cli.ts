@@ -1,227 +1,129 @@
 #!/usr/bin/env node
 import {parseArgs} from 'node:util';
-import {parseOptions, UsageError} from './options.js';
+import {closest} from './core/util/closest.js';
+import {commandNamed, commands, flags, kebab, spelled, type CommandName, type CommandSpec, type FlagName, type FlagSpec} from './cli-spec.js';
+import {parseOptions, UsageError, type Options} from './options.js';
 
-const helpText = 	`
-  Usage
-    $ cctop [command] [options]
-
-  Commands
-    (none)            The live dashboard: block progress, burn rate, per-model cost,
-                      sessions. Keys: q quit, tab/1-4 views, ↑↓ enter sessions, p limit, ? help.
-                      When stdout is not a terminal it prints one snapshot and exits.
-    report            5-hour usage blocks: tokens, cost, models
-    status            One line about the active block, for tmux's status bar
-    statusline        Claude Code's statusLine command: reads its JSON on stdin, prints a line,
-                      and records the official 5h/7d usage for the other views
-    session [ID]      One session: span, cost, models, tools, subagents, timeline, costliest
-                      requests, limit hits. ID or a unique prefix; the latest by default
-    run -- CMD…       Run Claude Code (claude -p "…") with its telemetry on: the answer passes
-                      through, the telemetry goes to the spool that report reads
-    trace [ID]        One interaction's spans as a waterfall (tracing on: README), the latest by
-                      default; --session ID for that session's latest, --json
-    serve             The OTLP/HTTP receiver (metrics, logs; JSON or protobuf) on 127.0.0.1:4318,
-                      feeding the same spool. --otlp-port P, --otlp-host H, --otlp-token T,
-                      --otlp-forward URL (send every request on to your collector too).
-                      A host other than loopback needs --otlp-token (or --insecure-no-token)
-
-  Dashboard options
-    --demo                A simulated workday, appended live in a temp dir: try cctop at once
-    --refresh SECONDS     Redraw at most this often (default: on change, up to 10/s)
-    --no-bell             No terminal bell when the limit's 80%, 90% or 100% is crossed
-    --otlp [PORT]         Run the OTLP/HTTP receiver of 'cctop serve' beside the dashboard
-                          (port 4318 by default; --otlp-host, --otlp-token, --otlp-forward)
-
-  Status options
-    --format plain|tmux|json   tmux wraps the line in #[fg=…] colours (green, yellow from 80%
-                          of the limit, red past it); json prints the contract in the README
-    --template T          The line, with placeholders such as {block_pct} {cost} {projected_cost}
-                          {tokens} {limit} {projected_pct} {burn} {reset} {today_cost} (README)
-    --watch               Print the line again every --refresh seconds (default 5), in place
-
-  Session options
-    --latest              The most recently active session (the default without an ID)
-    --project NAME        Only sessions of this project (the folder name shown)
-    --list                Recent sessions, newest first (--limit N, default 20, 0 for all)
-    --json                The session (or the list) as JSON (see README for the contract)
-
-  Options
-    --claude-dir DIR      Claude config dir to read (repeatable; overrides CLAUDE_CONFIG_DIR,
-                          ~/.config/claude and ~/.claude). A dir without projects/ is searched itself.
-    --json                Print the report as JSON (see README for the contract)
-    --watch               With --json: stay running and print one JSON snapshot per change (NDJSON)
-    --poll                Watch by polling (network or WSL mounts where file events are lost)
-    --since YYYY-MM-DD    Only blocks starting on or after this local date
-    --until YYYY-MM-DD    Only blocks starting on or before this local date
-    --breakdown           Add per-model rows under each block
-    --weekly              The last 7 days, a row per day, against Claude Code's official 7-day usage
-    --otel-log FILE       OpenTelemetry console-exporter output to add (repeatable; - for stdin):
-                          the report gains an "otel" section (README); the dashboard follows it
-    --now ISO             Fix the clock (reproducible output), e.g. 2026-11-26T15:00:00Z
-    --session-length H    Block length in hours (default 5)
-    --token-limit N|max|p90   Token limit for the active block: a number, the largest past
-                          block, or the 90th percentile of past blocks
-    --plan pro|max5|max20|custom   Plan preset limit (a local estimate; custom = p90)
-    --pricing FILE        JSON prices that override the embedded table ({"models":[…]})
-    --mode auto|calculate|display  auto: logged costUSD when present, else calculated;
-                          calculate: always from tokens; display: logged costUSD only
-    --no-cache            Neither read nor write the persistent index ($CCTOP_CACHE_DIR, default
-                          ~/.cache/cctop): read every transcript from the start
-    --quiet               No progress or summary lines on stderr
-    --help                Show this help
-    --version             Show the version
-
-  Exit codes: 0 ok, 1 runtime error, 2 usage error.
-
-  Examples
-    $ cctop
-    $ cctop --demo
-    $ cctop --plan max5
-    $ cctop report
-    $ cctop report --json --since 2026-11-01
-    $ cctop report --breakdown --plan max5
-    $ cctop session --latest
-    $ cctop session --list --project api-server
-`;
-
-/** Every flag, in meow's format: meow renders help and version from it, parseArgs parses with it. */
-const flagSpec = {
-	claudeDir: {type: 'string', isMultiple: true},
-	json: {type: 'boolean'},
-	watch: {type: 'boolean'},
-	poll: {type: 'boolean'},
-	since: {type: 'string'},
-	until: {type: 'string'},
-	breakdown: {type: 'boolean'},
-	weekly: {type: 'boolean'},
-	now: {type: 'string'},
-	sessionLength: {type: 'number'},
-	tokenLimit: {type: 'string'},
-	plan: {type: 'string'},
-	pricing: {type: 'string'},
-	mode: {type: 'string'},
-	cache: {type: 'boolean', default: true},
-	quiet: {type: 'boolean'},
-	demo: {type: 'boolean'},
-	bell: {type: 'boolean', default: true},
-	refresh: {type: 'string'},
-	format: {type: 'string'},
-	template: {type: 'string'},
-	latest: {type: 'boolean'},
-	list: {type: 'boolean'},
-	project: {type: 'string'},
-	limit: {type: 'string'},
-	otelLog: {type: 'string', isMultiple: true},
-	otlpPort: {type: 'string'},
-	otlpHost: {type: 'string'},
-	otlpToken: {type: 'string'},
-	otlpForward: {type: 'string'},
-	otlp: {type: 'string'},
-	insecureNoToken: {type: 'boolean'},
-	session: {type: 'string'},
-} as const;
-
-/** Flags that only some commands take; any other command names the right one instead of ignoring it. */
-const flagOwners = {
-	json: ['report', 'session', 'trace'],
-	since: ['report'],
-	until: ['report'],
-	breakdown: ['report'],
-	weekly: ['report'],
-	watch: ['report', 'status'],
-	demo: ['dashboard'],
-	bell: ['dashboard'],
-	refresh: ['dashboard', 'status'],
-	format: ['status'],
-	template: ['status'],
-	latest: ['session', 'trace'],
-	list: ['session'],
-	project: ['session'],
-	limit: ['session'],
-	otelLog: ['report', 'dashboard', 'trace'],
-	otlpPort: ['serve', 'dashboard'],
-	otlpHost: ['serve', 'dashboard'],
-	otlpToken: ['serve', 'dashboard'],
-	otlpForward: ['serve', 'dashboard'],
-	insecureNoToken: ['serve', 'dashboard'],
-	otlp: ['dashboard'],
-	session: ['trace'],
-} as const;
-
-const commandNames = {report: '`cctop report`', status: '`cctop status`', session: '`cctop session`', serve: '`cctop serve`', trace: '`cctop trace`', dashboard: 'the dashboard (`cctop` without a command)'} as const;
-
-const kebab = (name: string): string => name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
 const camel = (name: string): string => name.replaceAll(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 
+/** parseArgs' option table for every flag: `--no-x` for negatable ones, short letters. */
+const parserOptions = (() => {
+	const options: Record<string, {type: 'string' | 'boolean'; multiple?: boolean; short?: string}> = {};
+	for (const [name, spec] of Object.entries(flags) as Array<[FlagName, FlagSpec]>) {
+		options[kebab(name)] = {type: spec.type, ...(spec.isMultiple ? {multiple: true} : {}), ...(spec.short === undefined ? {} : {short: spec.short})};
+		if (spec.isNegatable) options[`no-${kebab(name)}`] = {type: 'boolean'};
+	}
+
+	return options;
+})();
+
+/** Every spelling of a flag, for "did you mean". */
+const spellings = (names: readonly FlagName[]): string[] => names.flatMap(name => [`--${kebab(name)}`, ...((flags[name] as FlagSpec).isNegatable ? [`--no-${kebab(name)}`] : [])]);
+
+const isStringFlag = (argument: string): boolean => parserOptions[argument.replace(/^--/, '')]?.type === 'string';
+
 /**
- * Parse argv with Node's own parser. meow is loaded only for --help and
- * --version: importing it costs ~20 ms, and `cctop status` answers tmux every
- * few seconds within a budget of ~80 ms.
+ * Arguments as parseArgs reads them: a string flag's negative number stays its
+ * value (so `--limit -3` gets our one-line message, not parseArgs' three), and a
+ * bare `--otlp` gets an empty value (its port is optional).
  */
-const parseArgv = (argv: string[]): {input: string[]; flags: Record<string, unknown>} => {
-	const options: Record<string, {type: 'string' | 'boolean'; multiple?: boolean}> = {};
-	for (const [name, spec] of Object.entries(flagSpec)) {
-		options[kebab(name)] = {type: spec.type === 'boolean' ? 'boolean' : 'string', ...('isMultiple' in spec ? {multiple: true} : {})};
-		if (spec.type === 'boolean' && 'default' in spec) options[`no-${kebab(name)}`] = {type: 'boolean'};
-	}
-
-	// `--otlp [PORT]`: the port is optional, which parseArgs cannot say; a bare --otlp gets an empty value.
-	const args = argv.map((argument, index) => (argument === '--otlp' && !/^\d+$/.test(argv[index + 1] ?? '') ? '--otlp=' : argument));
-	let parsed;
-	try {
-		parsed = parseArgs({args, options, allowPositionals: true, strict: true});
-	} catch (error) {
-		throw new UsageError(error instanceof Error ? error.message.replace(/\. To specify a positional argument.*$/s, '') : String(error));
-	}
-
-	const flags: Record<string, unknown> = {};
-	for (const [name, value] of Object.entries(parsed.values)) {
-		if (name.startsWith('no-')) flags[camel(name.slice(3))] = !value;
-		else flags[camel(name)] = value;
-	}
-
-	return {input: parsed.positionals, flags};
-};
-
-const main = async (): Promise<number> => {
-	const argv = process.argv.slice(2);
-	if (argv.some(argument => argument === '--help' || argument === '-h' || argument === '--version')) {
-		const {default: meow} = await import('meow');
-		// meow prints the help or the version and exits.
-		meow(helpText, {importMeta: import.meta, flags: flagSpec, allowUnknownFlags: false});
-		return 0;
-	}
-
-	// `cctop run [options] -- command…`: everything after `--` is the command's own.
-	if (argv[0] === 'run') {
-		const separator = argv.indexOf('--');
-		const own = separator === -1 ? [] : argv.slice(1, separator);
-		const command = separator === -1 ? argv.slice(1) : argv.slice(separator + 1);
-		const options = parseOptions(parseArgv(own).flags);
-		const {runWithTelemetry} = await import('./commands/run.js');
-		return runWithTelemetry(options, command);
-	}
-
-	const cli = parseArgv(argv);
-	const [command = 'dashboard', ...rest] = cli.input;
-	// Only `session` and `trace` take an argument: an id, or a unique prefix of one.
-	const sessionId = command === 'session' || command === 'trace' ? rest.shift() : undefined;
-	if (rest.length > 0) {
-		throw new UsageError(`unexpected argument: ${rest.join(' ')}`);
-	}
-
-	for (const flag of Object.keys(cli.flags)) {
-		const owners = flagOwners[flag as keyof typeof flagOwners] as readonly string[] | undefined;
-		if (owners !== undefined && !owners.includes(command)) {
-			throw new UsageError(`--${flag === 'bell' ? 'no-bell' : kebab(flag)} belongs to ${owners.map(owner => commandNames[owner as keyof typeof commandNames]).join(' or ')}`);
+const normalize = (argv: readonly string[]): string[] => {
+	const out: string[] = [];
+	for (let index = 0; index < argv.length; index++) {
+		const argument = argv[index]!;
+		const next = argv[index + 1];
+		if (argument === '--otlp' && !/^\d+$/.test(next ?? '')) out.push('--otlp=');
+		else if (isStringFlag(argument) && next !== undefined && /^-\d/.test(next)) {
+			out.push(`${argument}=${next}`);
+			index++;
+		} else {
+			out.push(argument);
 		}
 	}
 
-	const options = parseOptions(cli.flags);
-	if (options.watch && !options.json && command === 'report') {
-		throw new UsageError('--watch needs --json (for the live dashboard, run `cctop` without a command)');
+	return out;
+};
+
+/** The command named in `positionals` (the dashboard when none), or a usage error that suggests one. */
+const commandOf = (word: string | undefined): CommandName => {
+	if (word === undefined) return 'dashboard';
+	const found = commandNamed(word);
+	if (found !== undefined) return found;
+	const names = Object.entries(commands).flatMap(([name, spec]) => [name, ...((spec as CommandSpec).aliases ?? [])]).filter(name => name !== 'dashboard');
+	const guess = closest(word, names);
+	throw new UsageError(`unknown command: ${word}${guess === undefined ? '' : `; did you mean \`cctop ${guess}\`?`} (see cctop --help)`);
+};
+
+const owners = (flag: FlagName): CommandName[] => (Object.entries(commands) as Array<[CommandName, CommandSpec]>).filter(([, spec]) => spec.flags.includes(flag)).map(([name]) => name);
+
+const commandLabel = (name: CommandName): string => (name === 'dashboard' ? 'the dashboard (`cctop` without a command)' : `\`cctop ${name}\``);
+
+/** A flag nobody has, or that belongs to another command: one line that names the right one. */
+const flagProblem = (written: string, command: CommandName): UsageError => {
+	const spec: CommandSpec = commands[command];
+	const name = camel(written.replace(/^--?(no-)?/, '')) as FlagName;
+	if (name in flags) {
+		const elsewhere = owners(name);
+		return new UsageError(`${written} belongs to ${elsewhere.map(commandLabel).join(' or ')}, not ${commandLabel(command)}`);
 	}
 
+	const guess = closest(written, spellings([...spec.flags, 'help']));
+	const anywhere = guess ?? closest(written, spellings(Object.keys(flags) as FlagName[]));
+	return new UsageError(`unknown flag ${written}${anywhere === undefined ? '' : `; did you mean ${anywhere}?`} (see cctop ${command === 'dashboard' ? '' : `${command} `}--help)`);
+};
+
+/** Parse argv: the command, its arguments and validated flags; help and version as asked. */
+const parse = (argv: readonly string[]) => {
+	const args = normalize(argv);
+	// First leniently, to find the command and any flag nobody has.
+	const loose = parseArgs({args, options: parserOptions, allowPositionals: true, strict: false, tokens: true});
+	const command = commandOf(loose.positionals[0]);
+	for (const token of loose.tokens) {
+		if (token.kind === 'option' && !(token.name in parserOptions)) throw flagProblem(token.rawName.startsWith('--') ? `--${token.name}` : token.rawName, command);
+	}
+
+	let parsed;
+	try {
+		parsed = parseArgs({args, options: parserOptions, allowPositionals: true, strict: true});
+	} catch (error) {
+		// A missing value: name the flag and what it takes, in one line.
+		const message = error instanceof Error ? error.message.split('\n')[0]!.replace(/^Option '(-\w, )?/, "'") : String(error);
+		throw new UsageError(message.replace(/'(--[\w-]+) <value>' argument missing/, '$1 needs a value'));
+	}
+
+	const values: Record<string, unknown> = {};
+	for (const [name, value] of Object.entries(parsed.values)) {
+		if (name.startsWith('no-')) values[camel(name.slice(3))] = !value;
+		else values[camel(name)] = value;
+	}
+
+	const spec: CommandSpec = commands[command];
+	for (const name of Object.keys(values) as FlagName[]) {
+		if (name !== 'help' && name !== 'version' && !spec.flags.includes(name)) throw flagProblem(spelled(name), command);
+	}
+
+	return {command, positionals: parsed.positionals.slice(loose.positionals[0] === undefined ? 0 : 1), values};
+};
+
+const columnsNow = (): number => process.stdout.columns ?? (Number(process.env['COLUMNS']) || 80);
+
+const printHelp = async (command: CommandName | 'main'): Promise<number> => {
+	const {mainHelp, commandHelp} = await import('./views/help-text.js');
+	if (command === 'main') {
+		const {readFileSync} = await import('node:fs');
+		const {version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {version: string};
+		process.stdout.write(mainHelp(version, columnsNow()));
+	} else {
+		process.stdout.write(commandHelp(command, columnsNow()));
+	}
+
+	return 0;
+};
+
+const run = async (command: CommandName, options: Options, positionals: string[], passThrough: string[]): Promise<number> => {
+	// Only `session` and `trace` take an argument: an id, or a unique prefix of one.
+	const id = command === 'session' || command === 'trace' ? positionals.shift() : undefined;
+	if (positionals.length > 0) throw new UsageError(`unexpected argument: ${positionals.join(' ')} (see cctop ${command === 'dashboard' ? '' : `${command} `}--help)`);
 	switch (command) {
 		case 'dashboard': {
 			// React's development build checks every render and keeps far more
@@ -246,7 +148,7 @@ const main = async (): Promise<number> => {
 
 		case 'trace': {
 			const {runTrace} = await import('./commands/trace.js');
-			return runTrace(options, sessionId);
+			return runTrace(options, id);
 		}
 
 		case 'serve': {
@@ -256,7 +158,7 @@ const main = async (): Promise<number> => {
 
 		case 'session': {
 			const {runSession} = await import('./commands/session.js');
-			return runSession(options, sessionId);
+			return runSession(options, id);
 		}
 
 		case 'status': {
@@ -265,14 +167,62 @@ const main = async (): Promise<number> => {
 		}
 
 		case 'report': {
+			if (options.watch && !options.json) throw new UsageError('--watch needs --json (for the live dashboard, run `cctop` without a command)');
 			const {runReport} = await import('./commands/report.js');
 			return runReport(options);
 		}
 
-		default: {
-			throw new UsageError(`unknown command: ${command} (see cctop --help)`);
+		case 'daily':
+		case 'weekly':
+		case 'monthly': {
+			const {runPeriods} = await import('./commands/periods.js');
+			return runPeriods(options, command);
+		}
+
+		case 'run': {
+			const {runWithTelemetry} = await import('./commands/run.js');
+			return runWithTelemetry(options, passThrough);
+		}
+
+		case 'help': {
+			return printHelp('main');
 		}
 	}
+};
+
+const main = async (): Promise<number> => {
+	const argv = process.argv.slice(2);
+	// Everything after `--` belongs to the command `cctop run` starts, untouched.
+	const separator = argv.indexOf('--');
+	const own = separator === -1 ? argv : argv.slice(0, separator);
+	const afterSeparator = separator === -1 ? [] : argv.slice(separator + 1);
+	// `cctop run claude -p …` without `--`: all of it is the command's.
+	if (own[0] === 'run' && separator === -1) return run('run', parseOptions({}), [], own.slice(1));
+	const {command, positionals, values} = parse(own);
+	if (values['version'] === true) {
+		const {default: meow} = await import('meow');
+		// meow prints the version from package.json and exits.
+		meow('', {importMeta: import.meta, autoVersion: true, argv: ['--version']}).showVersion();
+		return 0;
+	}
+
+	if (command === 'help') {
+		const topic = positionals[0];
+		return printHelp(topic === undefined ? 'main' : commandOf(topic));
+	}
+
+	if (values['help'] === true) return printHelp(command === 'dashboard' && own.every(argument => argument.startsWith('-')) ? 'main' : command);
+	const options = parseOptions(values);
+	// A reader that went away (`cctop report --json | head -1`) ends a one-shot run quietly.
+	// The live commands own their output and their exit (the dashboard cleans up on SIGHUP).
+	if (command !== 'dashboard' && !options.watch) {
+		process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+			if (error.code === 'EPIPE') process.exit(0);
+			process.exitCode = 1;
+		});
+	}
+
+	return run(command, options, positionals, afterSeparator);
 };
 
 try {

@@ -54,6 +54,12 @@ export type Options = {
 	insecureNoToken: boolean;
 	/** trace: the latest trace of this session (an id or a prefix). */
 	traceSession: string | undefined;
+	/** daily, weekly, monthly: oldest first, or newest first. */
+	order: 'asc' | 'desc';
+	/** report, daily, weekly, monthly: only the most recent N rows (`--recent` is 10). */
+	last: number | undefined;
+	/** daily, weekly, monthly: the IANA zone days and months are counted in (undefined: this machine's). */
+	timezone: string | undefined;
 };
 
 // Hand-written rather than zod: every command, `status` included, pays for option
@@ -99,7 +105,7 @@ const tokenLimit = (value: unknown): Options['tokenLimit'] => {
 const sessionLength = (value: unknown): number => {
 	if (value === undefined) return 5;
 	const hours = Number(value);
-	return Number.isFinite(hours) && hours > 0 && hours <= 24 * 7 ? hours : fail('session-length', 'expected hours between 0 and 168');
+	return Number.isFinite(hours) && hours > 0 && hours <= 24 * 7 ? hours : fail('session-length', 'expected hours above 0, up to 168');
 };
 
 const refresh = (value: unknown): number => {
@@ -111,7 +117,26 @@ const refresh = (value: unknown): number => {
 const limit = (value: unknown): number => {
 	if (value === undefined) return 20;
 	const count = Number(value);
-	return Number.isInteger(count) && count >= 0 ? count : fail('limit', 'expected a whole number (0 for all)');
+	return Number.isInteger(count) && count >= 0 ? count : fail('limit', 'expected a whole number, 0 or more (0 lists all)');
+};
+
+/** `--last N` (a whole number from 1), or 10 for `--recent`. */
+const lastRows = (value: unknown, isRecent: boolean): number | undefined => {
+	if (value === undefined) return isRecent ? 10 : undefined;
+	const count = Number(value);
+	return Number.isInteger(count) && count >= 1 ? count : fail('last', 'expected a whole number of rows, 1 or more');
+};
+
+/** An IANA zone this machine knows (`Europe/Berlin`, `UTC`). */
+const timeZone = (value: unknown): string | undefined => {
+	if (value === undefined) return undefined;
+	const zone = String(value);
+	try {
+		new Intl.DateTimeFormat('en-US', {timeZone: zone});
+		return zone;
+	} catch {
+		return fail('timezone', `${zone} is not a time zone this machine knows (e.g. UTC, Europe/Berlin, America/New_York)`);
+	}
 };
 
 /** The receiver's port: OTLP/HTTP's usual 4318 by default; 0 picks a free one. */
@@ -181,6 +206,9 @@ export const parseOptions = (flags: Record<string, unknown>): Options => checkBi
 	otlp: flags['otlp'] !== undefined,
 	insecureNoToken: flags['insecureNoToken'] === true,
 	traceSession: flags['session'] as string | undefined,
+	order: oneOf('order', flags['order'], ['asc', 'desc'] as const) ?? 'asc',
+	last: lastRows(flags['last'], flags['recent'] === true),
+	timezone: timeZone(flags['timezone']),
 });
 
 /** Local midnight of a calendar date, epoch ms. */

@@ -26,7 +26,7 @@ describe('parseOptions', () => {
 		[{until: 'yesterday'}, '--until: expected YYYY-MM-DD'],
 		[{tokenLimit: '-5'}, '--token-limit: expected a positive number, max or p90'],
 		[{now: 'soon'}, '--now: soon is not an ISO time'],
-		[{sessionLength: 0}, '--session-length: expected hours between 0 and 168'],
+		[{sessionLength: 0}, '--session-length: expected hours above 0, up to 168'],
 		[{refresh: 'soon'}, '--refresh: expected seconds between 0 and 3600, e.g. 2 or 0.5'],
 		[{refresh: '-1'}, '--refresh: expected seconds between 0 and 3600, e.g. 2 or 0.5'],
 	])('rejects %j naming the flag', (flags, message) => {

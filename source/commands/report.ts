@@ -31,6 +31,7 @@ const reportArguments = (usage: UsageHandle, options: Options, nowMs: number) =>
 			nowMs,
 			sinceMs: options.since ? localMidnightMs(options.since) : undefined,
 			untilMs: options.until ? localMidnightMs(options.until, 1) : undefined,
+			last: options.last,
 		},
 	] as const;
 };

@@ -106,11 +106,22 @@ export const blockToJson = (block: Block, limit: TokenLimit | undefined, nowMs: 
 export const filterBlocks = (blocks: readonly Block[], sinceMs: number | undefined, untilMs: number | undefined): Block[] =>
 	blocks.filter(block => (sinceMs === undefined || block.startMs >= sinceMs) && (untilMs === undefined || block.startMs < untilMs));
 
-type ReportOptions = {nowMs: number; sinceMs?: number | undefined; untilMs?: number | undefined};
+/** `--last N`: the most recent N blocks with the gaps between them (the totals are theirs). */
+export const lastBlocks = (blocks: readonly Block[], last: number | undefined): readonly Block[] => {
+	if (last === undefined) return blocks;
+	let seen = 0;
+	for (let index = blocks.length - 1; index >= 0; index--) {
+		if (!blocks[index]!.isGap && ++seen === last) return blocks.slice(index);
+	}
+
+	return blocks;
+};
+
+type ReportOptions = {nowMs: number; sinceMs?: number | undefined; untilMs?: number | undefined; last?: number | undefined};
 
 /** Everything of the report but the block objects: the blocks in range (as of `nowMs`) and the rest. */
 const reportParts = (input: ReportInput, diagnostics: Omit<Diagnostics, 'unknownModels'>, options: ReportOptions) => {
-	const blocks = filterBlocks(input.blocks, options.sinceMs, options.untilMs).map(block => atTime(block, options.nowMs, input.sessionLengthMs));
+	const blocks = lastBlocks(filterBlocks(input.blocks, options.sinceMs, options.untilMs), options.last).map(block => atTime(block, options.nowMs, input.sessionLengthMs));
 	const tokenCounts: TokenCounts = emptyTokenCounts();
 	let entries = 0;
 	let costUsd = 0;

@@ -1,0 +1,177 @@
+/**
+ * Every command and flag, as data: the parser, each command's help, the main
+ * help, "did you mean" and shell completion all read this one table. Plain
+ * objects only: `cctop status` loads it on every call.
+ */
+
+export type FlagSpec = {
+	type: 'string' | 'boolean';
+	/** One letter, as ccusage has them (`-j`, `-s`, `-u`, `-z`, `-b`). */
+	short?: string;
+	isMultiple?: boolean;
+	/** A boolean that defaults to true: `--no-<name>` turns it off. */
+	isNegatable?: boolean;
+	/** What the value is, in help: `DIR`, `N`, `YYYY-MM-DD`. */
+	value?: string;
+	help: string;
+};
+
+export const flags = {
+	claudeDir: {type: 'string', isMultiple: true, value: 'DIR', help: 'Claude config dir to read (repeatable; overrides CLAUDE_CONFIG_DIR, ~/.config/claude and ~/.claude)'},
+	now: {type: 'string', value: 'ISO', help: 'Fix the clock (reproducible output), e.g. 2026-11-26T15:00:00Z'},
+	plan: {type: 'string', value: 'pro|max5|max20|custom', help: 'Plan preset limit (a local estimate; custom = p90)'},
+	tokenLimit: {type: 'string', value: 'N|max|p90', help: 'Token limit for the block: a number, the largest past block, or the 90th percentile'},
+	sessionLength: {type: 'string', value: 'H', help: 'Block length in hours (default 5)'},
+	pricing: {type: 'string', value: 'FILE', help: 'JSON prices that override the embedded table'},
+	mode: {type: 'string', value: 'auto|calculate|display', help: 'auto: logged costUSD when present, else calculated; calculate: from tokens; display: logged only'},
+	cache: {type: 'boolean', isNegatable: true, help: 'Neither read nor write the index ($CCTOP_CACHE_DIR): read every transcript'},
+	quiet: {type: 'boolean', help: 'No progress or summary lines on stderr'},
+	json: {type: 'boolean', short: 'j', help: 'Print JSON (the contract is in the README)'},
+	watch: {type: 'boolean', help: 'Stay running: report --json prints one snapshot per change (NDJSON); status reprints its line'},
+	poll: {type: 'boolean', help: 'Watch by polling (network or WSL mounts where file events are lost)'},
+	since: {type: 'string', short: 's', value: 'YYYY-MM-DD', help: 'From this local date on (YYYYMMDD works too)'},
+	until: {type: 'string', short: 'u', value: 'YYYY-MM-DD', help: 'Up to and including this local date'},
+	breakdown: {type: 'boolean', short: 'b', help: 'Add per-model rows'},
+	weekly: {type: 'boolean', help: 'The last 7 days, a row per day, against the official 7-day usage'},
+	order: {type: 'string', value: 'asc|desc', help: 'Oldest first (asc, the default) or newest first'},
+	last: {type: 'string', value: 'N', help: 'Only the most recent N rows (blocks, days, weeks or months)'},
+	recent: {type: 'boolean', help: 'Only the most recent 10 rows (--last 10)'},
+	timezone: {type: 'string', short: 'z', value: 'ZONE', help: 'IANA time zone for days and months (default: this machine\'s)'},
+	otelLog: {type: 'string', isMultiple: true, value: 'FILE', help: 'OpenTelemetry console output to add (repeatable; - for stdin)'},
+	demo: {type: 'boolean', help: 'A simulated workday, appended live in a temp dir: try cctop at once'},
+	refresh: {type: 'string', value: 'SECONDS', help: 'Redraw at most this often (dashboard; default: on change, up to 10/s); status --watch: every N s (default 5)'},
+	bell: {type: 'boolean', isNegatable: true, help: 'No terminal bell when the limit\'s 80%, 90% or 100% is crossed'},
+	otlp: {type: 'string', value: '[PORT]', help: 'Run the OTLP/HTTP receiver of `cctop serve` beside the dashboard (port 4318 by default)'},
+	otlpPort: {type: 'string', value: 'PORT', help: 'OTLP/HTTP port (default 4318; 0 picks a free one)'},
+	otlpHost: {type: 'string', value: 'HOST', help: 'Where the receiver listens (default 127.0.0.1; another host needs --otlp-token)'},
+	otlpToken: {type: 'string', value: 'TOKEN', help: 'Require Authorization: Bearer TOKEN'},
+	otlpForward: {type: 'string', value: 'URL', help: 'Send every accepted request on to this collector too'},
+	insecureNoToken: {type: 'boolean', help: 'Allow a network bind without a token (anyone who reaches it can write)'},
+	format: {type: 'string', value: 'plain|tmux|json', help: 'plain text, tmux #[fg=…] colours, or the JSON contract'},
+	template: {type: 'string', value: 'T', help: 'The line with placeholders such as {block_pct} {cost} {burn} {reset} {today_cost} (README)'},
+	latest: {type: 'boolean', help: 'The most recent one (the default without an ID)'},
+	list: {type: 'boolean', help: 'Recent sessions, newest first'},
+	project: {type: 'string', value: 'NAME', help: 'Only sessions of this project (the folder name shown)'},
+	limit: {type: 'string', value: 'N', help: 'How many sessions --list shows (default 20, 0 for all)'},
+	session: {type: 'string', value: 'ID', help: 'That session\'s latest trace (an id or a unique prefix)'},
+	help: {type: 'boolean', short: 'h', help: 'Show help'},
+	version: {type: 'boolean', help: 'Show the version'},
+} as const satisfies Record<string, FlagSpec>;
+
+export type FlagName = keyof typeof flags;
+
+/** Flags every command that reads transcripts takes. */
+const usageFlags = ['claudeDir', 'now', 'plan', 'tokenLimit', 'sessionLength', 'pricing', 'mode', 'cache', 'quiet'] as const satisfies readonly FlagName[];
+const periodFlags = ['json', 'since', 'until', 'breakdown', 'order', 'last', 'recent', 'timezone', ...usageFlags] as const satisfies readonly FlagName[];
+const receiverFlags = ['otlpPort', 'otlpHost', 'otlpToken', 'otlpForward', 'insecureNoToken'] as const satisfies readonly FlagName[];
+
+export type CommandSpec = {
+	/** What it does, one line for the main help. */
+	summary: string;
+	/** After `cctop <name>`: its arguments and `[options]`. */
+	usage: string;
+	/** A few lines more for its own help. */
+	details?: string;
+	flags: readonly FlagName[];
+	examples: readonly string[];
+	aliases?: readonly string[];
+};
+
+export const commands = {
+	dashboard: {
+		summary: 'The live dashboard (`cctop` with no command): block, burn, models, sessions, tools',
+		usage: '[options]',
+		details: 'Keys: q quit, tab or 1-4 views, ↑↓ and enter for sessions, t traces, p limit, ? help.\nWhen stdout is not a terminal it prints one snapshot and exits.',
+		flags: ['demo', 'refresh', 'bell', 'poll', 'otelLog', 'otlp', ...receiverFlags, ...usageFlags],
+		examples: ['cctop', 'cctop --demo', 'cctop --plan max5 --otlp'],
+	},
+	report: {
+		summary: '5-hour usage blocks: tokens, cost, models, burn and projection',
+		usage: '[options]',
+		aliases: ['blocks'],
+		flags: ['json', 'watch', 'poll', 'since', 'until', 'breakdown', 'weekly', 'last', 'recent', 'otelLog', ...usageFlags],
+		examples: ['cctop report --recent', 'cctop report --json --since 2026-11-01', 'cctop blocks --breakdown --plan max5'],
+	},
+	daily: {
+		summary: 'Usage per local day (ccusage daily)',
+		usage: '[options]',
+		flags: periodFlags,
+		examples: ['cctop daily', 'cctop daily --breakdown --last 7', 'cctop daily --json --since 2026-11-01 --timezone UTC'],
+	},
+	weekly: {
+		summary: 'Usage per week, Monday to Sunday (ccusage weekly)',
+		usage: '[options]',
+		flags: periodFlags,
+		examples: ['cctop weekly', 'cctop weekly --json --breakdown'],
+	},
+	monthly: {
+		summary: 'Usage per calendar month (ccusage monthly)',
+		usage: '[options]',
+		flags: periodFlags,
+		examples: ['cctop monthly', 'cctop monthly --json --order desc'],
+	},
+	status: {
+		summary: 'One line about the active block, for tmux\'s status bar',
+		usage: '[options]',
+		flags: ['format', 'template', 'watch', 'refresh', ...usageFlags],
+		examples: ["cctop status --format tmux", "cctop status --template '{block_pct}% {cost} → {projected_cost}'", 'cctop status --format json'],
+	},
+	statusline: {
+		summary: 'Claude Code\'s statusLine command: reads its JSON on stdin, prints a line',
+		usage: '[options]',
+		details: 'It also records the official 5h/7d usage for the other views. Bad input still gets a line and exit 0.',
+		flags: usageFlags,
+		examples: ['echo \'{"model":{"display_name":"Opus"}}\' | cctop statusline', 'in ~/.claude/settings.json: "statusLine": {"type": "command", "command": "cctop statusline"}'],
+	},
+	session: {
+		summary: 'One session: span, cost, models, tools, subagents, timeline, costliest requests',
+		usage: '[ID] [options]',
+		details: 'ID is a session id or a unique prefix; the latest session by default.',
+		flags: ['latest', 'list', 'project', 'limit', 'json', ...usageFlags],
+		examples: ['cctop session', 'cctop session --list --project api-server', 'cctop session 8427ae52 --json'],
+	},
+	trace: {
+		summary: 'One interaction\'s spans as a waterfall (tracing on: see README)',
+		usage: '[ID] [options]',
+		flags: ['latest', 'session', 'json', 'otelLog'],
+		examples: ['cctop trace', 'cctop trace --session 8427ae52', 'cctop trace 4bf92f35 --json'],
+	},
+	serve: {
+		summary: 'The OTLP/HTTP receiver on 127.0.0.1:4318, spooling for report, status and the dashboard',
+		usage: '[options]',
+		flags: [...receiverFlags, 'quiet'],
+		examples: ['cctop serve', 'cctop serve --otlp-host 0.0.0.0 --otlp-token s3cret', 'cctop serve --otlp-forward http://collector:4318'],
+	},
+	run: {
+		summary: 'Run Claude Code with console telemetry on: the answer passes through, the records go to the spool',
+		usage: '[options] -- COMMAND [ARGS…]',
+		details: 'Everything after -- is the command\'s own, untouched.',
+		flags: ['quiet'],
+		examples: ['cctop run -- claude -p "explain this repo"', 'cctop run -- claude --version'],
+	},
+	help: {
+		summary: 'Help for one command',
+		usage: '[COMMAND]',
+		flags: [],
+		examples: ['cctop help report'],
+	},
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof commands;
+
+/** The command a word names: its own name or an alias. */
+export const commandNamed = (word: string): CommandName | undefined => {
+	for (const [name, spec] of Object.entries(commands) as Array<[CommandName, CommandSpec]>) {
+		if (name === word || spec.aliases?.includes(word)) return name;
+	}
+
+	return undefined;
+};
+
+export const kebab = (name: string): string => name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
+
+/** How a flag is written on the command line (`--no-bell` for a negatable one). */
+export const spelled = (name: FlagName): string => {
+	const spec: FlagSpec = flags[name];
+	return spec.isNegatable ? `--no-${kebab(name)}` : `--${kebab(name)}`;
+};
