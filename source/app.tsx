@@ -51,6 +51,8 @@ export type AppProps = {
 	isColor: boolean;
 	/** Rings the terminal bell; the caller leaves it out for `--no-bell`. */
 	onBell?: () => void;
+	/** Told when Ctrl+C ends the app (it exits 130, where q exits 0). */
+	onInterrupt?: () => void;
 	/** A fixed size (tests, one-shot snapshots) instead of the terminal's. */
 	size?: WindowSize;
 	/** One printed snapshot: natural height and no key hints. */
@@ -82,7 +84,7 @@ const Loading = ({progress, width}: {progress: ScanProgress | undefined; width: 
 const listedSessions = (state: DashboardState, view: ViewName) => (view === 'dashboard' && state.block !== undefined ? state.blockSessions : state.sessions);
 
 /** The Ink root: store subscription, the clock, keys, and the frame fitted to the terminal. */
-export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, size, isSnapshot = false, loadSession, tracesForSession}: AppProps) => {
+export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, onInterrupt, size, isSnapshot = false, loadSession, tracesForSession}: AppProps) => {
 	const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
 	const nowMs = useNow(clock, tickMs, snapshot.version);
 	const {columns, rows} = useWindowSize(size);
@@ -144,6 +146,12 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, s
 
 	useInput(
 		(input, key) => {
+			if (key.ctrl && input === 'c') {
+				onInterrupt?.();
+				exit();
+				return;
+			}
+
 			if (navigation.isHelp) {
 				dispatch({type: 'back'});
 				return;

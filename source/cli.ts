@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import {statSync} from 'node:fs';
 import {parseArgs} from 'node:util';
 import {closest} from './core/util/closest.js';
 import {commandNamed, commands, flags, kebab, spelled, type CommandName, type CommandSpec, type FlagName, type FlagSpec} from './cli-spec.js';
@@ -88,7 +89,7 @@ const parse = (argv: readonly string[]) => {
 	} catch (error) {
 		// A missing value: name the flag and what it takes, in one line.
 		const message = error instanceof Error ? error.message.split('\n')[0]!.replace(/^Option '(-\w, )?/, "'") : String(error);
-		throw new UsageError(message.replace(/'(--[\w-]+) <value>' argument missing/, '$1 needs a value'));
+		throw new UsageError(message.replace(/'(--[\w-]+) <value>' argument missing/, '$1 needs a value').replace(/'(--[\w-]+)' argument is ambiguous\./, '$1 needs a value (the next argument is a flag)'));
 	}
 
 	const values: Record<string, unknown> = {};
@@ -103,6 +104,25 @@ const parse = (argv: readonly string[]) => {
 	}
 
 	return {command, positionals: parsed.positionals.slice(loose.positionals[0] === undefined ? 0 : 1), values};
+};
+
+/**
+ * Folders and files named on the command line must be there: a typo is a usage
+ * error that says so (exit 2), not "no transcripts found". One stat each.
+ */
+const checkInputs = (options: Options): void => {
+	for (const dir of options.claudeDir) {
+		const stats = statSync(dir, {throwIfNoEntry: false});
+		if (stats === undefined) throw new UsageError(`--claude-dir ${dir}: no such folder`);
+		if (!stats.isDirectory()) throw new UsageError(`--claude-dir ${dir}: not a folder (give the Claude config dir, e.g. ~/.claude)`);
+	}
+
+	for (const file of options.otelLog) {
+		if (file === '-') continue;
+		const stats = statSync(file, {throwIfNoEntry: false});
+		if (stats === undefined) throw new UsageError(`--otel-log ${file}: no such file`);
+		if (stats.isDirectory()) throw new UsageError(`--otel-log ${file}: a folder, not a file`);
+	}
 };
 
 const columnsNow = (): number => process.stdout.columns ?? (Number(process.env['COLUMNS']) || 80);
@@ -196,8 +216,8 @@ const main = async (): Promise<number> => {
 	const separator = argv.indexOf('--');
 	const own = separator === -1 ? argv : argv.slice(0, separator);
 	const afterSeparator = separator === -1 ? [] : argv.slice(separator + 1);
-	// `cctop run claude -p …` without `--`: all of it is the command's.
-	if (own[0] === 'run' && separator === -1) return run('run', parseOptions({}), [], own.slice(1));
+	// `cctop run claude -p …` without `--`: all of it is the command's (but `cctop run --help` is ours).
+	if (own[0] === 'run' && separator === -1 && own[1] !== '--help' && own[1] !== '-h') return run('run', parseOptions({}), [], own.slice(1));
 	const {command, positionals, values} = parse(own);
 	if (values['version'] === true) {
 		const {default: meow} = await import('meow');
@@ -213,6 +233,7 @@ const main = async (): Promise<number> => {
 
 	if (values['help'] === true) return printHelp(command === 'dashboard' && own.every(argument => argument.startsWith('-')) ? 'main' : command);
 	const options = parseOptions(values);
+	checkInputs(options);
 	// A reader that went away (`cctop report --json | head -1`) ends a one-shot run quietly.
 	// The live commands own their output and their exit (the dashboard cleans up on SIGHUP).
 	if (command !== 'dashboard' && !options.watch) {

@@ -161,6 +161,7 @@ export const runDashboard = async (options: Options): Promise<number> => {
 		options = {...options, claudeDir: [demo.claudeDir], cache: false};
 	}
 
+	let ended: {code: number; isScanPending: boolean} | undefined;
 	try {
 		if (!process.stdout.isTTY) return await printSnapshot(options, clock);
 		const found = await findRoots({claudeDirs: options.claudeDir});
@@ -169,13 +170,19 @@ export const runDashboard = async (options: Options): Promise<number> => {
 			return 0;
 		}
 
-		return await runLive(options, clock);
+		ended = await runLive(options, clock);
+		return ended.code;
 	} finally {
 		demo?.stop();
+		// Stopped during the first scan: its reads and workers would keep the process up; nothing of it is kept.
+		if (ended?.isScanPending) process.exit(ended.code);
 	}
 };
 
-const runLive = async (options: Options, clock: () => number): Promise<number> => {
+/** Ctrl+C (a key in raw mode, or SIGINT) ends with 130, as a shell reports an interrupt; q with 0. */
+const interruptedCode = 130;
+
+const runLive = async (options: Options, clock: () => number): Promise<{code: number; isScanPending: boolean}> => {
 	// Every frame is short-lived garbage. A 1 MiB young generation (V8's default
 	// grows to 16) and a heap that grows by 15% instead of up to 2× keep the RSS
 	// peak at 100 MB of history near 130 MiB instead of anywhere in 126–162, for
@@ -184,6 +191,7 @@ const runLive = async (options: Options, clock: () => number): Promise<number> =
 	setFlagsFromString('--heap-growing-percent=15');
 	// Unlike `report --watch`, no --optimize-for-size: it saves another ~20 MiB but
 	// makes every Ink frame about twice as costly, and a UI redraws all day.
+	let isInterrupted = false;
 	const feed = new DashboardFeed(clock);
 	const store = new UsageStore(feed.version, feed.take, Date.now, Math.max(100, options.refreshMs));
 	const notify = () => store.notify();
@@ -206,18 +214,25 @@ const runLive = async (options: Options, clock: () => number): Promise<number> =
 			plan={options.plan}
 			isColor={process.stdout.hasColors?.() ?? false}
 			onBell={options.bell ? () => process.stdout.write('\u0007') : undefined}
+			onInterrupt={() => {
+				isInterrupted = true;
+			}}
 			loadSession={feed.loadSession}
 			tracesForSession={feed.tracesForSession}
 		/>,
-		{patchConsole: false, exitOnCtrlC: true, maxFps: 10},
+		// Ctrl+C is the App's (it says it was an interrupt); without raw mode it arrives as SIGINT.
+		{patchConsole: false, exitOnCtrlC: false, maxFps: 10},
 	);
-	// Without raw mode (piped stdin) Ctrl+C arrives as a signal; both end the same way.
 	// SIGHUP too: a closed pane or a dropped ssh session still saves the index and removes the demo.
 	const onSignal = () => instance.unmount();
+	const onInterruptSignal = () => {
+		isInterrupted = true;
+		instance.unmount();
+	};
 	// With the terminal gone, writing the exit sequence fails; that must not stop the way out.
 	const onWriteError = () => undefined;
 	process.stdout.on('error', onWriteError);
-	process.once('SIGINT', onSignal);
+	process.once('SIGINT', onInterruptSignal);
 	process.once('SIGTERM', onSignal);
 	process.once('SIGHUP', onSignal);
 	if (options.otelLog.length > 0) {
@@ -235,15 +250,19 @@ const runLive = async (options: Options, clock: () => number): Promise<number> =
 	}, 5000);
 	let watcher: {close: () => Promise<void>} | undefined;
 	let isExited = false;
+	let isScanPending = true;
 	const exited = instance.waitUntilExit().finally(() => {
 		isExited = true;
 	});
 	try {
-		feed.usage = await openFor(options, clock, feed, () => {
+		const scan = openFor(options, clock, feed, () => {
 			feed.bump();
 			notify();
 		});
-		if (!isExited) {
+		// q or Ctrl+C during the first scan ends at once, not when the scan is done.
+		feed.usage = await Promise.race([scan, exited.then(() => undefined)]);
+		isScanPending = feed.usage === undefined;
+		if (!isExited && feed.usage !== undefined) {
 			const {source} = feed.usage.live!;
 			const watching = watchSource(source, feed.usage.discovery, {claudeDirs: options.claudeDir, isPolling: options.poll});
 			watcher = watching;
@@ -256,7 +275,7 @@ const runLive = async (options: Options, clock: () => number): Promise<number> =
 
 		await exited;
 	} finally {
-		process.off('SIGINT', onSignal);
+		process.off('SIGINT', onInterruptSignal);
 		process.off('SIGTERM', onSignal);
 		process.off('SIGHUP', onSignal);
 		clearInterval(officialTimer);
@@ -273,5 +292,5 @@ const runLive = async (options: Options, clock: () => number): Promise<number> =
 		if (cacheLine) process.stderr.write(`${cacheLine}\n`);
 	}
 
-	return 0;
+	return {code: isInterrupted ? interruptedCode : 0, isScanPending};
 };

@@ -61,7 +61,10 @@ export const runWithTelemetry = async (_options: Options, command: readonly stri
 			child.once('error', reject);
 			child.once('close', (code, signal) => resolve({code, signal}));
 		}).catch((error: unknown) => {
-			throw new UsageError(`cannot run ${command[0]}: ${error instanceof Error ? error.message : String(error)}`);
+			// As a shell says it: 127 for a command that is not there, 126 for one that cannot run.
+			const code = (error as NodeJS.ErrnoException).code;
+			process.stderr.write(`cctop: cannot run ${command[0]}: ${code === 'ENOENT' ? 'command not found' : code === 'EACCES' ? 'permission denied' : error instanceof Error ? error.message : String(error)}\n`);
+			return {code: code === 'ENOENT' ? 127 : 126, signal: null};
 		});
 		reader.push(decoder.end());
 		reader.end();

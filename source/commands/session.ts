@@ -48,8 +48,9 @@ export const runSession = async (options: Options, idOrPrefix: string | undefine
 	try {
 		if (!options.quiet) for (const note of usage.notes) process.stderr.write(`cctop: ${note}\n`);
 		if (usage.discovery.files.length === 0) {
+			// No data is not an error (README, exit codes).
 			process.stderr.write(`${noTranscriptsMessage(usage.discovery)}\n`);
-			return 1;
+			return 0;
 		}
 
 		const live = usage.live!.usage;

@@ -74,7 +74,8 @@ export const runTrace = async (options: Options, idOrPrefix: string | undefined)
 	const chosen = await findTrace(options, idOrPrefix);
 	if (typeof chosen === 'string') {
 		process.stderr.write(`cctop: ${chosen}. Turn tracing on in Claude Code (README, "Traces") and send it to \`cctop serve\`.\n`);
-		return 1;
+		// Nothing received yet is not an error; a trace asked for by id that is not there is.
+		return idOrPrefix === undefined ? 0 : 1;
 	}
 
 	if (options.json) {

@@ -1,3 +1,4 @@
+import {wrapText} from '../core/util/format.js';
 import {commands, flags, spelled, type CommandName, type CommandSpec, type FlagName, type FlagSpec} from '../cli-spec.js';
 
 /** Flags every reading command shares: listed once in the main help. */
@@ -12,7 +13,9 @@ const flagLine = (name: FlagName): [string, string] => {
 /** Two columns: the left padded to its widest cell, the right wrapped under itself at `width`. */
 const columns = (rows: ReadonlyArray<[string, string]>, width: number, indent = '  '): string[] => {
 	const left = Math.min(34, Math.max(...rows.map(([name]) => name.length)));
-	const room = Math.max(24, width - indent.length - left - 2);
+	// Too narrow for two columns (a side pane): each text goes under its name.
+	const isStacked = width - indent.length - left - 2 < 24;
+	const room = isStacked ? Math.max(16, width - indent.length - 4) : width - indent.length - left - 2;
 	return rows.flatMap(([name, text]) => {
 		const words = text.split(' ');
 		const lines: string[] = [];
@@ -27,6 +30,7 @@ const columns = (rows: ReadonlyArray<[string, string]>, width: number, indent = 
 		}
 
 		lines.push(line);
+		if (isStacked) return [`${indent}${name}`, ...lines.map(text => `${indent}    ${text}`)];
 		const head = name.length > left ? [`${indent}${name}`, ...lines.map(text => `${indent}${' '.repeat(left + 2)}${text}`)] : lines.map((text, index) => `${indent}${index === 0 ? name.padEnd(left) : ' '.repeat(left)}  ${text}`);
 		return head;
 	});
@@ -68,9 +72,11 @@ export const mainHelp = (version: string, width = 80): string => {
 export const commandHelp = (name: CommandName, width = 80): string => {
 	const spec: CommandSpec = commands[name];
 	const invocation = name === 'dashboard' ? 'cctop' : `cctop ${name}`;
-	const lines = [`Usage: ${invocation} ${spec.usage}`, '', spec.summary.replace(/ \(`cctop` with no command\)/, '') + (spec.aliases ? ` (alias: cctop ${spec.aliases.join(', ')})` : '')];
-	if (spec.details !== undefined) lines.push(...spec.details.split('\n'));
+	const summary = spec.summary.replace(/ \(`cctop` with no command\)/, '') + (spec.aliases ? ` (alias: cctop ${spec.aliases.join(', ')})` : '');
+	const lines = [`Usage: ${invocation} ${spec.usage}`, '', ...wrapText(summary, width)];
+	if (spec.details !== undefined) lines.push(...spec.details.split('\n').flatMap(line => wrapText(line, width)));
 	if (spec.flags.length > 0) lines.push('', 'Options:', ...columns([...spec.flags, 'help'].map(flag => flagLine(flag as FlagName)), width));
+	// Examples are whole lines to copy: never cut (a narrow terminal wraps them itself).
 	lines.push('', 'Examples:', ...spec.examples.map(example => `  $ ${example}`));
 	return `${lines.join('\n')}\n`;
 };

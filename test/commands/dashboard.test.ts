@@ -1,6 +1,6 @@
 import {execFile} from 'node:child_process';
 import {readdirSync, readFileSync} from 'node:fs';
-import {mkdtemp, readdir, rm} from 'node:fs/promises';
+import {mkdir, mkdtemp, readdir, rm, truncate, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
@@ -136,15 +136,36 @@ describe.skipIf(!hasTmux)('cctop in a real terminal (tmux)', () => {
 		pane!.send('Enter');
 		await waitForScreen(text => / session \S+ · /.test(text) && text.includes('costliest requests'), 'a session detail');
 		pane!.send('C-c');
-		await waitForScreen(text => text.includes('exit=0'), 'exit 0 after Ctrl+C');
+		await waitForScreen(text => text.includes('exit=130'), 'exit 130 after Ctrl+C');
 	});
 
 	it('runs with piped stdin (no keys, no crash) and stops on Ctrl+C', async () => {
 		await start('--demo', {stdin: 'true | '});
 		await waitForScreen(text => text.includes('keys need a terminal on stdin'), 'the dashboard without keys');
 		pane!.send('C-c');
-		await waitForScreen(text => text.includes('exit=0'), 'exit 0');
+		await waitForScreen(text => text.includes('exit=130'), 'exit 130 (interrupted)');
 		expect(screen()).not.toContain('burn');
+	});
+
+	it('stops at once on Ctrl+C during the first scan, with exit 130', async () => {
+		// An 8 GiB sparse transcript: a real file whose first read takes seconds, and no disk.
+		const dir = await mkdtemp(path.join(os.tmpdir(), 'cctop-scan-'));
+		try {
+			const folder = path.join(dir, 'claude', 'projects', '-home-dev-big');
+			await mkdir(folder, {recursive: true});
+			await writeFile(path.join(folder, 'big.jsonl'), '');
+			await truncate(path.join(folder, 'big.jsonl'), 8 * 1024 ** 3);
+			await start(`--claude-dir '${path.join(dir, 'claude')}' --no-cache`, {columns: 80, rows: 24});
+			await waitForScreen(text => text.includes('indexing') || text.includes('reading transcripts'), 'the first scan');
+			const sentMs = Date.now();
+			pane!.send('C-c');
+			await waitForScreen(text => text.includes('exit=130'), 'exit 130');
+			// The screen is polled every 20 ms; the scan alone would take seconds more.
+			expect(Date.now() - sentMs).toBeLessThan(1000);
+			expect(pane!.format('#{alternate_on}')).toBe('0');
+		} finally {
+			await rm(dir, {recursive: true, force: true});
+		}
 	});
 
 	it('cleans up when its terminal goes away (SIGHUP): the demo folder is removed', async () => {

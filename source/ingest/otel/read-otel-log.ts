@@ -4,16 +4,22 @@ import type {Readable} from 'node:stream';
 import {ConsoleRecordReader} from '../../core/otel/console-records.js';
 import {OtelSummary} from '../../core/otel/otel-summary.js';
 
-/** A stream's console-exporter records into `summary`, decoded across chunk edges (a character or a record may be split). */
-const readOtelStream = async (stream: Readable, summary: OtelSummary): Promise<void> => {
+/** A stream's console-exporter records into `summary`, decoded across chunk edges (a character or a record may be split); how many it held. */
+const readOtelStream = async (stream: Readable, summary: OtelSummary): Promise<number> => {
 	const decoder = new StringDecoder('utf8');
+	let records = 0;
 	const reader = new ConsoleRecordReader(piece => {
-		if (piece.kind === 'record') summary.add(piece.record, piece.isIncomplete);
-		else if (piece.kind === 'bad') summary.addBad();
+		if (piece.kind === 'record') {
+			records++;
+			summary.add(piece.record, piece.isIncomplete);
+		} else if (piece.kind === 'bad') {
+			summary.addBad();
+		}
 	});
 	for await (const chunk of stream) reader.push(typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer));
 	reader.push(decoder.end());
 	reader.end();
+	return records;
 };
 
 /**
@@ -27,7 +33,8 @@ export const readOtelLogs = async (
 	const unreadable: Array<{path: string; reason: string}> = [];
 	for (const path of paths) {
 		try {
-			await readOtelStream(path === '-' ? stdin : createReadStream(path), summary);
+			// Read, but nothing in it: worth a warning (is it Claude Code's console output?).
+			if ((await readOtelStream(path === '-' ? stdin : createReadStream(path), summary)) === 0) unreadable.push({path, reason: 'no telemetry records in it'});
 		} catch (error) {
 			unreadable.push({path, reason: (error as NodeJS.ErrnoException).code ?? String(error)});
 		}
