@@ -96,7 +96,22 @@ const breakdowns = (row: PeriodRow) =>
 	[...row.models]
 		.filter(([model]) => isShown(model))
 		.sort(([a, x], [b, y]) => y.costUsd - x.costUsd || a.localeCompare(b))
-		.map(([modelName, model]) => ({modelName, ...tokenFields(model.tokens), cost: model.costUsd, ...(model.isPriced ? {} : {priced: false})}));
+		.map(([modelName, model]) => ({modelName, ...tokenFields(model.tokens), cost: model.costUsd, ...(model.isPriced ? {} : {priced: false as const})}));
+
+/** One row of the JSON: ccusage 20's fields, and `date`, `week` or `month` as ccusage 17 named it. */
+export type PeriodJsonRow = TokenFields & {
+	period: string;
+	date?: string;
+	week?: string;
+	month?: string;
+	totalTokens: number;
+	totalCost: number;
+	modelsUsed: string[];
+	modelBreakdowns: Array<TokenFields & {modelName: string; cost: number; priced?: false}>;
+};
+
+/** `{"daily": […], "totals": {…}}` (or `weekly`, `monthly`). */
+export type PeriodsJson = Partial<Record<PeriodKind, PeriodJsonRow[]>> & {totals: TokenFields & {totalTokens: number; totalCost: number}};
 
 /** What each row is called besides `period`: ccusage 17 read `date` on daily rows, `week` and `month` on the others. */
 const legacyKey = {daily: 'date', weekly: 'week', monthly: 'month'} as const;
@@ -107,7 +122,7 @@ const legacyKey = {daily: 'date', weekly: 'week', monthly: 'month'} as const;
  * `week` or `month` on each row for scripts written for ccusage 17, and
  * `priced: false` on a model without a price (its cost counts as 0).
  */
-export const periodsJson = (kind: PeriodKind, rows: readonly PeriodRow[]) => {
+export const periodsJson = (kind: PeriodKind, rows: readonly PeriodRow[]): PeriodsJson => {
 	const totals = emptyTokenCounts();
 	let totalCost = 0;
 	for (const row of rows) {
