@@ -32,7 +32,7 @@ const templates = async () => {
 		for (const name of readdirSync(full).filter(name => name.endsWith('.bin')).sort()) {
 			const signal = /_(logs|metrics|traces)\./.exec(name)?.[1];
 			if (signal === undefined) continue;
-			await fetch(`${receiver.url}/v1/${signal}`, {method: 'POST', body: readFileSync(path.join(full, name)), headers: {'content-type': 'application/x-protobuf'}});
+			await globalThis.fetch(`${receiver.url}/v1/${signal}`, {method: 'POST', body: readFileSync(path.join(full, name)), headers: {'content-type': 'application/x-protobuf'}});
 		}
 	}
 
