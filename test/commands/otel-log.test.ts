@@ -73,11 +73,11 @@ describe('cctop report --otel-log', () => {
 		expect(stdout).toContain('  tools: Bash 1 p95 34 ms · Write 1 p95 14 ms');
 	});
 
-	it('names a log it cannot read and still reports', async () => {
+	it('makes a missing log a usage error (exit 2), before reading anything', async () => {
 		const result = await run(['--json', '--otel-log', path.join(home, 'missing.txt')]);
-		expect(result.code).toBe(0);
-		expect(result.stderr).toContain(`--otel-log ${path.join(home, 'missing.txt')}: ENOENT`);
-		expect(JSON.parse(result.stdout)).toHaveProperty('otel.diagnostics.records', 0);
+		expect(result.code).toBe(2);
+		expect(result.stderr.trim()).toBe(`cctop: --otel-log ${path.join(home, 'missing.txt')}: no such file`);
+		expect(result.stdout).toBe('');
 	});
 
 	it('is refused where it is not read yet (exit 2)', async () => {

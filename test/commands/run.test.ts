@@ -58,10 +58,11 @@ describe('cctop run', () => {
 		expect(result.stdout).toContain('logs=otlp');
 	});
 
-	it('says how to use it without a command (exit 2), and names a command it cannot start', async () => {
+	it('says how to use it without a command (exit 2), and names a command it cannot start (127)', async () => {
 		expect((await run(['run'])).code).toBe(2);
 		const missing = await run(['run', '--', path.join(home, 'no-such-claude')]);
-		expect(missing.code).toBe(2);
+		// As a shell says it: 127, command not found.
+		expect(missing.code).toBe(127);
 		expect(missing.stderr).toContain('cannot run');
 	});
 });
