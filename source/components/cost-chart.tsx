@@ -3,7 +3,7 @@ import {Text} from 'ink';
 import asciichart from 'asciichart';
 import type {ModelRow} from '../core/screens/dashboard.js';
 import {shortModelName} from '../core/util/format.js';
-import {downsample} from '../core/util/series.js';
+import {downsample, labelDecimals, stretch} from '../core/util/series.js';
 import {chartPalette, modelColor, modelColorIndex} from './theme.js';
 import {fit} from './text.js';
 
@@ -16,13 +16,17 @@ export const chartLines = (models: readonly ModelRow[], modelOrder: readonly str
 	const plotted = models.filter(model => model.costUsd > 0);
 	if (plotted.length === 0 || rows < 4) return [];
 	const seriesWidth = Math.max(2, width - labelWidth - 3);
-	const series = plotted.map(model => downsample(model.cumulativeUsd, seriesWidth, 'last'));
+	// A wide pane gets a wide chart: the buckets are stretched to the room there is.
+	const series = plotted.map(model => stretch(downsample(model.cumulativeUsd, seriesWidth, 'last'), seriesWidth));
+	const height = rows - 3;
+	const max = Math.max(...series.flat());
+	const decimals = labelDecimals(max, height);
 	const chart = asciichart.plot(series, {
 		// Title and legend take two rows; asciichart draws height + 1.
-		height: rows - 3,
+		height,
 		min: 0,
 		padding: ' '.repeat(labelWidth),
-		format: (value: number) => fit(`$${value.toFixed(value >= 100 ? 0 : 2)}`, labelWidth, 'right'),
+		format: (value: number) => fit(`$${value.toFixed(decimals)}`, labelWidth, 'right'),
 		colors: isColor ? plotted.map(model => chartPalette[modelColorIndex(model.model, modelOrder)]!) : [],
 	});
 	return chart.split('\n');

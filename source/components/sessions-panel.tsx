@@ -1,9 +1,9 @@
 import {memo} from 'react';
 import {Text} from 'ink';
 import type {SessionRow} from '../core/screens/dashboard.js';
-import {formatDuration, formatUsd, shortModelName} from '../core/util/format.js';
+import {formatDuration, formatTokens, formatUsd, shortModelName} from '../core/util/format.js';
 import {modelColor} from './theme.js';
-import {age, fit, percent} from './text.js';
+import {age, cell, fit, percent} from './text.js';
 
 export type SessionsPanelProps = {
 	title: string;
@@ -20,14 +20,22 @@ export type SessionsPanelProps = {
 export const scrollStart = (selected: number, count: number, capacity: number): number =>
 	Math.max(0, Math.min(selected - capacity + 1 > 0 ? selected - capacity + 1 : 0, count - capacity));
 
-/** Sessions, most recent first: project, model, cost, last activity and sidechain share; scrolls with the selection. */
+/**
+ * Sessions, most recent first: project, model, cost, last activity and sidechain
+ * share; from 100 columns a short session id (sessions of one project apart),
+ * requests, tokens and span. Scrolls with the selection. Every number column
+ * starts with a space, so two never run together.
+ */
 export const SessionsPanel = memo(({title, sessions, selected, modelOrder, nowMs, width, rows}: SessionsPanelProps) => {
 	if (rows <= 0) return null;
 	const hasModel = width >= 46;
 	const hasSidechain = width >= 60;
+	const isWide = width >= 100;
 	const model = hasModel ? 12 : 0;
 	const sidechain = hasSidechain ? 8 : 0;
-	const project = Math.max(6, width - 2 - model - 9 - 9 - sidechain);
+	const id = isWide ? 10 : 0;
+	const extra = isWide ? 10 + 9 + 8 : 0;
+	const project = Math.max(6, width - 2 - id - model - 10 - 10 - sidechain - extra);
 	const capacity = rows - 1;
 	const start = scrollStart(selected, sessions.length, capacity);
 	const visible = sessions.slice(start, start + capacity);
@@ -35,7 +43,10 @@ export const SessionsPanel = memo(({title, sessions, selected, modelOrder, nowMs
 	return (
 		<>
 			<Text bold wrap="truncate">
-				{fit(` ${fit(`${title}${position}`, project + 1)}${hasModel ? fit('model', model) : ''}${fit('cost', 9, 'right')}${fit('last', 9, 'right')}${hasSidechain ? fit('sub', sidechain, 'right') : ''}`, width)}
+				{fit(
+					` ${fit(`${title}${position}`, project + 1)}${isWide ? fit('session', id) : ''}${hasModel ? fit('model', model) : ''}${isWide ? `${cell('requests', 10)}${cell('tokens', 9)}${cell('span', 8)}` : ''}${cell('cost', 10)}${cell('last', 10)}${hasSidechain ? cell('sub', sidechain) : ''}`,
+					width,
+				)}
 			</Text>
 			{sessions.length === 0 && capacity > 0 && <Text dimColor>{fit('  none yet', width)}</Text>}
 			{visible.map((session, offset) => {
@@ -44,10 +55,12 @@ export const SessionsPanel = memo(({title, sessions, selected, modelOrder, nowMs
 					<Text key={session.sessionId} wrap="truncate" inverse={isSelected}>
 						{isSelected ? '▸ ' : '  '}
 						{fit(session.project, project)}
+						{isWide && <Text dimColor={!isSelected}>{fit(` ${session.sessionId.slice(0, 8)}`, id)}</Text>}
 						{hasModel && <Text color={modelColor(session.model, modelOrder)}>{fit(` ${shortModelName(session.model)}`, model)}</Text>}
-						{fit(formatUsd(session.costUsd), 9, 'right')}
-						{fit(age(session.lastMs, nowMs, formatDuration), 9, 'right')}
-						{hasSidechain && fit(session.sidechainShare > 0 ? percent(session.sidechainShare) : '–', sidechain, 'right')}
+						{isWide && `${cell(String(session.entries), 10)}${cell(formatTokens(session.totalTokens), 9)}${cell(formatDuration(session.lastMs - session.firstMs), 8)}`}
+						{cell(formatUsd(session.costUsd), 10)}
+						{cell(age(session.lastMs, nowMs, formatDuration), 10)}
+						{hasSidechain && cell(session.sidechainShare > 0 ? percent(session.sidechainShare) : '–', sidechain)}
 					</Text>
 				);
 			})}

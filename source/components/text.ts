@@ -18,6 +18,19 @@ export const bar = (share: number, width: number): {filled: string; empty: strin
 
 export const percent = (share: number): string => `${Math.round(share * 100)}%`;
 
+/**
+ * The first of `candidates` (most to least detailed) that fits `width`, so a
+ * narrow pane drops words before anything is cut; the last one is cut only when
+ * even it does not fit. Write candidates so that numbers survive in every one.
+ */
+export const firstFit = (width: number, ...candidates: string[]): string => candidates.find(candidate => candidate.length <= width) ?? fit(candidates.at(-1) ?? '', width).trimEnd();
+
+/** A right-aligned cell that never touches the one before it: one space always separates them. */
+export const cell = (text: string, width: number): string => ` ${fit(text, width - 1, 'right')}`;
+
+/** `1 request`, `2 requests`. */
+export const plural = (count: number, noun: string): string => `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`;
+
 /** Local wall-clock `14:05`: users read local time, cctop computes in UTC. */
 export const clockTime = (ms: number): string => clockOf(new Date(ms));
 

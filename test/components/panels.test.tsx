@@ -25,8 +25,10 @@ describe('Header', () => {
 		const {lastFrame} = render(<Header state={fixtureState({limit: limitOf(30_000)})} width={width} />);
 		const [first, second] = frameLines(lastFrame());
 		expect(first).toContain('cctop');
-		expect(first).toContain(width >= 60 ? 'block 10:00–15:00 · resets in 2h30m' : 'block 10:00–15:00 · resets');
+		// A narrow pane drops words, never the countdown or the limit.
+		expect(first).toContain(width >= 50 ? 'block 10:00–15:00 · resets in 2h30m' : '10:00–15:00 · resets 2h30m');
 		expect(second).toContain(width >= 60 ? 'limit 30.0k tok · --token-limit 30000' : 'limit 30.0k tok');
+		expect(first + second).not.toContain('…');
 		expect(second).not.toContain('!');
 		expect(frameWidth(lastFrame())).toBeLessThanOrEqual(width);
 	});
@@ -35,15 +37,23 @@ describe('Header', () => {
 		{limit: 25_000, marker: '! projected 83%'},
 		{limit: 22_000, marker: '! projected 94%'},
 		{limit: 20_000, marker: '! projected 104%'},
-		{limit: 9000, marker: '! 230%'},
+		{limit: 9000, marker: '! used 230%'},
 	])('marks the limit at $limit with "$marker"', ({limit, marker}) => {
 		const {lastFrame} = render(<Header state={fixtureState({limit: limitOf(limit)})} width={60} />);
 		expect(frameLines(lastFrame())[1]).toMatch(new RegExp(`${marker}$`));
 	});
 
-	it('keeps the alert visible at 40 columns by cutting the label instead', () => {
+	it('keeps the alert and the limit whole at 40 columns by dropping the limit\'s source', () => {
 		const {lastFrame} = render(<Header state={fixtureState({limit: limitOf(20_000, 'p90 of past blocks')})} width={40} />);
-		expect(frameLines(lastFrame())[1]).toMatch(/…  ?! projected 104%$/);
+		expect(frameLines(lastFrame())[1]).toMatch(/^ limit 20\.0k tok +! projected 104%$/);
+	});
+
+	it.each([40, 50, 80])('never cuts a huge percentage (%i columns), and says used or projected', width => {
+		const {lastFrame} = render(<Header state={fixtureState({limit: limitOf(2000, 'p90 of past blocks')})} width={width} />);
+		const line = frameLines(lastFrame())[1]!;
+		expect(line).toMatch(/! used \d{3,}%$/);
+		expect(line).not.toContain('…');
+		expect(line.length).toBeLessThanOrEqual(width);
 	});
 
 	it('puts Claude Code\'s official usage first when cctop statusline recorded it, dropping windows that reset', () => {

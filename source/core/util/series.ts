@@ -40,6 +40,17 @@ export const downsample = (series: readonly number[], width: number, how: 'sum' 
 	return points;
 };
 
+/** A series spread over `width` points, each value repeated as a step: a short series still fills a wide chart. */
+export const stretch = (series: readonly number[], width: number): number[] =>
+	series.length === 0 || series.length >= width ? [...series] : Array.from({length: width}, (_, index) => series[Math.floor((index * series.length) / width)]!);
+
+/** Decimals that keep `steps` evenly spaced labels from 0 to `max` apart: `$0.012`, `$0.024`, not `$0.01` twice. */
+export const labelDecimals = (max: number, steps: number): number => {
+	const step = max / Math.max(1, steps);
+	if (!(step > 0) || step >= 1) return max >= 100 ? 0 : 2;
+	return Math.min(6, Math.max(2, Math.ceil(-Math.log10(step)) + (step * 10 ** Math.ceil(-Math.log10(step)) < 2 ? 1 : 0)));
+};
+
 const bars = '▁▂▃▄▅▆▇█';
 
 /**
