@@ -1,6 +1,6 @@
 import {memo} from 'react';
 import {Text} from 'ink';
-import {fit} from './text.js';
+import {fit, wrapIndented} from './text.js';
 
 const lines = [
 	' keys',
@@ -19,12 +19,17 @@ const lines = [
 	'   input+output for plan presets (local estimates)',
 ];
 
+/** The keys and colours, wrapped to the pane (nothing cut at 40 columns). */
 export const HelpView = memo(({width, rows}: {width: number; rows: number}) => (
 	<>
-		{lines.slice(0, Math.max(0, rows)).map(line => (
-			<Text key={line || 'blank'} wrap="truncate">
-				{fit(line, width)}
-			</Text>
-		))}
+		{lines
+			.flatMap(line => wrapIndented(line, width))
+			.slice(0, Math.max(0, rows))
+			.map((line, index) => (
+				// Rows have no identity beyond their position.
+				<Text key={index} wrap="truncate">
+					{fit(line, width)}
+				</Text>
+			))}
 	</>
 ));

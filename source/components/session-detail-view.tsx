@@ -1,7 +1,7 @@
 import {memo, type ReactNode} from 'react';
 import {Text} from 'ink';
 import {eventMessage} from '../core/screens/dashboard.js';
-import {formatDuration, formatMs, formatTokens, formatUsd, shortModelName} from '../core/util/format.js';
+import {counted, formatDuration, formatMs, formatTokens, formatUsd, shortModelName} from '../core/util/format.js';
 import {downsample, groupSize, sparkline} from '../core/util/series.js';
 import type {SessionDetail} from '../core/screens/session-detail.js';
 import {totalTokens} from '../core/usage/types.js';
@@ -28,7 +28,7 @@ export const SessionDetailView = memo(({detail, modelOrder, width, rows}: Sessio
 		<Text key="title" bold wrap="truncate">
 			{fit(` session ${detail.project} · ${detail.sessionId}`, width)}
 		</Text>,
-		line('span', ` ${clockSpan(detail.startMs, detail.endMs)} · ${formatDuration(detail.endMs - detail.startMs)} · ${detail.entries} requests`),
+		line('span', ` ${clockSpan(detail.startMs, detail.endMs)} · ${formatDuration(detail.endMs - detail.startMs)} · ${counted(detail.entries, 'request')}`),
 		line(
 			'cost',
 			` cost ${formatUsd(detail.costUsd)} · ${formatTokens(totalTokens(detail.tokens))} tok · subagents ${detail.sidechain.entries > 0 ? `${percent(detail.costUsd > 0 ? detail.sidechain.costUsd / detail.costUsd : 0)} (${formatUsd(detail.sidechain.costUsd)})` : 'none'}`,

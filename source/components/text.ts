@@ -28,8 +28,39 @@ export const firstFit = (width: number, ...candidates: string[]): string => cand
 /** A right-aligned cell that never touches the one before it: one space always separates them. */
 export const cell = (text: string, width: number): string => ` ${fit(text, width - 1, 'right')}`;
 
-/** `1 request`, `2 requests`. */
-export const plural = (count: number, noun: string): string => `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`;
+/**
+ * A line wrapped to `width`, for text a user reads whole or copies (help, the
+ * settings to export): continuation lines keep its indent plus two, and a word
+ * longer than a line is split rather than cut, so nothing is lost.
+ */
+export const wrapIndented = (line: string, width: number): string[] => {
+	if (line.length <= width) return [line];
+	const indent = /^ */.exec(line)![0];
+	const next = `${indent}  `;
+	const lines: string[] = [];
+	let current = indent;
+	for (let word of line.slice(indent.length).split(' ')) {
+		const lead = current.trim() === '' ? current : `${current} `;
+		if (lead.length + word.length <= width) {
+			current = `${lead}${word}`;
+			continue;
+		}
+
+		if (current.trim() !== '') lines.push(current);
+		current = lines.length === 0 ? indent : next;
+		// Longer than a whole line: split it where the line ends.
+		while (current.length + word.length > width && width > current.length) {
+			lines.push(`${current}${word.slice(0, width - current.length)}`);
+			word = word.slice(width - current.length);
+			current = next;
+		}
+
+		current = `${current}${word}`;
+	}
+
+	if (current.trim() !== '') lines.push(current);
+	return lines;
+};
 
 /** Local wall-clock `14:05`: users read local time, cctop computes in UTC. */
 export const clockTime = (ms: number): string => clockOf(new Date(ms));

@@ -3,7 +3,7 @@ import {Text} from 'ink';
 import {formatDuration, formatMs, formatUsd, shortModelName} from '../core/util/format.js';
 import type {OtelJson} from '../core/otel/otel-summary.js';
 import type {TracesJson} from '../core/otel/traces.js';
-import {fit, percent} from './text.js';
+import {fit, percent, wrapIndented} from './text.js';
 
 const howTo = [
 	' tools & OpenTelemetry',
@@ -22,7 +22,7 @@ const howTo = [
 ];
 
 /** A duration for a table cell: `12ms`, `1.2s`, `3m05s`. */
-const cell = (ms: number | null): string => (ms === null ? '–' : ms < 60_000 ? formatMs(ms) : formatDuration(ms));
+const cell = (ms: number | null): string => (ms === null ? '–' : formatMs(ms));
 
 /** Table columns after the name: right-aligned, 6 wide each. */
 const columns = (values: string[]): string => values.map(value => value.padStart(6)).join('');
@@ -51,7 +51,18 @@ export const ToolsView = memo(({otel, traces, tracesScope, width, rows}: ToolsVi
 			{fit(text, width)}
 		</Text>
 	);
-	if (otel === undefined && traces === undefined) return <>{howTo.slice(0, rows).map((text, index) => line(`how-${index}`, text, index === 0 ? {bold: true} : {}))}</>;
+	// The settings to export are wrapped, never cut: they are copied as they are.
+	if (otel === undefined && traces === undefined) {
+		return (
+			<>
+				{howTo
+					.flatMap(text => wrapIndented(text, width))
+					.slice(0, rows)
+					.map((text, index) => line(`how-${index}`, text, index === 0 ? {bold: true} : {}))}
+			</>
+		);
+	}
+
 	// Spans without metrics or events (tracing alone): where the time went is all there is to show.
 	if (otel === undefined) return <>{[line('title', ' tools & OpenTelemetry', {bold: true}), ...timeSplitLines(traces!, tracesScope, line)].slice(0, rows)}</>;
 	const nameWidth = Math.max(8, Math.min(22, width - 25));

@@ -1,14 +1,14 @@
-import {formatDuration, formatTokens, formatUsd} from '../core/util/format.js';
+import {counted, formatDuration, formatMs, formatTokens, formatUsd} from '../core/util/format.js';
 import type {OtelJson} from '../core/otel/otel-summary.js';
 
-const ms = (value: number | null): string => (value === null ? '–' : value < 1000 ? `${Math.round(value)} ms` : formatDuration(value));
+const ms = (value: number | null): string => (value === null ? '–' : formatMs(value));
 
 /** The OpenTelemetry figures under `cctop report`'s table: what the transcripts do not say. */
 export const renderOtelSummary = (otel: OtelJson): string => {
 	const {tokens, apiRequests, diagnostics} = otel;
 	const lines = [
 		`OpenTelemetry: ${otel.sessions.length} session${otel.sessions.length === 1 ? '' : 's'} · ${formatUsd(otel.costUSD)} · ${formatTokens(tokens.input + tokens.output + tokens.cacheRead + tokens.cacheCreation)} tokens`,
-		`  API: ${apiRequests.count} requests, ${apiRequests.errors} errors · p50 ${ms(apiRequests.durationMsP50)}, p95 ${ms(apiRequests.durationMsP95)}`,
+		`  API: ${counted(apiRequests.count, 'request')}, ${counted(apiRequests.errors, 'error')} · p50 ${ms(apiRequests.durationMsP50)}, p95 ${ms(apiRequests.durationMsP95)}`,
 		`  code: +${otel.linesOfCode.added} −${otel.linesOfCode.removed} lines · ${otel.commits} commits · ${otel.pullRequests} PRs · edits accepted ${otel.editDecisions.accept}, rejected ${otel.editDecisions.reject} · active ${formatDuration(otel.activeTimeSeconds.user * 1000)} you, ${formatDuration(otel.activeTimeSeconds.cli * 1000)} Claude`,
 	];
 	const tools = Object.entries(otel.tools);

@@ -28,7 +28,7 @@ describe('Header', () => {
 		// A narrow pane drops words, never the countdown or the limit.
 		expect(first).toContain(width >= 50 ? 'block 10:00–15:00 · resets in 2h30m' : '10:00–15:00 · resets 2h30m');
 		expect(second).toContain(width >= 60 ? 'limit 30.0k tok · --token-limit 30000' : 'limit 30.0k tok');
-		expect(first + second).not.toContain('…');
+		expect(`${first}${second}`).not.toContain('…');
 		expect(second).not.toContain('!');
 		expect(frameWidth(lastFrame())).toBeLessThanOrEqual(width);
 	});

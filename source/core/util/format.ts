@@ -87,5 +87,13 @@ export const clockOf = (date: Date): string => `${pad2(date.getHours())}:${pad2(
 /** `1 request`, `3 requests`. */
 export const counted = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
-/** A short span of time: `850ms`, `12.4s`. */
-export const formatMs = (ms: number): string => (ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`);
+/**
+ * How long something took, in the one style every view uses: `37ms`, `1.5s`,
+ * `3m05s`, then `1h02m`. (A moment's age, `5m ago`, is formatDuration's.)
+ */
+export const formatMs = (ms: number): string => {
+	if (ms < 1000) return `${Math.round(ms)}ms`;
+	if (ms < 59_950) return `${(ms / 1000).toFixed(1)}s`;
+	const seconds = Math.round(ms / 1000);
+	return seconds < 3600 ? `${Math.floor(seconds / 60)}m${pad2(seconds % 60)}s` : formatDuration(ms);
+};
