@@ -274,8 +274,16 @@ export const eventMessage = (message: string): string => {
 };
 
 const eventRows = (input: DashboardInput): EventRow[] => {
+	// A resumed session copies its history, API errors included, with their timestamps: show each once.
+	const seen = new Set<string>();
 	const rows: EventRow[] = [...input.events]
 		.sort((a, b) => b.timestampMs - a.timestampMs)
+		.filter(event => {
+			const key = `${event.kind}\u0000${event.timestampMs}\u0000${event.message}`;
+			if (seen.has(key)) return false;
+			seen.add(key);
+			return true;
+		})
 		.map(event => ({timestampMs: event.timestampMs, kind: event.kind, text: `${event.kind === 'rate_limit' ? 'limit hit' : 'API error'}${event.project ? ` (${event.project})` : ''}: ${eventMessage(event.message)}`}));
 	for (const model of input.unknownModels) rows.push({timestampMs: undefined, kind: 'unknown_model', text: `no price for ${model}: its cost shows as unknown (--pricing FILE)`});
 	const skipped: string[] = [];

@@ -133,6 +133,12 @@ describe('buildDashboard: sessions, models, events', () => {
 		]);
 	});
 
+	it('lists an API error copied into a resumed session once', () => {
+		const error = {kind: 'api_error' as const, timestampMs: Date.parse('2026-11-26T10:20:00Z'), sessionId: 's1', project: 'shop', message: 'API Error: 529 Overloaded'};
+		const state = fixtureState({events: [error, {...error, sessionId: 's2'}]});
+		expect(state.events.filter(event => event.kind === 'api_error')).toHaveLength(1);
+	});
+
 	it.each([
 		['API Error: 500 {"type":"error","error":{"type":"api_error","message":"Internal server error"}}', '500 Internal server error'],
 		['API Error: Request timed out.', 'Request timed out.'],
