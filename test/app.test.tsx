@@ -152,7 +152,7 @@ describe('App', () => {
 		const {stdin} = start(store);
 		await waitForText('burn');
 		stdin.write('4');
-		await waitForText('tools & OpenTelemetry · 1 session');
+		await waitForText('all received today · 1 session');
 		expect(frameText()).toMatch(/ {2}Grep +1 +1 +250ms +250ms/);
 	});
 

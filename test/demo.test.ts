@@ -36,3 +36,28 @@ describe('startDemo', () => {
 		expect(existsSync(demo.claudeDir)).toBe(false);
 	});
 });
+
+describe('the demo shows everything, and only itself', () => {
+	it('keeps its own telemetry and official reading in its own data dir', async () => {
+		const {OtelSummary} = await import('../source/core/otel/otel-summary.js');
+		const {readSpool, spoolPath} = await import('../source/ingest/otel/otel-spool.js');
+		const {readOfficial} = await import('../source/ingest/claude-code/official-limits.js');
+		const {buildTraces} = await import('../source/core/otel/traces.js');
+		const demo = startDemo(Date.now());
+		try {
+			expect(demo.dataDir.startsWith(demo.claudeDir)).toBe(true);
+			const summary = new OtelSummary();
+			expect(readSpool(summary, spoolPath(demo.dataDir))).toBe(true);
+			const otel = summary.json();
+			// Requests, tools, productivity and traces: view 4 and `t` have something to show.
+			expect(otel.apiRequests.count).toBeGreaterThan(20);
+			expect(Object.keys(otel.tools).length).toBeGreaterThan(3);
+			expect(otel.linesOfCode.added).toBeGreaterThan(0);
+			expect(buildTraces(summary.spans).length).toBe(otel.apiRequests.count);
+			await waitFor(() => readOfficial(demo.dataDir) !== undefined, 5000, 'the official reading');
+			expect(readOfficial(demo.dataDir)!.fiveHour?.usedPercentage).toBe(41);
+		} finally {
+			demo.stop();
+		}
+	});
+});

@@ -156,9 +156,12 @@ export const runDashboard = async (options: Options): Promise<number> => {
 	let demo: {claudeDir: string; stop: () => void} | undefined;
 	if (options.demo) {
 		const {startDemo} = await import('../demo/workday.js');
-		demo = startDemo(clock());
-		// The demo's history is throw-away: keep it out of the user's index.
-		options = {...options, claudeDir: [demo.claudeDir], cache: false};
+		const started = startDemo(clock());
+		demo = started;
+		// The demo's history is throw-away: keep it out of the user's index, and the
+		// user's own telemetry and official reading out of the demo (its own data dir).
+		options = {...options, claudeDir: [started.claudeDir], cache: false};
+		process.env['CCTOP_DATA_DIR'] = started.dataDir;
 	}
 
 	let ended: {code: number; isScanPending: boolean} | undefined;

@@ -175,7 +175,8 @@ export const runReport = async (options: Options): Promise<number> => {
 	}
 
 	if (options.json) {
-		process.stdout.write(`${JSON.stringify({...report, ...(otel === undefined ? {} : {otel}), ...(traces === undefined ? {} : {traces})}, null, 2)}\n`);
+		// `scope` says what the section covers: all the telemetry received (any session, any machine sending here), not only these transcripts.
+		process.stdout.write(`${JSON.stringify({...report, ...(otel === undefined ? {} : {otel: {scope: 'all telemetry received', ...otel}}), ...(traces === undefined ? {} : {traces})}, null, 2)}\n`);
 		return 0;
 	}
 
@@ -187,7 +188,7 @@ export const runReport = async (options: Options): Promise<number> => {
 
 	if (otel !== undefined) {
 		const {renderOtelSummary} = await import('../views/otel-text.js');
-		process.stdout.write(`\n${renderOtelSummary(otel)}\n`);
+		process.stdout.write(`\n${renderOtelSummary(otel, {isRange: options.since !== undefined || options.until !== undefined})}\n`);
 	}
 
 	return 0;

@@ -1,9 +1,9 @@
 import {memo, type ReactNode} from 'react';
 import {Text} from 'ink';
-import {formatDuration, formatMs, formatUsd, shortModelName} from '../core/util/format.js';
+import {counted, formatDuration, formatMs, formatUsd, shortModelName} from '../core/util/format.js';
 import type {OtelJson} from '../core/otel/otel-summary.js';
 import type {TracesJson} from '../core/otel/traces.js';
-import {fit, percent, wrapIndented} from './text.js';
+import {firstFit, fit, percent, wrapIndented} from './text.js';
 
 const howTo = [
 	' tools & OpenTelemetry',
@@ -69,7 +69,8 @@ export const ToolsView = memo(({otel, traces, tracesScope, width, rows}: ToolsVi
 	const {linesOfCode, editDecisions, activeTimeSeconds, apiRequests} = otel;
 	const decisions = editDecisions.accept + editDecisions.reject;
 	const out: ReactNode[] = [
-		line('title', ` tools & OpenTelemetry · ${otel.sessions.length} session${otel.sessions.length === 1 ? '' : 's'}`, {bold: true}),
+		// The spool holds whatever was sent to this machine's receiver, not only these transcripts' sessions: say so.
+		line('title', firstFit(width, ` tools & OpenTelemetry · all received today · ${counted(otel.sessions.length, 'session')}`, ` OpenTelemetry · all received today`, ' OpenTelemetry'), {bold: true}),
 		line('productivity', ' productivity', {bold: true}),
 		line('code', `  lines +${linesOfCode.added} −${linesOfCode.removed} · ${otel.commits} commits · ${otel.pullRequests} PRs`),
 		line('active', `  active: you ${formatDuration(activeTimeSeconds.user * 1000)} · Claude ${formatDuration(activeTimeSeconds.cli * 1000)}`),

@@ -1,6 +1,12 @@
 import {appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import type {OtelRecord} from '../core/otel/console-records.js';
+import {createPriceLookup, defaultPricing, entryCostUsd} from '../core/usage/pricing.js';
+import {parseTranscriptLine} from '../core/usage/transcript.js';
+import {spoolPath, spoolText} from '../ingest/otel/otel-spool.js';
+import {recordOfficial} from '../ingest/claude-code/official-limits.js';
+import {telemetryFor} from './telemetry.js';
 
 /**
  * `cctop --demo`: a simulated workday written as real-format Claude Code
@@ -28,13 +34,15 @@ const random = (seed: number) => () => {
 
 const slug = (project: string): string => `-home-dev-${project}`;
 
-export type Demo = {claudeDir: string; stop: () => void};
+/** The demo's transcripts, and its own data dir: its telemetry spool and official reading, never the user's. */
+export type Demo = {claudeDir: string; dataDir: string; stop: () => void};
 
 /** Tools a demo turn calls, the common ones more often. */
 const toolNames = ['Read', 'Read', 'Read', 'Edit', 'Edit', 'Bash', 'Bash', 'Grep', 'Glob', 'Write', 'TodoWrite'];
 
 type Writer = {
-	request: (session: Session, timestampMs: number, options?: {isSidechain?: boolean; isStreamed?: boolean}) => string[];
+	/** `scale` multiplies the tokens: the live part of the demo runs hotter, so its limit is crossed. */
+	request: (session: Session, timestampMs: number, options?: {isSidechain?: boolean; isStreamed?: boolean; scale?: number}) => string[];
 	event: (session: Session, timestampMs: number, kind: 'api_error' | 'rate_limit') => string;
 };
 
@@ -54,13 +62,13 @@ const writer = (next: () => number): Writer => {
 		timestamp: new Date(timestampMs).toISOString(),
 	});
 	return {
-		request(session, timestampMs, {isSidechain = false, isStreamed = false} = {}) {
+		request(session, timestampMs, {isSidechain = false, isStreamed = false, scale = 1} = {}) {
 			const model = isSidechain && session.subagentModel ? session.subagentModel : session.model;
 			const usage = {
 				input_tokens: 2 + Math.floor(next() * 40),
-				cache_creation_input_tokens: Math.floor(200 + next() * 6000),
-				cache_read_input_tokens: Math.floor(15_000 + next() * 90_000),
-				output_tokens: Math.floor(80 + next() * next() * 2500),
+				cache_creation_input_tokens: Math.floor((200 + next() * 6000) * scale),
+				cache_read_input_tokens: Math.floor((15_000 + next() * 90_000) * scale),
+				output_tokens: Math.floor((80 + next() * next() * 2500) * scale),
 				service_tier: 'standard',
 			};
 			const messageId = id('msg');
@@ -115,6 +123,31 @@ const pick = (next: () => number): Session => {
 export const startDemo = (nowMs: number, {seed = 42, clock = Date.now}: {seed?: number; clock?: () => number} = {}): Demo => {
 	const next = random(seed);
 	const root = mkdtempSync(join(tmpdir(), 'cctop-demo-'));
+	const dataDir = join(root, 'data');
+	mkdirSync(dataDir);
+	const spool = spoolPath(dataDir);
+	const lookup = createPriceLookup(defaultPricing);
+	/** Today's requests also go out as OpenTelemetry, read back from the transcript line itself (same ids, tokens and cost). */
+	const telemetry = (lines: readonly string[]): OtelRecord[] => {
+		const last = parseTranscriptLine(lines.at(-1)!, 'demo');
+		if (last.kind !== 'usage') return [];
+		const {entry} = last;
+		const content = (JSON.parse(lines.at(-1)!) as {message: {content: Array<{type: string; name?: string}>}}).message.content;
+		return telemetryFor(
+			{
+				sessionId: entry.sessionId ?? '',
+				model: entry.model,
+				timestampMs: entry.timestampMs,
+				requestId: entry.requestId ?? '',
+				tokens: {input: entry.tokens.inputTokens, output: entry.tokens.outputTokens, cacheRead: entry.tokens.cacheReadInputTokens, cacheCreation: entry.tokens.cacheCreationInputTokens},
+				costUsd: entryCostUsd(entry, lookup, 'auto') ?? 0,
+				tool: content.find(block => block.type === 'tool_use')?.name,
+			},
+			next,
+		);
+	};
+
+	const spooled: OtelRecord[] = [];
 	const lines = new Map<Session, string[]>(sessions.map(session => [session, []]));
 	const write = writer(next);
 	const day = 24 * 3_600_000;
@@ -127,7 +160,9 @@ export const startDemo = (nowMs: number, {seed = 42, clock = Date.now}: {seed?: 
 			if (!isToday && !past.has(key)) past.set(key, {...live, sessionId: `${live.sessionId.slice(0, -2)}${(past.size + 10).toString(36).padStart(2, '0')}`});
 			const session = isToday ? live : past.get(key)!;
 			if (!lines.has(session)) lines.set(session, []);
-			lines.get(session)!.push(...write.request(session, at, {isSidechain: session.subagentModel !== undefined && next() < 0.25}));
+			const written = write.request(session, at, {isSidechain: session.subagentModel !== undefined && next() < 0.25});
+			lines.get(session)!.push(...written);
+			if (isToday) spooled.push(...telemetry(written));
 		}
 	};
 
@@ -144,23 +179,31 @@ export const startDemo = (nowMs: number, {seed = 42, clock = Date.now}: {seed?: 
 		writeFileSync(join(dir, `${session.sessionId}.jsonl`), `${sessionLines.join('\n')}\n`);
 	}
 
+	// The demo's own telemetry, and an official reading as `cctop statusline` would have recorded it.
+	// Synchronous, as the transcripts are: nothing is left writing into the folder once stop() removed it.
+	const spoolRecords = (records: readonly OtelRecord[], receivedAtMs: number) => appendFileSync(spool, spoolText(records.map(record => ({record, isIncomplete: false})), receivedAtMs));
+	spoolRecords(spooled, nowMs);
+	void recordOfficial({recordedAtMs: nowMs, fiveHour: {usedPercentage: 41, resetsAtMs: nowMs + 3 * 3_600_000}, sevenDay: {usedPercentage: 23, resetsAtMs: nowMs + 4 * 24 * 3_600_000}}, dataDir).catch(() => undefined);
+
 	const fileOf = (session: Session): string => join(root, 'projects', slug(session.project), `${session.sessionId}.jsonl`);
 	let appended = 0;
 	let timer: NodeJS.Timeout | undefined;
 	const tick = () => {
 		const session = pick(next);
 		appended++;
-		const line =
-			appended === 45
-				? [write.event(session, clock(), 'rate_limit')]
-				: write.request(session, clock(), {isSidechain: session.subagentModel !== undefined && next() < 0.3, isStreamed: next() < 0.3});
+		const isLimit = appended === 45;
+		// Live requests run hotter than the history: the projection climbs past 80% of the limit, then past it.
+		const line = isLimit ? [write.event(session, clock(), 'rate_limit')] : write.request(session, clock(), {isSidechain: session.subagentModel !== undefined && next() < 0.3, isStreamed: next() < 0.3, scale: 3});
 		appendFileSync(fileOf(session), `${line.join('\n')}\n`);
+		if (!isLimit) spoolRecords(telemetry(line), clock());
+
 		timer = setTimeout(tick, 1000 + next() * 3000);
 	};
 
 	timer = setTimeout(tick, 800);
 	return {
 		claudeDir: root,
+		dataDir,
 		stop() {
 			clearTimeout(timer);
 			rmSync(root, {recursive: true, force: true});

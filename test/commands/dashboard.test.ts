@@ -186,8 +186,9 @@ describe.skipIf(!hasTmux)('cctop in a real terminal (tmux)', () => {
 		const data = await mkdtemp(path.join(os.tmpdir(), 'cctop-otlp-dash-'));
 		const port = 20_000 + (process.pid % 20_000);
 		try {
-			pane = new TmuxPane(`'${process.execPath}' '${cliPath}' --demo --otlp ${port}`, {columns: 60, rows: 30, env: {...env(), CCTOP_DATA_DIR: data}});
-			await waitForScreen(text => text.includes('burn'), 'the dashboard');
+			// Not the demo: it has telemetry of its own.
+			pane = new TmuxPane(`'${process.execPath}' '${cliPath}' --claude-dir '${path.resolve('fixtures/claude')}' --otlp ${port}`, {columns: 60, rows: 30, env: {...env(), CCTOP_DATA_DIR: data}});
+			await waitForScreen(text => text.includes('q quit'), 'the dashboard');
 			pane.send('4');
 			await waitForScreen(text => text.includes('None has been received'), 'the how-to');
 			const folder = path.resolve('fixtures/otlp/cc-2.1.112_http-json');
@@ -196,7 +197,7 @@ describe.skipIf(!hasTmux)('cctop in a real terminal (tmux)', () => {
 				expect(response.status).toBe(200);
 			}
 
-			await waitForScreen(text => text.includes('tools & OpenTelemetry · 1 session') && /Read +1 +0/.test(text), 'the figures');
+			await waitForScreen(text => text.includes('all received today · 1 session') && /Read +1 +0/.test(text), 'the figures');
 			pane.send('q');
 			await waitFor(async () => fetch(`http://127.0.0.1:${port}/v1/logs`).then(() => false, () => true), 10_000, 'the receiver to close');
 		} finally {

@@ -69,8 +69,8 @@ describe('cctop report --otel-log', () => {
 
 	it('prints the figures under the table', async () => {
 		const {stdout} = await run(['--otel-log', native]);
-		expect(stdout).toContain('\nOpenTelemetry: 3 sessions · $0.07 · 27.9k tokens\n  API: 5 requests, 0 errors · p50 18 ms, p95 52 ms\n');
-		expect(stdout).toContain('  tools: Bash 1 p95 34 ms · Write 1 p95 14 ms');
+		expect(stdout).toContain("\nOpenTelemetry (all telemetry received, not only these transcripts'): 3 sessions · $0.07 · 27.9k tokens\n  API: 5 requests, 0 errors · p50 18ms, p95 52ms\n");
+		expect(stdout).toContain('  tools: Bash 1 p95 34ms · Write 1 p95 14ms');
 	});
 
 	it('makes a missing log a usage error (exit 2), before reading anything', async () => {

@@ -161,7 +161,7 @@ describe('HelpView and ToolsView', () => {
 
 	it('shows productivity, the slowest tools first, API latency per model and errors by status', () => {
 		const lines = frameLines(render(<ToolsView otel={otel} width={60} rows={30} />).lastFrame());
-		expect(lines[0]).toBe(' tools & OpenTelemetry · 3 sessions');
+		expect(lines[0]).toBe(' tools & OpenTelemetry · all received today · 3 sessions');
 		expect(lines).toContain('  lines +4 −0 · 0 commits · 0 PRs');
 		expect(lines.find(line => line.startsWith('  edits accepted'))).toBe('  edits accepted 100% (1 of 1) · $1.65/100 lines');
 		const tools = lines.slice(lines.findIndex(line => /^ tools +calls/.test(line)) + 1, lines.findIndex(line => line.startsWith(' API')));

@@ -46,6 +46,10 @@ const endsCleanly = (file: string): boolean => {
 	}
 };
 
+/** Records as spool lines, each ending in a newline. */
+export const spoolText = (records: ReadonlyArray<{record: OtelRecord; isIncomplete: boolean}>, receivedAtMs: number): string =>
+	records.map(({record, isIncomplete}) => `${JSON.stringify({v: 1, t: receivedAtMs, record, ...(isIncomplete ? {incomplete: true} : {})} satisfies SpoolLine)}\n`).join('');
+
 /**
  * Append records to the spool in one write. `isDurable` waits for the disk
  * (fsync): the receiver acknowledges a request only after that.
@@ -56,10 +60,9 @@ export const appendToSpool = async (
 ): Promise<void> => {
 	if (records.length === 0) return;
 	await mkdir(path.dirname(file), {recursive: true});
-	const lines = records.map(({record, isIncomplete}) => JSON.stringify({v: 1, t: receivedAtMs, record, ...(isIncomplete ? {incomplete: true} : {})} satisfies SpoolLine)).join('\n');
 	const handle = await open(file, 'a');
 	try {
-		await handle.write(`${endsCleanly(file) ? '' : '\n'}${lines}\n`);
+		await handle.write(`${endsCleanly(file) ? '' : '\n'}${spoolText(records, receivedAtMs)}`);
 		if (isDurable) await handle.sync();
 	} finally {
 		await handle.close();
