@@ -17,6 +17,7 @@ import {SessionDetailView} from './components/session-detail-view.js';
 import {SessionTracesView} from './components/session-traces-view.js';
 import {SessionsPanel} from './components/sessions-panel.js';
 import {bar, fit} from './components/text.js';
+import {ThemeContext, themes, useTheme, type Theme} from './components/theme.js';
 import {ToolsView} from './components/tools-view.js';
 import {initialNavigation, navigate, selectedIndex} from './hooks/navigation.js';
 import {useNow} from './hooks/use-now.js';
@@ -61,12 +62,17 @@ export type AppProps = {
 	loadSession?: (sessionId: string) => Promise<SessionDetail | undefined>;
 	/** A session's interactions from the traces received (`t` in its detail). */
 	tracesForSession?: (sessionId: string) => Trace[];
+	/** Colours and glyphs (the config's `theme` and `ascii`); dark with block glyphs by default. */
+	theme?: Theme;
+	/** The view shown first (the config's `defaultView`). */
+	defaultView?: ViewName;
 };
 
 const Loading = ({progress, width}: {progress: ScanProgress | undefined; width: number}) => {
+	const theme = useTheme();
 	if (progress === undefined) return <Text dimColor>{fit(' reading transcripts…', width)}</Text>;
 	const share = progress.bytes > 0 ? progress.bytesDone / progress.bytes : 0;
-	const cells = bar(share, Math.max(0, width - 8));
+	const cells = bar(share, Math.max(0, width - 8), theme.glyphs);
 	return (
 		<>
 			<Text wrap="truncate">{fit(` indexing ${progress.filesDone}/${progress.files} files · ${Math.round(progress.bytesDone / 1048576)}/${Math.round(progress.bytes / 1048576)} MB`, width)}</Text>
@@ -84,11 +90,11 @@ const Loading = ({progress, width}: {progress: ScanProgress | undefined; width: 
 const listedSessions = (state: DashboardState, view: ViewName) => (view === 'dashboard' && state.block !== undefined ? state.blockSessions : state.sessions);
 
 /** The Ink root: store subscription, the clock, keys, and the frame fitted to the terminal. */
-export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, onInterrupt, size, isSnapshot = false, loadSession, tracesForSession}: AppProps) => {
+export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, onInterrupt, size, isSnapshot = false, loadSession, tracesForSession, theme = themes.dark, defaultView = 'dashboard'}: AppProps) => {
 	const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
 	const nowMs = useNow(clock, tickMs, snapshot.version);
 	const {columns, rows} = useWindowSize(size);
-	const [navigation, dispatch] = useReducer(navigate, initialNavigation);
+	const [navigation, dispatch] = useReducer(navigate, {...initialNavigation, view: defaultView});
 	const {exit} = useApp();
 	const {isRawModeSupported} = useStdin();
 	const view = snapshot.view;
@@ -227,6 +233,7 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, o
 	}
 
 	return (
+		<ThemeContext value={theme}>
 		<Box flexDirection="column" width={width} height={isSnapshot ? undefined : frameRows}>
 			{state === undefined ? <Text bold>{fit(' cctop', width)}</Text> : <Header state={state} width={width} />}
 			{/* No overflow clipping: panels keep to the rows they are given (tested), and clipping costs a slice of every line on every frame. */}
@@ -235,5 +242,6 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, o
 			</Box>
 			{!isSnapshot && <Footer view={navigation.view} isDetail={navigation.detailId !== undefined || navigation.isHelp} width={width} hasKeys={isRawModeSupported === true} />}
 		</Box>
+		</ThemeContext>
 	);
 };

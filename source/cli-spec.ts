@@ -149,6 +149,13 @@ export const commands = {
 		flags: ['quiet'],
 		examples: ['cctop run -- claude -p "explain this repo"', 'cctop run -- claude --version'],
 	},
+	completion: {
+		summary: 'Shell completion for bash, zsh or fish',
+		usage: 'bash|zsh|fish',
+		details: 'Prints a script that completes commands and each command\'s flags; load it from your shell\'s startup file.',
+		flags: [],
+		examples: ['cctop completion bash >> ~/.bashrc', 'cctop completion zsh > ~/.zfunc/_cctop', 'cctop completion fish > ~/.config/fish/completions/cctop.fish'],
+	},
 	help: {
 		summary: 'Help for one command',
 		usage: '[COMMAND]',

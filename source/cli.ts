@@ -125,6 +125,32 @@ const checkInputs = (options: Options): void => {
 	}
 };
 
+/**
+ * The config file's preferences as flags this command takes (a flag given on
+ * the command line wins), plus the ones no flag sets. A broken file is a usage
+ * error that names the file and the field.
+ */
+const preferences = async (command: CommandName): Promise<Record<string, unknown>> => {
+	const {readConfig, ConfigError} = await import('./ingest/config/read-config.js');
+	let config;
+	try {
+		config = await readConfig();
+	} catch (error) {
+		if (error instanceof ConfigError) throw new UsageError(`config ${error.message}`);
+		throw error;
+	}
+
+	const accepts = (name: FlagName) => (commands[command] as CommandSpec).flags.includes(name);
+	const asFlags: Record<string, unknown> = {defaultView: config.defaultView, theme: config.theme, ascii: config.ascii, budgets: config.budgets};
+	if (config.plan !== undefined && accepts('plan')) asFlags['plan'] = config.plan;
+	if (config.tokenLimit !== undefined && accepts('tokenLimit')) asFlags['tokenLimit'] = String(config.tokenLimit);
+	if (config.refresh !== undefined && accepts('refresh')) asFlags['refresh'] = String(config.refresh);
+	if (config.bell !== undefined && accepts('bell')) asFlags['bell'] = config.bell;
+	if (config.claudeDirs !== undefined && accepts('claudeDir')) asFlags['claudeDir'] = config.claudeDirs;
+	if (config.timezone !== undefined && accepts('timezone')) asFlags['timezone'] = config.timezone;
+	return Object.fromEntries(Object.entries(asFlags).filter(([, value]) => value !== undefined));
+};
+
 const columnsNow = (): number => process.stdout.columns ?? (Number(process.env['COLUMNS']) || 80);
 
 const printHelp = async (command: CommandName | 'main'): Promise<number> => {
@@ -141,8 +167,8 @@ const printHelp = async (command: CommandName | 'main'): Promise<number> => {
 };
 
 const run = async (command: CommandName, options: Options, positionals: string[], passThrough: string[]): Promise<number> => {
-	// Only `session` and `trace` take an argument: an id, or a unique prefix of one.
-	const id = command === 'session' || command === 'trace' ? positionals.shift() : undefined;
+	// Only `session` and `trace` take an argument (an id, or a unique prefix of one), and `completion` its shell.
+	const id = command === 'session' || command === 'trace' || command === 'completion' ? positionals.shift() : undefined;
 	if (positionals.length > 0) throw new UsageError(`unexpected argument: ${positionals.join(' ')} (see cctop ${command === 'dashboard' ? '' : `${command} `}--help)`);
 	switch (command) {
 		case 'dashboard': {
@@ -204,6 +230,13 @@ const run = async (command: CommandName, options: Options, positionals: string[]
 			return runWithTelemetry(options, passThrough);
 		}
 
+		case 'completion': {
+			if (id !== 'bash' && id !== 'zsh' && id !== 'fish') throw new UsageError('say which shell: cctop completion bash|zsh|fish');
+			const {completionScript} = await import('./views/completion.js');
+			process.stdout.write(completionScript(id));
+			return 0;
+		}
+
 		case 'help': {
 			return printHelp('main');
 		}
@@ -232,7 +265,7 @@ const main = async (): Promise<number> => {
 	}
 
 	if (values['help'] === true) return printHelp(command === 'dashboard' && own.every(argument => argument.startsWith('-')) ? 'main' : command);
-	const options = parseOptions(values);
+	const options = parseOptions({...(await preferences(command)), ...values});
 	checkInputs(options);
 	// A reader that went away (`cctop report --json | head -1`) ends a one-shot run quietly.
 	// The live commands own their output and their exit (the dashboard cleans up on SIGHUP).

@@ -60,6 +60,11 @@ export type Options = {
 	last: number | undefined;
 	/** daily, weekly, monthly: the IANA zone days and months are counted in (undefined: this machine's). */
 	timezone: string | undefined;
+	/** From the config file: the dashboard's first view, its colours, ASCII glyphs, the budgets file. */
+	defaultView: 'dashboard' | 'sessions' | 'models' | 'tools';
+	theme: 'dark' | 'light' | 'colorblind';
+	ascii: boolean;
+	budgets: string | undefined;
 };
 
 // Hand-written rather than zod: every command, `status` included, pays for option
@@ -209,6 +214,10 @@ export const parseOptions = (flags: Record<string, unknown>): Options => checkBi
 	order: oneOf('order', flags['order'], ['asc', 'desc'] as const) ?? 'asc',
 	last: lastRows(flags['last'], flags['recent'] === true),
 	timezone: timeZone(flags['timezone']),
+	defaultView: (flags['defaultView'] as Options['defaultView'] | undefined) ?? 'dashboard',
+	theme: (flags['theme'] as Options['theme'] | undefined) ?? 'dark',
+	ascii: flags['ascii'] === true,
+	budgets: flags['budgets'] as string | undefined,
 });
 
 /** Local midnight of a calendar date, epoch ms. */

@@ -52,7 +52,7 @@ afterEach(() => {
 	instance = undefined;
 });
 
-const start = (store: FakeStore, props: {columns?: number; rows?: number; limitOption?: number; onBell?: () => void; loadSession?: AppProps['loadSession']} = {}) => {
+const start = (store: FakeStore, props: {columns?: number; rows?: number; limitOption?: number; onBell?: () => void; loadSession?: AppProps['loadSession']; defaultView?: AppProps['defaultView']} = {}) => {
 	instance = render(
 		<App
 			store={store}
@@ -64,6 +64,7 @@ const start = (store: FakeStore, props: {columns?: number; rows?: number; limitO
 			onBell={props.onBell}
 			size={{columns: props.columns ?? 60, rows: props.rows ?? 30}}
 			loadSession={props.loadSession}
+			defaultView={props.defaultView}
 		/>,
 	);
 	return instance;
@@ -73,6 +74,12 @@ const frameText = () => frameLines(instance!.lastFrame()).join('\n');
 const waitForText = async (text: string) => waitFor(() => frameText().includes(text), 5000, `"${text}" in the frame:\n${frameText()}`);
 
 describe('App', () => {
+	it('opens on the view the config names, and marks it in the footer at 60 columns', async () => {
+		start(new FakeStore(viewOf(fixtureEntries())), {defaultView: 'models'});
+		await waitForText('models today');
+		expect(frameLines(instance!.lastFrame()).at(-1)).toMatch(/^ 3 models /);
+	});
+
 	it('shows indexing progress until the usage is open', async () => {
 		const store = new FakeStore(undefined, {filesDone: 3, files: 10, bytesDone: 50 * 1_048_576, bytes: 200 * 1_048_576});
 		start(store);

@@ -2,6 +2,7 @@ import {statSync} from 'node:fs';
 import {setFlagsFromString} from 'node:v8';
 import {render, renderToString} from 'ink';
 import {App, type DashboardSnapshot} from '../app.js';
+import {themeFor} from '../components/theme.js';
 import {findRoots} from '../ingest/transcripts/discover.js';
 import {readOfficial, type OfficialReading} from '../ingest/claude-code/official-limits.js';
 import {OtelLogTail} from '../ingest/otel/otel-log-tail.js';
@@ -220,6 +221,8 @@ const runLive = async (options: Options, clock: () => number): Promise<{code: nu
 			onInterrupt={() => {
 				isInterrupted = true;
 			}}
+			theme={themeFor(options.theme, options.ascii)}
+			defaultView={options.defaultView}
 			loadSession={feed.loadSession}
 			tracesForSession={feed.tracesForSession}
 		/>,

@@ -2,15 +2,20 @@ import {memo} from 'react';
 import {Text} from 'ink';
 import type {BlockState, LimitState} from '../core/screens/dashboard.js';
 import {formatDuration, formatTokens, formatUsd} from '../core/util/format.js';
-import {statusColor, type Color} from './theme.js';
+import {statusColor, useTheme, type Color} from './theme.js';
 import {bar, clockTime, fit, percent} from './text.js';
 
 export type BlockPanelProps = {block: BlockState; limit: LimitState | undefined; width: number};
 
 const labelWidth = 9;
 
+/** A share and an amount after a bar: padded to line up, never cut (a block can reach 1043%). */
+const suffixOf = (share: number, amount: string): string => `${percent(share).padStart(4)} ${amount.padStart(7)}`;
+
 const BarRow = ({label, share, suffix, width, color}: {label: string; share: number; suffix: string; width: number; color: Color}) => {
-	const cells = bar(share, width - labelWidth - 1 - suffix.length);
+	const theme = useTheme();
+	// The bar gives way to the numbers: it shrinks, they stay whole.
+	const cells = bar(share, width - labelWidth - 1 - suffix.length, theme.glyphs);
 	return (
 		<Text wrap="truncate">
 			{fit(` ${label} `, labelWidth)}
@@ -26,10 +31,11 @@ export const blockPanelRows = (limit: LimitState | undefined): number => (limit 
 
 /** Time through the block, tokens against the limit with the projection, and cost. */
 export const BlockPanel = memo(({block, limit, width}: BlockPanelProps) => {
+	const theme = useTheme();
 	const cost = ` cost     ${formatUsd(block.costUsd)}${block.projection ? `  → ${formatUsd(block.projection.costUsd)} at ${clockTime(block.endMs)}` : ''}`;
 	return (
 		<>
-			<BarRow label="time" share={block.elapsedShare} suffix={`${fit(percent(block.elapsedShare), 4, 'right')} ${fit(formatDuration(block.remainingMs), 7, 'right')}`} width={width} color="cyan" />
+			<BarRow label="time" share={block.elapsedShare} suffix={suffixOf(block.elapsedShare, formatDuration(block.remainingMs))} width={width} color="cyan" />
 			{limit === undefined ? (
 				<Text wrap="truncate">{fit(` tokens   ${formatTokens(block.totalTokens)}${block.projection ? `  → ${formatTokens(block.projection.totalTokens)}` : ''}`, width)}</Text>
 			) : (
@@ -37,17 +43,17 @@ export const BlockPanel = memo(({block, limit, width}: BlockPanelProps) => {
 					<BarRow
 						label="tokens"
 						share={limit.usedShare}
-						suffix={`${fit(percent(limit.usedShare), 4, 'right')} ${fit(formatTokens(limit.usedTokens), 7, 'right')}`}
+						suffix={suffixOf(limit.usedShare, formatTokens(limit.usedTokens))}
 						width={width}
-						color={statusColor(limit.usedShare > 1 ? 'exceeds' : limit.usedShare >= 0.8 ? 'warning' : 'ok')}
+						color={statusColor(limit.usedShare > 1 ? 'exceeds' : limit.usedShare >= 0.8 ? 'warning' : 'ok', theme)}
 					/>
 					{limit.projectedTokens !== undefined && (
 						<BarRow
 							label=" → proj"
 							share={limit.projectedShare ?? 0}
-							suffix={`${fit(percent(limit.projectedShare ?? 0), 4, 'right')} ${fit(formatTokens(limit.projectedTokens), 7, 'right')}`}
+							suffix={suffixOf(limit.projectedShare ?? 0, formatTokens(limit.projectedTokens))}
 							width={width}
-							color={statusColor(limit.status)}
+							color={statusColor(limit.status, theme)}
 						/>
 					)}
 				</>

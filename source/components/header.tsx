@@ -2,13 +2,14 @@ import {memo} from 'react';
 import {Text} from 'ink';
 import type {DashboardState} from '../core/screens/dashboard.js';
 import {formatDuration, formatTokens} from '../core/util/format.js';
-import {statusColor} from './theme.js';
+import {statusColor, useTheme} from './theme.js';
 import {clockTime, firstFit, fit, percent} from './text.js';
 
 export type HeaderProps = {state: DashboardState; width: number};
 
 /** Two rows: the block window and reset countdown, then the limit in use and where it comes from. */
 export const Header = memo(({state, width}: HeaderProps) => {
+	const theme = useTheme();
 	const {block, limit, nowMs} = state;
 	const room = width - 8;
 	const window =
@@ -53,7 +54,7 @@ export const Header = memo(({state, width}: HeaderProps) => {
 			<Text wrap="truncate">
 				{fit(` ${limitText}`, Math.max(0, width - alert.length))}
 				{alert && (
-					<Text bold color={statusColor(limit!.status)}>
+					<Text bold color={statusColor(limit!.status, theme)}>
 						{alert}
 					</Text>
 				)}

@@ -3,7 +3,7 @@ import {Text} from 'ink';
 import {bucketMs, type ModelRow} from '../core/screens/dashboard.js';
 import {formatUsd, shortModelName} from '../core/util/format.js';
 import {downsample, groupSize, sparkline} from '../core/util/series.js';
-import {modelColor} from './theme.js';
+import {modelColor, useTheme} from './theme.js';
 import {bucketLabel, fit, percent} from './text.js';
 
 export type ModelsPanelProps = {models: readonly ModelRow[]; modelOrder: readonly string[]; width: number; rows: number};
@@ -12,6 +12,7 @@ const nameWidth = (width: number): number => Math.min(16, Math.max(9, width - 30
 
 /** One row per model in the block: cost, share and a cost sparkline across the block, fitted to `rows`. */
 export const ModelsPanel = memo(({models, modelOrder, width, rows}: ModelsPanelProps) => {
+	const theme = useTheme();
 	if (rows <= 0) return null;
 	const name = nameWidth(width);
 	const sparkWidth = Math.max(0, width - 1 - name - 9 - 6 - 2);
@@ -31,11 +32,11 @@ export const ModelsPanel = memo(({models, modelOrder, width, rows}: ModelsPanelP
 				const series = downsample(row.costSeries, sparkWidth);
 				return (
 					<Text key={row.model} wrap="truncate">
-						<Text color={modelColor(row.model, modelOrder)}>{` ${fit(shortModelName(row.model), name)}`}</Text>
+						<Text color={modelColor(row.model, modelOrder, theme)}>{` ${fit(shortModelName(row.model), name)}`}</Text>
 						{fit(row.isPriced ? formatUsd(row.costUsd) : '?', 9, 'right')}
 						{fit(percent(row.share), 6, 'right')}
 						{'  '}
-						<Text color={modelColor(row.model, modelOrder)}>{sparkline(series)}</Text>
+						<Text color={modelColor(row.model, modelOrder, theme)}>{sparkline(series, undefined, theme.glyphs.spark)}</Text>
 					</Text>
 				);
 			})}

@@ -2,7 +2,7 @@ import {Fragment, memo} from 'react';
 import {Text} from 'ink';
 import type {ModelUsage} from '../core/screens/dashboard.js';
 import {formatTokens, formatUsd, shortModelName} from '../core/util/format.js';
-import {modelColor} from './theme.js';
+import {modelColor, useTheme} from './theme.js';
 import {fit, percent} from './text.js';
 
 export type ModelsViewProps = {models: readonly ModelUsage[]; modelOrder: readonly string[]; width: number; rows: number};
@@ -22,6 +22,7 @@ const columns = [
  * rows per model, so the numbers never get cut.
  */
 export const ModelsView = memo(({models, modelOrder, width, rows}: ModelsViewProps) => {
+	const theme = useTheme();
 	if (rows <= 0) return null;
 	const name = 13;
 	const isWide = width >= name + 2 + columns.length * 9;
@@ -36,7 +37,7 @@ export const ModelsView = memo(({models, modelOrder, width, rows}: ModelsViewPro
 			</Text>
 			{models.length === 0 && rows > 1 && <Text dimColor>{fit('  no requests today', width)}</Text>}
 			{visible.map(row => {
-				const color = modelColor(row.model, modelOrder);
+				const color = modelColor(row.model, modelOrder, theme);
 				if (isWide) {
 					return (
 						<Text key={row.model} wrap="truncate">

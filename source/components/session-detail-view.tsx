@@ -5,13 +5,14 @@ import {counted, formatDuration, formatMs, formatTokens, formatUsd, shortModelNa
 import {downsample, groupSize, sparkline} from '../core/util/series.js';
 import type {SessionDetail} from '../core/screens/session-detail.js';
 import {totalTokens} from '../core/usage/types.js';
-import {modelColor} from './theme.js';
+import {modelColor, useTheme} from './theme.js';
 import {bucketLabel, clockSpan, clockTime, fit, percent} from './text.js';
 
 export type SessionDetailViewProps = {detail: SessionDetail | undefined; modelOrder: readonly string[]; width: number; rows: number};
 
 /** One session: span, cost, models, tools, subagent share, a cost timeline, the costliest requests and its limit hits and errors. Rows past `rows` fold away. */
 export const SessionDetailView = memo(({detail, modelOrder, width, rows}: SessionDetailViewProps) => {
+	const theme = useTheme();
 	if (rows <= 0) return null;
 	if (detail === undefined) return <Text dimColor>{fit(' that session has no requests in view (esc back)', width)}</Text>;
 	const sparkWidth = Math.max(4, width - 22);
@@ -35,7 +36,7 @@ export const SessionDetailView = memo(({detail, modelOrder, width, rows}: Sessio
 		),
 		<Text key="timeline" wrap="truncate">
 			{fit(` per ${perBucket}`, 18)}
-			<Text color="cyan">{sparkline(timeline)}</Text>
+			<Text color="cyan">{sparkline(timeline, undefined, theme.glyphs.spark)}</Text>
 		</Text>,
 		<Text key="models" bold wrap="truncate">
 			{fit(' models', nameWidth)}
@@ -45,7 +46,7 @@ export const SessionDetailView = memo(({detail, modelOrder, width, rows}: Sessio
 		</Text>,
 		...detail.models.map(model => (
 			<Text key={`model-${model.model}`} wrap="truncate">
-				<Text color={modelColor(model.model, modelOrder)}>{fit(`  ${shortModelName(model.model)}`, nameWidth)}</Text>
+				<Text color={modelColor(model.model, modelOrder, theme)}>{fit(`  ${shortModelName(model.model)}`, nameWidth)}</Text>
 				{fit(model.isPriced ? formatUsd(model.costUsd) : '?', 10, 'right')}
 				{fit(String(model.entries), 9, 'right')}
 				{fit(percent(model.cacheHitShare), 11, 'right')}

@@ -2,7 +2,7 @@ import {memo} from 'react';
 import {Text} from 'ink';
 import type {SessionRow} from '../core/screens/dashboard.js';
 import {formatDuration, formatTokens, formatUsd, shortModelName} from '../core/util/format.js';
-import {modelColor} from './theme.js';
+import {modelColor, useTheme} from './theme.js';
 import {age, cell, fit, percent} from './text.js';
 
 export type SessionsPanelProps = {
@@ -27,6 +27,7 @@ export const scrollStart = (selected: number, count: number, capacity: number): 
  * starts with a space, so two never run together.
  */
 export const SessionsPanel = memo(({title, sessions, selected, modelOrder, nowMs, width, rows}: SessionsPanelProps) => {
+	const theme = useTheme();
 	if (rows <= 0) return null;
 	const hasModel = width >= 46;
 	const hasSidechain = width >= 60;
@@ -56,7 +57,7 @@ export const SessionsPanel = memo(({title, sessions, selected, modelOrder, nowMs
 						{isSelected ? '▸ ' : '  '}
 						{fit(session.project, project)}
 						{isWide && <Text dimColor={!isSelected}>{fit(` ${session.sessionId.slice(0, 8)}`, id)}</Text>}
-						{hasModel && <Text color={modelColor(session.model, modelOrder)}>{fit(` ${shortModelName(session.model)}`, model)}</Text>}
+						{hasModel && <Text color={modelColor(session.model, modelOrder, theme)}>{fit(` ${shortModelName(session.model)}`, model)}</Text>}
 						{isWide && `${cell(String(session.entries), 10)}${cell(formatTokens(session.totalTokens), 9)}${cell(formatDuration(session.lastMs - session.firstMs), 8)}`}
 						{cell(formatUsd(session.costUsd), 10)}
 						{cell(age(session.lastMs, nowMs, formatDuration), 10)}

@@ -9,11 +9,11 @@ export const fit = (text: string, width: number, align: 'left' | 'right' = 'left
 	return align === 'left' ? text.padEnd(width) : text.padStart(width);
 };
 
-/** A bar `width` cells wide, `share` (0–1, clamped) of it filled. */
-export const bar = (share: number, width: number): {filled: string; empty: string} => {
+/** A bar `width` cells wide, `share` (0–1, clamped) of it filled, in the theme's glyphs. */
+export const bar = (share: number, width: number, glyphs: {full: string; empty: string} = {full: '█', empty: '░'}): {filled: string; empty: string} => {
 	const cells = Math.max(0, width);
 	const filled = Math.round(Math.min(1, Math.max(0, Number.isFinite(share) ? share : 0)) * cells);
-	return {filled: '█'.repeat(filled), empty: '░'.repeat(cells - filled)};
+	return {filled: glyphs.full.repeat(filled), empty: glyphs.empty.repeat(cells - filled)};
 };
 
 export const percent = (share: number): string => `${Math.round(share * 100)}%`;

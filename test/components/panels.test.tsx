@@ -12,6 +12,7 @@ import {SessionsPanel} from '../../source/components/sessions-panel.js';
 import type {SessionRow} from '../../source/core/screens/dashboard.js';
 import {fixtureNowMs, fixtureState, limitOf} from '../helpers/dashboard-state.js';
 import {frameLines, frameWidth} from '../helpers/render.js';
+import {chartColor, statusColor, ThemeContext, themeFor, themes} from '../../source/components/theme.js';
 
 const widths = [40, 60, 100, 160] as const;
 
@@ -217,5 +218,46 @@ describe('CostChart', () => {
 	it('says so before anything cost money', () => {
 		const {lastFrame} = render(<CostChart models={[]} modelOrder={[]} width={60} rows={9} isColor={false} />);
 		expect(frameLines(lastFrame())).toEqual([' cumulative cost per model: no cost yet']);
+	});
+});
+
+describe('themes and glyphs', () => {
+	it('draws bars and sparklines in ASCII when asked, for terminals without block characters', () => {
+		const theme = themeFor('dark', true);
+		const {lastFrame} = render(
+			<ThemeContext value={theme}>
+				<BlockPanel block={block} limit={state.limit} width={60} />
+				<BurnPanel block={block} width={80} />
+			</ThemeContext>,
+		);
+		const frame = lastFrame() ?? '';
+		expect(frame).toMatch(/#+-+/);
+		expect(frame).not.toMatch(/[█░▁▂▃▄▅▆▇]/);
+	});
+
+	it('keeps block characters by default', () => {
+		expect(render(<BlockPanel block={block} limit={state.limit} width={60} />).lastFrame()).toContain('█');
+	});
+
+	it.each(['dark', 'light', 'colorblind'] as const)('gives the %s theme three distinct limit colours and six model colours', name => {
+		const theme = themes[name];
+		expect(new Set([statusColor('ok', theme), statusColor('warning', theme), statusColor('exceeds', theme)]).size).toBe(3);
+		expect(new Set(theme.models).size).toBe(6);
+		expect(chartColor(theme.models[0]!)).toMatch(new RegExp(`^${String.fromCharCode(27)}\\[(3\\d|38;2;\\d+;\\d+;\\d+)m$`));
+	});
+
+	it('uses no red–green pair in the colour-blind theme', () => {
+		expect(Object.values(themes.colorblind.status)).toEqual(['#0072B2', '#E69F00', '#D55E00']);
+	});
+});
+
+describe('BlockPanel with a block far past its limit', () => {
+	it.each([40, 50, 80, 140, 200])('shows 1043%% whole at %i columns', width => {
+		const {lastFrame} = render(<BlockPanel block={block} limit={{...state.limit!, usedShare: 10.43, projectedShare: 14.1, projectedTokens: 2_000_000}} width={width} />);
+		const frame = lastFrame() ?? '';
+		expect(frame).toContain('1043%');
+		expect(frame).toContain('1410%');
+		expect(frame).not.toContain('…');
+		expect(frameWidth(lastFrame())).toBeLessThanOrEqual(width);
 	});
 });

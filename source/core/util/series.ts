@@ -57,12 +57,12 @@ const bars = '▁▂▃▄▅▆▇█';
  * One character per value, scaled to the series' maximum (or `max`). Zero is a
  * blank so that "nothing happened" reads differently from "a little".
  */
-export const sparkline = (values: readonly number[], max = Math.max(0, ...values)): string =>
+export const sparkline = (values: readonly number[], max = Math.max(0, ...values), glyphs: string = bars): string =>
 	values
 		.map(value => {
 			if (!(value > 0) || !(max > 0)) return ' ';
-			const level = Math.min(bars.length - 1, Math.floor((value / max) * (bars.length - 1) + 0.5));
-			return bars[Math.max(0, level)]!;
+			const level = Math.min(glyphs.length - 1, Math.floor((value / max) * (glyphs.length - 1) + 0.5));
+			return glyphs[Math.max(0, level)]!;
 		})
 		.join('');
 
