@@ -74,6 +74,16 @@ const frameText = () => frameLines(instance!.lastFrame()).join('\n');
 const waitForText = async (text: string) => waitFor(() => frameText().includes(text), 5000, `"${text}" in the frame:\n${frameText()}`);
 
 describe('App', () => {
+	it.each([40, 50, 80, 140, 200])('fits %i columns with a block at thousands of percent, and cuts no number', async columns => {
+		start(new FakeStore(viewOf(fixtureEntries())), {columns, rows: 30, limitOption: 500});
+		await waitForText('! ');
+		const lines = frameLines(instance!.lastFrame());
+		expect(lines.every(line => [...line].length <= columns)).toBe(true);
+		// A cut number ends in an ellipsis right after a digit, a % or a $.
+		expect(lines.filter(line => /[\d%$.]…/.test(line))).toEqual([]);
+		expect(lines.join('\n')).toMatch(/! (used|projected) \d{4,}%/);
+	});
+
 	it('opens on the view the config names, and marks it in the footer at 60 columns', async () => {
 		start(new FakeStore(viewOf(fixtureEntries())), {defaultView: 'models'});
 		await waitForText('models today');
