@@ -151,6 +151,15 @@ const preferences = async (command: CommandName): Promise<Record<string, unknown
 	return Object.fromEntries(Object.entries(asFlags).filter(([, value]) => value !== undefined));
 };
 
+/**
+ * Ink's colours come from chalk, which reads FORCE_COLOR when it loads but not
+ * NO_COLOR (https://no-color.org): say it in chalk's terms before Ink loads. Only
+ * for the Ink commands: `cctop run` passes its environment on to Claude Code.
+ */
+const honourNoColor = (): void => {
+	if (process.env['NO_COLOR'] && !process.env['FORCE_COLOR']) process.env['FORCE_COLOR'] = '0';
+};
+
 const columnsNow = (): number => process.stdout.columns ?? (Number(process.env['COLUMNS']) || 80);
 
 const printHelp = async (command: CommandName | 'main'): Promise<number> => {
@@ -175,6 +184,7 @@ const run = async (command: CommandName, options: Options, positionals: string[]
 			// React's development build checks every render and keeps far more
 			// objects: several times the CPU and memory of a monitor that runs all day.
 			process.env['NODE_ENV'] ??= 'production';
+			honourNoColor();
 			// Ink reads CI at import and then prints only the last frame, at exit:
 			// a blank screen in a real terminal of a CI box or a shell that sets CI.
 			// A terminal on stdout is interactive whatever CI says.
@@ -193,6 +203,7 @@ const run = async (command: CommandName, options: Options, positionals: string[]
 		}
 
 		case 'trace': {
+			honourNoColor();
 			const {runTrace} = await import('./commands/trace.js');
 			return runTrace(options, id);
 		}

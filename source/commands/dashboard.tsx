@@ -3,6 +3,7 @@ import {setFlagsFromString} from 'node:v8';
 import {render, renderToString} from 'ink';
 import {App, type DashboardSnapshot} from '../app.js';
 import {themeFor} from '../components/theme.js';
+import {isColorFor} from './color.js';
 import {findRoots} from '../ingest/transcripts/discover.js';
 import {readOfficial, type OfficialReading} from '../ingest/claude-code/official-limits.js';
 import {OtelLogTail} from '../ingest/otel/otel-log-tail.js';
@@ -216,7 +217,7 @@ const runLive = async (options: Options, clock: () => number): Promise<{code: nu
 			tickMs={Math.max(1000, options.refreshMs)}
 			limitOption={options.tokenLimit}
 			plan={options.plan}
-			isColor={process.stdout.hasColors?.() ?? false}
+			isColor={isColorFor(process.stdout)}
 			onBell={options.bell ? () => process.stdout.write('\u0007') : undefined}
 			onInterrupt={() => {
 				isInterrupted = true;

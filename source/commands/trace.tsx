@@ -5,6 +5,7 @@ import {buildTraces, type Trace} from '../core/otel/traces.js';
 import {readSpool, spoolPath} from '../ingest/otel/otel-spool.js';
 import {readOtelLogs} from '../ingest/otel/read-otel-log.js';
 import {UsageError, type Options} from '../options.js';
+import {isColorFor} from './color.js';
 
 /** The trace `idOrPrefix` names, or the latest (of `--session` when given). */
 const pick = (traces: readonly Trace[], idOrPrefix: string | undefined, session: string | undefined): Trace | string => {
@@ -84,6 +85,6 @@ export const runTrace = async (options: Options, idOrPrefix: string | undefined)
 	}
 
 	const columns = process.stdout.columns ?? process.stderr.columns ?? (Number(process.env['COLUMNS']) || 100);
-	process.stdout.write(`${renderToString(<TraceView trace={chosen} width={columns} isColor={process.stdout.hasColors?.() ?? false} />, {columns})}\n`);
+	process.stdout.write(`${renderToString(<TraceView trace={chosen} width={columns} isColor={isColorFor(process.stdout)} />, {columns})}\n`);
 	return 0;
 };

@@ -147,6 +147,18 @@ describe.skipIf(!hasTmux)('cctop in a real terminal (tmux)', () => {
 		expect(screen()).not.toContain('burn');
 	});
 
+	it.each([
+		['', true],
+		['NO_COLOR=1 ', false],
+	])('colours the dashboard on a terminal, and not with %sset', async (prefix, isColored) => {
+		// The test runner sets FORCE_COLOR=0 for itself: not for this terminal.
+		pane = new TmuxPane(`unset FORCE_COLOR; ${prefix}'${process.execPath}' '${cliPath}' --demo`, {columns: 60, rows: 24, env: env()});
+		await waitForScreen(text => text.includes('burn'), 'the dashboard');
+		// Foreground colours: 30–37, or 38;… for 256 and 24-bit ones.
+		const colours = pane.captureEscapes().match(new RegExp(`${String.fromCharCode(27)}\\[(?:3[0-7]|38;)`, 'g')) ?? [];
+		expect(colours.length > 0).toBe(isColored);
+	});
+
 	it('stops at once on Ctrl+C during the first scan, with exit 130', async () => {
 		// An 8 GiB sparse transcript: a real file whose first read takes seconds, and no disk.
 		const dir = await mkdtemp(path.join(os.tmpdir(), 'cctop-scan-'));

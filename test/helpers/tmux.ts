@@ -26,6 +26,11 @@ export class TmuxPane {
 		return this.tmux('capture-pane', '-p').split('\n');
 	}
 
+	/** The screen with its colour and style escapes, as one string. */
+	captureEscapes(): string {
+		return this.tmux('capture-pane', '-p', '-e');
+	}
+
 	/** A tmux format about the pane, such as `#{alternate_on}` or `#{cursor_flag}`. */
 	format(format: string): string {
 		return this.tmux('display-message', '-p', format).trim();
