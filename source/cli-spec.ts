@@ -41,8 +41,9 @@ export const flags = {
 	demo: {type: 'boolean', help: 'A simulated workday, appended live in a temp dir: try cctop at once'},
 	refresh: {type: 'string', value: 'SECONDS', help: 'Redraw at most this often (dashboard; default: on change, up to 10/s); status --watch: every N s (default 5)'},
 	bell: {type: 'boolean', isNegatable: true, help: 'No terminal bell when the limit\'s 80%, 90% or 100% is crossed'},
-	otlp: {type: 'string', value: '[PORT]', help: 'Run the OTLP/HTTP receiver of `cctop serve` beside the dashboard (port 4318 by default)'},
-	otlpPort: {type: 'string', value: 'PORT', help: 'OTLP/HTTP port (default 4318; 0 picks a free one)'},
+	otlp: {type: 'string', value: '[PORT]', help: 'Run the OTLP receiver of `cctop serve` beside the dashboard (gRPC 4317, HTTP 4318 by default)'},
+	otlpPort: {type: 'string', value: 'PORT', help: 'OTLP/HTTP port (default 4318; 0 turns it off, auto picks a free one)'},
+	otlpGrpcPort: {type: 'string', value: 'PORT', help: 'OTLP/gRPC port (default 4317; 0 turns it off, auto picks a free one)'},
 	otlpHost: {type: 'string', value: 'HOST', help: 'Where the receiver listens (default 127.0.0.1; another host needs --otlp-token)'},
 	otlpToken: {type: 'string', value: 'TOKEN', help: 'Require Authorization: Bearer TOKEN'},
 	otlpForward: {type: 'string', value: 'URL', help: 'Send every accepted request on to this collector too'},
@@ -63,7 +64,7 @@ export type FlagName = keyof typeof flags;
 /** Flags every command that reads transcripts takes. */
 const usageFlags = ['claudeDir', 'now', 'plan', 'tokenLimit', 'sessionLength', 'pricing', 'mode', 'cache', 'quiet'] as const satisfies readonly FlagName[];
 const periodFlags = ['json', 'since', 'until', 'breakdown', 'order', 'last', 'recent', 'timezone', ...usageFlags] as const satisfies readonly FlagName[];
-const receiverFlags = ['otlpPort', 'otlpHost', 'otlpToken', 'otlpForward', 'insecureNoToken'] as const satisfies readonly FlagName[];
+const receiverFlags = ['otlpGrpcPort', 'otlpPort', 'otlpHost', 'otlpToken', 'otlpForward', 'insecureNoToken'] as const satisfies readonly FlagName[];
 
 export type CommandSpec = {
 	/** What it does, one line for the main help. */
@@ -137,7 +138,7 @@ export const commands = {
 		examples: ['cctop trace', 'cctop trace --session 8427ae52', 'cctop trace 4bf92f35 --json'],
 	},
 	serve: {
-		summary: 'The OTLP/HTTP receiver on 127.0.0.1:4318, spooling for report, status and the dashboard',
+		summary: 'The OTLP receiver (gRPC on 127.0.0.1:4317, HTTP on :4318), spooling for report, status and the dashboard',
 		usage: '[options]',
 		flags: [...receiverFlags, 'quiet'],
 		examples: ['cctop serve', 'cctop serve --otlp-host 0.0.0.0 --otlp-token s3cret', 'cctop serve --otlp-forward http://collector:4318'],

@@ -44,7 +44,9 @@ export type Options = {
 	otelLog: string[];
 	/** serve: where the OTLP/HTTP receiver listens, and the bearer token it asks for. */
 	otlpHost: string;
-	otlpPort: number;
+	/** OTLP/HTTP and OTLP/gRPC ports; undefined turns one off (`0` on the command line). */
+	otlpPort: number | undefined;
+	otlpGrpcPort: number | undefined;
 	otlpToken: string | undefined;
 	/** serve: a collector that gets every accepted request too. */
 	otlpForward: string | undefined;
@@ -144,11 +146,13 @@ const timeZone = (value: unknown): string | undefined => {
 	}
 };
 
-/** The receiver's port: OTLP/HTTP's usual 4318 by default; 0 picks a free one. */
-const port = (value: unknown): number => {
-	if (value === undefined) return 4318;
+/** A receiver's port: `fallback` by default, `0` turns it off, `auto` picks a free one (reported at start). */
+const port = (flag: string, value: unknown, fallback: number): number | undefined => {
+	if (value === undefined || value === '') return fallback;
+	if (value === 'auto') return 0;
 	const number = Number(value);
-	return Number.isInteger(number) && number >= 0 && number <= 65_535 ? number : fail('otlp-port', 'expected a port number, 0–65535');
+	if (number === 0) return undefined;
+	return Number.isInteger(number) && number > 0 && number <= 65_535 ? number : fail(flag, 'expected a port number 1–65535, 0 for off, or auto');
 };
 
 const forwardUrl = (value: unknown): string | undefined => {
@@ -205,7 +209,8 @@ export const parseOptions = (flags: Record<string, unknown>): Options => checkBi
 	otelLog: (flags['otelLog'] as string[] | undefined) ?? [],
 	otlpHost: (flags['otlpHost'] as string | undefined) ?? '127.0.0.1',
 	// `--otlp PORT` and `--otlp-port PORT` say the same; --otlp's wins.
-	otlpPort: port(flags['otlp'] === undefined || flags['otlp'] === '' ? flags['otlpPort'] : flags['otlp']),
+	otlpPort: port('otlp-port', flags['otlp'] === undefined || flags['otlp'] === '' ? flags['otlpPort'] : flags['otlp'], 4318),
+	otlpGrpcPort: port('otlp-grpc-port', flags['otlpGrpcPort'], 4317),
 	otlpToken: flags['otlpToken'] as string | undefined,
 	otlpForward: forwardUrl(flags['otlpForward']),
 	otlp: flags['otlp'] !== undefined,

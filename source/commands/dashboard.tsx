@@ -205,7 +205,8 @@ const runLive = async (options: Options, clock: () => number): Promise<{code: nu
 	const receiver = options.otlp
 		? await (await import('./serve.js')).startSpoolingReceiver(options, {
 				onRequest: ({status}) => {
-					if (status === 200 && feed.refreshOtel()) notify();
+					// 200 over HTTP, OK (0) over gRPC.
+					if ((status === 200 || status === 0) && feed.refreshOtel()) notify();
 				},
 			})
 		: undefined;

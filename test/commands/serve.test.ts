@@ -18,14 +18,15 @@ afterAll(async () => {
 
 const env = () => ({...process.env, HOME: home, CLAUDE_CONFIG_DIR: '', CCTOP_CACHE_DIR: path.join(home, 'cache'), CCTOP_DATA_DIR: path.join(home, 'data'), TZ: 'UTC'});
 
-/** `cctop serve` on a free port; resolves with its URL once it listens, and what it printed. */
-const serve = async (flags: string[] = []): Promise<{child: ChildProcess; url: string; stderr: () => string}> => {
-	const child = spawn(process.execPath, [cliPath, 'serve', '--otlp-port', '0', ...flags], {env: env(), stdio: ['ignore', 'ignore', 'pipe']});
+/** `cctop serve` on free ports (HTTP only unless `flags` say otherwise); resolves with its URLs once it listens, and what it printed. */
+const serve = async (flags: string[] = [], extraEnv: Record<string, string> = {}): Promise<{child: ChildProcess; url: string; grpcPort: number | undefined; stderr: () => string}> => {
+	const child = spawn(process.execPath, [cliPath, 'serve', '--otlp-port', 'auto', ...(flags.includes('--otlp-grpc-port') ? [] : ['--otlp-grpc-port', '0']), ...flags], {env: {...env(), ...extraEnv}, stdio: ['ignore', 'ignore', 'pipe']});
 	let stderr = '';
 	child.stderr!.on('data', chunk => (stderr += String(chunk)));
-	const url = await waitFor(() => /receiver on (http:\/\/[^\s,]+)/.exec(stderr)?.[1], 10_000, () => `the receiver; stderr: ${stderr}`);
-	await waitFor(() => stderr.includes('OTEL_EXPORTER_OTLP_ENDPOINT='), 5000, 'the export line');
-	return {child, url, stderr: () => stderr};
+	await waitFor(() => stderr.includes('OTEL_EXPORTER_OTLP_ENDPOINT='), 10_000, () => `the export line; stderr: ${stderr}`);
+	const url = /OTLP\/HTTP on (http:\/\/[^\s,]+)/.exec(stderr)?.[1] ?? '';
+	const grpc = /OTLP\/gRPC on http:\/\/[^:]+:(\d+)/.exec(stderr)?.[1];
+	return {child, url, grpcPort: grpc === undefined ? undefined : Number(grpc), stderr: () => stderr};
 };
 
 const send = async (url: string, encoding: 'json' | 'protobuf') => {
@@ -42,8 +43,65 @@ const send = async (url: string, encoding: 'json' | 'protobuf') => {
 };
 
 describe('cctop serve', () => {
+	it('listens for gRPC and HTTP, and prints the settings for each', async () => {
+		const both = await serve(['--otlp-grpc-port', 'auto']);
+		try {
+			const lines = both.stderr().split('\n');
+			expect(lines[0]).toMatch(/^cctop: OTLP\/gRPC on http:\/\/127\.0\.0\.1:\d+, OTLP\/HTTP on http:\/\/127\.0\.0\.1:\d+ /);
+			expect(both.stderr()).toContain(`OTEL_EXPORTER_OTLP_PROTOCOL=grpc OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:${both.grpcPort}`);
+			expect(both.stderr()).toContain(`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_EXPORTER_OTLP_ENDPOINT=${both.url}`);
+			// An HTTP exporter on the gRPC port is told how to fix it, once.
+			for (let attempt = 0; attempt < 2; attempt++) await fetch(`http://127.0.0.1:${both.grpcPort}/v1/logs`, {method: 'POST', body: '{}'});
+			await waitFor(() => both.stderr().includes('sends OTLP/HTTP to the gRPC port'), 5000, 'the wrong-protocol line');
+			expect(both.stderr().match(/sends OTLP\/HTTP to the gRPC port/g)).toHaveLength(1);
+		} finally {
+			both.child.kill('SIGTERM');
+		}
+	});
+
+	it('says a port is in use in one line, exit 1', async () => {
+		const first = await serve(['--otlp-grpc-port', 'auto']);
+		try {
+			const result = await promisify(execFile)(process.execPath, [cliPath, 'serve', '--otlp-port', '0', '--otlp-grpc-port', String(first.grpcPort)], {env: env()}).catch((error: unknown) => error as {code: number; stderr: string});
+			expect((result as {code: number}).code).toBe(1);
+			expect((result as {stderr: string}).stderr.trim().split('\n')).toEqual([`cctop: port ${first.grpcPort} is in use (another cctop serve, or a collector?): stop it, or give gRPC another with --otlp-grpc-port N (0 turns it off)`]);
+		} finally {
+			first.child.kill('SIGTERM');
+		}
+	});
+
+	it('keeps every acknowledged gRPC export when killed mid-stream, and a restart reads them all', async () => {
+		const {otlpGrpcClient, grpcStatus} = await import('../helpers/grpc-client.js');
+		const data = path.join(home, `grpc-kill-${Date.now()}`);
+		const first = await serve(['--otlp-grpc-port', 'auto'], {CCTOP_DATA_DIR: data});
+		const client = otlpGrpcClient(first.grpcPort!);
+		const folder = path.resolve('fixtures/otlp-traces/cc-2.1.332_http-protobuf');
+		const [logs] = readdirSync(folder).filter(name => name.endsWith('_logs.bin'));
+		const bytes = readFileSync(path.join(folder, logs!));
+		let acknowledged = 0;
+		// Sends keep going while the server is killed: some are answered, some are not.
+		const sending = (async () => {
+			for (let index = 0; index < 400; index++) {
+				if ((await client.send('logs', bytes)).code !== grpcStatus.OK) break;
+				acknowledged++;
+			}
+		})();
+		await waitFor(() => acknowledged >= 20, 10_000, 'some exports');
+		first.child.kill('SIGKILL');
+		await sending;
+		client.close();
+		const recordsPerExport = (await import('../../source/ingest/otel/otlp-export.js')).decodeExport('logs', bytes, false).length;
+		const second = await serve(['--otlp-grpc-port', 'auto'], {CCTOP_DATA_DIR: data});
+		second.child.kill('SIGTERM');
+		const {OtelSummary} = await import('../../source/core/otel/otel-summary.js');
+		const {readSpool} = await import('../../source/ingest/otel/otel-spool.js');
+		const summary = new OtelSummary();
+		readSpool(summary, path.join(data, 'otel-spool.ndjson'));
+		expect(summary.json().diagnostics.records).toBeGreaterThanOrEqual(acknowledged * recordsPerExport);
+	});
+
 	it('refuses a network bind without a token (exit 2, one line), unless told --insecure-no-token', async () => {
-		const refused = await promisify(execFile)(process.execPath, [cliPath, 'serve', '--otlp-host', '0.0.0.0', '--otlp-port', '0'], {env: env()}).catch((error: unknown) => error as {code: number; stderr: string});
+		const refused = await promisify(execFile)(process.execPath, [cliPath, 'serve', '--otlp-host', '0.0.0.0', '--otlp-port', 'auto'], {env: env()}).catch((error: unknown) => error as {code: number; stderr: string});
 		expect('code' in refused && refused.code).toBe(2);
 		expect((refused as {stderr: string}).stderr.trim().split('\n')).toEqual([expect.stringMatching(/^cctop: --otlp-host: 0\.0\.0\.0 is reachable from the network: set --otlp-token/) as string]);
 

@@ -2,15 +2,10 @@ import {createServer, type IncomingMessage, type Server, type ServerResponse} fr
 import type {AddressInfo} from 'node:net';
 import os from 'node:os';
 import {gunzipSync} from 'node:zlib';
-import {jsonDepthOver} from '../../core/util/json-depth.js';
 import type {OtelRecord} from '../../core/otel/console-records.js';
-import {decodeLogsRequest, decodeMetricsRequest, decodeTracesRequest, ProtoError} from '../../core/otel/otlp-proto.js';
-import {logRecords, metricRecords, spanRecords, type OtlpRecords} from '../../core/otel/otlp-records.js';
+import {BadExport, decodeExport, forwardExport, maxBodyBytes, type Signal} from './otlp-export.js';
 
-/** The most a request may carry, compressed or not (SPEC §5). */
-export const maxBodyBytes = 4 * 1024 * 1024;
-/** An export request's own structure is ~10 levels deep, its values up to 32 (otlp-proto.ts). */
-export const maxJsonDepth = 64;
+export {maxBodyBytes} from './otlp-export.js';
 
 /**
  * Limits that keep a slow or hostile client from holding the receiver: Claude
@@ -45,6 +40,8 @@ export type ReceiverOptions = {
 	onForwardError?: (event: {path: string; reason: string}) => void;
 	/** Tighter limits, for tests that must not wait 10 s. */
 	limits?: Partial<typeof connectionLimits>;
+	/** Told once per client address that speaks gRPC (HTTP/2) to this HTTP/1 port. */
+	onWrongProtocol?: (event: {address: string}) => void;
 };
 
 class HttpError extends Error {
@@ -56,11 +53,7 @@ class HttpError extends Error {
 	}
 }
 
-const signals: Record<string, {records: (body: unknown) => OtlpRecords; decode: (bytes: Uint8Array) => unknown}> = {
-	'/v1/metrics': {records: metricRecords, decode: decodeMetricsRequest},
-	'/v1/logs': {records: logRecords, decode: decodeLogsRequest},
-	'/v1/traces': {records: spanRecords, decode: decodeTracesRequest},
-};
+const signals: Record<string, Signal> = {'/v1/metrics': 'metrics', '/v1/logs': 'logs', '/v1/traces': 'traces'};
 
 /**
  * The whole body, or a 413 once it passes the cap (a lying Content-Length
@@ -85,7 +78,7 @@ const readBody = async (request: IncomingMessage): Promise<Buffer> => {
 };
 
 /** What a request carries, as records; throws HttpError with the status and reason the client gets. */
-const recordsOf = async (request: IncomingMessage, token: string | undefined): Promise<{records: OtelRecord[]; isJson: boolean; raw: Buffer}> => {
+const recordsOf = async (request: IncomingMessage, token: string | undefined): Promise<{records: OtelRecord[]; isJson: boolean; raw: Buffer; signal: Signal}> => {
 	const path = (request.url ?? '').split('?')[0]!;
 	const signal = signals[path];
 	if (signal === undefined) throw new HttpError(404, `no such endpoint ${path}: use /v1/metrics, /v1/logs or /v1/traces`);
@@ -108,20 +101,12 @@ const recordsOf = async (request: IncomingMessage, token: string | undefined): P
 		throw new HttpError(415, `content encoding ${encoding}: send gzip or none`);
 	}
 
-	let decoded: unknown;
 	try {
-		const text = isJson ? body.toString('utf8') : '';
-		if (isJson && jsonDepthOver(text, maxJsonDepth)) throw new HttpError(400, `bad JSON: nested deeper than ${maxJsonDepth} levels`);
-		decoded = isJson ? JSON.parse(text) : signal.decode(body);
+		return {records: decodeExport(signal, body, isJson), isJson, raw, signal};
 	} catch (error) {
-		if (error instanceof HttpError) throw error;
-		if (error instanceof SyntaxError) throw new HttpError(400, `bad JSON: ${error.message}`);
-		if (error instanceof ProtoError) throw new HttpError(400, `bad protobuf: ${error.message}`);
+		if (error instanceof BadExport) throw new HttpError(400, error.message);
 		throw error;
 	}
-
-	if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) throw new HttpError(400, 'the body is not an export request');
-	return {records: signal.records(decoded).records, isJson, raw};
 };
 
 /**
@@ -140,14 +125,6 @@ export const reachableUrls = (address: AddressInfo): string[] => {
 	return [...external, url('127.0.0.1', 'IPv4')];
 };
 
-/** Send an accepted request on to `base` as it came (same body, type and encoding). */
-const forwardRequest = async (base: string, path: string, request: IncomingMessage, raw: Buffer): Promise<void> => {
-	const headers: Record<string, string> = {'content-type': request.headers['content-type'] ?? 'application/json'};
-	if (request.headers['content-encoding'] !== undefined) headers['content-encoding'] = request.headers['content-encoding'];
-	const response = await fetch(`${base.replace(/\/+$/, '')}${path}`, {method: 'POST', body: raw, headers, signal: AbortSignal.timeout(10_000)});
-	if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
-	await response.arrayBuffer();
-};
 
 /**
  * The OTLP/HTTP receiver: `POST /v1/metrics` and `/v1/logs`, JSON or protobuf,
@@ -158,11 +135,11 @@ export const startReceiver = async (options: ReceiverOptions): Promise<{server: 
 	const handle = async (request: IncomingMessage, response: ServerResponse) => {
 		const path = (request.url ?? '').split('?')[0]!;
 		try {
-			const {records, isJson, raw} = await recordsOf(request, options.token);
+			const {records, isJson, raw, signal} = await recordsOf(request, options.token);
 			await options.store(records.map(record => ({record, isIncomplete: false})));
 			// Forwarded after it is stored, and without holding up the answer: a slow collector must not slow Claude Code.
 			if (options.forward !== undefined) {
-				forwardRequest(options.forward, path, request, raw).catch((error: unknown) => {
+				forwardExport(options.forward, signal, raw, {type: request.headers['content-type'] ?? 'application/json', encoding: request.headers['content-encoding']}).catch((error: unknown) => {
 					options.onForwardError?.({path, reason: error instanceof Error ? error.message : String(error)});
 				});
 			}
@@ -194,6 +171,17 @@ export const startReceiver = async (options: ReceiverOptions): Promise<{server: 
 		},
 	);
 	server.maxConnections = limits.maxConnections;
+	// A gRPC exporter pointed at the HTTP port opens with the HTTP/2 preface, which HTTP/1 cannot parse.
+	const told = new Set<string>();
+	server.on('clientError', (error: Error & {rawPacket?: Buffer}, socket) => {
+		const address = (socket as {remoteAddress?: string}).remoteAddress ?? 'unknown';
+		if (error.rawPacket?.subarray(0, 14).toString('latin1') === 'PRI * HTTP/2.0' && !told.has(address)) {
+			told.add(address);
+			options.onWrongProtocol?.({address});
+		}
+
+		socket.destroy();
+	});
 	// A connection that sends nothing never starts a request, so only an idle timeout ends it.
 	server.on('connection', socket => {
 		socket.setTimeout(limits.idleTimeoutMs);
