@@ -55,6 +55,13 @@ export const flags = {
 	project: {type: 'string', value: 'NAME', help: 'Only sessions of this project (the folder name shown)'},
 	limit: {type: 'string', value: 'N', help: 'How many sessions --list shows (default 20, 0 for all)'},
 	session: {type: 'string', value: 'ID', help: 'That session\'s latest trace (an id or a unique prefix)'},
+	protocol: {type: 'string', value: 'grpc|http/protobuf|http/json', help: 'How Claude Code sends (default grpc, as the Monitoring docs set it up)'},
+	endpoint: {type: 'string', value: 'URL', help: 'Where it sends (default http://localhost:4317 for grpc, :4318 for http)'},
+	scope: {type: 'string', value: 'user|project|local', help: 'Which settings file: ~/.claude/settings.json (default), .claude/settings.json or .claude/settings.local.json'},
+	traces: {type: 'boolean', help: 'Also send traces (the beta enhanced telemetry)'},
+	resourceAttributes: {type: 'string', value: 'K=V,…', help: 'OTEL_RESOURCE_ATTRIBUTES, e.g. enduser.id=ana,team.id=platform (how cctop team tells people apart)'},
+	dryRun: {type: 'boolean', help: 'Print the change, write nothing'},
+	undo: {type: 'boolean', help: 'Put the settings file back as it was before cctop changed it'},
 	help: {type: 'boolean', short: 'h', help: 'Show help'},
 	version: {type: 'boolean', help: 'Show the version'},
 } as const satisfies Record<string, FlagSpec>;
@@ -149,6 +156,13 @@ export const commands = {
 		details: 'Everything after -- is the command\'s own, untouched.',
 		flags: ['quiet'],
 		examples: ['cctop run -- claude -p "explain this repo"', 'cctop run -- claude --version'],
+	},
+	setup: {
+		summary: 'Write the OpenTelemetry settings into Claude Code\'s settings file (env block), for cctop serve',
+		usage: '[options]',
+		details: 'Every other key and value is kept; the first change keeps a backup beside the file (--undo puts it back). Running it again changes nothing.',
+		flags: ['protocol', 'endpoint', 'scope', 'traces', 'resourceAttributes', 'dryRun', 'undo'],
+		examples: ['cctop setup', 'cctop setup --protocol http/protobuf --traces --dry-run', 'cctop setup --scope project --resource-attributes team.id=platform', 'cctop setup --undo'],
 	},
 	completion: {
 		summary: 'Shell completion for bash, zsh or fish',

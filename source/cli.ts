@@ -241,6 +241,11 @@ const run = async (command: CommandName, options: Options, positionals: string[]
 			return runWithTelemetry(options, passThrough);
 		}
 
+		case 'setup': {
+			const {runSetup} = await import('./commands/setup.js');
+			return runSetup(options);
+		}
+
 		case 'completion': {
 			if (id !== 'bash' && id !== 'zsh' && id !== 'fish') throw new UsageError('say which shell: cctop completion bash|zsh|fish');
 			const {completionScript} = await import('./views/completion.js');

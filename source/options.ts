@@ -62,6 +62,8 @@ export type Options = {
 	last: number | undefined;
 	/** daily, weekly, monthly: the IANA zone days and months are counted in (undefined: this machine's). */
 	timezone: string | undefined;
+	/** setup: what to write, and where. */
+	setup: {protocol: 'grpc' | 'http/protobuf' | 'http/json'; endpoint: string | undefined; scope: 'user' | 'project' | 'local'; isTraces: boolean; resourceAttributes: string | undefined; isDryRun: boolean; isUndo: boolean};
 	/** From the config file: the dashboard's first view, its colours, ASCII glyphs, the budgets file. */
 	defaultView: 'dashboard' | 'sessions' | 'models' | 'tools';
 	theme: 'dark' | 'light' | 'colorblind';
@@ -125,6 +127,19 @@ const limit = (value: unknown): number => {
 	if (value === undefined) return 20;
 	const count = Number(value);
 	return Number.isInteger(count) && count >= 0 ? count : fail('limit', 'expected a whole number, 0 or more (0 lists all)');
+};
+
+const endpointUrl = (value: unknown): string | undefined => {
+	if (value === undefined) return undefined;
+	const text = String(value);
+	return /^https?:\/\/[^/\s]+/.test(text) ? text.replace(/\/+$/, '') : fail('endpoint', `expected an http(s):// URL, e.g. http://localhost:4317, got ${text}`);
+};
+
+/** `key=value` pairs, comma-separated, as OTEL_RESOURCE_ATTRIBUTES takes them. */
+const resourceAttributes = (value: unknown): string | undefined => {
+	if (value === undefined) return undefined;
+	const text = String(value);
+	return text.split(',').every(pair => /^[^=\s,]+=[^,]*$/.test(pair)) ? text : fail('resource-attributes', `expected key=value pairs separated by commas, e.g. enduser.id=ana,team.id=platform, got ${text}`);
 };
 
 /** `--last N` (a whole number from 1), or 10 for `--recent`. */
@@ -219,6 +234,15 @@ export const parseOptions = (flags: Record<string, unknown>): Options => checkBi
 	order: oneOf('order', flags['order'], ['asc', 'desc'] as const) ?? 'asc',
 	last: lastRows(flags['last'], flags['recent'] === true),
 	timezone: timeZone(flags['timezone']),
+	setup: {
+		protocol: oneOf('protocol', flags['protocol'], ['grpc', 'http/protobuf', 'http/json'] as const) ?? 'grpc',
+		endpoint: endpointUrl(flags['endpoint']),
+		scope: oneOf('scope', flags['scope'], ['user', 'project', 'local'] as const) ?? 'user',
+		isTraces: flags['traces'] === true,
+		resourceAttributes: resourceAttributes(flags['resourceAttributes']),
+		isDryRun: flags['dryRun'] === true,
+		isUndo: flags['undo'] === true,
+	},
 	defaultView: (flags['defaultView'] as Options['defaultView'] | undefined) ?? 'dashboard',
 	theme: (flags['theme'] as Options['theme'] | undefined) ?? 'dark',
 	ascii: flags['ascii'] === true,
