@@ -7,7 +7,7 @@ describe('jsonErrorAt', () => {
 		['{\n  "a": 1,\n  "b": }\n', 3, 8],
 		['{\n "a": 1\n "b": 2}', 3, 2],
 		['{"a":', 1, 6],
-		['{\n"x": [1,2,,3]}', 2, 12],
+		['{\n"x": [1,2,,3]}', 2, 11],
 		['{"a": 1} x', 1, 10],
 	])('finds where %j goes wrong: line %i, column %i', (text, line, column) => {
 		expect(jsonErrorAt(text)).toMatchObject({line, column});
