@@ -164,6 +164,13 @@ export const commands = {
 		flags: ['protocol', 'endpoint', 'scope', 'traces', 'resourceAttributes', 'dryRun', 'undo'],
 		examples: ['cctop setup', 'cctop setup --protocol http/protobuf --traces --dry-run', 'cctop setup --scope project --resource-attributes team.id=platform', 'cctop setup --undo'],
 	},
+	doctor: {
+		summary: 'Explain the telemetry set-up as Claude Code will see it: which setting wins, and what is wrong',
+		usage: '[options]',
+		details: 'Reads managed, user, project and local settings and the shell, applies the precedence of the Claude Code version found, then checks the exporter, the endpoint (probed), the spool, transcripts, the index and the statusLine. Exit 1 on a failed check.',
+		flags: ['json', 'claudeDir'],
+		examples: ['cctop doctor', 'cctop doctor --json'],
+	},
 	completion: {
 		summary: 'Shell completion for bash, zsh or fish',
 		usage: 'bash|zsh|fish',

@@ -241,6 +241,11 @@ const run = async (command: CommandName, options: Options, positionals: string[]
 			return runWithTelemetry(options, passThrough);
 		}
 
+		case 'doctor': {
+			const {runDoctor} = await import('./commands/doctor.js');
+			return runDoctor(options);
+		}
+
 		case 'setup': {
 			const {runSetup} = await import('./commands/setup.js');
 			return runSetup(options);
