@@ -151,7 +151,7 @@ const precedenceRow = async (version, sources) => {
 		const doctor = JSON.parse(
 			(await promisify(execFile)(process.execPath, [cli, 'doctor', '--json', '--claude-dir', path.join(run, 'home', '.claude')], {cwd: path.join(run, 'work'), env: {PATH: '/usr/bin:/bin', HOME: path.join(run, 'home'), ...shell}}).catch(error => error)).stdout,
 		);
-		return {version, sources, sentTo: got, doctorSays: doctor.telemetry.OTEL_EXPORTER_OTLP_ENDPOINT.source, doctorVersion: doctor.claudeCode.version, isMatch: got.length === 1 && got[0] === doctor.telemetry.OTEL_EXPORTER_OTLP_ENDPOINT.source};
+		return {version, sources, sentTo: got, doctorSays: doctor.telemetry.OTEL_EXPORTER_OTLP_ENDPOINT.source, doctorVersion: doctor.claudeCode.version, isMatch: got.length === 0 ? doctor.telemetry.OTEL_EXPORTER_OTLP_ENDPOINT.source === null : got.length === 1 && got[0] === doctor.telemetry.OTEL_EXPORTER_OTLP_ENDPOINT.source};
 	} finally {
 		for (const receiver of Object.values(receivers)) await receiver.stop();
 		rmSync(managedFile, {force: true});
