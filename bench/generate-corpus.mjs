@@ -95,20 +95,58 @@ const sessionLines = (random, {sessionId, project, startMs, requests, isSidechai
 	return {lines, endMs: clock};
 };
 
+/**
+ * Heavy users' shapes (issue 17): `default` is the long-session corpus the bench
+ * always had; `many-files` keeps sessions short (5–45 requests) so 1 GB is about
+ * 5,000 files; `giant-session` is one transcript, as long as it takes.
+ * `days` spreads the sessions so the last one ends about now.
+ */
+export const corpusShapes = {
+	default: {minRequests: 20, maxRequests: 220, days: undefined, isOneSession: false},
+	'many-files': {minRequests: 5, maxRequests: 45, days: 180, isOneSession: false},
+	'year-of-files': {minRequests: 5, maxRequests: 45, days: 365, isOneSession: false},
+	'giant-session': {minRequests: 0, maxRequests: 0, days: 30, isOneSession: true},
+};
+
 /** Write a corpus of about `targetBytes` under `root/projects`. */
-export const generateCorpus = async (root, targetBytes, seed = 42, startMs = Date.parse('2026-09-01T08:00:00Z')) => {
+export const generateCorpus = async (root, targetBytes, seed = 42, startMs = Date.parse('2026-09-01T08:00:00Z'), shape = corpusShapes.default) => {
 	const random = rng(seed);
 	let written = 0;
 	let files = 0;
+	// Spread over `days` ending now: ~9 KB per request, (min+max)/2 requests a session, 30% with a subagent file.
+	const sessions = targetBytes / (9 * 1024 * ((shape.minRequests + shape.maxRequests) / 2) * 1.15);
+	const gapMs = shape.days === undefined ? undefined : (shape.days * 86_400_000) / Math.max(1, sessions);
+	if (shape.days !== undefined) startMs = Date.now() - shape.days * 86_400_000;
 	let clock = startMs;
+	if (shape.isOneSession) {
+		const dir = path.join(root, 'projects', '-home-dev-monorepo');
+		await mkdir(dir, {recursive: true});
+		const file = path.join(dir, `${uuid(random)}.jsonl`);
+		const stream = createWriteStream(file);
+		const sessionId = path.basename(file, '.jsonl');
+		// Requests ~30 s apart for as long as it takes: one session that never ended.
+		const perRequestMs = (shape.days * 86_400_000) / (targetBytes / (9 * 1024));
+		while (written < targetBytes) {
+			const {lines, endMs} = sessionLines(random, {sessionId, project: 'monorepo', startMs: clock, requests: 50, isSidechain: false});
+			clock = Math.max(endMs, clock + 50 * perRequestMs);
+			for (const line of lines) {
+				if (!stream.write(`${line}\n`)) await new Promise(resolve => stream.once('drain', resolve));
+				written += Buffer.byteLength(line) + 1;
+			}
+		}
+
+		await new Promise(resolve => stream.end(resolve));
+		return {bytes: written, files: 1};
+	}
+
 	const recent = [];
 	while (written < targetBytes) {
 		const project = projects[Math.floor(random() * projects.length)];
 		const dir = path.join(root, 'projects', `-home-dev-${project}`);
 		await mkdir(dir, {recursive: true});
 		const sessionId = uuid(random);
-		clock += Math.floor(random() * 3 * 3_600_000);
-		const {lines, endMs} = sessionLines(random, {sessionId, project, startMs: clock, requests: 20 + Math.floor(random() * 200), isSidechain: false});
+		clock += gapMs === undefined ? Math.floor(random() * 3 * 3_600_000) : Math.floor(random() * 2 * gapMs);
+		const {lines, endMs} = sessionLines(random, {sessionId, project, startMs: clock, requests: shape.minRequests + Math.floor(random() * (shape.maxRequests - shape.minRequests)), isSidechain: false});
 		clock = endMs;
 		// Now and then a session is resumed: its new file starts with a copy of an earlier session's history.
 		const resumed = recent.length > 0 && random() < 0.1 ? recent[Math.floor(random() * recent.length)] : [];
@@ -138,13 +176,13 @@ export const generateCorpus = async (root, targetBytes, seed = 42, startMs = Dat
 };
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-	const [root, megabytes = '100', seed = '42'] = process.argv.slice(2);
-	if (!root) {
-		process.stderr.write('usage: node bench/generate-corpus.mjs DIR [MEGABYTES]\n');
+	const [root, megabytes = '100', seed = '42', shape = 'default'] = process.argv.slice(2);
+	if (!root || corpusShapes[shape] === undefined) {
+		process.stderr.write(`usage: node bench/generate-corpus.mjs DIR [MEGABYTES] [SEED] [${Object.keys(corpusShapes).join('|')}]\n`);
 		process.exit(2);
 	}
 
-	const result = await generateCorpus(root, Number(megabytes) * 1024 * 1024, Number(seed));
+	const result = await generateCorpus(root, Number(megabytes) * 1024 * 1024, Number(seed), undefined, corpusShapes[shape]);
 	process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
