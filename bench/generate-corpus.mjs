@@ -147,7 +147,8 @@ export const generateCorpus = async (root, targetBytes, seed = 42, startMs = Dat
 		const sessionId = uuid(random);
 		clock += gapMs === undefined ? Math.floor(random() * 3 * 3_600_000) : Math.floor(random() * 2 * gapMs);
 		const {lines, endMs} = sessionLines(random, {sessionId, project, startMs: clock, requests: shape.minRequests + Math.floor(random() * (shape.maxRequests - shape.minRequests)), isSidechain: false});
-		clock = endMs;
+		// Spread over `days`, sessions start `gapMs` apart on average and may overlap (several terminals), so the last ends about now.
+		if (gapMs === undefined) clock = endMs;
 		// Now and then a session is resumed: its new file starts with a copy of an earlier session's history.
 		const resumed = recent.length > 0 && random() < 0.1 ? recent[Math.floor(random() * recent.length)] : [];
 		const all = [...resumed, ...lines];

@@ -1,3 +1,5 @@
+import {closeSync, existsSync, openSync, rmSync, statSync} from 'node:fs';
+import {fileURLToPath} from 'node:url';
 import {atTime} from '../core/usage/blocks.js';
 import {limitCycle} from '../core/usage/limits.js';
 import {buildStatus, statusLine, type StatusOtel} from '../core/screens/status.js';
@@ -26,16 +28,50 @@ const officialNow = async (nowMs: number) => {
 	return reading === undefined ? undefined : currentWindows(reading, nowMs);
 };
 
+/** Set in the environment of the background sweep (see {@link startSweep}). */
+const sweepVariable = 'CCTOP_STATUS_SWEEP';
+/** A sweep lock older than this was left by a sweep that died. */
+const staleSweepMs = 60_000;
+
+/**
+ * Start the snapshot's sweep (see `hotMs` in ingest/index/status-snapshot.ts)
+ * in a detached `cctop status` that stats every file, writes the snapshot and
+ * prints nothing, so no status line waits for it. An exclusive lock file keeps
+ * it to one sweep at a time when several panes ask at once.
+ */
+const startSweep = async (file: string, options: Options) => {
+	const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
+	// Run from source (the tests), there is no built CLI to start: they sweep by hand.
+	if (!existsSync(cli)) return;
+	const lock = `${file}.sweep`;
+	try {
+		closeSync(openSync(lock, 'wx'));
+	} catch {
+		const startedMs = statSync(lock, {throwIfNoEntry: false})?.mtimeMs;
+		if (startedMs !== undefined && Date.now() - startedMs > staleSweepMs) rmSync(lock, {force: true});
+		return;
+	}
+
+	const {spawn} = await import('node:child_process');
+	const args = [cli, 'status', '--session-length', String(options.sessionLength), '--mode', options.mode, ...options.claudeDir.flatMap(dir => ['--claude-dir', dir])];
+	if (options.pricing !== undefined) args.push('--pricing', options.pricing);
+	if (options.now !== undefined) args.push('--now', new Date(options.now).toISOString());
+	spawn(process.execPath, args, {detached: true, stdio: 'ignore', env: {...process.env, [sweepVariable]: '1'}}).unref();
+};
+
 /**
  * Blocks from the status snapshot plus the bytes appended since, when only
- * appends happened (see ingest/index/status-snapshot.ts); undefined when the index must answer.
+ * appends happened (see ingest/index/status-snapshot.ts); undefined when the
+ * index must answer. A sweep stats every file; otherwise a due sweep is started in the background.
  */
-const snapshotUsage = async (options: Options, settings: Awaited<ReturnType<typeof ledgerSettings>>, nowMs: number, cacheErrors: CacheErrors) => {
+const snapshotUsage = async (options: Options, settings: Awaited<ReturnType<typeof ledgerSettings>>, nowMs: number, cacheErrors: CacheErrors, isSweep: boolean) => {
 	const {roots} = await findRoots({claudeDirs: options.claudeDir});
 	const file = snapshotPath(roots);
 	const snapshot = await readSnapshot(file);
-	const usage = snapshot === undefined ? undefined : await usageFromSnapshot(snapshot, {roots, ...settings, nowMs});
+	const usage = snapshot === undefined ? undefined : await usageFromSnapshot(snapshot, {roots, ...settings, nowMs, isSweep});
 	if (usage?.next !== undefined) noteFailure(cacheErrors, await writeSnapshot(file, usage.next));
+	if (isSweep) rmSync(`${file}.sweep`, {force: true});
+	else if (usage?.isSweepDue) await startSweep(file, options);
 	return usage;
 };
 
@@ -64,7 +100,7 @@ const indexUsage = async (options: Options, settings: Awaited<ReturnType<typeof 
 		const bloom = KeyBloom.sized(hashes.length * 1.25);
 		for (const hash of hashes) bloom.add(hash);
 		const keys = bloom.bits;
-		noteFailure(cacheErrors, await writeSnapshot(snapshotPath(roots), buildSnapshot({files, dirs, walkedAtMs, roots, blocks: view.blocks, earlierTotals: [], recent: entriesFrom(view.blocks, recentFromMs), keys}, settings.fingerprint)));
+		noteFailure(cacheErrors, await writeSnapshot(snapshotPath(roots), buildSnapshot({files, dirs, walkedAtMs, sweptAtMs: Date.now(), roots, blocks: view.blocks, earlierTotals: [], recent: entriesFrom(view.blocks, recentFromMs), keys}, settings.fingerprint)));
 	}
 
 	await usage.save();
@@ -76,12 +112,15 @@ const indexUsage = async (options: Options, settings: Awaited<ReturnType<typeof 
  * The status now. `needsPeriods` reads entries for today's and the week's
  * totals; `needsOfficial` reads the official usage `cctop statusline` recorded.
  */
-export const statusFor = async (options: Options, {needsPeriods, needsOfficial = needsPeriods, needsOtel = false}: {needsPeriods: boolean; needsOfficial?: boolean; needsOtel?: boolean}) => {
+export const statusFor = async (
+	options: Options,
+	{needsPeriods, needsOfficial = needsPeriods, needsOtel = false, isSweep = process.env[sweepVariable] === '1'}: {needsPeriods: boolean; needsOfficial?: boolean; needsOtel?: boolean; isSweep?: boolean},
+) => {
 	const clock = () => options.now ?? Date.now();
 	const settings = await ledgerSettings(options);
 	const nowMs = clock();
 	const cacheErrors: CacheErrors = [];
-	const fast = options.cache && !needsPeriods ? await snapshotUsage(options, settings, nowMs, cacheErrors) : undefined;
+	const fast = options.cache && !needsPeriods ? await snapshotUsage(options, settings, nowMs, cacheErrors, isSweep) : undefined;
 	const {blocks: found, earlierTotals, periodEntries} = fast === undefined ? await indexUsage(options, settings, clock, needsPeriods, cacheErrors) : {...fast, periodEntries: []};
 	// A saved summary's last block may have ended since: limits learn only from finished ones.
 	const blocks = found.map(block => atTime(block, nowMs, settings.ledger.sessionLengthMs));

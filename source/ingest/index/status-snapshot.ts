@@ -27,6 +27,8 @@ export type StatusSnapshot = {
 	fingerprint: string;
 	roots: string[];
 	walkedAtMs: number;
+	/** When every file and folder was last stat'ed (see {@link hotMs}); wall clock. */
+	sweptAtMs: number;
 	/** Paths joined by newlines: one string parses far faster than thousands of objects. */
 	dirPaths: string;
 	dirMtimes: number[];
@@ -44,8 +46,22 @@ export type StatusSnapshot = {
 	keys: Uint8Array;
 };
 
-// 3: files carry ctimeMs and the fingerprint of the bytes read.
-const snapshotVersion = 3;
+// 3: files carry ctimeMs and the fingerprint of the bytes read. 4: sweptAtMs.
+const snapshotVersion = 4;
+
+/**
+ * Claude Code appends only to live sessions (a resumed one gets a new file), so
+ * a status line stats only the transcripts written in the last `hotMs`, the
+ * project folders (a new session changes its folder's mtime) and the folders
+ * written lately, not every file of a history: at 5,000 files that is most of
+ * its cost. Every `sweepMs` (wall clock) one call stats everything again, so an
+ * append to a file quiet for hours still shows within that time; `report`, the
+ * dashboard and the index always see it at once.
+ */
+export const hotMs = 6 * 3_600_000;
+export const sweepMs = 10 * 60_000;
+/** Whether a snapshot last swept at `sweptAtMs` is due another sweep (a clock set back counts too). */
+export const isSweepDue = (sweptAtMs: number, wallMs: number): boolean => wallMs - sweptAtMs >= sweepMs || wallMs < sweptAtMs;
 /** A request's lines are seconds to minutes apart; an hour of earlier requests is kept so a late copy still dedupes. */
 export const marginMs = 60 * 60 * 1000;
 /** Folder mtimes this close to the walk are not trusted (coarse filesystem clocks), as in discover.ts. */
@@ -103,6 +119,8 @@ export type SnapshotState = {
 	files: ReadonlyArray<TranscriptFile & FileCursor>;
 	dirs: ReadonlyArray<{path: string; mtimeMs: number}>;
 	walkedAtMs: number;
+	/** When every file was last stat'ed (wall clock); a snapshot built from a full read says now. */
+	sweptAtMs: number;
 	roots: readonly string[];
 	/** Blocks as of now, with entries from the last non-gap block on; earlier blocks may be summaries. */
 	blocks: readonly Block[];
@@ -125,6 +143,7 @@ export const buildSnapshot = (state: SnapshotState, fingerprint: string): Status
 		fingerprint,
 		roots: [...state.roots],
 		walkedAtMs: state.walkedAtMs,
+		sweptAtMs: state.sweptAtMs,
 		dirPaths: state.dirs.map(dir => dir.path).join('\n'),
 		dirMtimes: state.dirs.map(dir => dir.mtimeMs),
 		filePaths: state.files.map(file => file.path).join('\n'),
@@ -190,25 +209,49 @@ const savedTree = (snapshot: StatusSnapshot) => {
 	return {files, dirs, walkedAtMs: snapshot.walkedAtMs};
 };
 
+/** The project folder `dir` sits in (a root's child), or the root itself. */
+const projectOf = (dir: string, roots: readonly string[]): string => {
+	for (const root of roots) {
+		const relative = path.relative(root, dir);
+		if (relative === '') return root;
+		if (!relative.startsWith('..') && !path.isAbsolute(relative)) return path.join(root, relative.split(path.sep)[0]!);
+	}
+
+	return dir;
+};
+
 /**
  * The tree now: the saved one while no folder changed, else a fresh walk, in
  * which every saved file must still be (a deleted transcript takes usage away:
- * the index's job). New transcripts start at offset 0.
+ * the index's job). New transcripts start at offset 0. `toStat` is the files
+ * to stat: all of them in a sweep; otherwise the hot ones and new ones, and
+ * only the folders where a new transcript can appear are stat'ed: roots,
+ * project folders, hot folders and every folder of a project with a hot file
+ * (a live session's subagents).
  */
-const currentTree = async (snapshot: StatusSnapshot, roots: readonly string[]) => {
+const currentTree = async (snapshot: StatusSnapshot, roots: readonly string[], {wallMs, isSweep}: {wallMs: number; isSweep: boolean}) => {
 	const saved = savedTree(snapshot);
-	const isUnchanged = saved.dirs.every(dir => {
+	const isHot = (mtimeMs: number) => mtimeMs >= wallMs - hotMs;
+	const hotProjects = new Set(saved.files.filter(file => isHot(file.mtimeMs)).map(file => projectOf(path.dirname(file.path), roots)));
+	const dirs = isSweep
+		? saved.dirs
+		: saved.dirs.filter(dir => {
+				const project = projectOf(dir.path, roots);
+				return project === dir.path || isHot(dir.mtimeMs) || hotProjects.has(project);
+			});
+	const isUnchanged = dirs.every(dir => {
 		const mtimeMs = statSync(dir.path, {throwIfNoEntry: false})?.mtimeMs;
 		return mtimeMs === dir.mtimeMs && mtimeMs < saved.walkedAtMs - settleMs;
 	});
-	if (isUnchanged) return saved;
+	const toStat = (files: readonly TrackedFile[]) => (isSweep ? files : files.filter(file => file.dev === -1 || isHot(file.mtimeMs)));
+	if (isUnchanged) return {...saved, toStat: toStat(saved.files)};
 	const walked = await walkRoots({searched: [], roots: [...roots]});
 	if (walked.unreadablePaths.length > 0) return undefined;
 	const known = new Map(saved.files.map(file => [file.path, file]));
 	const present = new Set(walked.files.map(file => file.path));
 	if (saved.files.some(file => !present.has(file.path))) return undefined;
 	const files = walked.files.map(file => known.get(file.path) ?? {...file, dev: -1, ino: -1, size: 0, mtimeMs: 0, ctimeMs: 0, offset: 0, check: emptyCheck});
-	return {files, dirs: walked.dirs, walkedAtMs: walked.walkedAtMs};
+	return {files, dirs: walked.dirs, walkedAtMs: walked.walkedAtMs, toStat: toStat(files)};
 };
 
 /**
@@ -218,14 +261,15 @@ const currentTree = async (snapshot: StatusSnapshot, roots: readonly string[]) =
  */
 export const usageFromSnapshot = async (
 	snapshot: StatusSnapshot,
-	{roots, fingerprint, ledger, nowMs}: {roots: readonly string[]; fingerprint: string; ledger: LedgerOptions; nowMs: number},
-): Promise<{blocks: Block[]; earlierTotals: readonly number[]; next: StatusSnapshot | undefined} | undefined> => {
+	{roots, fingerprint, ledger, nowMs, isSweep = false, wallMs = Date.now()}: {roots: readonly string[]; fingerprint: string; ledger: LedgerOptions; nowMs: number; isSweep?: boolean; wallMs?: number},
+): Promise<{blocks: Block[]; earlierTotals: readonly number[]; next: StatusSnapshot | undefined; isSweepDue: boolean} | undefined> => {
 	if (snapshot.fingerprint !== fingerprint || snapshot.roots.join('\n') !== roots.join('\n')) return undefined;
-	const tree = await currentTree(snapshot, roots);
+	// File times are the wall clock's, whatever --now says.
+	const tree = await currentTree(snapshot, roots, {wallMs, isSweep});
 	if (tree === undefined) return undefined;
 	const grown: Array<{file: TrackedFile; stats: {dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number}}> = [];
 	let newBytes = 0;
-	for (const file of tree.files) {
+	for (const file of tree.toStat) {
 		const stats = statSync(file.path, {throwIfNoEntry: false});
 		if (stats === undefined) return undefined;
 		const isNew = file.dev === -1;
@@ -312,9 +356,10 @@ export const usageFromSnapshot = async (
 
 	const recent = [...counted.values(), ...unkeyed];
 	const blocks = identifyBlocks(recent.filter(entry => entry.timestampMs >= snapshot.fromMs).sort(compareEntries), ledger.sessionLengthMs, nowMs);
-	const isChanged = grown.length > 0 || tree.walkedAtMs !== snapshot.walkedAtMs;
+	// A sweep is written down even when it found nothing: the next calls need not repeat it.
+	const isChanged = grown.length > 0 || tree.walkedAtMs !== snapshot.walkedAtMs || isSweep;
 	const next = isChanged
-		? buildSnapshot({files: [...files.values()], dirs: tree.dirs, walkedAtMs: tree.walkedAtMs, roots, blocks, earlierTotals: snapshot.earlierTotals, recent, keys}, fingerprint)
+		? buildSnapshot({files: [...files.values()], dirs: tree.dirs, walkedAtMs: tree.walkedAtMs, sweptAtMs: isSweep ? wallMs : snapshot.sweptAtMs, roots, blocks, earlierTotals: snapshot.earlierTotals, recent, keys}, fingerprint)
 		: undefined;
-	return {blocks, earlierTotals: snapshot.earlierTotals, next};
+	return {blocks, earlierTotals: snapshot.earlierTotals, next, isSweepDue: !isSweep && isSweepDue(snapshot.sweptAtMs, wallMs)};
 };

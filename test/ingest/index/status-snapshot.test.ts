@@ -37,11 +37,12 @@ const history = async (lines: Line[]) => {
 	}
 
 	const cacheDir = path.join(dir, 'cache');
-	const status = async (cache: boolean) => {
+	/** `isSweep` does what the background sweep does: stat every file. */
+	const status = async (cache: boolean, isSweep = false) => {
 		process.env['CCTOP_CACHE_DIR'] = cacheDir;
 		process.env['CCTOP_DATA_DIR'] = path.join(dir, 'data');
 		const options = parseOptions({claudeDir: [dir], now: nowIso, quiet: true, cache, tokenLimit: 'max'});
-		const result = await statusFor(options, {needsPeriods: false});
+		const result = await statusFor(options, {needsPeriods: false, isSweep});
 		return {json: result.status.json, source: result.source};
 	};
 
@@ -56,7 +57,14 @@ const history = async (lines: Line[]) => {
 		for (const line of more) await appendFile(path.join(dir, 'projects', files[line.file]!), text(line));
 	};
 
-	return {dir, cacheDir, status, age, append};
+	/** Make transcripts look last written `hours` ago (wall clock): out of the status line's hot set. */
+	const quiet = async (indexes: readonly number[], hours = 7) => {
+		const {utimes} = await import('node:fs/promises');
+		const past = new Date(Date.now() - hours * 3_600_000);
+		for (const index of indexes) await utimes(path.join(dir, 'projects', files[index]!), past, past);
+	};
+
+	return {dir, cacheDir, status, age, append, quiet};
 };
 
 const base: Line[] = [
@@ -181,6 +189,99 @@ describe('the status snapshot', () => {
 				}
 			}),
 			{numRuns: 60},
+		);
+	});
+
+	it('stats only hot transcripts between sweeps: an append to a file quiet for hours shows at the next sweep', async () => {
+		const h = await history(base);
+		await h.quiet([0, 2]);
+		await h.age();
+		const before = await h.status(true);
+		// Files 0 and 2 were last written 7 h ago; file 1 is hot.
+		await h.append([{file: 1, minutesAgo: 5, request: 8, output: 80, isKeyed: true}]);
+		const hot = await h.status(true);
+		expect(hot.source).toBe('snapshot');
+		expect(hot.json).toEqual((await h.status(false)).json);
+		await h.append([{file: 2, minutesAgo: 4, request: 9, output: 90, isKeyed: true}]);
+		// Not stat'ed: the status line still says what it said.
+		expect((await h.status(true)).json).toEqual(hot.json);
+		const swept = await h.status(true, true);
+		expect(swept.source).toBe('snapshot');
+		expect(swept.json).toEqual((await h.status(false)).json);
+		expect(swept.json.block!.totalTokens).toBe(hot.json.block!.totalTokens + 1110 + 90);
+		expect(before.json.block!.totalTokens).toBe(hot.json.block!.totalTokens - 1110 - 80);
+	});
+
+	it('sees a new subagent transcript at once in a project with a live session, and at the sweep in a quiet one', async () => {
+		const h = await history(base);
+		// Both projects' sessions have had a subagent folder for hours.
+		for (const folder of ['-home-dev-shop/s1/subagents', '-home-dev-blog/s3/subagents']) await mkdir(path.join(h.dir, 'projects', folder), {recursive: true});
+		const {utimes} = await import('node:fs/promises');
+		const past = new Date(Date.now() - 7 * 3_600_000);
+		for (const folder of ['-home-dev-shop/s1/subagents', '-home-dev-shop/s1', '-home-dev-blog/s3/subagents', '-home-dev-blog/s3']) await utimes(path.join(h.dir, 'projects', folder), past, past);
+		await h.quiet([2]);
+		await h.age();
+		await h.status(true);
+		const line = {file: 0, minutesAgo: 3, request: 11, output: 11, isKeyed: true};
+		await writeFile(path.join(h.dir, 'projects', '-home-dev-shop/s1/subagents/agent-1.jsonl'), text(line));
+		// Older than the walk's settling time, so the next call trusts the folder.
+		await utimes(path.join(h.dir, 'projects', '-home-dev-shop/s1/subagents'), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+		const live = await h.status(true);
+		expect(live.json).toEqual((await h.status(false)).json);
+		await writeFile(path.join(h.dir, 'projects', '-home-dev-blog/s3/subagents/agent-2.jsonl'), text({...line, request: 12}));
+		expect((await h.status(true)).json).toEqual(live.json);
+		const swept = await h.status(true, true);
+		expect(swept.json).toEqual((await h.status(false)).json);
+		expect(swept.json.block!.totalTokens).toBe(live.json.block!.totalTokens + 1110 + 11);
+	});
+
+	// Property: with some transcripts quiet for hours, and appends, new sessions
+	// and renamed project folders in any order, the status line equals a cold
+	// read whenever no quiet file was appended to since the last sweep, and
+	// always right after a sweep.
+	it('agrees with a cold read between sweeps unless a quiet file grew, and always after one (property)', async () => {
+		const stepArb = fc.oneof(
+			{weight: 4, arbitrary: fc.record({kind: fc.constant('append' as const), file: fc.integer({min: 0, max: 2}), minutesAgo: fc.integer({min: 1, max: 300}), request: fc.integer({min: 0, max: 12}), output: fc.integer({min: 1, max: 3000})})},
+			{weight: 1, arbitrary: fc.record({kind: fc.constant('session' as const), request: fc.integer({min: 20, max: 30})})},
+			{weight: 1, arbitrary: fc.record({kind: fc.constant('rename' as const)})},
+			{weight: 1, arbitrary: fc.record({kind: fc.constant('sweep' as const)})},
+		);
+		await fc.assert(
+			fc.asyncProperty(fc.subarray([0, 1, 2]), fc.array(stepArb, {minLength: 1, maxLength: 8}), async (quietFiles, steps) => {
+				const h = await history(base);
+				await h.quiet(quietFiles);
+				await h.age();
+				await h.status(true);
+				const isQuiet = new Set(quietFiles);
+				let isBehind = false;
+				let sessions = 0;
+				let renames = 0;
+				let blog = '-home-dev-blog';
+				for (const step of steps) {
+					if (step.kind === 'append') {
+						const file = step.file === 2 ? path.join(blog, 's3.jsonl') : files[step.file]!;
+						await appendFile(path.join(h.dir, 'projects', file), text({...step, file: step.file, isKeyed: true}));
+						if (isQuiet.has(step.file)) isBehind = true;
+					} else if (step.kind === 'session') {
+						await writeFile(path.join(h.dir, 'projects', '-home-dev-shop', `new-${sessions++}.jsonl`), text({file: 0, minutesAgo: 2, request: step.request, output: 7, isKeyed: true}));
+					} else if (step.kind === 'rename') {
+						// A project folder moved (a renamed repository): its transcripts are gone from where the snapshot saw them.
+						const {rename} = await import('node:fs/promises');
+						const to = `-home-dev-blog-${++renames}`;
+						await rename(path.join(h.dir, 'projects', blog), path.join(h.dir, 'projects', to));
+						blog = to;
+					}
+
+					const isSweep = step.kind === 'sweep';
+					const fast = await h.status(true, isSweep);
+					if (isSweep) isBehind = false;
+					if (!isBehind) expect(fast.json).toEqual((await h.status(false)).json);
+				}
+
+				const swept = await h.status(true, true);
+				expect(swept.json).toEqual((await h.status(false)).json);
+			}),
+			{numRuns: 40},
 		);
 	});
 });
