@@ -3,7 +3,7 @@
 // assistant lines written once per content block (earlier ones with placeholder
 // output_tokens), tool results; 12 projects; subagent (sidechain) files under
 // <session>/subagents/; resumed sessions that copy earlier history into a new file.
-import {createWriteStream, utimesSync} from 'node:fs';
+import {createWriteStream, readdirSync, statSync, utimesSync} from 'node:fs';
 import {mkdir} from 'node:fs/promises';
 import path from 'node:path';
 
@@ -108,6 +108,18 @@ export const corpusShapes = {
 	'giant-session': {minRequests: 0, maxRequests: 0, days: 30, isOneSession: true},
 };
 
+/** Give every folder below `dir` the mtime of its newest entry, as in a real history; returns `dir`'s. */
+export const dateFolders = dir => {
+	let newest = 0;
+	for (const entry of readdirSync(dir, {withFileTypes: true})) {
+		const full = path.join(dir, entry.name);
+		newest = Math.max(newest, entry.isDirectory() ? dateFolders(full) : statSync(full).mtimeMs);
+	}
+
+	if (newest > 0) utimesSync(dir, new Date(newest), new Date(newest));
+	return newest;
+};
+
 /** Write a corpus of about `targetBytes` under `root/projects`. */
 export const generateCorpus = async (root, targetBytes, seed = 42, startMs = Date.parse('2026-09-01T08:00:00Z'), shape = corpusShapes.default) => {
 	const random = rng(seed);
@@ -173,6 +185,8 @@ export const generateCorpus = async (root, targetBytes, seed = 42, startMs = Dat
 		if (recent.length > 20) recent.shift();
 	}
 
+	// Folders too were last written when their newest entry was made (the `default` shape keeps its old behaviour).
+	if (gapMs !== undefined) dateFolders(path.join(root, 'projects'));
 	return {bytes: written, files};
 };
 

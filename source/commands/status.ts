@@ -100,7 +100,7 @@ const indexUsage = async (options: Options, settings: Awaited<ReturnType<typeof 
 		const bloom = KeyBloom.sized(hashes.length * 1.25);
 		for (const hash of hashes) bloom.add(hash);
 		const keys = bloom.bits;
-		noteFailure(cacheErrors, await writeSnapshot(snapshotPath(roots), buildSnapshot({files, dirs, walkedAtMs, sweptAtMs: Date.now(), roots, blocks: view.blocks, earlierTotals: [], recent: entriesFrom(view.blocks, recentFromMs), keys}, settings.fingerprint)));
+		noteFailure(cacheErrors, await writeSnapshot(snapshotPath(roots), buildSnapshot({files, dirs, wallMs: Date.now(), walkedAtMs, sweptAtMs: Date.now(), roots, blocks: view.blocks, earlierTotals: [], recent: entriesFrom(view.blocks, recentFromMs), keys}, settings.fingerprint)));
 	}
 
 	await usage.save();

@@ -29,13 +29,10 @@ export type StatusSnapshot = {
 	walkedAtMs: number;
 	/** When every file and folder was last stat'ed (see {@link hotMs}); wall clock. */
 	sweptAtMs: number;
-	/** Paths joined by newlines: one string parses far faster than thousands of objects. */
-	dirPaths: string;
-	dirMtimes: number[];
-	filePaths: string;
-	fileSlugs: string;
-	/** Per file: dev, ino, size, mtimeMs, ctimeMs, offset (just past the last complete line), check (see read-check.ts). */
-	fileStats: number[];
+	/** The folders and transcripts a status line stats (see {@link hotMs}). */
+	hot: TreeColumns;
+	/** The rest, as JSON bytes of {@link TreeColumns}: parsed only by a walk or a sweep. Stored after the JSON. */
+	cold: Uint8Array;
 	earlierTotals: number[];
 	/** First entry of the last block: new lines before it mean the fast path cannot answer. */
 	fromMs: number;
@@ -46,17 +43,33 @@ export type StatusSnapshot = {
 	keys: Uint8Array;
 };
 
-// 3: files carry ctimeMs and the fingerprint of the bytes read. 4: sweptAtMs.
-const snapshotVersion = 4;
+type TrackedFile = TranscriptFile & FileCursor;
+
+/** Folders and files as columns. */
+type TreeColumns = {
+	/** Paths joined by newlines: one string parses far faster than thousands of objects. */
+	dirPaths: string;
+	dirMtimes: number[];
+	filePaths: string;
+	fileSlugs: string;
+	/** Per file: dev, ino, size, mtimeMs, ctimeMs, offset (just past the last complete line), check (see read-check.ts). */
+	fileStats: number[];
+};
+
+// 3: files carry ctimeMs and the fingerprint of the bytes read. 4: sweptAtMs. 5: hot and cold parts.
+const snapshotVersion = 5;
 
 /**
  * Claude Code appends only to live sessions (a resumed one gets a new file), so
- * a status line stats only the transcripts written in the last `hotMs`, the
- * project folders (a new session changes its folder's mtime) and the folders
- * written lately, not every file of a history: at 5,000 files that is most of
- * its cost. Every `sweepMs` (wall clock) one call stats everything again, so an
- * append to a file quiet for hours still shows within that time; `report`, the
- * dashboard and the index always see it at once.
+ * a status line stats only the hot part of the tree: transcripts written in the
+ * last `hotMs`, project folders (a new session changes its folder's mtime),
+ * folders written lately and every folder of a project with a hot transcript (a
+ * live session's subagents). The rest of a history, thousands of files, is
+ * neither stat'ed nor even parsed: at 5,000 files that was most of a status
+ * line's cost. The parts are drawn when the snapshot is built from a full view
+ * (the index, a walk or a sweep). Every `sweepMs` (wall clock) a sweep stats
+ * everything again, so an append to a file quiet for hours still shows within
+ * that time; `report`, the dashboard and the index always see it at once.
  */
 export const hotMs = 6 * 3_600_000;
 export const sweepMs = 10 * 60_000;
@@ -116,8 +129,13 @@ const fromColumns = (row: Row, strings: readonly string[]): UsageEntry & {source
 };
 
 export type SnapshotState = {
+	/** Every file and folder, or with `cold` only the hot ones. */
 	files: ReadonlyArray<TranscriptFile & FileCursor>;
 	dirs: ReadonlyArray<{path: string; mtimeMs: number}>;
+	/** The cold part as read, carried over unparsed; when absent, `files` and `dirs` are split into hot and cold at `wallMs`. */
+	cold?: Uint8Array;
+	/** Now, on the wall clock (file times are its). */
+	wallMs: number;
 	walkedAtMs: number;
 	/** When every file was last stat'ed (wall clock); a snapshot built from a full read says now. */
 	sweptAtMs: number;
@@ -144,11 +162,7 @@ export const buildSnapshot = (state: SnapshotState, fingerprint: string): Status
 		roots: [...state.roots],
 		walkedAtMs: state.walkedAtMs,
 		sweptAtMs: state.sweptAtMs,
-		dirPaths: state.dirs.map(dir => dir.path).join('\n'),
-		dirMtimes: state.dirs.map(dir => dir.mtimeMs),
-		filePaths: state.files.map(file => file.path).join('\n'),
-		fileSlugs: state.files.map(file => file.projectSlug).join('\n'),
-		fileStats: state.files.flatMap(file => [file.dev, file.ino, file.size, file.mtimeMs, file.ctimeMs, file.offset, file.check]),
+		...treeParts(state),
 		earlierTotals: [...state.earlierTotals, ...state.blocks.slice(0, Math.max(0, lastIndex)).filter(block => !block.isGap).map(block => totalTokens(block.tokens))],
 		fromMs,
 		strings,
@@ -157,16 +171,78 @@ export const buildSnapshot = (state: SnapshotState, fingerprint: string): Status
 	};
 };
 
-/** Layout: JSON length (u32 LE) | JSON without `keys` | the Bloom filter's bytes. One file, so one rename replaces both. */
+const columnsOf = (files: readonly TrackedFile[], dirs: ReadonlyArray<{path: string; mtimeMs: number}>): TreeColumns => ({
+	dirPaths: dirs.map(dir => dir.path).join('\n'),
+	dirMtimes: dirs.map(dir => dir.mtimeMs),
+	filePaths: files.map(file => file.path).join('\n'),
+	fileSlugs: files.map(file => file.projectSlug).join('\n'),
+	fileStats: files.flatMap(file => [file.dev, file.ino, file.size, file.mtimeMs, file.ctimeMs, file.offset, file.check]),
+});
+
+/** The files and folders of some columns. */
+const treeOf = (columns: TreeColumns) => {
+	const paths = columns.filePaths === '' ? [] : columns.filePaths.split('\n');
+	const slugs = columns.fileSlugs.split('\n');
+	const files: TrackedFile[] = paths.map((file, index) => {
+		const [dev, ino, size, mtimeMs, ctimeMs, offset, check] = columns.fileStats.slice(index * statFields, (index + 1) * statFields) as [number, number, number, number, number, number, number];
+		return {path: file, projectSlug: slugs[index]!, dev, ino, size, mtimeMs, ctimeMs, offset, check};
+	});
+	const dirs = (columns.dirPaths === '' ? [] : columns.dirPaths.split('\n')).map((dir, index) => ({path: dir, mtimeMs: columns.dirMtimes[index]!}));
+	return {files, dirs};
+};
+
+/** The project folder `dir` sits in (a root's child), or the root itself. */
+const projectOf = (dir: string, roots: readonly string[]): string => {
+	for (const root of roots) {
+		if (dir === root) return root;
+		if (dir.startsWith(root) && dir[root.length] === path.sep) {
+			const end = dir.indexOf(path.sep, root.length + 1);
+			return end === -1 ? dir : dir.slice(0, end);
+		}
+	}
+
+	return dir;
+};
+
+/** The hot part as columns and the cold part as JSON bytes (see {@link hotMs}). */
+const treeParts = ({files, dirs, cold, wallMs, roots}: SnapshotState): {hot: TreeColumns; cold: Uint8Array} => {
+	if (cold !== undefined) return {hot: columnsOf(files, dirs), cold};
+	const isHot = (mtimeMs: number) => mtimeMs >= wallMs - hotMs;
+	// A file never read (a stat that failed) stays hot until it is.
+	const isHotFile = (file: TrackedFile) => file.dev === -1 || isHot(file.mtimeMs);
+	const hotProjects = new Set(files.filter(isHotFile).map(file => projectOf(path.dirname(file.path), roots)));
+	const isHotDir = (dir: {path: string; mtimeMs: number}) => {
+		const project = projectOf(dir.path, roots);
+		return project === dir.path || isHot(dir.mtimeMs) || hotProjects.has(project);
+	};
+
+	return {
+		hot: columnsOf(files.filter(isHotFile), dirs.filter(isHotDir)),
+		cold: Buffer.from(JSON.stringify(columnsOf(files.filter(file => !isHotFile(file)), dirs.filter(dir => !isHotDir(dir))))),
+	};
+};
+
+/**
+ * Layout: JSON length (u32 LE) | JSON without `cold` and `keys` | cold length
+ * (u32 LE) | cold JSON | the Bloom filter's bytes. One file, so one rename
+ * replaces all; the cold part is sliced, not decoded.
+ */
 export const readSnapshot = async (file: string): Promise<StatusSnapshot | undefined> => {
 	try {
 		// Synchronous: one read, where the thread pool would take several round trips.
 		const bytes = readFileSync(file);
 		const jsonBytes = bytes.readUInt32LE(0);
-		if (bytes.length < 4 + jsonBytes) return undefined;
-		const snapshot = JSON.parse(bytes.toString('utf8', 4, 4 + jsonBytes)) as Omit<StatusSnapshot, 'keys'>;
+		if (bytes.length < 8 + jsonBytes) return undefined;
+		const snapshot = JSON.parse(bytes.toString('utf8', 4, 4 + jsonBytes)) as Omit<StatusSnapshot, 'cold' | 'keys'>;
 		if (snapshot.version !== snapshotVersion) return undefined;
-		return {...snapshot, keys: new Uint8Array(bytes.buffer, bytes.byteOffset + 4 + jsonBytes, bytes.length - 4 - jsonBytes)};
+		const coldAt = 8 + jsonBytes;
+		const coldBytes = bytes.readUInt32LE(4 + jsonBytes);
+		if (bytes.length < coldAt + coldBytes) return undefined;
+		return {
+			...snapshot,
+			cold: bytes.subarray(coldAt, coldAt + coldBytes),
+			keys: new Uint8Array(bytes.buffer, bytes.byteOffset + coldAt + coldBytes, bytes.length - coldAt - coldBytes),
+		};
 	} catch {
 		return undefined;
 	}
@@ -181,11 +257,13 @@ export const writeSnapshot = async (file: string, snapshot: StatusSnapshot): Pro
 	const temporary = `${file}.${process.pid}.tmp`;
 	try {
 		await mkdir(path.dirname(file), {recursive: true});
-		const {keys, ...rest} = snapshot;
+		const {cold, keys, ...rest} = snapshot;
 		const json = Buffer.from(JSON.stringify(rest));
 		const length = Buffer.alloc(4);
 		length.writeUInt32LE(json.length);
-		await writeFile(temporary, Buffer.concat([length, json, keys]));
+		const coldLength = Buffer.alloc(4);
+		coldLength.writeUInt32LE(cold.length);
+		await writeFile(temporary, Buffer.concat([length, json, coldLength, cold, keys]));
 		await rename(temporary, file);
 		return undefined;
 	} catch (error) {
@@ -195,63 +273,39 @@ export const writeSnapshot = async (file: string, snapshot: StatusSnapshot): Pro
 	}
 };
 
-type TrackedFile = TranscriptFile & FileCursor;
-
-/** The files and folders as the snapshot saw them. */
-const savedTree = (snapshot: StatusSnapshot) => {
-	const paths = snapshot.filePaths === '' ? [] : snapshot.filePaths.split('\n');
-	const slugs = snapshot.fileSlugs.split('\n');
-	const files: TrackedFile[] = paths.map((file, index) => {
-		const [dev, ino, size, mtimeMs, ctimeMs, offset, check] = snapshot.fileStats.slice(index * statFields, (index + 1) * statFields) as [number, number, number, number, number, number, number];
-		return {path: file, projectSlug: slugs[index]!, dev, ino, size, mtimeMs, ctimeMs, offset, check};
-	});
-	const dirs = (snapshot.dirPaths === '' ? [] : snapshot.dirPaths.split('\n')).map((dir, index) => ({path: dir, mtimeMs: snapshot.dirMtimes[index]!}));
-	return {files, dirs, walkedAtMs: snapshot.walkedAtMs};
-};
-
-/** The project folder `dir` sits in (a root's child), or the root itself. */
-const projectOf = (dir: string, roots: readonly string[]): string => {
-	for (const root of roots) {
-		const relative = path.relative(root, dir);
-		if (relative === '') return root;
-		if (!relative.startsWith('..') && !path.isAbsolute(relative)) return path.join(root, relative.split(path.sep)[0]!);
-	}
-
-	return dir;
-};
-
 /**
- * The tree now: the saved one while no folder changed, else a fresh walk, in
- * which every saved file must still be (a deleted transcript takes usage away:
- * the index's job). New transcripts start at offset 0. `toStat` is the files
- * to stat: all of them in a sweep; otherwise the hot ones and new ones, and
- * only the folders where a new transcript can appear are stat'ed: roots,
- * project folders, hot folders and every folder of a project with a hot file
- * (a live session's subagents).
+ * The tree now. Between sweeps: the hot part, while none of its folders
+ * changed; its files are to be stat'ed and the cold part is carried over
+ * unread. A changed folder means a walk, in which every saved file must still
+ * be (a deleted transcript takes usage away: the index's job); new transcripts
+ * start at offset 0 and, with the hot files, are to be stat'ed. A sweep stats
+ * every file. `toStat` is the files to stat; `cold` is set when the parts stay.
  */
-const currentTree = async (snapshot: StatusSnapshot, roots: readonly string[], {wallMs, isSweep}: {wallMs: number; isSweep: boolean}) => {
-	const saved = savedTree(snapshot);
-	const isHot = (mtimeMs: number) => mtimeMs >= wallMs - hotMs;
-	const hotProjects = new Set(saved.files.filter(file => isHot(file.mtimeMs)).map(file => projectOf(path.dirname(file.path), roots)));
-	const dirs = isSweep
-		? saved.dirs
-		: saved.dirs.filter(dir => {
-				const project = projectOf(dir.path, roots);
-				return project === dir.path || isHot(dir.mtimeMs) || hotProjects.has(project);
-			});
-	const isUnchanged = dirs.every(dir => {
+const currentTree = async (snapshot: StatusSnapshot, roots: readonly string[], isSweep: boolean) => {
+	const hot = treeOf(snapshot.hot);
+	const isUnchanged =
+		!isSweep &&
+		hot.dirs.every(dir => {
+			const mtimeMs = statSync(dir.path, {throwIfNoEntry: false})?.mtimeMs;
+			return mtimeMs === dir.mtimeMs && mtimeMs < snapshot.walkedAtMs - settleMs;
+		});
+	if (isUnchanged) return {...hot, walkedAtMs: snapshot.walkedAtMs, cold: snapshot.cold, toStat: hot.files};
+	const cold = treeOf(JSON.parse(Buffer.from(snapshot.cold).toString('utf8')) as TreeColumns);
+	const saved = {files: [...hot.files, ...cold.files], dirs: [...hot.dirs, ...cold.dirs]};
+	const isSettled = saved.dirs.every(dir => {
 		const mtimeMs = statSync(dir.path, {throwIfNoEntry: false})?.mtimeMs;
-		return mtimeMs === dir.mtimeMs && mtimeMs < saved.walkedAtMs - settleMs;
+		return mtimeMs === dir.mtimeMs && mtimeMs < snapshot.walkedAtMs - settleMs;
 	});
-	const toStat = (files: readonly TrackedFile[]) => (isSweep ? files : files.filter(file => file.dev === -1 || isHot(file.mtimeMs)));
-	if (isUnchanged) return {...saved, toStat: toStat(saved.files)};
+	// A sweep whose folders are all as they were needs no walk.
+	if (isSettled) return {...saved, walkedAtMs: snapshot.walkedAtMs, cold: undefined, toStat: saved.files};
 	const walked = await walkRoots({searched: [], roots: [...roots]});
 	if (walked.unreadablePaths.length > 0) return undefined;
 	const known = new Map(saved.files.map(file => [file.path, file]));
 	const present = new Set(walked.files.map(file => file.path));
 	if (saved.files.some(file => !present.has(file.path))) return undefined;
+	const hotPaths = new Set(hot.files.map(file => file.path));
 	const files = walked.files.map(file => known.get(file.path) ?? {...file, dev: -1, ino: -1, size: 0, mtimeMs: 0, ctimeMs: 0, offset: 0, check: emptyCheck});
-	return {files, dirs: walked.dirs, walkedAtMs: walked.walkedAtMs, toStat: toStat(files)};
+	return {files, dirs: walked.dirs, walkedAtMs: walked.walkedAtMs, cold: undefined, toStat: isSweep ? files : files.filter(file => file.dev === -1 || hotPaths.has(file.path))};
 };
 
 /**
@@ -265,7 +319,7 @@ export const usageFromSnapshot = async (
 ): Promise<{blocks: Block[]; earlierTotals: readonly number[]; next: StatusSnapshot | undefined; isSweepDue: boolean} | undefined> => {
 	if (snapshot.fingerprint !== fingerprint || snapshot.roots.join('\n') !== roots.join('\n')) return undefined;
 	// File times are the wall clock's, whatever --now says.
-	const tree = await currentTree(snapshot, roots, {wallMs, isSweep});
+	const tree = await currentTree(snapshot, roots, isSweep);
 	if (tree === undefined) return undefined;
 	const grown: Array<{file: TrackedFile; stats: {dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number}}> = [];
 	let newBytes = 0;
@@ -359,7 +413,7 @@ export const usageFromSnapshot = async (
 	// A sweep is written down even when it found nothing: the next calls need not repeat it.
 	const isChanged = grown.length > 0 || tree.walkedAtMs !== snapshot.walkedAtMs || isSweep;
 	const next = isChanged
-		? buildSnapshot({files: [...files.values()], dirs: tree.dirs, walkedAtMs: tree.walkedAtMs, sweptAtMs: isSweep ? wallMs : snapshot.sweptAtMs, roots, blocks, earlierTotals: snapshot.earlierTotals, recent, keys}, fingerprint)
+		? buildSnapshot({files: [...files.values()], dirs: tree.dirs, cold: tree.cold, wallMs, walkedAtMs: tree.walkedAtMs, sweptAtMs: isSweep ? wallMs : snapshot.sweptAtMs, roots, blocks, earlierTotals: snapshot.earlierTotals, recent, keys}, fingerprint)
 		: undefined;
 	return {blocks, earlierTotals: snapshot.earlierTotals, next, isSweepDue: !isSweep && isSweepDue(snapshot.sweptAtMs, wallMs)};
 };
