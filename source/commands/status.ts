@@ -68,7 +68,7 @@ const snapshotUsage = async (options: Options, settings: Awaited<ReturnType<type
 	const {roots} = await findRoots({claudeDirs: options.claudeDir});
 	const file = snapshotPath(roots);
 	const snapshot = await readSnapshot(file);
-	const usage = snapshot === undefined ? undefined : await usageFromSnapshot(snapshot, {roots, ...settings, nowMs, isSweep});
+	const usage = snapshot === undefined ? undefined : await usageFromSnapshot(snapshot, {roots, ...settings, nowMs, dayStartsMs: lastDayStarts(nowMs), isSweep});
 	if (usage?.next !== undefined) noteFailure(cacheErrors, await writeSnapshot(file, usage.next));
 	if (isSweep) rmSync(`${file}.sweep`, {force: true});
 	else if (usage?.isSweepDue) await startSweep(file, options);
@@ -80,19 +80,23 @@ const noteFailure = (errors: CacheErrors, failure: {path: string; reason: string
 	if (failure !== undefined) errors.push(failure);
 };
 
-/** The index path: the saved summary plus new bytes, and a fresh snapshot for the next status line. */
+/**
+ * The index path: the saved summary plus new bytes, and a fresh snapshot for
+ * the next status line. With the cache on, the week's requests are read so the
+ * snapshot can hold the last block's requests and the week's day sums.
+ */
 const indexUsage = async (options: Options, settings: Awaited<ReturnType<typeof ledgerSettings>>, clock: () => number, needsPeriods: boolean, cacheErrors: CacheErrors) => {
 	const nowMs = clock();
-	// With the cache on, entries are read so the snapshot can hold the last block's requests.
-	const [{openUsageFor}, {entriesFrom}] = await Promise.all([import('./usage-for.js'), import('../core/usage/weekly.js')]);
+	const [{openUsageFor}, {daySums, entriesFrom, weeklyTotals}] = await Promise.all([import('./usage-for.js'), import('../core/usage/weekly.js')]);
 	const usage = await openUsageFor({...options, quiet: true}, clock, {isSummaryEnough: !options.cache && !needsPeriods});
 	const last = usage.view().blocks.findLast(block => !block.isGap);
 	const recentFromMs = (last?.firstEntryMs ?? nowMs) - marginMs;
-	const weekStartMs = lastDayStarts(nowMs)[0]!;
-	const view = usage.view(Math.min(recentFromMs, needsPeriods ? weekStartMs : Number.POSITIVE_INFINITY));
+	const dayStartsMs = lastDayStarts(nowMs);
+	const weekStartMs = dayStartsMs[0]!;
+	const view = usage.view(Math.min(recentFromMs, options.cache || needsPeriods ? weekStartMs : Number.POSITIVE_INFINITY));
+	const weekEntries = options.cache || needsPeriods ? entriesFrom(view.blocks, weekStartMs) : [];
 	const tailers = usage.live === undefined ? [] : [...usage.live.source.tailers.values()];
-	// `--format json` always reads the week from the index, so only the one-line formats keep a snapshot.
-	if (options.cache && !needsPeriods && usage.live !== undefined && tailers.every(tailer => tailer.cursor !== undefined)) {
+	if (options.cache && usage.live !== undefined && tailers.every(tailer => tailer.cursor !== undefined)) {
 		const files = tailers.map(tailer => ({path: tailer.path, projectSlug: tailer.projectSlug, ...tailer.cursor!}));
 		const {dirs, walkedAtMs, roots} = usage.discovery;
 		const hashes = [...usage.live.usage.keyHashes()];
@@ -100,12 +104,32 @@ const indexUsage = async (options: Options, settings: Awaited<ReturnType<typeof 
 		const bloom = KeyBloom.sized(hashes.length * 1.25);
 		for (const hash of hashes) bloom.add(hash);
 		const keys = bloom.bits;
-		noteFailure(cacheErrors, await writeSnapshot(snapshotPath(roots), buildSnapshot({files, dirs, wallMs: Date.now(), walkedAtMs, sweptAtMs: Date.now(), roots, blocks: view.blocks, earlierTotals: [], recent: entriesFrom(view.blocks, recentFromMs), keys}, settings.fingerprint)));
+		// The snapshot's recent requests are those from the last block's start on; the day sums hold the week's before it.
+		const daysBeforeMs = last?.firstEntryMs ?? Number.MAX_SAFE_INTEGER;
+		noteFailure(cacheErrors, await writeSnapshot(snapshotPath(roots), buildSnapshot(
+					{
+						files,
+						dirs,
+						wallMs: Date.now(),
+						walkedAtMs,
+						sweptAtMs: Date.now(),
+						roots,
+						blocks: view.blocks,
+						earlierTotals: [],
+						days: daySums(weekEntries, dayStartsMs, daysBeforeMs, nowMs),
+						daysBeforeMs,
+						dayStartsMs,
+						nowMs,
+						recent: entriesFrom(view.blocks, recentFromMs),
+						keys,
+					},
+					settings.fingerprint,
+				)));
 	}
 
 	await usage.save();
 	cacheErrors.push(...usage.cacheErrors());
-	return {blocks: view.blocks, earlierTotals: [] as number[], periodEntries: needsPeriods ? entriesFrom(view.blocks, weekStartMs) : []};
+	return {blocks: view.blocks, earlierTotals: [] as number[], week: needsPeriods ? weeklyTotals(weekEntries, dayStartsMs, nowMs) : undefined};
 };
 
 /**
@@ -120,12 +144,14 @@ export const statusFor = async (
 	const settings = await ledgerSettings(options);
 	const nowMs = clock();
 	const cacheErrors: CacheErrors = [];
-	const fast = options.cache && !needsPeriods ? await snapshotUsage(options, settings, nowMs, cacheErrors, isSweep) : undefined;
-	const {blocks: found, earlierTotals, periodEntries} = fast === undefined ? await indexUsage(options, settings, clock, needsPeriods, cacheErrors) : {...fast, periodEntries: []};
+	const snapshot = options.cache ? await snapshotUsage(options, settings, nowMs, cacheErrors, isSweep) : undefined;
+	// The week needs the snapshot's day sums; without them (another time zone) the index answers.
+	const fast = snapshot !== undefined && (!needsPeriods || snapshot.week !== undefined) ? snapshot : undefined;
+	const {blocks: found, earlierTotals, week: foundWeek} = fast ?? (await indexUsage(options, settings, clock, needsPeriods, cacheErrors));
 	// A saved summary's last block may have ended since: limits learn only from finished ones.
 	const blocks = found.map(block => atTime(block, nowMs, settings.ledger.sessionLengthMs));
 	// The same 7 local days as `report --weekly`: today and the six before.
-	const week = needsPeriods ? (await import('../core/usage/weekly.js')).weeklyTotals(periodEntries, lastDayStarts(nowMs), nowMs) : {days: [{costUsd: 0, totalTokens: 0}], total: {costUsd: 0, totalTokens: 0}};
+	const week = (needsPeriods ? foundWeek : undefined) ?? {days: [{costUsd: 0, totalTokens: 0}], total: {costUsd: 0, totalTokens: 0}};
 	const status = buildStatus({
 		blocks,
 		nowMs,

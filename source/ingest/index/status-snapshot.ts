@@ -7,6 +7,7 @@ import {beatsCopy, compareEntries, dedupeKey} from '../../core/usage/dedupe.js';
 import type {LedgerOptions} from '../../core/usage/ledger.js';
 import {entryCostUsd} from '../../core/usage/pricing.js';
 import {totalTokens, type UsageEntry} from '../../core/usage/types.js';
+import {movedDaySums, weekFromSums, type DaySums, type Weekly} from '../../core/usage/weekly.js';
 import {cacheDir} from '../dirs.js';
 import {walkRoots, type TranscriptFile} from '../transcripts/discover.js';
 import {emptyCheck, isUnchanged, type FileCursor} from '../transcripts/file-cursor.js';
@@ -34,6 +35,8 @@ export type StatusSnapshot = {
 	/** The rest, as JSON bytes of {@link TreeColumns}: parsed only by a walk or a sweep. Stored after the JSON. */
 	cold: Uint8Array;
 	earlierTotals: number[];
+	/** The week's requests before `fromMs`, per local day (see {@link DaySums}); null when they could not be carried on (a time zone change). */
+	days: DaySums | null;
 	/** First entry of the last block: new lines before it mean the fast path cannot answer. */
 	fromMs: number;
 	strings: string[];
@@ -56,8 +59,8 @@ type TreeColumns = {
 	fileStats: number[];
 };
 
-// 3: files carry ctimeMs and the fingerprint of the bytes read. 4: sweptAtMs. 5: hot and cold parts.
-const snapshotVersion = 5;
+// 3: files carry ctimeMs and the fingerprint of the bytes read. 4: sweptAtMs. 5: hot and cold parts. 6: day sums.
+const snapshotVersion = 6;
 
 /**
  * Claude Code appends only to live sessions (a resumed one gets a new file), so
@@ -143,6 +146,12 @@ export type SnapshotState = {
 	/** Blocks as of now, with entries from the last non-gap block on; earlier blocks may be summaries. */
 	blocks: readonly Block[];
 	earlierTotals: readonly number[];
+	/** Per local day, the week's requests before `daysBeforeMs`. */
+	days: DaySums | null;
+	daysBeforeMs: number;
+	/** The local midnights of the week now, oldest first (the caller knows the time zone). */
+	dayStartsMs: readonly number[];
+	nowMs: number;
 	/** Counted entries at or after (last block's first entry − an hour). */
 	recent: readonly PricedEntry[];
 	/** Every request key in the history (a KeyBloom's bits). */
@@ -164,6 +173,8 @@ export const buildSnapshot = (state: SnapshotState, fingerprint: string): Status
 		sweptAtMs: state.sweptAtMs,
 		...treeParts(state),
 		earlierTotals: [...state.earlierTotals, ...state.blocks.slice(0, Math.max(0, lastIndex)).filter(block => !block.isGap).map(block => totalTokens(block.tokens))],
+		// The requests that leave the recent window move into the day sums.
+		days: state.days === null ? null : (movedDaySums(state.days, state.recent, state.daysBeforeMs, fromMs, state.dayStartsMs, state.nowMs) ?? null),
 		fromMs,
 		strings,
 		entries: state.recent.filter(entry => entry.timestampMs >= fromMs - marginMs).map(entry => entryColumns(entry, ref)),
@@ -315,8 +326,26 @@ const currentTree = async (snapshot: StatusSnapshot, roots: readonly string[], i
  */
 export const usageFromSnapshot = async (
 	snapshot: StatusSnapshot,
-	{roots, fingerprint, ledger, nowMs, isSweep = false, wallMs = Date.now()}: {roots: readonly string[]; fingerprint: string; ledger: LedgerOptions; nowMs: number; isSweep?: boolean; wallMs?: number},
-): Promise<{blocks: Block[]; earlierTotals: readonly number[]; next: StatusSnapshot | undefined; isSweepDue: boolean} | undefined> => {
+	{
+		roots,
+		fingerprint,
+		ledger,
+		nowMs,
+		dayStartsMs,
+		isSweep = false,
+		wallMs = Date.now(),
+	}: {roots: readonly string[]; fingerprint: string; ledger: LedgerOptions; nowMs: number; dayStartsMs: readonly number[]; isSweep?: boolean; wallMs?: number},
+): Promise<
+	| {
+			blocks: Block[];
+			earlierTotals: readonly number[];
+			/** The week per local day, when the snapshot's day sums still apply. */
+			week: Weekly | undefined;
+			next: StatusSnapshot | undefined;
+			isSweepDue: boolean;
+	  }
+	| undefined
+> => {
 	if (snapshot.fingerprint !== fingerprint || snapshot.roots.join('\n') !== roots.join('\n')) return undefined;
 	// File times are the wall clock's, whatever --now says.
 	const tree = await currentTree(snapshot, roots, isSweep);
@@ -413,7 +442,8 @@ export const usageFromSnapshot = async (
 	// A sweep is written down even when it found nothing: the next calls need not repeat it.
 	const isChanged = grown.length > 0 || tree.walkedAtMs !== snapshot.walkedAtMs || isSweep;
 	const next = isChanged
-		? buildSnapshot({files: [...files.values()], dirs: tree.dirs, cold: tree.cold, wallMs, walkedAtMs: tree.walkedAtMs, sweptAtMs: isSweep ? wallMs : snapshot.sweptAtMs, roots, blocks, earlierTotals: snapshot.earlierTotals, recent, keys}, fingerprint)
+		? buildSnapshot({files: [...files.values()], dirs: tree.dirs, cold: tree.cold, wallMs, walkedAtMs: tree.walkedAtMs, sweptAtMs: isSweep ? wallMs : snapshot.sweptAtMs, roots, blocks, earlierTotals: snapshot.earlierTotals, days: snapshot.days, daysBeforeMs: snapshot.fromMs, dayStartsMs, nowMs, recent, keys}, fingerprint)
 		: undefined;
-	return {blocks, earlierTotals: snapshot.earlierTotals, next, isSweepDue: !isSweep && isSweepDue(snapshot.sweptAtMs, wallMs)};
+	const week = snapshot.days === null ? undefined : weekFromSums(snapshot.days, recent, snapshot.fromMs, dayStartsMs, nowMs);
+	return {blocks, earlierTotals: snapshot.earlierTotals, week, next, isSweepDue: !isSweep && isSweepDue(snapshot.sweptAtMs, wallMs)};
 };

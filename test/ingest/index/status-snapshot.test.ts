@@ -37,12 +37,12 @@ const history = async (lines: Line[]) => {
 	}
 
 	const cacheDir = path.join(dir, 'cache');
-	/** `isSweep` does what the background sweep does: stat every file. */
-	const status = async (cache: boolean, isSweep = false) => {
+	/** `isSweep` does what the background sweep does: stat every file. `needsPeriods` adds today and the week (`--format json`). */
+	const status = async (cache: boolean, isSweep = false, needsPeriods = false, now = nowIso) => {
 		process.env['CCTOP_CACHE_DIR'] = cacheDir;
 		process.env['CCTOP_DATA_DIR'] = path.join(dir, 'data');
-		const options = parseOptions({claudeDir: [dir], now: nowIso, quiet: true, cache, tokenLimit: 'max'});
-		const result = await statusFor(options, {needsPeriods: false, isSweep});
+		const options = parseOptions({claudeDir: [dir], now, quiet: true, cache, tokenLimit: 'max'});
+		const result = await statusFor(options, {needsPeriods, isSweep});
 		return {json: result.status.json, source: result.source};
 	};
 
@@ -183,9 +183,12 @@ describe('the status snapshot', () => {
 				const h = await history(before);
 				await h.age();
 				await h.status(true);
-				for (const batch of batches) {
+				for (const [index, batch] of batches.entries()) {
 					await h.append(batch);
-					expect((await h.status(true)).json).toEqual((await h.status(false)).json);
+					// Alternately the one-line status and `--format json`'s today and week, from the same snapshot.
+					const needsPeriods = index % 2 === 1;
+					const fast = await h.status(true, false, needsPeriods);
+					expect(fast.json).toEqual((await h.status(false, false, needsPeriods)).json);
 				}
 			}),
 			{numRuns: 60},
@@ -283,5 +286,42 @@ describe('the status snapshot', () => {
 			}),
 			{numRuns: 40},
 		);
+	});
+
+	it('tells today and the week from the snapshot\'s day sums, across midnight and not across a time zone change', async () => {
+		const zone = process.env['TZ'];
+		try {
+			process.env['TZ'] = 'America/New_York';
+			// Requests on three days before now (12:00 UTC, 07:00 in New York) and in the last block.
+			const h = await history([
+				{file: 0, minutesAgo: 2 * 1440 + 30, request: 1, output: 100, isKeyed: true},
+				{file: 1, minutesAgo: 1440 + 60, request: 2, output: 200, isKeyed: true},
+				{file: 1, minutesAgo: 600, request: 3, output: 300, isKeyed: false},
+				{file: 2, minutesAgo: 100, request: 4, output: 400, isKeyed: true},
+			]);
+			await h.age();
+			expect((await h.status(true, false, true)).source).toBe('index');
+			await h.append([{file: 2, minutesAgo: 20, request: 5, output: 500, isKeyed: true}]);
+			const fast = await h.status(true, false, true);
+			expect(fast.source).toBe('snapshot');
+			expect(fast.json).toEqual((await h.status(false, false, true)).json);
+			expect(fast.json.week.totalTokens).toBe(5 * 1110 + 1500);
+			// Requests 4 and 5 are today in New York; request 3, at 02:00 UTC, was 21:00 the evening before.
+			expect(fast.json.today.totalTokens).toBe(2 * 1110 + 900);
+			// Seventeen hours on, past midnight in New York: yesterday's requests leave today, none leave the week.
+			const later = '2026-11-27T05:30:00Z';
+			const next = await h.status(true, false, true, later);
+			expect(next.source).toBe('snapshot');
+			expect(next.json).toEqual((await h.status(false, false, true, later)).json);
+			expect(next.json.today.totalTokens).toBe(0);
+			// Another time zone: the day sums are not its days, so the index answers.
+			process.env['TZ'] = 'Asia/Tokyo';
+			const tokyo = await h.status(true, false, true, later);
+			expect(tokyo.source).toBe('index');
+			expect(tokyo.json).toEqual((await h.status(false, false, true, later)).json);
+		} finally {
+			if (zone === undefined) delete process.env['TZ'];
+			else process.env['TZ'] = zone;
+		}
 	});
 });
