@@ -16,10 +16,11 @@
 //   npm run bench -- --only status                  # just status, statusline and session
 //   npm run bench -- --only soak                    # 300 lines/s for 5 min into a 100k-request block (bench/soak.mjs)
 //   npm run bench -- --only spool                   # readers of a 500 MiB, 30-day spool (bench/spool.mjs)
+//   npm run bench -- --only heavy                   # heavy users: many files, 4 GB, one giant session (bench/heavy.mjs)
 //
 // Corpora, the index and ccusage live in $CCTOP_BENCH_DIR (default <tmp>/cctop-bench) and are reused.
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
-import {appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync} from 'node:fs';
+import {appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -27,6 +28,7 @@ import {parseArgs} from 'node:util';
 import {performance} from 'node:perf_hooks';
 import {dashboardProbe} from './dashboard-probe.mjs';
 import {freshLines, generateCorpus, probeLine} from './generate-corpus.mjs';
+import {ccusageCommand, ccusageVersion, median, newestFile, quantile, sameTotals, timed as timedRun, totals, withRestore} from './measure.mjs';
 
 const {values} = parseArgs({
 	options: {
@@ -43,7 +45,6 @@ const {values} = parseArgs({
 
 const root = process.env.CCTOP_BENCH_DIR ?? path.join(os.tmpdir(), 'cctop-bench');
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const ccusageVersion = '20.0.24';
 const runs = Number(values.runs);
 mkdirSync(root, {recursive: true});
 const log = message => process.stderr.write(`${message}\n`);
@@ -59,63 +60,7 @@ const corpus = async megabytes => {
 	return {dir, ...result};
 };
 
-/** The native ccusage binary (skipping its Node launcher), installed once into the bench dir. */
-const ccusageCommand = () => {
-	const dir = path.join(root, `ccusage-${ccusageVersion}`);
-	const launcher = path.join(dir, 'node_modules', 'ccusage', 'src', 'cli.js');
-	if (!existsSync(launcher)) {
-		log(`installing ccusage@${ccusageVersion} into ${dir} …`);
-		mkdirSync(dir, {recursive: true});
-		execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', dir, `ccusage@${ccusageVersion}`], {stdio: 'inherit'});
-	}
-
-	const native = path.join(dir, 'node_modules', '@ccusage', `ccusage-${process.platform}-${process.arch}`, 'bin', 'ccusage');
-	if (existsSync(native)) {
-		chmodSync(native, 0o755);
-		return [native];
-	}
-
-	return [process.execPath, launcher];
-};
-
-/** One timed run under /usr/bin/time: wall seconds, peak RSS in MiB, and stdout. */
-const timed = (command, env) => {
-	const out = path.join(root, 'last-output.json');
-	const result = spawnSync('/usr/bin/time', ['-f', '%e %M', 'sh', '-c', '"$@" > "$OUT"', 'sh', ...command], {
-		env: {...process.env, ...env, OUT: out},
-		encoding: 'utf8',
-	});
-	if (result.status !== 0) throw new Error(`${command.join(' ')} failed: ${result.stderr}`);
-	const [wall, rssKb] = result.stderr.trim().split('\n').at(-1).split(' ').map(Number);
-	return {wallS: wall, rssMiB: rssKb / 1024, output: readFileSync(out, 'utf8')};
-};
-
-const totals = output => {
-	const {blocks} = JSON.parse(output);
-	const sum = {blocks: 0, entries: 0, inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUSD: 0};
-	for (const block of blocks) {
-		if (block.isGap) continue;
-		sum.blocks++;
-		sum.entries += block.entries;
-		for (const key of ['inputTokens', 'outputTokens', 'cacheCreationInputTokens', 'cacheReadInputTokens']) sum[key] += block.tokenCounts[key];
-		sum.costUSD += block.costUSD;
-	}
-
-	return sum;
-};
-
-const sameTotals = (a, b) => Object.keys(a).every(key => (key === 'costUSD' ? Math.abs(a[key] - b[key]) <= 1e-6 * Math.max(1, a[key]) : a[key] === b[key]));
-
-const quantile = (values, q) => {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-};
-
-const median = values => {
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
+const timed = (command, env) => timedRun(command, env, root);
 
 const summary = samples => ({
 	median: median(samples.map(s => s.wallS)),
@@ -136,35 +81,6 @@ const quick = (args, env, input, before) => {
 	}
 
 	return {median: median(times), min: Math.min(...times), max: Math.max(...times)};
-};
-
-/** The newest transcript file, where appends go. */
-const newestFile = dir => {
-	const files = [];
-	const walk = folder => {
-		for (const entry of readdirSync(folder, {withFileTypes: true})) {
-			const full = path.join(folder, entry.name);
-			if (entry.isDirectory()) walk(full);
-			else if (entry.name.endsWith('.jsonl')) files.push(full);
-		}
-	};
-
-	walk(path.join(dir, 'projects'));
-	return files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-};
-
-/** Run `body`, then put `file` and the index back exactly as they were (size, times, index bytes). */
-const withRestore = async (file, cacheDir, body) => {
-	const before = statSync(file);
-	const backups = readdirSync(cacheDir).map(name => [path.join(cacheDir, name), readFileSync(path.join(cacheDir, name))]);
-	try {
-		return await body();
-	} finally {
-		truncateSync(file, before.size);
-		utimesSync(file, before.atime, before.mtime);
-		for (const name of readdirSync(cacheDir)) rmSync(path.join(cacheDir, name));
-		for (const [name, bytes] of backups) writeFileSync(name, bytes);
-	}
 };
 
 /** The live probe: append one line at a time and time until the next NDJSON snapshot shows it. */
@@ -279,7 +195,9 @@ if (values.only === undefined || values.only === 'soak') {
 }
 
 if (values.only === undefined || values.only === 'spool') extraTables.push(script('spool.mjs', ['--runs', String(Math.min(runs, 3))]));
-if (values.only === 'soak' || values.only === 'spool') {
+// Heavy users' histories, with the issue-17 targets table (its own script: it takes ~20 minutes).
+if (values.only === undefined || values.only === 'heavy') extraTables.push(script('heavy.mjs', ['--runs', String(runs), ...(values['no-ccusage'] ? ['--no-ccusage'] : [])]));
+if (values.only === 'soak' || values.only === 'spool' || values.only === 'heavy') {
 	for (const table of extraTables) process.stdout.write(table);
 	process.exit(0);
 }
@@ -287,7 +205,7 @@ if (values.only === 'soak' || values.only === 'spool') {
 const quickRows = [];
 const dashboards = [];
 const isOnlyDashboard = values.only === 'dashboard';
-const ccusage = values['no-ccusage'] || isOnlyDashboard || values.only === 'status' ? undefined : ccusageCommand();
+const ccusage = values['no-ccusage'] || isOnlyDashboard || values.only === 'status' ? undefined : ccusageCommand(root);
 for (const megabytes of values.sizes.split(',').map(Number)) {
 	const {dir, bytes, files} = await corpus(megabytes);
 	const cacheDir = path.join(root, `cache-${megabytes}mb`);

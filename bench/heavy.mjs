@@ -1,0 +1,179 @@
+// Heavy users' histories (issue 17), every row measured against ccusage native
+// and a bare `node -e 0` in the same run, as wall time and CPU time (user+sys):
+//   many files         1 GB in ~5,000 transcripts over 180 days
+//   4 GB               ~20,000 transcripts over 365 days
+//   one giant session  a single 700 MB transcript
+//
+//   node bench/heavy.mjs [--corpora many-files,4gb,giant] [--runs 5] [--quick-runs 21] [--idle-seconds 30] [--no-ccusage]
+//
+// Prints one Markdown table per corpus, then the targets table. Corpora live in
+// $CCTOP_BENCH_DIR (default <tmp>/cctop-bench) and are generated once.
+import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {parseArgs} from 'node:util';
+import {dashboardProbe} from './dashboard-probe.mjs';
+import {corpusShapes, freshLines, generateCorpus} from './generate-corpus.mjs';
+import {ccusageCommand, ccusageVersion, interleaved, newestFile, quantile, sameTotals, spread, timed, totals, withRestore} from './measure.mjs';
+
+const {values} = parseArgs({
+	options: {
+		corpora: {type: 'string', default: 'many-files,4gb,giant'},
+		runs: {type: 'string', default: '5'},
+		'quick-runs': {type: 'string', default: '21'},
+		'idle-seconds': {type: 'string', default: '30'},
+		'append-seconds': {type: 'string', default: '30'},
+		'no-ccusage': {type: 'boolean', default: false},
+	},
+});
+
+const corpora = {
+	'many-files': {name: 'corpus-many-1024', megabytes: 1024, shape: 'many-files', label: 'many files, 1 GB'},
+	'4gb': {name: 'corpus-year-4096', megabytes: 4096, shape: 'year-of-files', label: '4 GB'},
+	giant: {name: 'corpus-giant-700', megabytes: 700, shape: 'giant-session', label: 'one giant session, 700 MB'},
+};
+
+const root = process.env.CCTOP_BENCH_DIR ?? path.join(os.tmpdir(), 'cctop-bench');
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const runs = Number(values.runs);
+const quickRuns = Number(values['quick-runs']);
+const log = message => process.stderr.write(`${message}\n`);
+mkdirSync(root, {recursive: true});
+
+const corpus = async ({name, megabytes, shape}) => {
+	const dir = path.join(root, name);
+	const marker = path.join(dir, 'corpus.json');
+	if (existsSync(marker)) return {dir, ...JSON.parse(readFileSync(marker, 'utf8'))};
+	rmSync(dir, {recursive: true, force: true});
+	log(`generating ${name} (${shape}, ${megabytes} MB) …`);
+	const result = await generateCorpus(dir, megabytes * 1024 * 1024, 42, undefined, corpusShapes[shape]);
+	writeFileSync(marker, JSON.stringify(result));
+	return {dir, ...result};
+};
+
+const ccusage = values['no-ccusage'] ? undefined : ccusageCommand(root);
+const s = value => value.toFixed(2);
+const ms = value => value.toFixed(0);
+const x = value => `${value.toFixed(2)}×`;
+const results = [];
+
+for (const key of values.corpora.split(',')) {
+	const spec = corpora[key];
+	if (spec === undefined) throw new Error(`unknown corpus ${key}; one of ${Object.keys(corpora).join(', ')}`);
+	const {dir, bytes, files} = await corpus(spec);
+	const cacheDir = path.join(root, `cache-${spec.name}`);
+	const env = {CLAUDE_CONFIG_DIR: dir, HOME: root, CCTOP_CACHE_DIR: cacheDir, CCTOP_DATA_DIR: path.join(root, 'data')};
+	const report = extra => [process.execPath, cli, 'report', '--json', '--quiet', '--claude-dir', dir, ...extra];
+	const row = {key, label: `${spec.label} (${(bytes / 1024 / 1024).toFixed(0)} MiB, ${files} files)`, files, bytes};
+	log(`${row.label}`);
+
+	// Cold: both tools, alternating, after one untimed run each (the same page cache for both).
+	const tools = [['cctop', report(['--no-cache'])]];
+	if (ccusage) tools.push(['ccusage', [...ccusage, 'blocks', '--json', '--offline']]);
+	for (const [, command] of tools) timed(command, env, root);
+	const cold = new Map(tools.map(([name]) => [name, []]));
+	for (let run = 0; run < runs; run++) {
+		for (const [name, command] of tools) {
+			cold.get(name).push(timed(command, env, root));
+			log(`  cold ${name} run ${run + 1}: ${cold.get(name).at(-1).wallS} s wall, ${s(cold.get(name).at(-1).cpuS)} s CPU, ${cold.get(name).at(-1).rssMiB.toFixed(0)} MiB`);
+		}
+	}
+
+	const reference = totals(cold.get('cctop')[0].output);
+	row.requests = reference.entries;
+	row.cold = {wall: spread(cold.get('cctop'), 'wallS'), cpu: spread(cold.get('cctop'), 'cpuS'), rss: spread(cold.get('cctop'), 'rssMiB')};
+	if (ccusage) {
+		row.ccusage = {wall: spread(cold.get('ccusage'), 'wallS'), cpu: spread(cold.get('ccusage'), 'cpuS'), rss: spread(cold.get('ccusage'), 'rssMiB')};
+		row.peerCheck = sameTotals(reference, totals(cold.get('ccusage')[0].output)) ? 'same totals' : 'DIFFERENT totals';
+	}
+
+	// Warm: the index written once, then nothing new.
+	rmSync(cacheDir, {recursive: true, force: true});
+	const first = timed(report([]), env, root);
+	log(`  first run (writes the index): ${first.wallS} s, ${first.rssMiB.toFixed(0)} MiB`);
+	const warm = [];
+	for (let run = 0; run < runs; run++) warm.push(timed(report([]), env, root));
+	row.first = first;
+	row.warm = {wall: spread(warm, 'wallS'), cpu: spread(warm, 'cpuS'), rss: spread(warm, 'rssMiB')};
+	row.warmCheck = sameTotals(reference, totals(warm[0].output)) ? 'same totals' : 'DIFFERENT totals';
+
+	// The one-shot commands, interleaved with node -e 0. Between two status-bar
+	// refreshes a live session grows: before each `…appended` run ~4 KB is appended, stamped after the last line.
+	const file = newestFile(dir);
+	const hookInput = JSON.stringify({model: {id: 'claude-opus-5', display_name: 'Opus'}, cost: {total_cost_usd: 0.012_34}, rate_limits: {five_hour: {used_percentage: 23.5, resets_at: 1_738_425_600}}});
+	const lastMs = Date.parse(JSON.parse(warm[0].output).blocks.at(-1)?.actualEndTime ?? '2026-11-01T00:00:00Z');
+	let clockMs = Math.max(lastMs, Date.now() - 3_600_000);
+	let seed = 500;
+	const appendSome = () => {
+		const lines = freshLines(4 * 1024, seed++, clockMs);
+		writeFileSync(file, lines, {flag: 'a'});
+		for (const line of lines.split('\n')) if (line.includes('"timestamp"')) clockMs = Math.max(clockMs, Date.parse(JSON.parse(line).timestamp) + 1000);
+	};
+
+	const command = args => [process.execPath, cli, ...args, '--claude-dir', dir];
+	const quick = await withRestore(file, cacheDir, async () => {
+		// One status line first, so the snapshot exists, as it does for a status bar that has been running.
+		timed(command(['status']), env, root);
+		const names = ['node -e 0', 'status', 'statusline', 'status --format json', 'session --latest', 'session --list', 'status, ~4 KB appended before each run'];
+		const measured = interleaved(
+			[
+				{command: [process.execPath, '-e', '0']},
+				{command: command(['status'])},
+				{command: command(['statusline']), input: hookInput},
+				{command: command(['status', '--format', 'json'])},
+				{command: command(['session', '--latest'])},
+				{command: command(['session', '--list'])},
+				{command: command(['status']), before: appendSome},
+			],
+			{runs: quickRuns, env},
+		);
+		return Object.fromEntries(names.map((name, index) => [name, measured[index]]));
+	});
+	row.quick = quick;
+	log(`  status ${ms(quick.status.wall.median)} ms (node -e 0 ${ms(quick['node -e 0'].wall.median)} ms), status --format json ${ms(quick['status --format json'].wall.median)} ms, session --list ${ms(quick['session --list'].wall.median)} ms`);
+
+	// The live dashboard on the warm index: idle CPU and RSS, and append → frame latency.
+	row.dashboard = await withRestore(file, cacheDir, async () =>
+		dashboardProbe({cli, dir, env, file, idleSeconds: Number(values['idle-seconds']), appendSeconds: Number(values['append-seconds'])}),
+	);
+	log(`  dashboard idle ${row.dashboard.idleCpuPercent.toFixed(2)}% CPU, peak ${row.dashboard.peakRssMiB.toFixed(0)} MiB, append → frame p95 ${ms(quantile(row.dashboard.latencies, 0.95))} ms`);
+	results.push(row);
+}
+
+// One table per corpus: every row with median, min–max and the ratios.
+const range = (value, format) => `${format(value.median)} (${format(value.min)}–${format(value.max)})`;
+for (const row of results) {
+	const node = row.quick['node -e 0'];
+	const peer = row.ccusage;
+	process.stdout.write(`\n### ${row.label}, ${row.requests} requests\n\n| command | wall | CPU (user+sys) | peak RSS (MiB) | wall ÷ ccusage | CPU ÷ ccusage | wall ÷ node -e 0 | CPU ÷ node -e 0 |\n|---|---:|---:|---:|---:|---:|---:|---:|\n`);
+	if (peer) process.stdout.write(`| ccusage ${ccusageVersion} native, cold (s) | ${range(peer.wall, s)} | ${range(peer.cpu, s)} | ${peer.rss.median.toFixed(0)} | | | | |\n`);
+	const vsPeer = (value, of) => (peer ? x(value.median / peer[of].median) : '—');
+	process.stdout.write(`| cctop cold \`report --json --no-cache\` (s) | ${range(row.cold.wall, s)} | ${range(row.cold.cpu, s)} | ${row.cold.rss.median.toFixed(0)} | ${vsPeer(row.cold.wall, 'wall')} | ${vsPeer(row.cold.cpu, 'cpu')} | | |\n`);
+	process.stdout.write(`| cctop first run, writes the index (s) | ${s(row.first.wallS)} | ${s(row.first.cpuS)} | ${row.first.rssMiB.toFixed(0)} | | | | |\n`);
+	process.stdout.write(`| cctop warm \`report --json\` (s) | ${range(row.warm.wall, s)} | ${range(row.warm.cpu, s)} | ${row.warm.rss.median.toFixed(0)} | ${vsPeer(row.warm.wall, 'wall')} | ${vsPeer(row.warm.cpu, 'cpu')} | | |\n`);
+	for (const [name, timing] of Object.entries(row.quick)) {
+		const ratios = name === 'node -e 0' ? '| | |' : `| ${x(timing.wall.median / node.wall.median)} | ${x(timing.cpu.median / node.cpu.median)} |`;
+		process.stdout.write(`| ${name === 'node -e 0' ? 'bare `node -e 0`' : `cctop ${name}`} (ms) | ${range(timing.wall, ms)} | ${range(timing.cpu, ms)} | | | ${ratios}\n`);
+	}
+
+	const {dashboard} = row;
+	process.stdout.write(`| live \`cctop\` dashboard: idle CPU ${dashboard.idleCpuPercent.toFixed(2)}% of a core, ${dashboard.appendCpuPercent.toFixed(2)}% appending 2 lines/s; append → frame p50 ${ms(quantile(dashboard.latencies, 0.5))} ms, p95 ${ms(quantile(dashboard.latencies, 0.95))} ms, max ${ms(Math.max(...dashboard.latencies))} ms over ${dashboard.latencies.length} appends | | | ${dashboard.peakRssMiB.toFixed(0)} | | | | |\n`);
+	process.stdout.write(`\nChecks: cold vs ccusage ${row.peerCheck ?? 'not run'}; warm vs cold ${row.warmCheck}.\n`);
+}
+
+// The issue's targets, one column per corpus.
+const target = (label, format) => `| ${label} | ${results.map(format).join(' | ')} |\n`;
+process.stdout.write(`\n### Targets\n\n| measure | ${results.map(row => row.label).join(' | ')} |\n|---|${results.map(() => '---:').join('|')}|\n`);
+process.stdout.write(target('cold wall ÷ ccusage', row => (row.ccusage ? x(row.cold.wall.median / row.ccusage.wall.median) : '—')));
+process.stdout.write(target('cold CPU ÷ ccusage', row => (row.ccusage ? x(row.cold.cpu.median / row.ccusage.cpu.median) : '—')));
+process.stdout.write(target('cold peak RSS (MiB)', row => row.cold.rss.median.toFixed(0)));
+process.stdout.write(target('warm `report --json` ÷ ccusage', row => (row.ccusage ? x(row.warm.wall.median / row.ccusage.wall.median) : '—')));
+for (const name of ['status', 'statusline']) {
+	process.stdout.write(target(`\`${name}\` ÷ \`node -e 0\`, wall / CPU`, row => `${x(row.quick[name].wall.median / row.quick['node -e 0'].wall.median)} / ${x(row.quick[name].cpu.median / row.quick['node -e 0'].cpu.median)}`));
+}
+
+for (const name of ['status --format json', 'session --list', 'session --latest']) process.stdout.write(target(`\`${name}\` (ms)`, row => ms(row.quick[name].wall.median)));
+process.stdout.write(target('live dashboard idle CPU / peak RSS', row => `${row.dashboard.idleCpuPercent.toFixed(2)}% / ${row.dashboard.peakRssMiB.toFixed(0)} MiB`));
+process.stdout.write(target('live append → frame p95 (ms)', row => ms(quantile(row.dashboard.latencies, 0.95))));
+process.stdout.write(`\nnode ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.release()}; ${runs} cold/warm runs and ${quickRuns} one-shot rounds per corpus\n`);
