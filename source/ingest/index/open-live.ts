@@ -30,6 +30,9 @@ const restoreFromIndex = async (
 	return {};
 };
 
+/** Below this many bytes appended since the index, it is not rewritten (see save). */
+export const deferredSaveBytes = 8 * 1024 * 1024;
+
 /**
  * The full path of {@link openUsage}: restore or freeze the index, read only bytes
  * past each saved cursor (everything, in worker threads, on a first run), and keep
@@ -43,6 +46,8 @@ export const openLive = async (
 	const cursors = new Map<string, FileCursor>();
 	let isDirty = index === undefined || isIndexCorrupt || summary?.fingerprint !== options.fingerprint;
 	const present = new Set(discovery.files.map(file => file.path));
+	// A file gone, an index rebuilt or made for other prices: a rewrite is due whatever is read (see save). New files are appends.
+	let isReshaped = isDirty || index === undefined || index.files.some(file => !present.has(file.path));
 	// A process that stays up keeps the index frozen and holds only what changes;
 	// one-shot callers that got here (truncations, big appends) load fully.
 	const body = !options.isSummaryEnough && !isDirty && index !== undefined ? await index.body() : undefined;
@@ -75,6 +80,7 @@ export const openLive = async (
 		}
 	}
 
+	isReshaped ||= isDirty || (body !== undefined && 'error' in body);
 	const source = new TranscriptSource(
 		live,
 		options.clock,
@@ -85,13 +91,33 @@ export const openLive = async (
 		options.scan,
 	);
 	source.track(discovery.files, cursors);
-	await source.pollAll(options.onProgress);
+	await source.pollAll(options.onProgress, {isOpening: true});
 	if (live.isBulk) live.endBulk(options.clock());
 
 	const view = (detailFromMs?: number): UsageView => live.view(options.clock(), detailFromMs);
 	const cacheErrors: Array<{path: string; reason: string}> = [];
+	// What the index says of each file, to tell appends since from anything else.
+	const indexed = new Map(cursors);
+	/** Bytes appended since the index, or infinity when a file was replaced or shrunk. */
+	const appendedBytes = (): number => {
+		let total = 0;
+		for (const tailer of source.tailers.values()) {
+			const now = tailer.cursor;
+			const then = indexed.get(tailer.path);
+			if (now === undefined) continue;
+			if (then === undefined) total += now.offset;
+			else if (now.dev !== then.dev || now.ino !== then.ino || now.offset < then.offset) return Number.POSITIVE_INFINITY;
+			else total += now.offset - then.offset;
+		}
+
+		return total;
+	};
+
 	const save = async () => {
 		if (indexFile === undefined || !isDirty) return;
+		// Rewriting the index costs O(history); reading a few MB past its cursors
+		// again costs O(those bytes). So appends are written down only once they add up.
+		if (!isReshaped && appendedBytes() < deferredSaveBytes) return;
 		isDirty = false;
 		try {
 			await writeIndex(indexFile);

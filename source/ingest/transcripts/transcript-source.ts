@@ -1,14 +1,26 @@
+import {statSync} from 'node:fs';
 import {stat} from 'node:fs/promises';
 import type {ScanProgress} from '../../core/usage/usage-view.js';
 import type {UsageSink} from '../index/live-usage.js';
 import type {TranscriptFile} from './discover.js';
 import {ScanPool} from './scan-pool.js';
-import type {FileCursor} from './file-cursor.js';
+import {isUnchanged, type FileCursor} from './file-cursor.js';
 import {FileTailer, type TailUpdate} from './tail-file.js';
 
 /** Cold reads below this many bytes stay on the main thread: worker start-up and the copy back cost ~0.2 s, measured to break even near 300 MB on 2 cores. */
 const workerThresholdBytes = 256 * 1024 * 1024;
 const concurrentReads = 4;
+
+/** Whether a file already read is as its cursor says, by a synchronous stat (a failed stat is a change: the poll reports it). */
+const isStillUnchanged = (tailer: FileTailer): boolean => {
+	if (tailer.cursor === undefined) return false;
+	try {
+		const stats = statSync(tailer.path, {throwIfNoEntry: false});
+		return stats !== undefined && isUnchanged(stats, tailer.cursor);
+	} catch {
+		return false;
+	}
+};
 
 /**
  * All transcript files being followed, feeding one usage sink. Each file has a
@@ -64,9 +76,12 @@ export class TranscriptSource {
 	/**
 	 * Read what is new in every file. Files never read before go to worker
 	 * threads when there is enough to read. `onProgress` hears about files never
-	 * read before, as each one finishes.
+	 * read before, as each one finishes. `isOpening` (the first poll, before
+	 * anything is drawn) stats the files already read synchronously and polls
+	 * only those that changed: thousands of stat promises cost several times a
+	 * loop, and their garbage; later polls must not block the event loop so long.
 	 */
-	async pollAll(onProgress?: (progress: ScanProgress) => void): Promise<void> {
+	async pollAll(onProgress?: (progress: ScanProgress) => void, {isOpening = false}: {isOpening?: boolean} = {}): Promise<void> {
 		const fresh = [...this.tailers.values()].filter(tailer => tailer.cursor === undefined);
 		const sizes = new Map(await Promise.all(fresh.map(async tailer => [tailer.path, (await stat(tailer.path).catch(() => undefined))?.size ?? 0] as const)));
 		const progress: ScanProgress = {filesDone: 0, files: fresh.length, bytesDone: 0, bytes: [...sizes.values()].reduce((sum, size) => sum + size, 0)};
@@ -78,7 +93,7 @@ export class TranscriptSource {
 		};
 
 		const isCold = progress.bytes >= (this.scanOptions.workerFromBytes ?? workerThresholdBytes);
-		const rest = [...this.tailers.values()].filter(tailer => !isCold || tailer.cursor !== undefined);
+		const rest = [...this.tailers.values()].filter(tailer => (!isCold || tailer.cursor !== undefined) && !(isOpening && isStillUnchanged(tailer)));
 		await Promise.all([isCold ? this.coldScan(fresh, done) : undefined, this.pollEach(rest, done)]);
 	}
 

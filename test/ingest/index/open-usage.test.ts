@@ -5,6 +5,7 @@ import {pathToFileURL} from 'node:url';
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
 import {hourMs} from '../../../source/core/usage/blocks.js';
 import {createPriceLookup, defaultPricing} from '../../../source/core/usage/pricing.js';
+import {deferredSaveBytes} from '../../../source/ingest/index/open-live.js';
 import {openUsage} from '../../../source/ingest/index/open-usage.js';
 import type {UsageHandle} from '../../../source/ingest/index/usage-handle.js';
 import {watchSource} from '../../../source/ingest/transcripts/watch.js';
@@ -85,6 +86,31 @@ describe('openUsage with the persistent index', () => {
 		await second.save();
 		// And a third start sees them once, not twice.
 		expect(totals(await open())).toEqual(await cold());
+	});
+
+	it('leaves the index as it is for a few appends, each run still equal to a cold run, and rewrites it once they add up', async () => {
+		await (await open()).save();
+		const [name] = await readdir(cache);
+		const indexFile = path.join(cache, name!);
+		const written = await readFile(indexFile);
+		const file = path.join(project('-home-dev-api-server'), 'bbb-original.jsonl');
+		for (const round of [1, 2, 3]) {
+			await appendFile(file, line(`small-${round}`));
+			const usage = await open();
+			expect(totals(usage)).toEqual(await cold());
+			await usage.save();
+			// O(appended bytes) from here on, not a rewrite of the whole history.
+			expect((await readFile(indexFile)).equals(written)).toBe(true);
+		}
+
+		// Past deferredSaveBytes (8 MiB) of appends the index is written again, and still right.
+		const bulk: string[] = [];
+		for (let bytes = 0; bytes < deferredSaveBytes; bytes += bulk.at(-1)!.length) bulk.push(line(`bulk-${bulk.length}`));
+		await appendFile(file, bulk.join(''));
+		const big = await open();
+		await big.save();
+		expect((await readFile(indexFile)).equals(written)).toBe(false);
+		expect(totals(await open({isSummaryEnough: true}))).toEqual(await cold());
 	});
 
 	it.each([
