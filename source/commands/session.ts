@@ -1,8 +1,10 @@
-import {sessionJson, sessionSummaries, sessionSummaryJson} from '../core/screens/session-detail.js';
+import {sessionJson, sessionSummaryJson} from '../core/screens/session-detail.js';
+import {byLastActive, sessionSummaries, type SessionSummary} from '../core/usage/session-summaries.js';
 import {sessionsFrom, type SessionSeen} from '../core/usage/sessions.js';
 import {UsageError, type Options} from '../options.js';
 import {renderSessionList, renderSessionText} from '../views/session-text.js';
 import {loadSessionDetail} from './session-load.js';
+import type {UsageHandle} from '../ingest/index/usage-handle.js';
 import {cacheWarning, noTranscriptsMessage, openUsageFor} from './usage-for.js';
 
 /** A failure to report on stderr with exit 1: the session asked for is not there. */
@@ -35,6 +37,25 @@ const chooser =
 	};
 
 /**
+ * Every session's row: those saved with the index, with the sessions changed
+ * since recomputed one by one from their own copies (exactly as from the whole
+ * history: see FrozenLedger.touchedSessions); or, without saved rows, from
+ * every file.
+ */
+export const sessionRows = (usage: UsageHandle): SessionSummary[] => {
+	const live = usage.live!.usage;
+	const saved = usage.savedSessionRows?.();
+	const touched = saved === undefined ? undefined : live.touchedSessions();
+	if (saved === undefined || touched === undefined) return sessionSummaries(sessionsFrom([...live.eachFile()]).values());
+	const fresh = [...touched].flatMap(sessionId => {
+		const copies = live.sessionCopies(() => sessionId);
+		const session = copies === undefined ? undefined : sessionsFrom(copies.files, copies.seen).get(sessionId);
+		return session === undefined ? [] : sessionSummaries([session]);
+	});
+	return [...saved.filter(row => !touched.has(row.sessionId)), ...fresh].sort(byLastActive);
+};
+
+/**
  * `cctop session [ID|--latest] [--project NAME] [--list] [--json]`. Totals use
  * the report's dedupe and pricing; a request copied into a resumed session
  * counts for the session it first appeared in. One session decodes only its own
@@ -57,7 +78,7 @@ export const runSession = async (options: Options, idOrPrefix: string | undefine
 		const width = process.stdout.columns ?? process.stderr.columns ?? (Number(process.env['COLUMNS']) || 100);
 		if (options.list) {
 			const project = options.project;
-			const rows = sessionSummaries(sessionsFrom([...live.eachFile()]).values()).filter(row => project === undefined || row.project === project);
+			const rows = sessionRows(usage).filter(row => project === undefined || row.project === project);
 			const listed = options.limit === 0 ? rows : rows.slice(0, options.limit);
 			process.stdout.write(options.json ? `${JSON.stringify({sessions: listed.map(row => sessionSummaryJson(row))}, null, 2)}\n` : `${renderSessionList(listed, {width})}\n`);
 			return 0;

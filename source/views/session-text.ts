@@ -1,7 +1,8 @@
 import {eventMessage} from '../core/screens/dashboard.js';
 import {counted, formatDuration, formatMs, formatTokens, formatUsd, shortModelName, truncate} from '../core/util/format.js';
 import {downsample, groupSize, sparkline} from '../core/util/series.js';
-import type {SessionDetail, SessionSummary} from '../core/screens/session-detail.js';
+import type {SessionDetail} from '../core/screens/session-detail.js';
+import type {SessionSummary} from '../core/usage/session-summaries.js';
 import {totalTokens} from '../core/usage/types.js';
 import {formatLocalTime} from './report-table.js';
 

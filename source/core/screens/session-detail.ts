@@ -6,6 +6,7 @@ import type {ToolTiming} from '../otel/otel-join.js';
 import type {TimeSplit} from '../otel/traces.js';
 import type {ToolCall} from '../usage/tool-calls.js';
 import {sessionOf} from '../usage/sessions.js';
+import type {SessionSummary} from '../usage/session-summaries.js';
 import {addTokenCounts, emptyTokenCounts, totalTokens, type TokenCounts, type UsageEvent} from '../usage/types.js';
 
 /** One session in detail: what it cost, on which models and tools, when, and its costliest requests. */
@@ -173,33 +174,6 @@ export const sessionJson = (detail: SessionDetail) => ({
 	})),
 	events: detail.events.map(event => ({kind: event.kind, timestamp: iso(event.timestampMs), message: eventMessage(event.message)})),
 });
-
-/** One row of `cctop session --list`. */
-export type SessionSummary = {sessionId: string; project: string; startMs: number; endMs: number; entries: number; totalTokens: number; costUsd: number; models: string[]};
-
-/** Every session with requests, most recently active first. */
-export const sessionSummaries = (sessions: Iterable<{sessionId: string; entries: readonly PricedEntry[]}>): SessionSummary[] => {
-	const rows: SessionSummary[] = [];
-	for (const {sessionId, entries} of sessions) {
-		if (entries.length === 0) continue;
-		let startMs = Number.POSITIVE_INFINITY;
-		let latest = entries[0]!;
-		let tokens = 0;
-		let costUsd = 0;
-		const models = new Map<string, number>();
-		for (const entry of entries) {
-			startMs = Math.min(startMs, entry.timestampMs);
-			if (entry.timestampMs >= latest.timestampMs) latest = entry;
-			tokens += totalTokens(entry.tokens);
-			costUsd += entry.costUsd ?? 0;
-			if (entry.model !== '<synthetic>') models.set(entry.model, (models.get(entry.model) ?? 0) + (entry.costUsd ?? 0));
-		}
-
-		rows.push({sessionId, project: latest.project, startMs, endMs: latest.timestampMs, entries: entries.length, totalTokens: tokens, costUsd, models: [...models].sort((a, b) => b[1] - a[1]).map(([model]) => model)});
-	}
-
-	return rows.sort((a, b) => b.endMs - a.endMs || a.sessionId.localeCompare(b.sessionId));
-};
 
 export const sessionSummaryJson = (row: SessionSummary) => ({
 	...sessionHead(row),

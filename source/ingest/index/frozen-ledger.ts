@@ -320,6 +320,37 @@ export class FrozenLedger {
 		return {sessionId, files: [...files.values()], seen};
 	}
 
+	/**
+	 * The sessions whose `session --list` row may differ from the index's:
+	 * every session with a line in a changed file, and every session holding a
+	 * copy of one of their requests (which session a request counts for, and
+	 * which copy wins, are decided between copies; so are ties, by when their
+	 * sessions were last seen). Hashes narrow the copies down; a collision only
+	 * adds a session to recompute.
+	 */
+	touchedSessions(): Set<string> {
+		const {body} = this;
+		const changed = new Set<string>();
+		for (const file of this.touched.values()) {
+			for (const entry of [...file.keyed.values(), ...file.unkeyed]) changed.add(sessionOf(entry));
+			for (const event of file.events) changed.add(sessionOf(event));
+		}
+
+		const stored = this.index.files.flatMap((header, position) => (this.touched.has(header.path) ? [] : [{header, start: body.fileStarts[position]!}]));
+		const lows = new Set<number>();
+		for (const file of this.touched.values()) for (const entry of file.keyed.values()) lows.add(keyHash(dedupeKey(entry)!)[1]);
+		for (const {header, start} of stored) {
+			for (let row = start; row < start + header.keyedCount; row++) if (changed.has(body.sessionAt(row) ?? noSession)) lows.add(body.keyLowAt(row));
+		}
+
+		const sessions = new Set(changed);
+		for (const {header, start} of stored) {
+			for (let row = start; row < start + header.keyedCount; row++) if (lows.has(body.keyLowAt(row))) sessions.add(body.sessionAt(row) ?? noSession);
+		}
+
+		return sessions;
+	}
+
 	/** The {@link keyHash} of every keyed copy, stored or new: what the status snapshot's Bloom filter holds. */
 	*keyHashes(): Generator<[number, number]> {
 		for (const [position, header] of this.index.files.entries()) {

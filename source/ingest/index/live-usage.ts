@@ -108,6 +108,11 @@ export class LiveUsage implements UsageSink {
 		return sessionId === undefined ? undefined : {sessionId, files, seen};
 	}
 
+	/** The sessions changed since the index (see FrozenLedger.touchedSessions); undefined when not frozen. */
+	touchedSessions(): Set<string> | undefined {
+		return this.frozen?.touchedSessions();
+	}
+
 	/** The {@link keyHash} of every keyed copy (see FrozenLedger.keyHashes). */
 	*keyHashes(): Generator<[number, number]> {
 		if (this.frozen !== undefined) {

@@ -1,6 +1,9 @@
 import type {UsageEntry} from '../../core/usage/types.js';
 import {createFileUsage, ledgerCounters, restoreFile, unknownModels, type Ledger} from '../../core/usage/ledger.js';
 import type {Discovery} from '../transcripts/discover.js';
+import {readSessionRows, writeSessionRows} from './session-rows.js';
+import {sessionSummaries} from '../../core/usage/session-summaries.js';
+import {sessionsFrom} from '../../core/usage/sessions.js';
 import {FrozenLedger} from './frozen-ledger.js';
 import type {UsageView} from '../../core/usage/usage-view.js';
 import {LiveUsage} from './live-usage.js';
@@ -134,7 +137,7 @@ export const openLive = async (
 			tailer.cursor === undefined ? [] : [indexedFile(ledger.files.get(tailer.path) ?? createFileUsage(tailer.path), tailer.cursor, tailer.projectSlug)],
 		);
 		const counted = new Set<UsageEntry>(ledger.winners.values());
-		await saveIndex(
+		const identity = await saveIndex(
 			indexFile,
 			discovery.roots,
 			files,
@@ -142,6 +145,9 @@ export const openLive = async (
 			entry => counted.has(entry),
 			{dirs: discovery.dirs, walkedAtMs: discovery.walkedAtMs},
 		);
+		// The full ledger is at hand: the session list's rows cost one pass now, and spare every list a decode of the history.
+		const rows = sessionSummaries(sessionsFrom([...ledger.files.values()].map(file => ({path: file.path, keyed: [...file.keyed.values()], unkeyed: file.unkeyed, events: file.events}))).values());
+		await writeSessionRows(indexFile, {identity, fingerprint: options.fingerprint, rows});
 	};
 
 	return {
@@ -151,6 +157,7 @@ export const openLive = async (
 		notes,
 		unreadablePaths: () => [...discovery.unreadablePaths, ...[...source.unreadable].map(([path, reason]) => ({path, reason}))],
 		save,
+		savedSessionRows: () => (indexFile !== undefined && index !== undefined && live.isFrozen ? readSessionRows(indexFile, index.identity, options.fingerprint) : undefined),
 		cacheErrors: () => [...cacheErrors],
 	};
 };

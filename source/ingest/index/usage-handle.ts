@@ -1,4 +1,5 @@
 import type {LedgerOptions} from '../../core/usage/ledger.js';
+import type {SessionSummary} from '../../core/usage/session-summaries.js';
 import type {ScanProgress, UsageView} from '../../core/usage/usage-view.js';
 import type {Discovery} from '../transcripts/discover.js';
 import type {TranscriptSource} from '../transcripts/transcript-source.js';
@@ -35,6 +36,8 @@ export type UsageHandle = {
 	 * a read-only dir) is kept in {@link cacheErrors} while the answer stands.
 	 */
 	save: () => Promise<void>;
+	/** `session --list`'s rows as of the index this handle restored, when they were saved with it (see session-rows.ts). */
+	savedSessionRows?: () => SessionSummary[] | undefined;
 	/** Cache writes that failed in this process. */
 	cacheErrors: () => Array<{path: string; reason: string}>;
 };

@@ -257,6 +257,9 @@ const encodeIndexParts = (
 	return [prefix, headerBytes, idsBytes, bodyBytes, tableBytes];
 };
 
+/** An index's identity from its prefix: both checksums and the size. */
+const identityOf = (prefix: Buffer, totalBytes: number): string => `${prefix.readUInt32LE(24).toString(16)}-${prefix.readUInt32LE(28).toString(16)}-${totalBytes}`;
+
 /** Random access to the stored entries, for a run that needs only a few of them. */
 export type IndexBody = {
 	count: number;
@@ -280,6 +283,8 @@ export type IndexBody = {
 
 /** A decoded index: the header at once, the entries on demand. */
 export type DecodedIndex = {
+	/** Names this index's content (its checksums and size): what was derived from it and saved beside it must carry the same. */
+	identity: string;
 	roots: string[];
 	files: HeaderFile[];
 	summary: ReportSummary | undefined;
@@ -486,7 +491,7 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 		return bodyPromise;
 	};
 
-	return {roots: header.roots, files: header.files, summary: header.summary, discovery: header.discovery, body: cachedBody, eachFile, entries};
+	return {identity: identityOf(head, totalBytes), roots: header.roots, files: header.files, summary: header.summary, discovery: header.discovery, body: cachedBody, eachFile, entries};
 };
 
 /** In-memory decode, for worker replies. */
@@ -538,7 +543,7 @@ export const loadIndex = async (file: string): Promise<DecodedIndex | {problem: 
 	}
 };
 
-/** Atomically replace the index: temp file in the same folder, then rename. */
+/** Atomically replace the index: temp file in the same folder, then rename. Returns its {@link DecodedIndex.identity}. */
 export const saveIndex = async (
 	file: string,
 	roots: readonly string[],
@@ -546,7 +551,7 @@ export const saveIndex = async (
 	summary: ReportSummary,
 	isWinner: (entry: UsageEntry) => boolean,
 	discovery?: Header['discovery'],
-): Promise<void> => {
+): Promise<string> => {
 	await mkdir(path.dirname(file), {recursive: true});
 	// Before writing: on a full disk, what a killed writer left may be the room this write needs.
 	await sweepStaleTemps(path.dirname(file));
@@ -554,8 +559,10 @@ export const saveIndex = async (
 	try {
 		// writeFile takes the sections as an iterable and writes each one whole
 		// (a single writev may write only part of ~20 MB and report it).
-		await writeFile(temp, encodeIndexParts(roots, files, summary, isWinner, discovery));
+		const parts = encodeIndexParts(roots, files, summary, isWinner, discovery);
+		await writeFile(temp, parts);
 		await rename(temp, file);
+		return identityOf(parts[0]!, parts.reduce((total, part) => total + part.length, 0));
 	} catch (error) {
 		await rm(temp, {force: true});
 		throw error;
