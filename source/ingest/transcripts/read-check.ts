@@ -1,6 +1,5 @@
-import type {FileHandle} from 'node:fs/promises';
 import {hashBytes} from '../../core/util/hash.js';
-import {readCompleteLines, type LineClassifier} from './read-transcripts.js';
+import {readCompleteLines, type LineClassifier, type ReadHandle} from './read-transcripts.js';
 
 /**
  * Telling an append from a rewrite. A file that kept its inode and did not
@@ -34,7 +33,7 @@ const endRanges = (offset: number): [[number, number], [number, number]] =>
 				[offset - endBytes, offset],
 			];
 
-const readExactly = async (handle: FileHandle, start: number, end: number): Promise<Uint8Array | undefined> => {
+const readExactly = async (handle: ReadHandle, start: number, end: number): Promise<Uint8Array | undefined> => {
 	const buffer = Buffer.allocUnsafe(end - start);
 	let done = 0;
 	while (done < buffer.length) {
@@ -49,13 +48,13 @@ const readExactly = async (handle: FileHandle, start: number, end: number): Prom
 type Known = {position: number; bytes: Uint8Array} | undefined;
 
 /** `[start, end)` from bytes already in memory, or from the file. */
-const range = async (handle: FileHandle, start: number, end: number, known: Known): Promise<Uint8Array | undefined> =>
+const range = async (handle: ReadHandle, start: number, end: number, known: Known): Promise<Uint8Array | undefined> =>
 	known !== undefined && start >= known.position && end <= known.position + known.bytes.length
 		? known.bytes.subarray(start - known.position, end - known.position)
 		: readExactly(handle, start, end);
 
 /** The ends of `[0, offset)` as the file holds them now (from `known` bytes where they cover them); undefined when it no longer reaches `offset`. */
-export const readEnds = async (handle: FileHandle, offset: number, known?: Known): Promise<ReadEnds | undefined> => {
+export const readEnds = async (handle: ReadHandle, offset: number, known?: Known): Promise<ReadEnds | undefined> => {
 	const [[headStart, headEnd], [tailStart, tailEnd]] = endRanges(offset);
 	const head = await range(handle, headStart, headEnd, known);
 	const tail = await range(handle, tailStart, tailEnd, known);
@@ -71,7 +70,7 @@ export type ReadMark = {offset: number; check: number};
  * Returns the new mark, or undefined when they are not (rewritten in place: the
  * caller reads from byte 0 instead; nothing was classified).
  */
-export const readPast = async (handle: FileHandle, from: ReadMark, size: number, classifier: LineClassifier): Promise<ReadMark | undefined> => {
+export const readPast = async (handle: ReadHandle, from: ReadMark, size: number, classifier: LineClassifier): Promise<ReadMark | undefined> => {
 	if (from.offset > 0) {
 		const before = await readEnds(handle, from.offset);
 		if (before === undefined || checkOf(before) !== from.check) return undefined;

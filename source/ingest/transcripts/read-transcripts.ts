@@ -1,7 +1,11 @@
-import type {FileHandle} from 'node:fs/promises';
 import type {LineResult} from '../../core/usage/transcript.js';
 
 export type LineParser = (text: string, folderProject: string) => LineResult;
+
+/** What reading needs of an open file: a fs/promises FileHandle, or a synchronous one (see sync-handle.ts). */
+export type ReadHandle = {
+	read: (buffer: Buffer, offset: number, length: number, position: number) => Promise<{bytesRead: number}>;
+};
 
 let parserModule: Promise<LineParser> | undefined;
 
@@ -134,7 +138,7 @@ export type ReadOutcome = {
  * 64 MiB is counted and skipped without being held in memory.
  */
 export const readCompleteLines = async (
-	handle: FileHandle,
+	handle: ReadHandle,
 	fromOffset: number,
 	size: number,
 	classifier: LineClassifier,

@@ -1,5 +1,6 @@
 import {parentPort} from 'node:worker_threads';
 import {compactResults} from '../../core/usage/ledger.js';
+import {openSyncHandle} from './sync-handle.js';
 import {FileTailer, type TailUpdate} from './tail-file.js';
 import {encodeIndex} from '../index/usage-index.js';
 
@@ -14,7 +15,7 @@ export type ScanReply = {id: number; encoded: Uint8Array} | {id: number; updates
 
 parentPort?.on('message', async (job: ScanJob) => {
 	const updates: TailUpdate[] = [];
-	await new FileTailer(job.path, job.projectSlug, undefined, update => updates.push(update)).poll();
+	await new FileTailer(job.path, job.projectSlug, undefined, update => updates.push(update), openSyncHandle).poll();
 	const [update] = updates;
 	if (updates.length !== 1 || update?.kind !== 'lines') {
 		parentPort?.postMessage({id: job.id, updates} satisfies ScanReply);

@@ -3,6 +3,7 @@ import type {LineResult} from '../../core/usage/transcript.js';
 import {emptyCheck, isUnchanged, type FileCursor} from './file-cursor.js';
 import {readPast} from './read-check.js';
 import {createReadCounters, LineClassifier, loadLineParser} from './read-transcripts.js';
+import type {TailHandle} from './sync-handle.js';
 
 export type TailUpdate =
 	| {kind: 'lines'; path: string; results: LineResult[]; counts: {lines: number; invalidLines: number}; cursor: FileCursor}
@@ -26,6 +27,8 @@ export class FileTailer {
 		readonly projectSlug: string,
 		public cursor: FileCursor | undefined,
 		private readonly onUpdate: (update: TailUpdate) => void,
+		/** How the file is opened: fs/promises, or synchronous calls in a scan worker (sync-handle.ts). */
+		private readonly openFile: (path: string) => Promise<TailHandle> = async path => open(path, 'r'),
 	) {}
 
 	/** Read whatever is new. Resolves once the file has been read up to at least the moment of the call. */
@@ -57,7 +60,7 @@ export class FileTailer {
 
 		let handle;
 		try {
-			handle = await open(this.path, 'r');
+			handle = await this.openFile(this.path);
 		} catch (error) {
 			if (errorCode(error) === 'ENOENT') {
 				if (this.cursor !== undefined) {
