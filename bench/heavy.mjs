@@ -71,19 +71,37 @@ for (const key of values.corpora.split(',')) {
 	// Cold: both tools, alternating, after one untimed run each (the same page cache for both).
 	const tools = [['cctop', report(['--no-cache'])]];
 	if (ccusage) tools.push(['ccusage', [...ccusage, 'blocks', '--json', '--offline']]);
-	for (const [, command] of tools) timed(command, env, root);
+	// A peer that fails (ccusage on one giant transcript) is reported as failed, not retried.
+	const failures = new Map();
+	const attempt = (name, command) => {
+		if (failures.has(name)) return undefined;
+		try {
+			return timed(command, env, root);
+		} catch (error) {
+			failures.set(name, String(error.message).split('\n').find(line => line.trim() !== '' && !line.includes('failed:'))?.trim().slice(0, 160) ?? 'failed');
+			log(`  ${name} failed: ${failures.get(name)}`);
+			return undefined;
+		}
+	};
+
+	for (const [name, command] of tools) attempt(name, command);
 	const cold = new Map(tools.map(([name]) => [name, []]));
 	for (let run = 0; run < runs; run++) {
 		for (const [name, command] of tools) {
-			cold.get(name).push(timed(command, env, root));
-			log(`  cold ${name} run ${run + 1}: ${cold.get(name).at(-1).wallS} s wall, ${s(cold.get(name).at(-1).cpuS)} s CPU, ${cold.get(name).at(-1).rssMiB.toFixed(0)} MiB`);
+			const result = attempt(name, command);
+			if (result === undefined) continue;
+			cold.get(name).push(result);
+			log(`  cold ${name} run ${run + 1}: ${result.wallS} s wall, ${s(result.cpuS)} s CPU, ${result.rssMiB.toFixed(0)} MiB`);
 		}
 	}
+
+	if (failures.has('cctop')) throw new Error(`cctop failed on ${row.label}: ${failures.get('cctop')}`);
 
 	const reference = totals(cold.get('cctop')[0].output);
 	row.requests = reference.entries;
 	row.cold = {wall: spread(cold.get('cctop'), 'wallS'), cpu: spread(cold.get('cctop'), 'cpuS'), rss: spread(cold.get('cctop'), 'rssMiB')};
-	if (ccusage) {
+	if (ccusage && failures.has('ccusage')) row.peerFailure = failures.get('ccusage');
+	else if (ccusage) {
 		row.ccusage = {wall: spread(cold.get('ccusage'), 'wallS'), cpu: spread(cold.get('ccusage'), 'cpuS'), rss: spread(cold.get('ccusage'), 'rssMiB')};
 		row.peerCheck = sameTotals(reference, totals(cold.get('ccusage')[0].output)) ? 'same totals' : 'DIFFERENT totals';
 	}
@@ -159,7 +177,7 @@ for (const row of results) {
 
 	const {dashboard} = row;
 	process.stdout.write(`| live \`cctop\` dashboard: idle CPU ${dashboard.idleCpuPercent.toFixed(2)}% of a core, ${dashboard.appendCpuPercent.toFixed(2)}% appending 2 lines/s; append → frame p50 ${ms(quantile(dashboard.latencies, 0.5))} ms, p95 ${ms(quantile(dashboard.latencies, 0.95))} ms, max ${ms(Math.max(...dashboard.latencies))} ms over ${dashboard.latencies.length} appends | | | ${dashboard.peakRssMiB.toFixed(0)} | | | | |\n`);
-	process.stdout.write(`\nChecks: cold vs ccusage ${row.peerCheck ?? 'not run'}; warm vs cold ${row.warmCheck}.\n`);
+	process.stdout.write(`\nChecks: cold vs ccusage ${row.peerFailure ? `not compared: ccusage failed (${row.peerFailure})` : (row.peerCheck ?? 'not run')}; warm vs cold ${row.warmCheck}.\n`);
 }
 
 // The issue's targets, one column per corpus.
