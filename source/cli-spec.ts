@@ -62,6 +62,9 @@ export const flags = {
 	resourceAttributes: {type: 'string', value: 'K=V,…', help: 'OTEL_RESOURCE_ATTRIBUTES, e.g. enduser.id=ana,team.id=platform (how cctop team tells people apart)'},
 	dryRun: {type: 'boolean', help: 'Print the change, write nothing'},
 	undo: {type: 'boolean', help: 'Put the settings file back as it was before cctop changed it'},
+	guard: {type: 'boolean', help: 'Install `cctop guard` as a UserPromptSubmit and PreToolUse hook (merged into any hooks there)'},
+	budgets: {type: 'string', value: 'FILE', help: 'The budgets file (default ~/.config/cctop/budgets.json; see README, Budgets)'},
+	maxOfficial: {type: 'string', value: 'PCT', help: 'Also block when Claude Code\'s own 5-hour or 7-day usage reaches PCT percent'},
 	help: {type: 'boolean', short: 'h', help: 'Show help'},
 	version: {type: 'boolean', help: 'Show the version'},
 } as const satisfies Record<string, FlagSpec>;
@@ -121,7 +124,7 @@ export const commands = {
 	status: {
 		summary: 'One line about the active block, for tmux\'s status bar',
 		usage: '[options]',
-		flags: ['format', 'template', 'watch', 'refresh', ...usageFlags],
+		flags: ['format', 'template', 'watch', 'refresh', 'budgets', ...usageFlags],
 		examples: ["cctop status --format tmux", "cctop status --template '{block_pct}% {cost} → {projected_cost}'", 'cctop status --format json'],
 	},
 	statusline: {
@@ -130,6 +133,13 @@ export const commands = {
 		details: 'It also records the official 5h/7d usage for the other views. Bad input still gets a line and exit 0.',
 		flags: usageFlags,
 		examples: ['echo \'{"model":{"display_name":"Opus"}}\' | cctop statusline', 'in ~/.claude/settings.json: "statusLine": {"type": "command", "command": "cctop statusline"}'],
+	},
+	guard: {
+		summary: 'A Claude Code hook that stops prompts and tool calls past a budget (cctop setup --guard installs it)',
+		usage: '[options]',
+		details: 'Reads the hook\'s JSON on stdin. Over a blocking budget: exit 2 and one line on stderr (which budget, used/limit, when it resets). Past a warning threshold: the call goes ahead with a message. Its own errors let the call through and are logged for cctop doctor.',
+		flags: ['budgets', 'maxOfficial', ...usageFlags],
+		examples: ['cctop setup --guard', 'echo \'{"hook_event_name":"UserPromptSubmit","session_id":"…"}\' | cctop guard', 'cctop guard --max-official 90'],
 	},
 	session: {
 		summary: 'One session: span, cost, models, tools, subagents, timeline, costliest requests',
@@ -161,14 +171,14 @@ export const commands = {
 		summary: 'Write the OpenTelemetry settings into Claude Code\'s settings file (env block), for cctop serve',
 		usage: '[options]',
 		details: 'Every other key and value is kept; the first change keeps a backup beside the file (--undo puts it back). Running it again changes nothing.',
-		flags: ['protocol', 'endpoint', 'scope', 'traces', 'resourceAttributes', 'dryRun', 'undo'],
-		examples: ['cctop setup', 'cctop setup --protocol http/protobuf --traces --dry-run', 'cctop setup --scope project --resource-attributes team.id=platform', 'cctop setup --undo'],
+		flags: ['protocol', 'endpoint', 'scope', 'traces', 'resourceAttributes', 'guard', 'maxOfficial', 'dryRun', 'undo'],
+		examples: ['cctop setup', 'cctop setup --guard --max-official 95', 'cctop setup --protocol http/protobuf --traces --dry-run', 'cctop setup --scope project --resource-attributes team.id=platform', 'cctop setup --undo'],
 	},
 	doctor: {
 		summary: 'Explain the telemetry set-up as Claude Code will see it: which setting wins, and what is wrong',
 		usage: '[options]',
 		details: 'Reads managed, user, project and local settings and the shell, applies the precedence of the Claude Code version found, then checks the exporter, the endpoint (probed), the spool, transcripts, the index and the statusLine. Exit 1 on a failed check.',
-		flags: ['json', 'claudeDir'],
+		flags: ['json', 'claudeDir', 'budgets'],
 		examples: ['cctop doctor', 'cctop doctor --json'],
 	},
 	completion: {

@@ -197,6 +197,11 @@ const run = async (command: CommandName, options: Options, positionals: string[]
 			return runDashboard(options);
 		}
 
+		case 'guard': {
+			const {runGuard} = await import('./commands/guard.js');
+			return runGuard(options);
+		}
+
 		case 'statusline': {
 			const {runStatusline} = await import('./commands/statusline.js');
 			return runStatusline(options);
@@ -303,7 +308,11 @@ const main = async (): Promise<number> => {
 try {
 	process.exitCode = await main();
 } catch (error) {
-	if (error instanceof UsageError) {
+	if (process.argv[2] === 'guard') {
+		// A hook that fails must let Claude Code go on: exit 2 would block the prompt.
+		const {failOpen} = await import('./commands/guard.js');
+		process.exitCode = failOpen(error);
+	} else if (error instanceof UsageError) {
 		process.stderr.write(`cctop: ${error.message}\n`);
 		process.exitCode = 2;
 	} else {

@@ -63,12 +63,14 @@ export type Options = {
 	/** daily, weekly, monthly: the IANA zone days and months are counted in (undefined: this machine's). */
 	timezone: string | undefined;
 	/** setup: what to write, and where. */
-	setup: {protocol: 'grpc' | 'http/protobuf' | 'http/json'; endpoint: string | undefined; scope: 'user' | 'project' | 'local'; isTraces: boolean; resourceAttributes: string | undefined; isDryRun: boolean; isUndo: boolean};
+	setup: {protocol: 'grpc' | 'http/protobuf' | 'http/json'; endpoint: string | undefined; scope: 'user' | 'project' | 'local'; isTraces: boolean; resourceAttributes: string | undefined; isDryRun: boolean; isUndo: boolean; isGuard: boolean};
 	/** From the config file: the dashboard's first view, its colours, ASCII glyphs, the budgets file. */
 	defaultView: 'dashboard' | 'sessions' | 'models' | 'tools';
 	theme: 'dark' | 'light' | 'colorblind';
 	ascii: boolean;
 	budgets: string | undefined;
+	/** guard (and setup --guard): block at this percent of Claude Code's own 5-hour or 7-day usage. */
+	maxOfficial: number | undefined;
 };
 
 // Hand-written rather than zod: every command, `status` included, pays for option
@@ -147,6 +149,12 @@ const lastRows = (value: unknown, isRecent: boolean): number | undefined => {
 	if (value === undefined) return isRecent ? 10 : undefined;
 	const count = Number(value);
 	return Number.isInteger(count) && count >= 1 ? count : fail('last', 'expected a whole number of rows, 1 or more');
+};
+
+const percent = (flag: string, value: unknown): number | undefined => {
+	if (value === undefined) return undefined;
+	const number = Number(value);
+	return Number.isFinite(number) && number > 0 && number <= 100 ? number : fail(flag, `expected a percentage above 0 and up to 100, got ${String(value)}`);
 };
 
 /** An IANA zone this machine knows (`Europe/Berlin`, `UTC`). */
@@ -242,11 +250,13 @@ export const parseOptions = (flags: Record<string, unknown>): Options => checkBi
 		resourceAttributes: resourceAttributes(flags['resourceAttributes']),
 		isDryRun: flags['dryRun'] === true,
 		isUndo: flags['undo'] === true,
+		isGuard: flags['guard'] === true,
 	},
 	defaultView: (flags['defaultView'] as Options['defaultView'] | undefined) ?? 'dashboard',
 	theme: (flags['theme'] as Options['theme'] | undefined) ?? 'dark',
 	ascii: flags['ascii'] === true,
 	budgets: flags['budgets'] as string | undefined,
+	maxOfficial: percent('max-official', flags['maxOfficial']),
 });
 
 /** Local midnight of a calendar date, epoch ms. */

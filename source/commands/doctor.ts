@@ -1,3 +1,6 @@
+import {isGuardCommand} from '../core/config/guard-hooks.js';
+import {readBudgets} from '../ingest/config/read-budgets.js';
+import {guardFailuresPath, readFailures} from '../ingest/guard-log.js';
 import {closeSync, openSync, readSync, statSync} from 'node:fs';
 import {defaultEndpoint} from '../core/config/telemetry-settings.js';
 import {precedenceFor, resolveTelemetry, telemetryVariables, type Resolution, type Source, type TelemetryVariable} from '../core/config/telemetry-precedence.js';
@@ -110,6 +113,23 @@ export const diagnose = async (options: Options, {env = process.env}: {env?: Nod
 	if (statusLines.some(command => command.includes('cctop'))) check('statusline', 'ok', 'Claude Code\'s statusLine runs cctop');
 	else if (statusLines.length > 0) check('statusline', 'warn', `the statusLine runs ${statusLines[0]}, not cctop statusline (the official 5h/7d usage then stays unknown)`);
 	else check('statusline', 'warn', 'no statusLine: add "statusLine": {"type": "command", "command": "cctop statusline"} to ~/.claude/settings.json');
+
+	// The guard: hooked in, its budgets valid, and whether it failed open (each failure let a call through).
+	const guardHooks = files.flatMap(file => ('value' in file.read && isRecord(file.read.value) && isRecord(file.read.value['hooks']) ? Object.entries(file.read.value['hooks']) : []))
+		.filter(([, groups]) => Array.isArray(groups) && groups.some(group => isRecord(group) && Array.isArray(group['hooks']) && group['hooks'].some(hook => isRecord(hook) && isGuardCommand(hook['command']))))
+		.map(([event]) => event);
+	const failures = readFailures();
+	let budgetsProblem: string | undefined;
+	let budgetCount = 0;
+	try {
+		budgetCount = (await readBudgets(options.budgets)).budgets.filter(budget => budget.scope === 'local').length;
+	} catch (error) {
+		budgetsProblem = error instanceof Error ? error.message : String(error);
+	}
+
+	if (budgetsProblem !== undefined) check('budgets', 'fail', `${budgetsProblem}: the guard lets every call through until it is fixed`);
+	else if (guardHooks.length > 0) check('guard', budgetCount > 0 ? 'ok' : 'warn', `cctop guard runs on ${guardHooks.join(' and ')}${budgetCount > 0 ? ` with ${budgetCount} local budget${budgetCount === 1 ? '' : 's'}` : '; no local budgets yet (README, Budgets)'}`);
+	if (failures !== undefined) check('guard-failures', 'warn', `cctop guard failed open ${failures.count} time${failures.count === 1 ? '' : 's'} (${guardFailuresPath()}); latest: ${failures.latest}`);
 
 	return {
 		claudeCode: {version: version ?? null, versionFrom: fromClaude !== undefined ? 'claude --version' : version === undefined ? null : 'transcript', configDir: claudeConfigDir(env), rule: precedence.rule},

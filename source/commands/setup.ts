@@ -1,6 +1,28 @@
-import {defaultEndpoint, mergeEnv, telemetryEnv} from '../core/config/telemetry-settings.js';
+import {accessSync, constants, realpathSync} from 'node:fs';
+import path from 'node:path';
+import {mergeGuardHooks, type HookChange} from '../core/config/guard-hooks.js';
+import {defaultEndpoint, mergeEnv, telemetryEnv, type EnvChange} from '../core/config/telemetry-settings.js';
 import {readSettings, settingsPath, undoSettings, writeSettings} from '../ingest/claude-code/settings-file.js';
 import {UsageError, type Options} from '../options.js';
+
+/**
+ * How the hook runs cctop: `cctop guard` when `cctop` is on PATH (an npm
+ * install), else this very Node and script by absolute path (a clone), so the
+ * hook works from any folder Claude Code starts in.
+ */
+const guardCommand = (maxOfficial: number | undefined): string => {
+	const onPath = (process.env['PATH'] ?? '').split(path.delimiter).some(dir => {
+		try {
+			accessSync(path.join(dir, 'cctop'), constants.X_OK);
+			return true;
+		} catch {
+			return false;
+		}
+	});
+	const quote = (text: string) => (/^[\w./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`);
+	const runner = onPath ? 'cctop' : `${quote(process.execPath)} ${quote(realpathSync(process.argv[1]!))}`;
+	return `${runner} guard${maxOfficial === undefined ? '' : ` --max-official ${maxOfficial}`}`;
+};
 
 /**
  * `cctop setup`: the telemetry settings written into one of Claude Code's
@@ -25,22 +47,28 @@ export const runSetup = async (options: Options): Promise<number> => {
 		return 1;
 	}
 
-	const env = telemetryEnv({protocol: setup.protocol, endpoint: setup.endpoint ?? defaultEndpoint(setup.protocol), isTraces: setup.isTraces, resourceAttributes: setup.resourceAttributes});
-	const {settings, changes} = mergeEnv(read.exists ? read.value : {}, env);
+	const current = read.exists ? read.value : {};
+	const {settings, changes} = setup.isGuard
+		? mergeGuardHooks(current, guardCommand(options.maxOfficial))
+		: mergeEnv(current, telemetryEnv({protocol: setup.protocol, endpoint: setup.endpoint ?? defaultEndpoint(setup.protocol), isTraces: setup.isTraces, resourceAttributes: setup.resourceAttributes}));
 	const where = `${file} (${setup.scope})`;
 	if (changes.length === 0) {
-		process.stderr.write(`cctop: ${where} already sends telemetry as asked; nothing to change\n`);
+		process.stderr.write(`cctop: ${where} already ${setup.isGuard ? 'runs cctop guard as asked' : 'sends telemetry as asked'}; nothing to change\n`);
 		return 0;
 	}
 
-	const lines = changes.map(({key, from, to}) => (from === undefined ? `  + ${key}=${to}` : `  ~ ${key}: ${from} → ${to}`));
+	const lines = (changes as Array<EnvChange | HookChange>).map(change =>
+		'key' in change
+			? change.from === undefined ? `  + ${change.key}=${change.to}` : `  ~ ${change.key}: ${change.from} → ${change.to}`
+			: change.from === undefined ? `  + hooks.${change.event}: ${change.to}` : `  ~ hooks.${change.event}: ${change.from} → ${change.to}`);
 	if (setup.isDryRun) {
 		process.stdout.write(`${[`cctop setup would change ${where}${read.exists ? '' : ' (a new file)'}:`, ...lines].join('\n')}\n`);
 		return 0;
 	}
 
 	const backup = writeSettings(file, settings);
-	process.stdout.write(`${[`cctop setup changed ${where}:`, ...lines, `Backup: ${backup} (cctop setup --undo${setup.scope === 'user' ? '' : ` --scope ${setup.scope}`} puts it back).`, 'Restart Claude Code, start `cctop serve`, and check with `cctop doctor`.'].join('\n')}\n`);
-	if (setup.scope !== 'user') process.stderr.write('cctop: note: some Claude Code versions do not take telemetry settings from project files (cctop doctor says which); --scope user always works\n');
+	const next = setup.isGuard ? 'Claude Code reads hooks at start: restart it. Budgets: ~/.config/cctop/budgets.json (README, Budgets); check with `cctop doctor`.' : 'Restart Claude Code, start `cctop serve`, and check with `cctop doctor`.';
+	process.stdout.write(`${[`cctop setup changed ${where}:`, ...lines, `Backup: ${backup} (cctop setup --undo${setup.scope === 'user' ? '' : ` --scope ${setup.scope}`} puts it back).`, next].join('\n')}\n`);
+	if (setup.scope !== 'user' && !setup.isGuard) process.stderr.write('cctop: note: some Claude Code versions do not take telemetry settings from project files (cctop doctor says which); --scope user always works\n');
 	return 0;
 };

@@ -115,4 +115,17 @@ describe('cctop doctor', () => {
 		await settings(path.join(home, '.claude', 'settings.json'), {}, {statusLine: {type: 'command', command: 'cctop statusline'}});
 		expect(check((await doctor()).json, 'statusline')).toMatchObject({status: 'ok'});
 	});
+
+	it('checks the guard: its hooks, its budgets file, and the times it failed open', async () => {
+		await settings(path.join(home, '.claude', 'settings.json'), {}, {hooks: {UserPromptSubmit: [{hooks: [{type: 'command', command: 'cctop guard'}]}], PreToolUse: [{matcher: '*', hooks: [{type: 'command', command: 'cctop guard'}]}]}});
+		const budgets = path.join(home, '.config', 'cctop', 'budgets.json');
+		await mkdir(path.dirname(budgets), {recursive: true});
+		await writeFile(budgets, JSON.stringify({budgets: [{name: 'day', period: 'day', usd: 40, enforce: 'block'}]}));
+		expect(check((await doctor()).json, 'guard')).toEqual({id: 'guard', status: 'ok', message: 'cctop guard runs on UserPromptSubmit and PreToolUse with 1 local budget'});
+		await writeFile(budgets, '{"budgets": [{"name": "day", "period": "day"}]}');
+		expect(check((await doctor()).json, 'budgets')).toMatchObject({status: 'fail', message: expect.stringContaining('budgets.0: give exactly one of usd or tokens')});
+		await mkdir(path.join(root, 'data'), {recursive: true});
+		await writeFile(path.join(root, 'data', 'guard-failures.log'), '2026-11-26T10:00:00.000Z UserPromptSubmit: boom\n');
+		expect(check((await doctor()).json, 'guard-failures')).toMatchObject({status: 'warn', message: expect.stringContaining('failed open 1 time (')});
+	});
 });

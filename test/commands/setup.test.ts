@@ -99,4 +99,25 @@ describe('cctop setup', () => {
 		expect(await setup(['--protocol', 'carrier-pigeon'])).toMatchObject({code: 2, stderr: expect.stringContaining('--protocol') as string});
 		expect(await setup(['--resource-attributes', 'team'])).toMatchObject({code: 2, stderr: expect.stringContaining('key=value') as string});
 	});
+
+	it('--guard hooks cctop guard into UserPromptSubmit and PreToolUse, keeps other hooks, and is idempotent', async () => {
+		const file = fileOf.user();
+		await mkdir(path.dirname(file), {recursive: true});
+		await writeFile(file, JSON.stringify({env: {FOO: 'bar'}, hooks: {PreToolUse: [{matcher: 'Bash', hooks: [{type: 'command', command: 'lint-bash'}]}]}}));
+		const first = await setup(['--guard', '--max-official', '95']);
+		expect(first.code).toBe(0);
+		expect(first.stdout).toContain('+ hooks.UserPromptSubmit: ');
+		const after = JSON.parse(await readFile(file, 'utf8')) as {env: unknown; hooks: Record<string, Array<{matcher?: string; hooks: Array<{command: string; timeout?: number}>}>>};
+		expect(after.env).toEqual({FOO: 'bar'});
+		expect(after.hooks['PreToolUse']![0]).toEqual({matcher: 'Bash', hooks: [{type: 'command', command: 'lint-bash'}]});
+		// No `cctop` on this PATH: the hook runs this Node and this script by absolute path.
+		const command = after.hooks['UserPromptSubmit']![0]!.hooks[0]!.command;
+		expect(command).toBe(`${process.execPath} ${cliPath} guard --max-official 95`);
+		expect(after.hooks['PreToolUse']![1]).toEqual({matcher: '*', hooks: [{type: 'command', command, timeout: 10}]});
+		const again = await setup(['--guard', '--max-official', '95']);
+		expect(again).toMatchObject({code: 0, stdout: ''});
+		expect(again.stderr).toContain('already runs cctop guard');
+		expect((await setup(['--undo'])).code).toBe(0);
+		expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({env: {FOO: 'bar'}, hooks: {PreToolUse: [{matcher: 'Bash', hooks: [{type: 'command', command: 'lint-bash'}]}]}});
+	});
 });

@@ -1,0 +1,110 @@
+import type {Budget} from '../core/config/budgets-schema.js';
+import {budgetState, linearProjection, type BudgetState, type PeriodUsage} from '../core/usage/budgets.js';
+import {compareEntries} from '../core/usage/dedupe.js';
+import type {Status} from '../core/screens/status.js';
+import {totalTokens} from '../core/usage/types.js';
+import {lastDayStarts, type Options} from '../options.js';
+import {statusFor} from './status.js';
+
+const zero = {costUsd: 0, totalTokens: 0};
+
+/** Local midnight after `nowMs`, and the first of the next month: when a day and a month start again. */
+const nextMidnightMs = (nowMs: number): number => {
+	const date = new Date(lastDayStarts(nowMs, 1)[0]!);
+	date.setDate(date.getDate() + 1);
+	return date.getTime();
+};
+
+const monthBoundsMs = (nowMs: number): {startMs: number; endMs: number} => {
+	const date = new Date(nowMs);
+	return {startMs: new Date(date.getFullYear(), date.getMonth(), 1).getTime(), endMs: new Date(date.getFullYear(), date.getMonth() + 1, 1).getTime()};
+};
+
+/**
+ * Usage of the month and of one session: they reach past the status
+ * snapshot's week, so the index answers (only new bytes are read). The month
+ * sums in time order, as every other total. `sessionId` undefined: the latest session.
+ */
+const ledgerPeriods = async (options: Options, nowMs: number, {month, sessionId, isSession}: {month: boolean; sessionId: string | undefined; isSession: boolean}) => {
+	const [{openUsageFor}, {sessionsFrom}, {sessionSummaries}] = await Promise.all([import('./usage-for.js'), import('../core/usage/sessions.js'), import('../core/usage/session-summaries.js')]);
+	const usage = await openUsageFor({...options, quiet: true}, () => nowMs, {isSummaryEnough: false});
+	const result: {month?: PeriodUsage; session?: PeriodUsage} = {};
+		if (month) {
+			const {startMs, endMs} = monthBoundsMs(nowMs);
+			const entries = usage
+				.view(startMs)
+				.blocks.flatMap(block => (block.endMs > startMs ? block.entries : []))
+				.filter(entry => entry.timestampMs >= startMs && entry.timestampMs <= nowMs)
+				.sort(compareEntries);
+			const used = {costUsd: 0, totalTokens: 0};
+			for (const entry of entries) {
+				used.costUsd += entry.costUsd ?? 0;
+				used.totalTokens += totalTokens(entry.tokens);
+			}
+
+			result.month = {...used, projected: linearProjection(used, startMs, endMs, nowMs), resetsAtMs: endMs};
+		}
+
+		if (isSession && usage.live !== undefined) {
+			const copies = usage.live.usage.sessionCopies(seen => {
+				if (sessionId !== undefined) return seen.has(sessionId) ? sessionId : undefined;
+				return [...seen].filter(([, session]) => session.hasUsage).sort(([a, left], [b, right]) => right.lastSeenMs - left.lastSeenMs || a.localeCompare(b))[0]?.[0];
+			});
+			const session = copies === undefined ? undefined : sessionsFrom(copies.files, copies.seen).get(copies.sessionId);
+			const row = session === undefined ? undefined : sessionSummaries([session])[0];
+			result.session = {costUsd: row?.costUsd ?? 0, totalTokens: row?.totalTokens ?? 0, resetsAtMs: undefined};
+		}
+
+	await usage.save();
+	return result;
+};
+
+/**
+ * Every local budget against its period now (SPEC §8), with the status it was
+ * read from. Block, day and week come from the status fast path (the snapshot);
+ * only a month or session budget opens the index.
+ */
+export const localBudgetStates = async (
+	options: Options,
+	budgets: readonly Budget[],
+	{sessionId, needsOfficial = false}: {sessionId?: string | undefined; needsOfficial?: boolean},
+): Promise<{states: BudgetState[]; status: Status; nowMs: number}> => {
+	const local = budgets.filter(budget => budget.scope === 'local');
+	const needsPeriods = local.some(budget => budget.period === 'day' || budget.period === 'week');
+	const {status, nowMs} = await statusFor(options, {needsPeriods, needsOfficial});
+	const month = local.some(budget => budget.period === 'month');
+	const isSession = local.some(budget => budget.period === 'session');
+	const ledger = month || isSession ? await ledgerPeriods(options, nowMs, {month, sessionId, isSession}) : {};
+	const {block, today, week} = status.json;
+	const dayStartMs = lastDayStarts(nowMs, 1)[0]!;
+	const midnightMs = nextMidnightMs(nowMs);
+	const usageOf = (budget: Budget): PeriodUsage => {
+		switch (budget.period) {
+			case 'block': {
+				if (block === null) return zero;
+				const projected = block.projectedCostUSD === null || block.projectedTokens === null ? undefined : {costUsd: block.projectedCostUSD, totalTokens: block.projectedTokens};
+				return {costUsd: block.costUSD, totalTokens: block.totalTokens, projected, resetsAtMs: Date.parse(block.endTime)};
+			}
+
+			case 'day': {
+				const used = {costUsd: today.costUSD, totalTokens: today.totalTokens};
+				return {...used, projected: linearProjection(used, dayStartMs, midnightMs, nowMs), resetsAtMs: midnightMs};
+			}
+
+			// A rolling window has no end to project to: its oldest day drops off at midnight.
+			case 'week': {
+				return {costUsd: week.costUSD, totalTokens: week.totalTokens, resetsAtMs: midnightMs};
+			}
+
+			case 'month': {
+				return ledger.month ?? zero;
+			}
+
+			case 'session': {
+				return ledger.session ?? zero;
+			}
+		}
+	};
+
+	return {states: local.map(budget => budgetState(budget, usageOf(budget))), status, nowMs};
+};

@@ -1,0 +1,28 @@
+import os from 'node:os';
+import path from 'node:path';
+import type {Budget} from '../../core/config/budgets-schema.js';
+import {readValidated} from './validated-json.js';
+
+/** `$XDG_CONFIG_HOME/cctop/budgets.json` (default `~/.config/cctop/budgets.json`). */
+export const defaultBudgetsPath = (env: NodeJS.ProcessEnv = process.env): string => path.join(env['XDG_CONFIG_HOME'] || path.join(os.homedir(), '.config'), 'cctop', 'budgets.json');
+
+/**
+ * The budgets (SPEC §8) from `file` (`--budgets`, or the config's `budgets`),
+ * else the default file. No default file: no budgets. A file named on purpose
+ * that is missing, or any file that does not validate, is a ConfigError naming
+ * the file, the field and the reason.
+ */
+export const readBudgets = async (file: string | undefined): Promise<{file: string; budgets: Budget[]}> => {
+	const chosen = file ?? defaultBudgetsPath();
+	const budgets = await readValidated<Budget[]>(chosen, 'budgets-checked.json', async raw => {
+		const {budgetsProblems} = await import('../../core/config/budgets-schema.js');
+		const checked = budgetsProblems(raw);
+		return 'problems' in checked ? checked : {value: checked.budgets};
+	});
+	if (budgets === undefined && file !== undefined) {
+		const {ConfigError} = await import('./validated-json.js');
+		throw new ConfigError(file, ['no such file']);
+	}
+
+	return {file: chosen, budgets: budgets ?? []};
+};

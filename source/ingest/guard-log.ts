@@ -1,0 +1,65 @@
+import {appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {dataDir} from './dirs.js';
+
+// What `cctop guard` leaves in the data dir: its decisions (read by `cctop audit`),
+// its own failures (shown by `cctop doctor`), and which warnings a session has seen.
+
+/** One guard decision, in `cctop audit --json`'s shape. */
+export type GuardRecord = {timestamp: string; event: 'guard'; user: string; sessionId: string | null; tool: string | null; decision: 'allow' | 'warn' | 'block'; source: string; detail: string};
+
+export const guardDecisionsPath = (dir = dataDir()): string => path.join(dir, 'guard-decisions.jsonl');
+export const guardFailuresPath = (dir = dataDir()): string => path.join(dir, 'guard-failures.log');
+const warnedPath = (dir: string): string => path.join(dir, 'guard-warned.json');
+
+/** Append one line; a line under PIPE_BUF is written whole even when hooks run at once. */
+const appendLine = (file: string, line: string): void => {
+	mkdirSync(path.dirname(file), {recursive: true});
+	appendFileSync(file, `${line}\n`);
+};
+
+export const recordDecision = (record: GuardRecord, dir = dataDir()): void => appendLine(guardDecisionsPath(dir), JSON.stringify(record));
+
+/** `2026-12-02T19:30:00.000Z <reason>`: one line per failure, for `cctop doctor`. */
+export const recordFailure = (reason: string, nowMs: number, dir = dataDir()): void => {
+	try {
+		appendLine(guardFailuresPath(dir), `${new Date(nowMs).toISOString()} ${reason.replaceAll(/\s+/g, ' ').trim()}`);
+	} catch {
+		// Nowhere to write: failing open is all that is left.
+	}
+};
+
+/** The guard's failures: how many, and the latest line; undefined when there are none. */
+export const readFailures = (dir = dataDir()): {count: number; latest: string} | undefined => {
+	let text: string;
+	try {
+		text = readFileSync(guardFailuresPath(dir), 'utf8');
+	} catch {
+		return undefined;
+	}
+
+	const lines = text.split('\n').filter(line => line.trim() !== '');
+	return lines.length === 0 ? undefined : {count: lines.length, latest: lines.at(-1)!};
+};
+
+/**
+ * Whether this warning (a session, a budget, a level) was shown before, noting
+ * it if not: a warning tells the user once per step (80%, 90%, over), not on
+ * every tool call. Kept to the last 500 so the file stays small.
+ */
+export const isFirstWarning = (key: string, dir = dataDir()): boolean => {
+	let keys: string[] = [];
+	try {
+		keys = JSON.parse(readFileSync(warnedPath(dir), 'utf8')) as string[];
+		if (!Array.isArray(keys)) keys = [];
+	} catch {
+		// None yet.
+	}
+
+	if (keys.includes(key)) return false;
+	mkdirSync(dir, {recursive: true});
+	const temporary = `${warnedPath(dir)}.${process.pid}.tmp`;
+	writeFileSync(temporary, JSON.stringify([...keys, key].slice(-500)));
+	renameSync(temporary, warnedPath(dir));
+	return true;
+};
