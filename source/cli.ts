@@ -197,6 +197,12 @@ const run = async (command: CommandName, options: Options, positionals: string[]
 			return runDashboard(options);
 		}
 
+		case 'audit': {
+			if (options.json && options.csv) throw new UsageError('--json or --csv, not both');
+			const {runAudit} = await import('./commands/audit.js');
+			return runAudit(options);
+		}
+
 		case 'guard': {
 			const {runGuard} = await import('./commands/guard.js');
 			return runGuard(options);

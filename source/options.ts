@@ -69,6 +69,11 @@ export type Options = {
 	theme: 'dark' | 'light' | 'colorblind';
 	ascii: boolean;
 	budgets: string | undefined;
+	/** audit: filters (the session is `traceSession`, from --session). */
+	user: string | undefined;
+	events: string[] | undefined;
+	tool: string | undefined;
+	csv: boolean;
 	/** guard (and setup --guard): block at this percent of Claude Code's own 5-hour or 7-day usage. */
 	maxOfficial: number | undefined;
 };
@@ -257,6 +262,10 @@ export const parseOptions = (flags: Record<string, unknown>): Options => checkBi
 	ascii: flags['ascii'] === true,
 	budgets: flags['budgets'] as string | undefined,
 	maxOfficial: percent('max-official', flags['maxOfficial']),
+	user: flags['user'] as string | undefined,
+	events: flags['event'] === undefined ? undefined : String(flags['event']).split(',').map(name => name.trim().replace(/^claude_code\./, '')).filter(Boolean),
+	tool: flags['tool'] as string | undefined,
+	csv: flags['csv'] === true,
 });
 
 /** Local midnight of a calendar date, epoch ms. */

@@ -63,3 +63,28 @@ export const isFirstWarning = (key: string, dir = dataDir()): boolean => {
 	renameSync(temporary, warnedPath(dir));
 	return true;
 };
+
+/** The guard's recorded decisions, oldest first; lines that cannot be read are counted, not dropped silently. */
+export const readDecisions = (dir = dataDir()): {records: GuardRecord[]; bad: number} => {
+	let text: string;
+	try {
+		text = readFileSync(guardDecisionsPath(dir), 'utf8');
+	} catch {
+		return {records: [], bad: 0};
+	}
+
+	const records: GuardRecord[] = [];
+	let bad = 0;
+	for (const line of text.split('\n')) {
+		if (line.trim() === '') continue;
+		try {
+			const value = JSON.parse(line) as Partial<GuardRecord>;
+			if (value.event === 'guard' && typeof value.timestamp === 'string' && typeof value.decision === 'string') records.push(value as GuardRecord);
+			else bad++;
+		} catch {
+			bad++;
+		}
+	}
+
+	return {records, bad};
+};
