@@ -135,7 +135,7 @@ export const commands = {
 		summary: 'Claude Code\'s statusLine command: reads its JSON on stdin, prints a line',
 		usage: '[options]',
 		details: 'It also records the official 5h/7d usage for the other views. Bad input still gets a line and exit 0.',
-		flags: usageFlags,
+		flags: ['budgets', ...usageFlags],
 		examples: ['echo \'{"model":{"display_name":"Opus"}}\' | cctop statusline', 'in ~/.claude/settings.json: "statusLine": {"type": "command", "command": "cctop statusline"}'],
 	},
 	guard: {

@@ -274,6 +274,14 @@ export const localMidnightMs = ({year, month, day}: LocalDate, addDays = 0): num
 /** Local midnight before `nowMs`: where "today" starts. */
 export const localDayStartMs = (nowMs: number): number => lastDayStarts(nowMs, 1)[0]!;
 
+/** Where today started and where it ends (local midnights; a DST day is 23 or 25 hours). */
+export const dayBounds = (nowMs: number): {dayStartMs: number; midnightMs: number} => {
+	const dayStartMs = lastDayStarts(nowMs, 1)[0]!;
+	const next = new Date(dayStartMs);
+	next.setDate(next.getDate() + 1);
+	return {dayStartMs, midnightMs: next.getTime()};
+};
+
 /** The local midnights of the last `count` days, oldest first (today's last). */
 export const lastDayStarts = (nowMs: number, count = 7): number[] =>
 	Array.from({length: count}, (_, index) => {

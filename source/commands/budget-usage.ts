@@ -1,19 +1,13 @@
 import type {Budget} from '../core/config/budgets-schema.js';
 import {budgetState, linearProjection, type BudgetState, type PeriodUsage} from '../core/usage/budgets.js';
+import {periodUsageFromStatus} from '../core/screens/status-budget.js';
 import {compareEntries} from '../core/usage/dedupe.js';
 import type {Status} from '../core/screens/status.js';
 import {totalTokens} from '../core/usage/types.js';
-import {lastDayStarts, type Options} from '../options.js';
+import {dayBounds, type Options} from '../options.js';
 import {statusFor} from './status.js';
 
 const zero = {costUsd: 0, totalTokens: 0};
-
-/** Local midnight after `nowMs`, and the first of the next month: when a day and a month start again. */
-const nextMidnightMs = (nowMs: number): number => {
-	const date = new Date(lastDayStarts(nowMs, 1)[0]!);
-	date.setDate(date.getDate() + 1);
-	return date.getTime();
-};
 
 const monthBoundsMs = (nowMs: number): {startMs: number; endMs: number} => {
 	const date = new Date(nowMs);
@@ -75,25 +69,13 @@ export const localBudgetStates = async (
 	const month = local.some(budget => budget.period === 'month');
 	const isSession = local.some(budget => budget.period === 'session');
 	const ledger = month || isSession ? await ledgerPeriods(options, nowMs, {month, sessionId, isSession}) : {};
-	const {block, today, week} = status.json;
-	const dayStartMs = lastDayStarts(nowMs, 1)[0]!;
-	const midnightMs = nextMidnightMs(nowMs);
+	const bounds = dayBounds(nowMs);
 	const usageOf = (budget: Budget): PeriodUsage => {
 		switch (budget.period) {
-			case 'block': {
-				if (block === null) return zero;
-				const projected = block.projectedCostUSD === null || block.projectedTokens === null ? undefined : {costUsd: block.projectedCostUSD, totalTokens: block.projectedTokens};
-				return {costUsd: block.costUSD, totalTokens: block.totalTokens, projected, resetsAtMs: Date.parse(block.endTime)};
-			}
-
-			case 'day': {
-				const used = {costUsd: today.costUSD, totalTokens: today.totalTokens};
-				return {...used, projected: linearProjection(used, dayStartMs, midnightMs, nowMs), resetsAtMs: midnightMs};
-			}
-
-			// A rolling window has no end to project to: its oldest day drops off at midnight.
+			case 'block':
+			case 'day':
 			case 'week': {
-				return {costUsd: week.costUSD, totalTokens: week.totalTokens, resetsAtMs: midnightMs};
+				return periodUsageFromStatus(budget, status.json, nowMs, bounds);
 			}
 
 			case 'month': {

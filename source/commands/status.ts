@@ -2,10 +2,11 @@ import {closeSync, existsSync, openSync, rmSync, statSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import {atTime} from '../core/usage/blocks.js';
 import {limitCycle} from '../core/usage/limits.js';
-import {buildStatus, statusLine, type StatusOtel} from '../core/screens/status.js';
+import {buildStatus, statusLine, type Status, type StatusOtel} from '../core/screens/status.js';
+import type {Budget} from '../core/config/budgets-schema.js';
 import {findRoots} from '../ingest/transcripts/discover.js';
 import {buildSnapshot, marginMs, readSnapshot, snapshotPath, usageFromSnapshot, writeSnapshot} from '../ingest/index/status-snapshot.js';
-import {lastDayStarts, type Options} from '../options.js';
+import {dayBounds, lastDayStarts, type Options} from '../options.js';
 import {ledgerSettings} from './ledger-settings.js';
 
 /**
@@ -164,10 +165,35 @@ export const statusFor = async (
 	return {status, nowMs, source: fast === undefined ? ('index' as const) : ('snapshot' as const), cacheErrors};
 };
 
+/**
+ * The block, day and week budgets a status line shows (SPEC §8); none without a
+ * budgets file. A broken file costs one stderr line, never the status line.
+ */
+export const statusBudgets = async (options: Options) => {
+	try {
+		const {readBudgets} = await import('../ingest/config/read-budgets.js');
+		const {isFastPeriod} = await import('../core/screens/status-budget.js');
+		return (await readBudgets(options.budgets)).budgets.filter(budget => budget.scope === 'local' && isFastPeriod(budget));
+	} catch (error) {
+		if (!options.quiet) process.stderr.write(`cctop: budgets not shown: ${error instanceof Error ? error.message : String(error)}\n`);
+		return [];
+	}
+};
+
+/** The status with its nearest budget beside the block, when there are budgets. */
+export const withBudgets = async (status: Status, budgets: readonly Budget[], nowMs: number): Promise<Status> => {
+	if (budgets.length === 0) return status;
+	const {withBudget} = await import('../core/screens/status-budget.js');
+	return withBudget(status, budgets, nowMs, dayBounds(nowMs));
+};
+
 const computeLine = async (options: Options): Promise<string> => {
-	const needsPeriods = options.format === 'json' || /\{(?:today|week)_/.test(options.template ?? '');
+	const budgets = await statusBudgets(options);
+	const needsPeriods = options.format === 'json' || /\{(?:today|week)_/.test(options.template ?? '') || budgets.some(budget => budget.period !== 'block');
 	const needsOtel = options.format === 'json' || /\{(?:lines_added|lines_removed|commits|pull_requests|api_errors)\}/.test(options.template ?? '');
-	const {status, nowMs, cacheErrors} = await statusFor(options, {needsPeriods, needsOfficial: options.format === 'json', needsOtel});
+	const found = await statusFor(options, {needsPeriods, needsOfficial: options.format === 'json', needsOtel});
+	const {nowMs, cacheErrors} = found;
+	const status = await withBudgets(found.status, budgets, nowMs);
 	if (cacheErrors.length > 0) {
 		// The line still goes out; the warning is one line on stderr (loaded only then).
 		const {cacheWarning} = await import('./usage-for.js');

@@ -2,7 +2,7 @@ import {currentWindows} from '../core/usage/official-windows.js';
 import {parseHookPayload, statuslineText, type HookPayload} from '../core/screens/statusline.js';
 import {recordOfficial} from '../ingest/claude-code/official-limits.js';
 import type {Options} from '../options.js';
-import {statusFor} from './status.js';
+import {statusBudgets, statusFor, withBudgets} from './status.js';
 import {readStdin} from '../ingest/read-stdin.js';
 
 /**
@@ -30,7 +30,9 @@ export const runStatusline = async (options: Options): Promise<number> => {
 
 	let status;
 	try {
-		status = (await statusFor(options, {needsPeriods: false})).status.json;
+		const budgets = await statusBudgets({...options, quiet: true});
+		const found = await statusFor(options, {needsPeriods: budgets.some(budget => budget.period !== 'block')});
+		status = (await withBudgets(found.status, budgets, found.nowMs)).json;
 	} catch {
 		status = undefined;
 	}

@@ -187,3 +187,30 @@ describe('cctop guard', () => {
 		expect((await guard([{name: 'my day', period: 'day', usd: 40, enforce: 'block'}], {cache})).code).toBe(0);
 	});
 });
+
+describe('budgets in status and statusline', () => {
+	const withBudgets = async (command: string[], stdin = '') => {
+		const file = path.join(home, 'status-budgets.json');
+		await writeFile(file, JSON.stringify({budgets: [{name: 'my day', period: 'day', usd: 4, enforce: 'block'}, {name: 'month', period: 'month', usd: 1}]}));
+		return new Promise<Run>(resolve => {
+			const child = execFile(
+				process.execPath,
+				[cliPath, ...command, '--claude-dir', claude, '--now', now, '--budgets', file],
+				{env: {...process.env, HOME: home, CLAUDE_CONFIG_DIR: '', XDG_CONFIG_HOME: path.join(home, 'config'), CCTOP_CACHE_DIR: path.join(home, 'status-cache'), CCTOP_DATA_DIR: path.join(home, 'status-data'), TZ: 'UTC'}},
+				(error, stdout, stderr) => resolve({code: error === null ? 0 : Number(error.code), stdout, stderr}),
+			);
+			child.stdin!.end(stdin);
+		});
+	};
+
+	it('status shows the nearest block, day or week budget beside the block (month is the guard\'s)', async () => {
+		const json = JSON.parse((await withBudgets(['status', '--format', 'json'])).stdout) as {budget: unknown};
+		expect(json.budget).toEqual({name: 'my day', period: 'day', unit: 'usd', used: 4.5, limit: 4, projected: 7.2, percent: 112.5, level: 'over', enforce: 'block', resetsAt: '2026-11-27T00:00:00.000Z'});
+		expect((await withBudgets(['status'])).stdout).toMatch(/ · my day \$4\.50\/\$4\.00 112% → \$7\.20\n$/);
+	});
+
+	it('statusline says OVER with the budget\'s name', async () => {
+		const result = await withBudgets(['statusline'], JSON.stringify({model: {display_name: 'Opus'}}));
+		expect(result.stdout).toMatch(/ · OVER my day 112%\n$/);
+	});
+});

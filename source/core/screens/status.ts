@@ -4,6 +4,7 @@ import {clockOf, formatDuration, formatTokens, formatUsd} from '../util/format.j
 import {limitStatus, limitStatusColor, tokensForLimit, type LimitStatus, type TokenLimit} from '../usage/limits.js';
 import type {OfficialWindow} from '../usage/official-windows.js';
 import {totalTokens} from '../usage/types.js';
+import {budgetText, type BudgetJson, type BudgetState} from '../usage/budgets.js';
 
 /** `cctop status --format json`: the contract in the README. Times are ISO strings. */
 export type StatusJson = {
@@ -24,6 +25,8 @@ export type StatusJson = {
 	week: {costUSD: number; totalTokens: number};
 	/** Our addition: what the OpenTelemetry spool says, when it was read. */
 	otel?: StatusOtel | null;
+	/** Our addition: the local budget nearest its wall (block, day or week), when there is a budgets file. */
+	budget?: BudgetJson;
 };
 
 /** The OpenTelemetry figures a status line can show. */
@@ -51,6 +54,8 @@ export type Status = {
 	/** Tokens as the limit counts them, used and projected (plan limits count input+output). */
 	limitTokens: {used: number; projected: number | undefined} | undefined;
 	level: LimitStatus | undefined;
+	/** The nearest budget (see status-budget.ts), when there are budgets. */
+	budget?: BudgetState;
 };
 
 /**
@@ -143,6 +148,8 @@ export const templateFields = (status: Status, nowMs: number, localClock: (ms: n
 		commits: status.json.otel == null ? '' : String(status.json.otel.commits),
 		pull_requests: status.json.otel == null ? '' : String(status.json.otel.pullRequests),
 		api_errors: status.json.otel == null ? '' : String(status.json.otel.apiErrors),
+		budget: status.budget === undefined ? '' : budgetText(status.budget),
+		budget_pct: status.budget === undefined ? '' : `${Math.floor((status.budget.used / status.budget.limit) * 100)}%`,
 	};
 };
 
@@ -152,10 +159,12 @@ export const defaultTemplate = '{block_pct} block · {cost} → {projected_cost}
 /** The built-in line for what is known: no limit, or no projection yet (one request so far). */
 const builtInTemplate = (status: Status): string => {
 	const {block} = status.json;
-	if (block === null) return 'no active block · today {today_cost}';
+	// The nearest budget goes beside the block once it warns: a line stays short while all is well.
+	const budget = status.budget !== undefined && status.budget.level !== 'ok' ? ' · {budget}' : '';
+	if (block === null) return `no active block · today {today_cost}${budget}`;
 	const tokens = block.limitTokens === null ? '{tokens} tok' : '{tokens}/{limit} tok';
-	if (block.projectedCostUSD === null) return `{block_pct} block · {cost} · ${tokens} · reset {reset}`;
-	return block.limitTokens === null ? `{block_pct} block · {cost} → {projected_cost} · ${tokens} · {burn} · reset {reset}` : defaultTemplate;
+	if (block.projectedCostUSD === null) return `{block_pct} block · {cost} · ${tokens} · reset {reset}${budget}`;
+	return `${block.limitTokens === null ? `{block_pct} block · {cost} → {projected_cost} · ${tokens} · {burn} · reset {reset}` : defaultTemplate}${budget}`;
 };
 
 /** Fill `{name}` placeholders; unknown names stay as written, so typos show. */
@@ -171,5 +180,8 @@ export const statusLine = (status: Status, {nowMs, format, template, localClock}
 	const line = fillTemplate(template ?? builtInTemplate(status), fields);
 	if (format === 'plain') return line;
 	// tmux reads #[…] as style: a literal '#' must be doubled.
-	return `#[fg=${tmuxColor(status.level)}]${line.replaceAll('#', '##')}#[default]`;
+	// A budget over its limit (or warning) colours the line as a limit would.
+	const budgetLevel = status.budget === undefined || status.budget.level === 'ok' ? undefined : status.budget.level === 'over' ? 'red' : 'yellow';
+	const color = budgetLevel === 'red' || (budgetLevel === 'yellow' && tmuxColor(status.level) === 'green') ? budgetLevel : tmuxColor(status.level);
+	return `#[fg=${color}]${line.replaceAll('#', '##')}#[default]`;
 };

@@ -69,5 +69,8 @@ export const statuslineText = (payload: HookPayload, status: StatusJson | undefi
 	if (payload.contextPercent !== undefined) parts.push(`ctx ${Math.round(payload.contextPercent)}%`);
 	const official = [payload.fiveHour === undefined ? '' : `5h ${Math.round(payload.fiveHour.usedPercentage)}%`, payload.sevenDay === undefined ? '' : `7d ${Math.round(payload.sevenDay.usedPercentage)}%`].filter(Boolean);
 	if (official.length > 0) parts.push(official.join(' '));
+	// The nearest budget once it warns; over its limit it says so.
+	const budget = status?.budget;
+	if (budget !== undefined && budget.level !== 'ok') parts.push(`${budget.level === 'over' ? 'OVER ' : ''}${budget.name} ${Math.floor(budget.percent)}%`);
 	return parts.length > 0 ? parts.join(' · ') : 'cctop';
 };

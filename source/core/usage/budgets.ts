@@ -97,3 +97,26 @@ export const budgetMessage = (state: BudgetState, nowMs: number): string => {
 	const what = state.level === 'over' ? 'is over' : state.level === 'warn' ? `is at ${share}%` : `at ${share}%`;
 	return `budget "${budget.name}" (${periodName[budget.period]}) ${what}: ${formatAmount(state, state.used)} of ${formatAmount(state, state.limit)} used${projection}; ${resetWords(state, nowMs)}`;
 };
+
+/** `status --format json`'s `budget`: the budget nearest its wall. */
+export type BudgetJson = {name: string; period: Budget['period']; unit: 'usd' | 'tokens'; used: number; limit: number; projected: number | null; percent: number; level: BudgetLevel; enforce: Budget['enforce']; resetsAt: string | null};
+
+export const budgetJson = (state: BudgetState): BudgetJson => ({
+	name: state.budget.name,
+	period: state.budget.period,
+	unit: state.budget.usd === undefined ? 'tokens' : 'usd',
+	used: state.used,
+	limit: state.limit,
+	projected: state.projected ?? null,
+	percent: Math.round((state.used / state.limit) * 1000) / 10,
+	level: state.level,
+	enforce: state.budget.enforce,
+	resetsAt: state.resetsAtMs === undefined ? null : new Date(state.resetsAtMs).toISOString(),
+});
+
+/** In a few words for a status line: `my day $4.50/$5.00 90% → $7.20`. */
+export const budgetText = (state: BudgetState): string => {
+	const projection = state.projected !== undefined && state.projected > state.used ? ` → ${formatAmount(state, state.projected)}` : '';
+	return `${state.budget.name} ${formatAmount(state, state.used).replace(' tokens', '')}/${formatAmount(state, state.limit)} ${Math.floor((state.used / state.limit) * 100)}%${projection}`;
+};
+

@@ -1,6 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {hourMs, identifyBlocks} from '../../../source/core/usage/blocks.js';
 import {buildStatus, fillTemplate, statusLine, templateFields, tmuxColor} from '../../../source/core/screens/status.js';
+import {withBudget} from '../../../source/core/screens/status-budget.js';
+import type {Budget} from '../../../source/core/config/budgets-schema.js';
 import {fixtureEntries, fixtureNowMs, limitOf} from '../../helpers/dashboard-state.js';
 
 const blocks = identifyBlocks(fixtureEntries(), 5 * hourMs, fixtureNowMs);
@@ -115,6 +117,8 @@ describe('templates', () => {
 			commits: '',
 			pull_requests: '',
 			api_errors: '',
+			budget: '',
+			budget_pct: '',
 		});
 		const otel = {linesOfCode: {added: 412, removed: 87}, commits: 3, pullRequests: 1, apiErrors: 2};
 		expect(templateFields(buildStatus({blocks, nowMs: fixtureNowMs, limit: limitOf(20_000), ...periods, otel}), fixtureNowMs, utc)).toMatchObject({lines_added: '412', lines_removed: '87', commits: '3', pull_requests: '1', api_errors: '2'});
@@ -127,5 +131,32 @@ describe('templates', () => {
 	it('prints empty fields rather than "undefined" when nothing is active', () => {
 		const idle = status(20_000, Date.parse('2026-11-26T18:00:00Z'));
 		expect(statusLine(idle, {nowMs: fixtureNowMs, format: 'plain', template: '[{cost}|{burn}|{reset}] {week_cost}'})).toBe('[||] $20.50');
+	});
+});
+
+describe('budgets beside the block', () => {
+	const budget = (overrides: Partial<Budget>): Budget => ({name: 'b', scope: 'local', period: 'day', usd: 10, warnAt: [0.8, 0.9], enforce: 'warn', ...overrides});
+	// Today $8 of the fixture's status; the day is 12.5 h old at 12:30 UTC, so $15.36 projected.
+	const bounds = {dayStartMs: Date.UTC(2026, 10, 26), midnightMs: Date.UTC(2026, 10, 27)};
+
+	it('shows the nearest budget once it warns, in the line, the JSON, the template and the tmux colour', () => {
+		const shown = withBudget(status(1_000_000), [budget({name: 'week', period: 'week', usd: 100}), budget({name: 'my day', usd: 10})], fixtureNowMs, bounds);
+		expect(shown.json.budget).toEqual({name: 'my day', period: 'day', unit: 'usd', used: 8, limit: 10, projected: 15.36, percent: 80, level: 'warn', enforce: 'warn', resetsAt: '2026-11-27T00:00:00.000Z'});
+		expect(statusLine(shown, {nowMs: fixtureNowMs, format: 'plain', localClock: utc})).toMatch(/ · my day \$8\.00\/\$10\.00 80% → \$15\.36$/);
+		expect(statusLine(shown, {nowMs: fixtureNowMs, format: 'tmux', localClock: utc})).toMatch(/^#\[fg=yellow\]/);
+		expect(fillTemplate('{budget_pct}', templateFields(shown, fixtureNowMs, utc))).toBe('80%');
+	});
+
+	it('stays out of the line while every budget is ok, and turns the line red when one is over', () => {
+		const calm = withBudget(status(1_000_000), [budget({usd: 1000})], fixtureNowMs, bounds);
+		expect(calm.json.budget?.level).toBe('ok');
+		expect(statusLine(calm, {nowMs: fixtureNowMs, format: 'plain', localClock: utc})).not.toContain('$1,000');
+		const over = withBudget(status(1_000_000), [budget({name: 'block tokens', period: 'block', usd: undefined, tokens: 5000, enforce: 'block'})], fixtureNowMs, bounds);
+		expect(over.json.budget).toMatchObject({level: 'over', unit: 'tokens', used: 10_000, limit: 5000});
+		expect(statusLine(over, {nowMs: fixtureNowMs, format: 'tmux', localClock: utc})).toMatch(/^#\[fg=red\].* · block tokens 10\.0k\/5\.00k tokens 200%/);
+	});
+
+	it('leaves month and session budgets to the guard and the dashboard', () => {
+		expect(withBudget(status(), [budget({period: 'month'}), budget({period: 'session'})], fixtureNowMs, bounds).json.budget).toBeUndefined();
 	});
 });
