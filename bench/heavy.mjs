@@ -130,15 +130,20 @@ for (const key of values.corpora.split(',')) {
 	};
 
 	const command = args => [process.execPath, cli, ...args, '--claude-dir', dir];
+	const budgetsFile = path.join(root, 'bench-budgets.json');
+	writeFileSync(budgetsFile, JSON.stringify({budgets: [{name: 'day', period: 'day', usd: 1e9, enforce: 'block'}, {name: 'block', period: 'block', tokens: 1e15, enforce: 'block'}]}));
+	const guardInput = JSON.stringify({hook_event_name: 'UserPromptSubmit', session_id: 'bench', prompt: 'go on'});
 	const quick = await withRestore(file, cacheDir, async () => {
 		// One status line first, so the snapshot exists, as it does for a status bar that has been running.
 		timed(command(['status']), env, root);
-		const names = ['node -e 0', 'status', 'statusline', 'status --format json', 'session --latest', 'session --list', 'status, ~4 KB appended before each run'];
+		const names = ['node -e 0', 'status', 'statusline', 'guard', 'status --format json', 'session --latest', 'session --list', 'status, ~4 KB appended before each run'];
 		const measured = interleaved(
 			[
 				{command: [process.execPath, '-e', '0']},
 				{command: command(['status'])},
 				{command: command(['statusline']), input: hookInput},
+				// The guard as a UserPromptSubmit hook with a day and a block budget (the status fast path), far from their limits.
+				{command: command(['guard', '--budgets', budgetsFile]), input: guardInput},
 				{command: command(['status', '--format', 'json'])},
 				{command: command(['session', '--latest'])},
 				{command: command(['session', '--list'])},
@@ -187,7 +192,7 @@ process.stdout.write(target('cold wall ÷ ccusage', row => (row.ccusage ? x(row.
 process.stdout.write(target('cold CPU ÷ ccusage', row => (row.ccusage ? x(row.cold.cpu.median / row.ccusage.cpu.median) : '—')));
 process.stdout.write(target('cold peak RSS (MiB)', row => row.cold.rss.median.toFixed(0)));
 process.stdout.write(target('warm `report --json` ÷ ccusage', row => (row.ccusage ? x(row.warm.wall.median / row.ccusage.wall.median) : '—')));
-for (const name of ['status', 'statusline']) {
+for (const name of ['status', 'statusline', 'guard']) {
 	process.stdout.write(target(`\`${name}\` ÷ \`node -e 0\`, wall / CPU`, row => `${x(row.quick[name].wall.median / row.quick['node -e 0'].wall.median)} / ${x(row.quick[name].cpu.median / row.quick['node -e 0'].cpu.median)}`));
 }
 
