@@ -59,6 +59,7 @@ export const flags = {
 	event: {type: 'string', value: 'NAMES', help: 'Only these events, comma-separated, without claude_code. (e.g. tool_decision,guard)'},
 	tool: {type: 'string', value: 'NAME', help: 'Only this tool (Bash, Edit, mcp__server__tool …)'},
 	csv: {type: 'boolean', help: 'Print CSV with a header row'},
+	spool: {type: 'string', value: 'FILE', help: 'The spool to read or verify (default $CCTOP_DATA_DIR/otel-spool.ndjson)'},
 	protocol: {type: 'string', value: 'grpc|http/protobuf|http/json', help: 'How Claude Code sends (default grpc, as the Monitoring docs set it up)'},
 	endpoint: {type: 'string', value: 'URL', help: 'Where it sends (default http://localhost:4317 for grpc, :4318 for http)'},
 	scope: {type: 'string', value: 'user|project|local', help: 'Which settings file: ~/.claude/settings.json (default), .claude/settings.json or .claude/settings.local.json'},
@@ -160,10 +161,10 @@ export const commands = {
 	},
 	audit: {
 		summary: 'The security trail: tool decisions and results, permission modes, hooks, auth, MCP, plugins, API errors, prompts, guard decisions',
-		usage: '[options]',
-		details: 'Read from the spool (`cctop serve`) and the guard\'s record; oldest first, with a summary per user and session. Usage events (api_request) only when --event names them. Unknown event names are kept and counted.',
-		flags: ['since', 'until', 'user', 'session', 'event', 'tool', 'json', 'csv', 'quiet'],
-		examples: ['cctop audit --since 2026-12-01', 'cctop audit --event tool_decision --user ana@example.com', 'cctop audit --event guard --json', 'cctop audit --tool Bash --csv > bash.csv'],
+		usage: '[verify] [options]',
+		details: 'Read from the spool (`cctop serve`) and the guard\'s record; oldest first, with a summary per user and session. Usage events (api_request) only when --event names them. Unknown event names are kept and counted.\n`cctop audit verify` walks both files\' hash chains and names the first break (edited, removed, reordered, inserted, truncated); exit 1 on a break.',
+		flags: ['since', 'until', 'user', 'session', 'event', 'tool', 'json', 'csv', 'spool', 'quiet'],
+		examples: ['cctop audit verify', 'cctop audit --since 2026-12-01', 'cctop audit --event tool_decision --user ana@example.com', 'cctop audit --event guard --json', 'cctop audit --tool Bash --csv > bash.csv'],
 	},
 	serve: {
 		summary: 'The OTLP receiver (gRPC on 127.0.0.1:4317, HTTP on :4318), spooling for report, status and the dashboard',

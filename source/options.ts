@@ -74,6 +74,8 @@ export type Options = {
 	events: string[] | undefined;
 	tool: string | undefined;
 	csv: boolean;
+	/** audit: the spool to read or verify. */
+	spool: string | undefined;
 	/** guard (and setup --guard): block at this percent of Claude Code's own 5-hour or 7-day usage. */
 	maxOfficial: number | undefined;
 };
@@ -266,6 +268,7 @@ export const parseOptions = (flags: Record<string, unknown>): Options => checkBi
 	events: flags['event'] === undefined ? undefined : String(flags['event']).split(',').map(name => name.trim().replace(/^claude_code\./, '')).filter(Boolean),
 	tool: flags['tool'] as string | undefined,
 	csv: flags['csv'] === true,
+	spool: flags['spool'] as string | undefined,
 });
 
 /** Local midnight of a calendar date, epoch ms. */

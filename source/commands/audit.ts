@@ -1,6 +1,6 @@
 import {auditRowOf, auditTallies, eventCounts, matchesAudit, type AuditFilter, type AuditRow} from '../core/otel/audit.js';
 import {readDecisions} from '../ingest/guard-log.js';
-import {streamSpool} from '../ingest/otel/otel-spool.js';
+import {spoolPath, streamSpool} from '../ingest/otel/otel-spool.js';
 import {localMidnightMs, type Options} from '../options.js';
 import {auditCsv, auditJsonLines, renderAudit} from '../views/audit-text.js';
 
@@ -25,7 +25,7 @@ export const runAudit = async (options: Options): Promise<number> => {
 	const rows: AuditRow[] = [];
 	let bad = 0;
 	const spool = streamSpool(
-		{range: {sinceMs: filter.sinceMs === undefined ? undefined : filter.sinceMs - receiveMarginMs, untilMs: filter.untilMs === undefined ? undefined : filter.untilMs + receiveMarginMs}},
+		{file: options.spool ?? spoolPath(), range: {sinceMs: filter.sinceMs === undefined ? undefined : filter.sinceMs - receiveMarginMs, untilMs: filter.untilMs === undefined ? undefined : filter.untilMs + receiveMarginMs}},
 		({record, receivedAtMs}) => {
 			const row = auditRowOf(record, receivedAtMs);
 			if (row !== undefined && matchesAudit(row, filter)) rows.push(row);
@@ -50,4 +50,39 @@ export const runAudit = async (options: Options): Promise<number> => {
 	}
 
 	return 0;
+};
+
+/**
+ * `cctop audit verify`: walk the hash chains of the spool and of the guard's
+ * record, streaming, and name the first break (file, line, what happened).
+ * Exit 1 on a break; the chain heads are printed so they can be kept elsewhere
+ * (a truncated tail leaves a valid chain: only an earlier head shows it).
+ */
+export const runAuditVerify = async (options: Options): Promise<number> => {
+	const [{verifyChain}, {existsSync}, {guardDecisionsPath}] = await Promise.all([import('../ingest/otel/spool-chain.js'), import('node:fs'), import('../ingest/guard-log.js')]);
+	let isBroken = false;
+	const files = [['spool', options.spool ?? spoolPath()], ['guard decisions', guardDecisionsPath()]] as const;
+	const results = [];
+	for (const [name, file] of files) {
+		if (!existsSync(file)) {
+			results.push({name, file, exists: false});
+			continue;
+		}
+
+		const report = verifyChain(file);
+		isBroken ||= report.break !== undefined;
+		results.push({name, file, exists: true, ...report});
+		if (options.json) continue;
+		if (report.break === undefined) {
+			const legacy = report.legacy > 0 ? ` (${report.legacy} from before the chain, covered by its first link)` : '';
+			const torn = report.torn.length > 0 ? `; ${report.torn.length} torn write${report.torn.length === 1 ? '' : 's'} the chain goes on around (line ${report.torn.join(', ')})` : '';
+			process.stdout.write(`✓ ${name} ${file}: ${report.lines} lines, ${report.chained} chained${legacy}${torn}; head ${report.head}\n`);
+		} else {
+			process.stdout.write(`✗ ${name} ${file}: line ${report.break.line} ${report.break.kind}: ${report.break.detail}\n`);
+		}
+	}
+
+	if (options.json) process.stdout.write(`${JSON.stringify({intact: !isBroken, files: results}, null, 2)}\n`);
+	else if (results.every(result => !result.exists)) process.stdout.write('nothing to verify: no spool and no guard decisions yet\n');
+	return isBroken ? 1 : 0;
 };

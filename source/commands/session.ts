@@ -47,11 +47,13 @@ export const sessionRows = (usage: UsageHandle): SessionSummary[] => {
 	const saved = usage.savedSessionRows?.();
 	const touched = saved === undefined ? undefined : live.touchedSessions();
 	if (saved === undefined || touched === undefined) return sessionSummaries(sessionsFrom([...live.eachFile()]).values());
-	const fresh = [...touched].flatMap(sessionId => {
-		const copies = live.sessionCopies(() => sessionId);
-		const session = copies === undefined ? undefined : sessionsFrom(copies.files, copies.seen).get(sessionId);
-		return session === undefined ? [] : sessionSummaries([session]);
-	});
+	// All touched sessions' copies in one pass: a live session touches a few, and each pass scans every row.
+	const {files, seen} = live.copiesOf(touched);
+	const sessions = sessionsFrom(files, seen);
+	const fresh = sessionSummaries([...touched].flatMap(sessionId => {
+		const session = sessions.get(sessionId);
+		return session === undefined ? [] : [session];
+	}));
 	return [...saved.filter(row => !touched.has(row.sessionId)), ...fresh].sort(byLastActive);
 };
 

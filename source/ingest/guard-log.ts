@@ -1,6 +1,7 @@
 import {appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {dataDir} from './dirs.js';
+import {chainHead, chainLines} from './otel/spool-chain.js';
 
 // What `cctop guard` leaves in the data dir: its decisions (read by `cctop audit`),
 // its own failures (shown by `cctop doctor`), and which warnings a session has seen.
@@ -18,7 +19,12 @@ const appendLine = (file: string, line: string): void => {
 	appendFileSync(file, `${line}\n`);
 };
 
-export const recordDecision = (record: GuardRecord, dir = dataDir()): void => appendLine(guardDecisionsPath(dir), JSON.stringify(record));
+/** Append a decision, chained like the spool (see spool-chain.ts), so `cctop audit verify` can check the guard's record too. */
+export const recordDecision = (record: GuardRecord, dir = dataDir()): void => {
+	const file = guardDecisionsPath(dir);
+	mkdirSync(dir, {recursive: true});
+	appendLine(file, chainLines([JSON.stringify(record)], chainHead(file)).text.trimEnd());
+};
 
 /** `2026-12-02T19:30:00.000Z <reason>`: one line per failure, for `cctop doctor`. */
 export const recordFailure = (reason: string, nowMs: number, dir = dataDir()): void => {
@@ -78,7 +84,10 @@ export const readDecisions = (dir = dataDir()): {records: GuardRecord[]; bad: nu
 	for (const line of text.split('\n')) {
 		if (line.trim() === '') continue;
 		try {
-			const value = JSON.parse(line) as Partial<GuardRecord>;
+			// The chain's fields (p, h) are not part of the record.
+			const value = JSON.parse(line) as Partial<GuardRecord> & {p?: string; h?: string};
+			delete value.p;
+			delete value.h;
 			if (value.event === 'guard' && typeof value.timestamp === 'string' && typeof value.decision === 'string') records.push(value as GuardRecord);
 			else bad++;
 		} catch {

@@ -54,11 +54,16 @@ const guard = async (budgets: unknown, {hook = {hook_event_name: 'UserPromptSubm
 	});
 };
 
+/** The recorded decisions, each checked to carry its hash-chain link (the chain itself is tested in spool-chain.test.ts). */
 const decisions = async (data: string) =>
 	(await readFile(path.join(data, 'guard-decisions.jsonl'), 'utf8'))
 		.trim()
 		.split('\n')
-		.map(line => JSON.parse(line) as Record<string, unknown>);
+		.map(line => {
+			const {p, h, ...record} = JSON.parse(line) as Record<string, unknown>;
+			expect([p, h]).toEqual([expect.stringMatching(/^[\da-f]{32}$/), expect.stringMatching(/^[\da-f]{32}$/)]);
+			return record;
+		});
 
 describe('cctop guard', () => {
 	it('blocks a prompt over a blocking day budget: exit 2, one line naming the budget, used/limit and the reset', async () => {

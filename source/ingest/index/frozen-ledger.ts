@@ -246,10 +246,19 @@ export class FrozenLedger {
 	 * events. {@link sessionsFrom} over that is exact for the chosen session.
 	 */
 	sessionCopies(choose: (seen: ReadonlyMap<string, SessionSeen>) => string | undefined): SessionCopies | undefined {
+		const seen = this.sessionsSeen();
+		const sessionId = choose(seen);
+		if (sessionId === undefined) return undefined;
+		return {sessionId, files: this.copiesOf(new Set([sessionId])), seen};
+	}
+
+	/** When every session was last seen, and where: a column scan, nothing decoded. */
+	sessionsSeen(): Map<string, SessionSeen> {
 		const {body} = this;
-		const stored = this.index.files.flatMap((header, position) => (this.touched.has(header.path) ? [] : [{header, start: body.fileStarts[position]!}]));
 		const seen = new Map<string, SessionSeen>();
-		for (const {header, start} of stored) {
+		for (const [position, header] of this.index.files.entries()) {
+			if (this.touched.has(header.path)) continue;
+			const start = body.fileStarts[position]!;
 			for (let row = start; row < start + header.keyedCount + header.unkeyedCount; row++) noteSeen(seen, body.sessionAt(row) ?? noSession, body.timestampAt(row), body.projectAt(row), true);
 			for (const event of header.events) noteSeen(seen, sessionOf(event), event.timestampMs, event.project, false);
 		}
@@ -259,8 +268,17 @@ export class FrozenLedger {
 			for (const event of file.events) noteSeen(seen, sessionOf(event), event.timestampMs, event.project, false);
 		}
 
-		const sessionId = choose(seen);
-		if (sessionId === undefined) return undefined;
+		return seen;
+	}
+
+	/**
+	 * The lines of the sessions in `ids`, every copy of their requests and all
+	 * events, in one pass however many sessions: {@link sessionsFrom} over them is
+	 * exact for each of those sessions (every copy that decides a request is there).
+	 */
+	copiesOf(ids: ReadonlySet<string>): FileCopies[] {
+		const {body} = this;
+		const stored = this.index.files.flatMap((header, position) => (this.touched.has(header.path) ? [] : [{header, start: body.fileStarts[position]!}]));
 		const files = new Map<string, FileCopies & {keyed: PricedEntry[]; unkeyed: PricedEntry[]}>();
 		const fileFor = (path: string) => {
 			let file = files.get(path);
@@ -275,7 +293,7 @@ export class FrozenLedger {
 		// The session's own lines, and the keys of its requests.
 		const keys = new Set<string>();
 		const lows = new Set<number>();
-		const isOwn = (found: string | undefined) => (found ?? noSession) === sessionId;
+		const isOwn = (found: string | undefined) => ids.has(found ?? noSession);
 		for (const {header, start} of stored) {
 			for (let row = start; row < start + header.keyedCount + header.unkeyedCount; row++) {
 				if (!isOwn(body.sessionAt(row))) continue;
@@ -317,7 +335,7 @@ export class FrozenLedger {
 			if (file.events.length > 0) fileFor(path).events = file.events;
 		}
 
-		return {sessionId, files: [...files.values()], seen};
+		return [...files.values()];
 	}
 
 	/**

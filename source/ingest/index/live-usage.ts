@@ -108,6 +108,13 @@ export class LiveUsage implements UsageSink {
 		return sessionId === undefined ? undefined : {sessionId, files, seen};
 	}
 
+	/** The copies several sessions depend on, in one pass (see FrozenLedger.copiesOf); without an index, every file's. */
+	copiesOf(ids: ReadonlySet<string>): {files: FileCopies[]; seen: ReadonlyMap<string, SessionSeen>} {
+		if (this.frozen !== undefined) return {files: this.frozen.copiesOf(ids), seen: this.frozen.sessionsSeen()};
+		const files = [...this.eachFile()];
+		return {files, seen: sessionsSeen(files)};
+	}
+
 	/** The sessions changed since the index (see FrozenLedger.touchedSessions); undefined when not frozen. */
 	touchedSessions(): Set<string> | undefined {
 		return this.frozen?.touchedSessions();

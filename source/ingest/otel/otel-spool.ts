@@ -1,9 +1,10 @@
-import {closeSync, fstatSync, openSync, readSync} from 'node:fs';
+import {closeSync, fstatSync, openSync, readSync, rmSync, statSync} from 'node:fs';
 import {mkdir, open} from 'node:fs/promises';
 import path from 'node:path';
 import type {OtelRecord} from '../../core/otel/console-records.js';
 import type {OtelSummary} from '../../core/otel/otel-summary.js';
 import {dataDir} from '../dirs.js';
+import {chainHead, chainLines} from './spool-chain.js';
 
 /**
  * The OpenTelemetry spool: every record `cctop run` (and the receiver) took in,
@@ -50,23 +51,72 @@ const endsCleanly = (file: string): boolean => {
 export const spoolText = (records: ReadonlyArray<{record: OtelRecord; isIncomplete: boolean}>, receivedAtMs: number): string =>
 	records.map(({record, isIncomplete}) => `${JSON.stringify({v: 1, t: receivedAtMs, record, ...(isIncomplete ? {incomplete: true} : {})} satisfies SpoolLine)}\n`).join('');
 
+/** Appends to one spool, one at a time within this process: each needs the head the one before it wrote. */
+const appending = new Map<string, Promise<void>>();
+
+const lockStaleMs = 10_000;
+
 /**
- * Append records to the spool in one write. `isDurable` waits for the disk
- * (fsync): the receiver acknowledges a request only after that.
+ * Hold `<spool>.lock` while `work` runs, so `cctop serve` and `cctop run` never
+ * chain two appends onto the same head. A lock older than 10 s was left by a
+ * process that died; after 5 s of waiting the append goes ahead anyway (the
+ * records matter more than the chain, and verify would name the fork).
+ */
+const withSpoolLock = async <T>(file: string, work: () => Promise<T>): Promise<T> => {
+	const lock = `${file}.lock`;
+	let held = false;
+	for (let waited = 0; waited < 5000 && !held; waited += 5) {
+		try {
+			closeSync(openSync(lock, 'wx'));
+			held = true;
+		} catch {
+			const age = Date.now() - (statSync(lock, {throwIfNoEntry: false})?.mtimeMs ?? Date.now());
+			if (age > lockStaleMs) rmSync(lock, {force: true});
+			else await new Promise(resolve => setTimeout(resolve, 5));
+		}
+	}
+
+	try {
+		return await work();
+	} finally {
+		if (held) rmSync(lock, {force: true});
+	}
+};
+
+/**
+ * Append records to the spool in one write, chained on from its head (see
+ * spool-chain.ts). `isDurable` waits for the disk (fsync): the receiver
+ * acknowledges a request only after that.
  */
 export const appendToSpool = async (
 	records: ReadonlyArray<{record: OtelRecord; isIncomplete: boolean}>,
 	{file = spoolPath(), isDurable = false, receivedAtMs = Date.now()}: {file?: string; isDurable?: boolean; receivedAtMs?: number} = {},
 ): Promise<void> => {
 	if (records.length === 0) return;
-	await mkdir(path.dirname(file), {recursive: true});
-	const handle = await open(file, 'a');
-	try {
-		await handle.write(`${endsCleanly(file) ? '' : '\n'}${spoolText(records, receivedAtMs)}`);
-		if (isDurable) await handle.sync();
-	} finally {
-		await handle.close();
-	}
+	const previous = appending.get(file) ?? Promise.resolve();
+	const done = previous.then(async () => {
+		await mkdir(path.dirname(file), {recursive: true});
+		await withSpoolLock(file, async () => {
+			const isClean = endsCleanly(file);
+			const {text} = chainLines(
+				records.map(({record, isIncomplete}) => JSON.stringify({v: 1, t: receivedAtMs, record, ...(isIncomplete ? {incomplete: true} : {})} satisfies SpoolLine)),
+				chainHead(file),
+			);
+			const handle = await open(file, 'a');
+			try {
+				await handle.write(`${isClean ? '' : '\n'}${text}`);
+				if (isDurable) await handle.sync();
+			} finally {
+				await handle.close();
+			}
+		});
+	});
+	const settled = done.catch(() => undefined);
+	appending.set(file, settled);
+	void settled.then(() => {
+		if (appending.get(file) === settled) appending.delete(file);
+	});
+	return done;
 };
 
 const receivedPattern = /^\{"v":1,"t":(\d+)/;
