@@ -74,6 +74,9 @@ export type Options = {
 	events: string[] | undefined;
 	tool: string | undefined;
 	csv: boolean;
+	/** serve: when the spool's segment is sealed, and how long sealed ones are kept. */
+	spoolMaxMb: number;
+	retainDays: number | undefined;
 	/** audit: the spool to read or verify. */
 	spool: string | undefined;
 	/** guard (and setup --guard): block at this percent of Claude Code's own 5-hour or 7-day usage. */
@@ -156,6 +159,12 @@ const lastRows = (value: unknown, isRecent: boolean): number | undefined => {
 	if (value === undefined) return isRecent ? 10 : undefined;
 	const count = Number(value);
 	return Number.isInteger(count) && count >= 1 ? count : fail('last', 'expected a whole number of rows, 1 or more');
+};
+
+const positiveNumber = (flag: string, value: unknown): number | undefined => {
+	if (value === undefined) return undefined;
+	const number = Number(value);
+	return Number.isFinite(number) && number > 0 ? number : fail(flag, `expected a number above 0, got ${String(value)}`);
 };
 
 const percent = (flag: string, value: unknown): number | undefined => {
@@ -269,6 +278,8 @@ export const parseOptions = (flags: Record<string, unknown>): Options => checkBi
 	tool: flags['tool'] as string | undefined,
 	csv: flags['csv'] === true,
 	spool: flags['spool'] as string | undefined,
+	spoolMaxMb: positiveNumber('spool-max-mb', flags['spoolMaxMb']) ?? 256,
+	retainDays: positiveNumber('retain-days', flags['retainDays']),
 });
 
 /** Local midnight of a calendar date, epoch ms. */

@@ -1,4 +1,3 @@
-import {existsSync} from 'node:fs';
 import {setFlagsFromString} from 'node:v8';
 import {hourMs, type Block} from '../core/usage/blocks.js';
 import {resolveTokenLimit} from '../core/usage/limits.js';
@@ -127,12 +126,12 @@ const weeklyReport = async (options: Options, clock: () => number): Promise<numb
  * named on stderr. Loaded only then: most reports have no OpenTelemetry.
  */
 const readOtel = async (options: Options) => {
-	const {spoolPath, readSpool} = await import('../ingest/otel/otel-spool.js');
-	if (options.otelLog.length === 0 && !existsSync(spoolPath())) return undefined;
+	const {spoolExists, readSpool} = await import('../ingest/otel/otel-spool.js');
+	if (options.otelLog.length === 0 && !spoolExists()) return undefined;
 	const [{OtelSummary}, {readOtelLogs}] = await Promise.all([import('../core/otel/otel-summary.js'), import('../ingest/otel/read-otel-log.js')]);
 	const summary = new OtelSummary();
 	// --since/--until cover the records received in those days: found by binary search, not a full read.
-	readSpool(summary, spoolPath(), {sinceMs: options.since ? localMidnightMs(options.since) : undefined, untilMs: options.until ? localMidnightMs(options.until, 1) : undefined});
+	readSpool(summary, undefined, {sinceMs: options.since ? localMidnightMs(options.since) : undefined, untilMs: options.until ? localMidnightMs(options.until, 1) : undefined});
 	const {unreadable} = await readOtelLogs(options.otelLog, {summary});
 	for (const {path, reason} of unreadable) process.stderr.write(`cctop: --otel-log ${path}: ${reason}\n`);
 	const spans = summary.spans;

@@ -3,6 +3,7 @@ import {constants} from 'node:os';
 import {StringDecoder} from 'node:string_decoder';
 import {ConsoleRecordReader, type OtelRecord} from '../core/otel/console-records.js';
 import {appendToSpool, spoolPath} from '../ingest/otel/otel-spool.js';
+import {defaultRotation} from '../ingest/otel/spool-segments.js';
 import {UsageError, type Options} from '../options.js';
 
 /** What `cctop run` sets so Claude Code prints its telemetry; the user's own non-empty settings win. */
@@ -32,7 +33,7 @@ export const runWithTelemetry = async (_options: Options, command: readonly stri
 	const flush = () => {
 		const batch = pending;
 		pending = [];
-		writes = writes.then(async () => appendToSpool(batch)).catch((error: unknown) => {
+		writes = writes.then(async () => appendToSpool(batch, {rotation: defaultRotation})).catch((error: unknown) => {
 			process.stderr.write(`cctop: could not write ${spoolPath()}: ${error instanceof Error ? error.message : String(error)}\n`);
 		});
 	};

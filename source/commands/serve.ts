@@ -27,7 +27,7 @@ const listening = async <T>(start: () => Promise<T>, what: string, port: number,
 export const startSpoolingReceiver = async (options: Options, events: Events = {}) => {
 	let queue = Promise.resolve();
 	const store = async (records: Parameters<ReceiverOptions['store']>[0]) => {
-		const write = queue.then(async () => appendToSpool(records, {isDurable: true}));
+		const write = queue.then(async () => appendToSpool(records, {isDurable: true, rotation: {maxBytes: options.spoolMaxMb * 1024 * 1024, retainDays: options.retainDays}}));
 		queue = write.catch(() => undefined);
 		return write;
 	};

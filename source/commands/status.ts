@@ -15,9 +15,9 @@ import {ledgerSettings} from './ledger-settings.js';
  * by binary search, so a spool that grew for months costs what today's part costs.
  */
 const otelNow = async (nowMs: number): Promise<StatusOtel | null> => {
-	const [{readSpool, spoolPath}, {OtelSummary}] = await Promise.all([import('../ingest/otel/otel-spool.js'), import('../core/otel/otel-summary.js')]);
+	const [{readSpool}, {OtelSummary}] = await Promise.all([import('../ingest/otel/otel-spool.js'), import('../core/otel/otel-summary.js')]);
 	const summary = new OtelSummary();
-	if (!readSpool(summary, spoolPath(), {sinceMs: lastDayStarts(nowMs, 1)[0]!})) return null;
+	if (!readSpool(summary, undefined, {sinceMs: lastDayStarts(nowMs, 1)[0]!})) return null;
 	const json = summary.json();
 	return {linesOfCode: json.linesOfCode, commits: json.commits, pullRequests: json.pullRequests, apiErrors: json.apiRequests.errors};
 };

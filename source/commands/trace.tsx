@@ -2,7 +2,7 @@ import {renderToString} from 'ink';
 import {TraceView} from '../components/trace-view.js';
 import {OtelSummary} from '../core/otel/otel-summary.js';
 import {buildTraces, type Trace} from '../core/otel/traces.js';
-import {readSpool, spoolPath} from '../ingest/otel/otel-spool.js';
+import {readSpool} from '../ingest/otel/otel-spool.js';
 import {readOtelLogs} from '../ingest/otel/read-otel-log.js';
 import {UsageError, type Options} from '../options.js';
 import {isColorFor} from './color.js';
@@ -55,7 +55,7 @@ const findTrace = async (options: Options, idOrPrefix: string | undefined): Prom
 		// Receive times are the wall clock's, whatever --now says.
 		const sinceMs = days === undefined ? undefined : Date.now() - days * dayMs;
 		const summary = new OtelSummary();
-		readSpool(summary, spoolPath(), {sinceMs});
+		readSpool(summary, undefined, {sinceMs});
 		const {unreadable} = await readOtelLogs(options.otelLog, {summary});
 		chosen = pick(buildTraces(summary.spans), idOrPrefix, options.traceSession);
 		if (isFirst) {

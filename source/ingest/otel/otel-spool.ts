@@ -5,6 +5,7 @@ import type {OtelRecord} from '../../core/otel/console-records.js';
 import type {OtelSummary} from '../../core/otel/otel-summary.js';
 import {dataDir} from '../dirs.js';
 import {chainHead, chainLines} from './spool-chain.js';
+import {activeHead, readSegmentList, rotate, segmentFiles, type Rotation} from './spool-segments.js';
 
 /**
  * The OpenTelemetry spool: every record `cctop run` (and the receiver) took in,
@@ -19,6 +20,9 @@ import {chainHead, chainLines} from './spool-chain.js';
  * Lines written before `t` existed count as received at 0: they come first.
  */
 export const spoolPath = (dir = dataDir()): string => path.join(dir, 'otel-spool.ndjson');
+
+/** Whether there is a spool at all: the segment being written, or sealed ones. */
+export const spoolExists = (active = spoolPath()): boolean => statSync(active, {throwIfNoEntry: false}) !== undefined || readSegmentList(active).segments.length > 0;
 
 type SpoolLine = {v: 1; t?: number; record: OtelRecord; incomplete?: true};
 
@@ -90,18 +94,26 @@ const withSpoolLock = async <T>(file: string, work: () => Promise<T>): Promise<T
  */
 export const appendToSpool = async (
 	records: ReadonlyArray<{record: OtelRecord; isIncomplete: boolean}>,
-	{file = spoolPath(), isDurable = false, receivedAtMs = Date.now()}: {file?: string; isDurable?: boolean; receivedAtMs?: number} = {},
+	{file = spoolPath(), isDurable = false, receivedAtMs = Date.now(), rotation}: {file?: string; isDurable?: boolean; receivedAtMs?: number; rotation?: Rotation | undefined} = {},
 ): Promise<void> => {
 	if (records.length === 0) return;
 	const previous = appending.get(file) ?? Promise.resolve();
 	const done = previous.then(async () => {
 		await mkdir(path.dirname(file), {recursive: true});
 		await withSpoolLock(file, async () => {
-			const isClean = endsCleanly(file);
-			const {text} = chainLines(
-				records.map(({record, isIncomplete}) => JSON.stringify({v: 1, t: receivedAtMs, record, ...(isIncomplete ? {incomplete: true} : {})} satisfies SpoolLine)),
-				chainHead(file),
+			const bodies = records.map(({record, isIncomplete}) => JSON.stringify({v: 1, t: receivedAtMs, record, ...(isIncomplete ? {incomplete: true} : {})} satisfies SpoolLine));
+			// Each chained line carries 80 bytes of link and hash.
+			const removed = rotation === undefined ? [] : rotate(file, receivedAtMs, bodies.reduce((sum, body) => sum + body.length + 81, 0), rotation);
+			// A segment retention removed is recorded in the chain itself (readers skip resource records).
+			const retired = removed.map(segment =>
+				JSON.stringify({
+					v: 1,
+					t: receivedAtMs,
+					record: {kind: 'resource', attributes: {'cctop.spool.retired': segment.path, 'cctop.spool.retired_head': segment.head, 'cctop.spool.retired_last_ms': segment.lastMs, 'cctop.spool.retired_bytes': segment.bytes}},
+				}),
 			);
+			const isClean = endsCleanly(file);
+			const {text} = chainLines([...retired, ...bodies], rotation === undefined ? chainHead(file) : activeHead(file));
 			const handle = await open(file, 'a');
 			try {
 				await handle.write(`${isClean ? '' : '\n'}${text}`);
@@ -167,7 +179,25 @@ export type SpoolReadResult = {exists: boolean; offset: number; isReset: boolean
  * `isReset` says so.
  */
 export const streamSpool = (
-	{file = spoolPath(), fromOffset = 0, range = {}, isFollowing = false}: {file?: string; fromOffset?: number; range?: SpoolRange; isFollowing?: boolean},
+	{file, fromOffset = 0, range = {}, isFollowing = false}: {file?: string | undefined; fromOffset?: number; range?: SpoolRange; isFollowing?: boolean},
+	onRecord: (record: SpoolRecord) => void,
+	onBad: () => void = () => undefined,
+): SpoolReadResult => {
+	if (file !== undefined || isFollowing || fromOffset > 0) return streamFile({file: file ?? spoolPath(), fromOffset, range, isFollowing}, onRecord, onBad);
+	// The whole spool: the sealed segments the range needs (see spool-segments.ts), then the one being written.
+	const active = spoolPath();
+	let exists = false;
+	let result: SpoolReadResult = {exists: false, offset: 0, isReset: false};
+	for (const segment of segmentFiles(active, range)) {
+		result = streamFile({file: segment, range}, onRecord, onBad);
+		exists ||= result.exists;
+	}
+
+	return {...result, exists};
+};
+
+const streamFile = (
+	{file, fromOffset = 0, range = {}, isFollowing = false}: {file: string; fromOffset?: number; range?: SpoolRange; isFollowing?: boolean},
 	onRecord: (record: SpoolRecord) => void,
 	onBad: () => void = () => undefined,
 ): SpoolReadResult => {
@@ -237,7 +267,7 @@ export const streamSpool = (
 };
 
 /** Every record in the spool (in `range`) into `summary`; a torn or unreadable line counts as a bad record. Returns whether a spool was there. */
-export const readSpool = (summary: OtelSummary, file = spoolPath(), range: SpoolRange = {}): boolean =>
+export const readSpool = (summary: OtelSummary, file: string | undefined = undefined, range: SpoolRange = {}): boolean =>
 	streamSpool(
 		{file, range},
 		({record, isIncomplete}) => summary.add(record, isIncomplete),

@@ -93,6 +93,8 @@ export type ChainReport = {
 	/** Torn writes the chain goes on around (a crash mid-append). */
 	torn: number[];
 	head: string;
+	/** Heads of the segments retention removed, as recorded in this file's chain. */
+	retired: string[];
 	break?: {line: number; kind: 'edited' | 'removed' | 'reordered' | 'inserted' | 'unchained' | 'truncated'; detail: string};
 };
 
@@ -104,14 +106,14 @@ export type ChainReport = {
  * the next one skips (inserted). A truncated tail leaves a valid chain: compare
  * the printed head with one kept elsewhere.
  */
-export const verifyChain = (file: string): ChainReport => {
+export const verifyChain = (file: string, {startHead = genesis}: {startHead?: string} = {}): ChainReport => {
 	const fd = openSync(file, 'r');
-	const report: ChainReport = {lines: 0, chained: 0, legacy: 0, torn: [], head: genesis};
+	const report: ChainReport = {lines: 0, chained: 0, legacy: 0, torn: [], head: startHead, retired: []};
 	try {
 		const {size} = fstatSync(fd);
 		const prefix = createHash('sha256');
 		let isChained = false;
-		let head = genesis;
+		let head = startHead;
 		let beforeHead: string | undefined;
 		// The line waiting for the next one to tell an insertion from a removal.
 		let pending: {line: number; previous: string; hash: string} | undefined;
@@ -169,7 +171,7 @@ export const verifyChain = (file: string): ChainReport => {
 
 			if (!isChained) {
 				isChained = true;
-				head = report.legacy === 0 ? genesis : prefix.digest('hex').slice(0, hashLength);
+				if (report.legacy > 0) head = prefix.digest('hex').slice(0, hashLength);
 				if (report.legacy > 0 && parts.previous !== head) {
 					fail(1, 'edited', `the ${report.legacy} lines before the chain were changed: their hash does not match line ${lineNumber}'s link`);
 					return false;
@@ -177,6 +179,8 @@ export const verifyChain = (file: string): ChainReport => {
 			}
 
 			report.chained++;
+			const retired = text.includes('"cctop.spool.retired_head"') ? /"cctop\.spool\.retired_head":"([\da-f]{32})"/.exec(text)?.[1] : undefined;
+			if (retired !== undefined) report.retired.push(retired);
 			if (linkHash(parts.previous, parts.body) !== parts.hash) {
 				fail(lineNumber, 'edited', `line ${lineNumber} does not match its hash: its content was changed`);
 				return false;
@@ -212,7 +216,8 @@ export const verifyChain = (file: string): ChainReport => {
 		if (pending !== undefined) fail(pending.line, 'removed', `a record is missing before line ${pending.line} (or that last line was inserted)`);
 		// A cut-short last line: a crash mid-write, or a file truncated by hand. Either way the record is not whole.
 		if (rest.length > 0) fail(lineNumber + 1, 'truncated', `the last line (${lineNumber + 1}) is cut short: the file was truncated, or a write never finished`);
-		report.head = head;
+		// A file of lines from before the chain only: its head is the hash of them all (what the next link points to).
+		report.head = !isChained && report.legacy > 0 ? prefix.digest('hex').slice(0, hashLength) : head;
 		return report;
 	} finally {
 		closeSync(fd);
