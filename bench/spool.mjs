@@ -7,7 +7,7 @@
 // Records are the ones real Claude Code 2.1.112 and 2.1.332 runs sent (fixtures/otlp*),
 // replayed through the receiver once, then copied with fresh ids and times.
 import {spawnSync} from 'node:child_process';
-import {createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -16,7 +16,8 @@ import {parseArgs} from 'node:util';
 const {values} = parseArgs({options: {mib: {type: 'string', default: '500'}, days: {type: 'string', default: '30'}, runs: {type: 'string', default: '3'}}});
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.join(here, '..', 'dist', 'cli.js');
-const root = path.join(process.env.CCTOP_BENCH_DIR ?? path.join(os.tmpdir(), 'cctop-bench'), `spool-${values.mib}mib`);
+// Chained and in day segments, written through the receiver's own append (spool-chain.ts, spool-segments.ts).
+const root = path.join(process.env.CCTOP_BENCH_DIR ?? path.join(os.tmpdir(), 'cctop-bench'), `spool-${values.mib}mib-segments`);
 const dataDir = path.join(root, 'data');
 const spool = path.join(dataDir, 'otel-spool.ndjson');
 const log = message => process.stderr.write(`${message}\n`);
@@ -50,30 +51,28 @@ const generate = async () => {
 	const days = Number(values.days);
 	const endMs = Date.now();
 	const startMs = endMs - days * 86_400_000;
-	const out = createWriteStream(spool);
+	const {appendToSpool} = await import(path.join(here, '..', 'dist', 'ingest', 'otel', 'otel-spool.js'));
 	let bytes = 0;
 	let copy = 0;
-	const perCopy = records.reduce((sum, record) => sum + JSON.stringify(record).length + 30, 0);
+	const perCopy = records.reduce((sum, record) => sum + JSON.stringify(record).length + 110, 0);
 	const copies = Math.ceil(target / perCopy);
-	log(`writing ${values.mib} MiB (${copies} replays of ${records.length} records) over ${days} days into ${spool} …`);
+	log(`writing ${values.mib} MiB (${copies} replays of ${records.length} records) over ${days} days into ${spool}, chained, a segment a day …`);
 	while (bytes < target) {
 		// Fresh ids per replay: sessions, requests, traces and spans stay distinct.
 		const tag = copy.toString(36);
 		const atMs = startMs + Math.floor(((endMs - startMs) * copy) / copies);
-		const lines = records.map(record => {
+		const batch = records.map(record => {
 			const text = JSON.stringify(record)
 				.replaceAll(/"(session\.id|request_id|prompt\.id|traceId|spanId|parentSpanId)":"([^"]*)"/g, (_, key, value) => `"${key}":"${value ? `${value.slice(0, -tag.length)}${tag}` : ''}"`)
 				// Record times move with the receive time, as a live sender's do.
 				.replaceAll(/"(timestampMs|startMs|startTimeMs|endTimeMs)":(\d+(?:\.\d+)?)/g, (_, key, value) => `"${key}":${Number(value) - baseMs + atMs}`);
-			return `{"v":1,"t":${atMs},"record":${text}}`;
+			bytes += text.length + 110;
+			return {record: JSON.parse(text), isIncomplete: false};
 		});
-		const chunk = `${lines.join('\n')}\n`;
-		bytes += Buffer.byteLength(chunk);
-		if (!out.write(chunk)) await new Promise(resolve => out.once('drain', resolve));
+		await appendToSpool(batch, {file: spool, receivedAtMs: atMs, rotation: {maxBytes: 256 * 1024 * 1024}});
 		copy++;
 	}
 
-	await new Promise(resolve => out.end(resolve));
 	const result = {bytes, records: copy * records.length, days, startMs, endMs};
 	writeFileSync(marker, JSON.stringify(result));
 	return result;
@@ -84,12 +83,15 @@ const claude = path.join(root, 'claude');
 mkdirSync(path.join(claude, 'projects'), {recursive: true});
 const env = {...process.env, HOME: root, CCTOP_DATA_DIR: dataDir, CCTOP_CACHE_DIR: path.join(root, 'cache'), COLUMNS: '120'};
 
-/** Wall seconds and peak RSS of one run (GNU time), failing loudly. */
+/** Wall seconds, peak RSS (GNU time) and bytes read (read-bytes.mjs) of one run, failing loudly. */
 const timed = args => {
-	const result = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, cli, ...args, '--claude-dir', claude], {env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024});
+	const extra = args[0] === 'audit' ? [] : ['--claude-dir', claude];
+	const result = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, '--import', path.join(here, 'read-bytes.mjs'), cli, ...args, ...extra], {env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024});
 	if (result.status !== 0 && !args.includes('trace')) throw new Error(`${args.join(' ')}: ${result.stderr}`);
-	const [wallS, rssKb] = result.stderr.trim().split('\n').at(-1).split(' ').map(Number);
-	return {wallS, rssMiB: rssKb / 1024, stdout: result.stdout};
+	const lines = result.stderr.trim().split('\n');
+	const [wallS, rssKb] = lines.at(-1).split(' ').map(Number);
+	const readBytes = Number(/rchar (\d+)/.exec(result.stderr)?.[1] ?? Number.NaN);
+	return {wallS, rssMiB: rssKb / 1024, readBytes, stdout: result.stdout};
 };
 
 const day = new Date(info.endMs - 10 * 86_400_000).toISOString().slice(0, 10);
@@ -98,11 +100,15 @@ const rows = [
 	[`report --json --since ${day} --until ${day} (1 day)`, ['report', '--json', '--quiet', '--since', day, '--until', day]],
 	['status --format json (today)', ['status', '--format', 'json']],
 	['trace --latest', ['trace', '--latest', '--json']],
+	['audit verify (every segment\'s chain)', ['audit', 'verify']],
+	[`audit --since ${day} --until ${day} --json (1 day)`, ['audit', '--since', day, '--until', day, '--json', '--quiet']],
 	['dashboard, first frame (not a TTY: one snapshot)', []],
 ];
 const runs = Number(values.runs);
 const median = list => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
-process.stdout.write(`\nspool: ${(info.bytes / 1024 / 1024).toFixed(0)} MiB, ${info.records} records over ${info.days} days\n\n| reader | wall median (s) | min–max (s) | peak RSS (MiB) | check |\n|---|---:|---:|---:|---|\n`);
+const spoolBytes = readdirSync(dataDir).filter(name => name.startsWith('otel-spool') && name.endsWith('.ndjson')).reduce((sum, name) => sum + statSync(path.join(dataDir, name)).size, 0);
+const segments = readdirSync(dataDir).filter(name => name.startsWith('otel-spool') && name.endsWith('.ndjson')).length;
+process.stdout.write(`\nspool: ${(spoolBytes / 1024 / 1024).toFixed(0)} MiB in ${segments} segments, ${info.records} records over ${info.days} days\n\n| reader | wall median (s) | min–max (s) | peak RSS (MiB) | bytes read (all files, MiB) | share of the spool | check |\n|---|---:|---:|---:|---:|---:|---|\n`);
 for (const [label, args] of rows) {
 	const samples = Array.from({length: runs}, () => timed(args));
 	const walls = samples.map(sample => sample.wallS);
@@ -110,11 +116,16 @@ for (const [label, args] of rows) {
 	if (args[0] === 'report') {
 		const otel = JSON.parse(samples[0].stdout).otel;
 		check = `${otel?.diagnostics.records ?? 0} records, ${otel?.apiRequests.count ?? 0} API requests`;
+	} else if (args[0] === 'audit' && args[1] === 'verify') {
+		check = samples[0].stdout.trim().split('\n')[0].slice(0, 90);
+	} else if (args[0] === 'audit') {
+		check = `${samples[0].stdout.trim().split('\n').filter(Boolean).length} rows`;
 	} else if (args[0] === 'trace') {
 		check = samples[0].stdout.startsWith('{') ? `trace ${JSON.parse(samples[0].stdout).traceId.slice(0, 8)}…` : 'no trace';
 	}
 
-	process.stdout.write(`| ${label} | ${median(walls).toFixed(2)} | ${Math.min(...walls).toFixed(2)}–${Math.max(...walls).toFixed(2)} | ${median(samples.map(sample => sample.rssMiB)).toFixed(0)} | ${check} |\n`);
+	const read = median(samples.map(sample => sample.readBytes));
+	process.stdout.write(`| ${label} | ${median(walls).toFixed(2)} | ${Math.min(...walls).toFixed(2)}–${Math.max(...walls).toFixed(2)} | ${median(samples.map(sample => sample.rssMiB)).toFixed(0)} | ${(read / 1048576).toFixed(1)} | ${((read / spoolBytes) * 100).toFixed(1)}% | ${check} |\n`);
 }
 
-process.stdout.write(`\nspool file ${statSync(spool).size} bytes; node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}\n`);
+process.stdout.write(`\nspool ${spoolBytes} bytes; node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}\n`);

@@ -31,7 +31,8 @@ export type SpoolRecord = {record: OtelRecord; isIncomplete: boolean; receivedAt
 
 /** Receive times may step back a little (several writers, a clock adjusted): ranges are searched this much wider, then filtered exactly. */
 const searchMarginMs = 10 * 60 * 1000;
-const chunkBytes = 4 * 1024 * 1024;
+// 1 MiB: a ranged reader stops within a chunk of its range's end (4 MiB read ~11 MB past a 1-day range in 3 segments).
+const chunkBytes = 1024 * 1024;
 const probeBytes = 64 * 1024;
 
 /** True when `file` is missing, empty or ends with a newline. */
@@ -172,7 +173,7 @@ export type SpoolReadResult = {exists: boolean; offset: number; isReset: boolean
 
 /**
  * Stream the spool's complete lines from `fromOffset` (or from where `range`
- * starts), 4 MiB at a time: memory stays bounded whatever its size. `onRecord`
+ * starts), 1 MiB at a time: memory stays bounded whatever its size. `onRecord`
  * gets each record in range; `onBad` each line that cannot be read, and a torn
  * last one unless `isFollowing` (a follower waits for the rest of it). A spool
  * shorter than `fromOffset` was replaced: it is read from the start and
