@@ -24,7 +24,8 @@ import {useNow} from './hooks/use-now.js';
 import {useSessionDetail} from './hooks/use-session-detail.js';
 import {useWindowSize, type WindowSize} from './hooks/use-window-size.js';
 import type {ScanProgress, UsageView} from './core/usage/usage-view.js';
-import {localDayStartMs} from './options.js';
+import {dayBounds} from './options.js';
+import type {Budget} from './core/config/budgets-schema.js';
 
 /** What the store publishes: the usage (undefined while the first read runs) and its progress. */
 export type DashboardSnapshot = {
@@ -66,6 +67,8 @@ export type AppProps = {
 	theme?: Theme;
 	/** The view shown first (the config's `defaultView`). */
 	defaultView?: ViewName;
+	/** Local budgets from the budgets file: the nearest block or day one is shown beside the block. */
+	budgets?: readonly Budget[] | undefined;
 };
 
 const Loading = ({progress, width}: {progress: ScanProgress | undefined; width: number}) => {
@@ -90,7 +93,7 @@ const Loading = ({progress, width}: {progress: ScanProgress | undefined; width: 
 const listedSessions = (state: DashboardState, view: ViewName) => (view === 'dashboard' && state.block !== undefined ? state.blockSessions : state.sessions);
 
 /** The Ink root: store subscription, the clock, keys, and the frame fitted to the terminal. */
-export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, onInterrupt, size, isSnapshot = false, loadSession, tracesForSession, theme = themes.dark, defaultView = 'dashboard'}: AppProps) => {
+export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, onInterrupt, size, isSnapshot = false, loadSession, tracesForSession, theme = themes.dark, defaultView = 'dashboard', budgets}: AppProps) => {
 	const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
 	const nowMs = useNow(clock, tickMs, snapshot.version);
 	const {columns, rows} = useWindowSize(size);
@@ -101,7 +104,7 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, o
 	const blocks = view?.blocks;
 	const choices = useMemo(() => (blocks === undefined ? [] : limitCycle(blocks, limitOption, plan)), [blocks, limitOption, plan]);
 	const limit = choices.length === 0 ? undefined : choices[navigation.limitIndex % choices.length];
-	const dayStartMs = localDayStartMs(nowMs);
+	const {dayStartMs, midnightMs: dayEndMs} = dayBounds(nowMs);
 	const state = useMemo(
 		() =>
 			view === undefined
@@ -116,8 +119,10 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, o
 						nowMs,
 						dayStartMs,
 						official: snapshot.official,
+						budgets,
+						dayEndMs,
 					}),
-		[view, snapshot.unreadablePaths, snapshot.official, limit, nowMs, dayStartMs],
+		[view, snapshot.unreadablePaths, snapshot.official, limit, nowMs, dayStartMs, dayEndMs, budgets],
 	);
 	// Where the time went: this block's interactions when it has any, else all of them.
 	const blockStartMs = state?.block?.startMs;

@@ -100,7 +100,7 @@ export const commands = {
 		summary: 'The live dashboard (`cctop` with no command): block, burn, models, sessions, tools',
 		usage: '[options]',
 		details: 'Keys: q quit, tab or 1-4 views, ↑↓ and enter for sessions, t traces, p limit, ? help.\nWhen stdout is not a terminal it prints one snapshot and exits.',
-		flags: ['demo', 'refresh', 'bell', 'poll', 'otelLog', 'otlp', ...receiverFlags, ...usageFlags],
+		flags: ['demo', 'refresh', 'bell', 'poll', 'otelLog', 'otlp', 'budgets', ...receiverFlags, ...usageFlags],
 		examples: ['cctop', 'cctop --demo', 'cctop --plan max5 --otlp'],
 	},
 	report: {

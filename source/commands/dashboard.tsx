@@ -1,3 +1,4 @@
+import {statusBudgets} from './status.js';
 import {statSync} from 'node:fs';
 import {setFlagsFromString} from 'node:v8';
 import {render, renderToString} from 'ink';
@@ -137,7 +138,7 @@ const printSnapshot = async (options: Options, clock: () => number): Promise<num
 	const columns = process.stdout.columns ?? (Number(process.env['COLUMNS']) || 100);
 	const rows = Number(process.env['LINES']) || 40;
 	const frame = renderToString(
-		<App store={{subscribe: () => () => undefined, getSnapshot: () => snapshot}} clock={clock} tickMs={60_000} limitOption={options.tokenLimit} plan={options.plan} isColor={false} size={{columns, rows}} isSnapshot />,
+		<App store={{subscribe: () => () => undefined, getSnapshot: () => snapshot}} clock={clock} tickMs={60_000} limitOption={options.tokenLimit} plan={options.plan} isColor={false} size={{columns, rows}} budgets={await statusBudgets(options)} isSnapshot />,
 		{columns},
 	);
 	process.stdout.write(`${frame.replaceAll(/ +$/gm, '')}\n`);
@@ -210,6 +211,8 @@ const runLive = async (options: Options, clock: () => number): Promise<{code: nu
 				},
 			})
 		: undefined;
+	// Read before the alternate screen: a broken budgets file's one line stays visible.
+	const budgets = await statusBudgets(options);
 	process.stdout.write(enterAltScreen);
 	const instance = render(
 		<App
@@ -225,6 +228,7 @@ const runLive = async (options: Options, clock: () => number): Promise<{code: nu
 			}}
 			theme={themeFor(options.theme, options.ascii)}
 			defaultView={options.defaultView}
+			budgets={budgets}
 			loadSession={feed.loadSession}
 			tracesForSession={feed.tracesForSession}
 		/>,

@@ -1,11 +1,12 @@
 import {memo} from 'react';
 import {Text} from 'ink';
 import type {BlockState, LimitState} from '../core/screens/dashboard.js';
+import type {BudgetState} from '../core/usage/budgets.js';
 import {formatDuration, formatTokens, formatUsd} from '../core/util/format.js';
 import {statusColor, useTheme, type Color} from './theme.js';
 import {bar, clockTime, fit, percent} from './text.js';
 
-export type BlockPanelProps = {block: BlockState; limit: LimitState | undefined; width: number};
+export type BlockPanelProps = {block: BlockState; limit: LimitState | undefined; width: number; budget?: BudgetState | undefined};
 
 const labelWidth = 9;
 
@@ -27,10 +28,12 @@ const BarRow = ({label, share, suffix, width, color}: {label: string; share: num
 };
 
 /** How many rows {@link BlockPanel} draws. */
-export const blockPanelRows = (limit: LimitState | undefined): number => (limit === undefined ? 3 : limit.projectedTokens === undefined ? 3 : 4);
+export const blockPanelRows = (limit: LimitState | undefined, budget?: BudgetState): number => (limit === undefined ? 3 : limit.projectedTokens === undefined ? 3 : 4) + (budget === undefined ? 0 : 1);
+
+const budgetColor = {ok: 'ok', warn: 'warning', over: 'exceeds'} as const;
 
 /** Time through the block, tokens against the limit with the projection, and cost. */
-export const BlockPanel = memo(({block, limit, width}: BlockPanelProps) => {
+export const BlockPanel = memo(({block, limit, width, budget}: BlockPanelProps) => {
 	const theme = useTheme();
 	const cost = ` cost     ${formatUsd(block.costUsd)}${block.projection ? `  → ${formatUsd(block.projection.costUsd)} at ${clockTime(block.endMs)}` : ''}`;
 	return (
@@ -59,6 +62,16 @@ export const BlockPanel = memo(({block, limit, width}: BlockPanelProps) => {
 				</>
 			)}
 			<Text wrap="truncate">{fit(cost, width)}</Text>
+			{budget !== undefined && (
+				// The nearest budget, named in the label column: its share used, and the amount (projected when it goes further).
+				<BarRow
+					label={budget.budget.name}
+					share={budget.used / budget.limit}
+					suffix={suffixOf(budget.used / budget.limit, budget.budget.usd === undefined ? formatTokens(budget.used) : formatUsd(budget.used))}
+					width={width}
+					color={statusColor(budgetColor[budget.level], theme)}
+				/>
+			)}
 		</>
 	);
 });

@@ -32,7 +32,7 @@ const NarrowDashboard = ({state, selected, width, rows}: DashboardViewProps) => 
 	const {block} = state;
 	const sessions = block === undefined ? state.sessions : state.blockSessions;
 	const [blockRows = 0, burnRows = 0, modelsRows = 0, sessionsRows = 0, eventsRows = 0] = allocateRows(rows, [
-		{min: block === undefined ? 1 : blockPanelRows(state.limit), want: block === undefined ? 1 : blockPanelRows(state.limit)},
+		{min: block === undefined ? 1 : blockPanelRows(state.limit, state.budget), want: block === undefined ? 1 : blockPanelRows(state.limit, state.budget)},
 		{min: block === undefined ? 0 : 2, want: block === undefined ? 0 : 2},
 		{min: block === undefined ? 0 : 2, want: block === undefined ? 0 : modelsPanelRows(block.models)},
 		{min: 2, want: 1 + Math.max(1, sessions.length)},
@@ -40,7 +40,7 @@ const NarrowDashboard = ({state, selected, width, rows}: DashboardViewProps) => 
 	]);
 	return (
 		<>
-			{block === undefined ? blockRows > 0 && <Idle state={state} width={width} /> : blockRows > 0 && <BlockPanel block={block} limit={state.limit} width={width} />}
+			{block === undefined ? blockRows > 0 && <Idle state={state} width={width} /> : blockRows > 0 && <BlockPanel block={block} limit={state.limit} width={width} budget={state.budget} />}
 			{block !== undefined && burnRows > 0 && <BurnPanel block={block} width={width} />}
 			{block !== undefined && <ModelsPanel models={block.models} modelOrder={state.modelOrder} width={width} rows={modelsRows} />}
 			<SessionsPanel title={block === undefined ? 'sessions today' : 'sessions'} sessions={sessions} selected={selected} modelOrder={state.modelOrder} nowMs={state.nowMs} width={width} rows={sessionsRows} />
@@ -55,7 +55,7 @@ const WideDashboard = ({state, selected, width, rows, isColor}: DashboardViewPro
 	if (block === undefined) return <NarrowDashboard state={state} selected={selected} width={width} rows={rows} isColor={isColor} />;
 	const leftWidth = Math.min(64, Math.floor(width * 0.45));
 	const rightWidth = width - leftWidth - 2;
-	const leftRows = blockPanelRows(state.limit) + 2;
+	const leftRows = blockPanelRows(state.limit, state.budget) + 2;
 	const sessions = state.blockSessions;
 	const [topRows = 0, bottomRows = 0, eventsRows = 0, chartExtra = 0, moreEvents = 0] = allocateRows(rows, [
 		{min: leftRows, want: leftRows},
@@ -70,7 +70,7 @@ const WideDashboard = ({state, selected, width, rows, isColor}: DashboardViewPro
 			{topRows > 0 && (
 				<Box height={topRows + chartExtra}>
 					<Box flexDirection="column" width={leftWidth}>
-						<BlockPanel block={block} limit={state.limit} width={leftWidth} />
+						<BlockPanel block={block} limit={state.limit} width={leftWidth} budget={state.budget} />
 						<BurnPanel block={block} width={leftWidth} />
 					</Box>
 					<Box flexDirection="column" width={rightWidth} marginLeft={2}>

@@ -89,6 +89,21 @@ describe('BlockPanel', () => {
 		expect(filled / (filled + empty)).toBeCloseTo(0.25, 1);
 	});
 
+	it.each(widths)('adds the nearest budget under the cost, named, coloured by its level, at %i columns', width => {
+		// The fixture's day has cost $8 by 12:30: $10 a day is at 80% (warn), $5 a block is over.
+		const budget = (overrides: object) => ({name: 'my day', scope: 'local' as const, period: 'day' as const, usd: 10, warnAt: [0.8, 0.9], enforce: 'warn' as const, ...overrides});
+		const warned = fixtureState({budgets: [budget({}), budget({name: 'month', period: 'month', usd: 1})], dayEndMs: Date.parse('2026-11-27T00:00:00Z')});
+		expect(warned.budget).toMatchObject({level: 'warn', used: 8, limit: 10, budget: {name: 'my day'}});
+		const {lastFrame} = render(<BlockPanel block={warned.block!} limit={warned.limit} width={width} budget={warned.budget} />);
+		const lines = frameLines(lastFrame());
+		expect(lines).toHaveLength(5);
+		expect(lines[4]).toMatch(/^ my day +█+░+ +80% +\$8\.00$/);
+		expect(frameWidth(lastFrame())).toBe(width);
+		const over = fixtureState({budgets: [budget({name: 'blocks', period: 'block', usd: 5, enforce: 'block'})]});
+		expect(over.budget).toMatchObject({level: 'over', used: 8, limit: 5});
+		expect(fixtureState({}).budget).toBeUndefined();
+	});
+
 	it('shows tokens without a bar when there is no limit', () => {
 		const {lastFrame} = render(<BlockPanel block={block} limit={undefined} width={50} />);
 		expect(frameLines(lastFrame())[1]).toBe(' tokens   10.0k  → 20.7k');

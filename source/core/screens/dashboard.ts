@@ -1,3 +1,5 @@
+import type {Budget} from '../config/budgets-schema.js';
+import {budgetState, linearProjection, nearestBudget, type BudgetState} from '../usage/budgets.js';
 import {atTime, type Block, type PricedEntry} from '../usage/blocks.js';
 import {recentBurnRate, settledBurnRate, settledProjection, type BurnRate} from '../usage/burn-rate.js';
 import {limitStatus, tokensForLimit, type LimitStatus, type TokenLimit} from '../usage/limits.js';
@@ -108,6 +110,8 @@ export type DashboardState = {
 	modelOrder: string[];
 	/** Claude Code's own 5-hour and 7-day usage, windows not yet reset. */
 	official: {fiveHour: OfficialWindow | undefined; sevenDay: OfficialWindow | undefined};
+	/** The block or day budget nearest its wall (see the budgets file); undefined without one. */
+	budget: BudgetState | undefined;
 };
 
 export type DashboardInput = {
@@ -122,6 +126,10 @@ export type DashboardInput = {
 	dayStartMs: number;
 	/** The newest official reading `cctop statusline` recorded, if any. */
 	official?: {fiveHour: OfficialWindow | undefined; sevenDay: OfficialWindow | undefined} | undefined;
+	/** Local budgets to show beside the block: block and day ones (the others need more history than the dashboard keeps). */
+	budgets?: readonly Budget[] | undefined;
+	/** Local midnight after `nowMs`: when a day budget resets. */
+	dayEndMs?: number | undefined;
 };
 
 export const burnLevel = (rate: BurnRate | null): BurnLevel => {
@@ -317,11 +325,20 @@ export const buildDashboard = (input: DashboardInput): DashboardState => {
 
 	today.totalTokens = totalTokens(counts);
 	const modelOrder = [...new Set([...models.map(row => row.model), ...(block?.models.map(row => row.model) ?? [])])].sort();
+	const dayEndMs = input.dayEndMs ?? dayStartMs + 86_400_000;
+	const budgetStates = (input.budgets ?? []).flatMap(budget => {
+		if (budget.scope !== 'local') return [];
+		if (budget.period === 'day') return [budgetState(budget, {...today, projected: linearProjection(today, dayStartMs, dayEndMs, nowMs), resetsAtMs: dayEndMs})];
+		if (budget.period !== 'block') return [];
+		const usage = active === undefined ? {costUsd: 0, totalTokens: 0} : {costUsd: active.costUsd, totalTokens: totalTokens(active.tokens), projected: block?.projection ?? undefined, resetsAtMs: active.endMs};
+		return [budgetState(budget, usage)];
+	});
 	return {
 		nowMs,
 		block,
 		limit: active === undefined || block === undefined || input.limit === undefined ? undefined : limitState(active, block, input.limit),
 		lastActivityMs: last?.actualEndMs,
+		budget: nearestBudget(budgetStates),
 		blockSessions: active === undefined ? [] : sessionRows(active.entries),
 		sessions: sessionRows(dayEntries),
 		models,
