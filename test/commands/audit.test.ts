@@ -146,3 +146,24 @@ describe('cctop audit', () => {
 		expect(result.stderr).toBe('cctop: skipped 1 unreadable line (a torn or edited record)\n');
 	});
 });
+
+describe('cctop audit on a realcc run with OTEL_LOG_TOOL_DETAILS=1 (2.1.332: a Write turn, a Bash turn, a text turn)', () => {
+	it('counts each kind as fixtures/README.md works out, and shows the file written and the command run', async () => {
+		const details = path.join(home, 'details');
+		await appendToSpool(captured('fixtures/otlp-tool-details/cc-2.1.332_http-json').map(record => ({record, isIncomplete: false})), {file: path.join(details, 'otel-spool.ndjson'), receivedAtMs: Date.parse('2026-12-02T20:12:00Z')});
+		const run = async (args: string[]) =>
+			new Promise<string>(resolve => {
+				execFile(process.execPath, [cliPath, 'audit', ...args], {env: {...process.env, HOME: home, CCTOP_DATA_DIR: details, TZ: 'UTC'}}, (_error, stdout) => resolve(stdout));
+			});
+		const rows = jsonRows(await run(['--json']));
+		expect(countBy(rows)).toEqual({managed_settings_resolved: 3, plugin_loaded: 9, user_prompt: 3, tool_decision: 2, tool_result: 2});
+		expect(countBy(jsonRows(await run(['--json', '--event', 'api_request,assistant_response'])))).toEqual({api_request: 5, assistant_response: 4});
+		const tools = rows.filter(row => row.event === 'tool_decision' || row.event === 'tool_result').map(row => [row.event, row.tool, row.decision, row.source, row.detail]);
+		expect(tools).toEqual([
+			['tool_decision', 'Write', 'accept', 'config', ''],
+			['tool_result', 'Write', 'success', null, expect.stringMatching(/^\d+ ms · \/tmp\/realcc-2\.1\.332-\w+\/work\/hello-0\.txt$/)],
+			['tool_decision', 'Bash', 'accept', 'config', 'echo realcc-ok'],
+			['tool_result', 'Bash', 'success', null, expect.stringMatching(/^\d+ ms · echo realcc-ok$/)],
+		]);
+	});
+});
