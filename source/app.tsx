@@ -1,3 +1,5 @@
+import {AuditView, auditFilters} from './components/audit-view.js';
+import type {AuditRow} from './core/otel/audit.js';
 import {useEffect, useMemo, useReducer, useRef, useSyncExternalStore} from 'react';
 import {Box, Text, useApp, useInput, useStdin} from 'ink';
 import type {PricedEntry} from './core/usage/blocks.js';
@@ -39,6 +41,8 @@ export type DashboardSnapshot = {
 	otel?: OtelJson | undefined;
 	/** The interactions traced so far (spans from the spool or --otel-log), oldest first. */
 	traces?: readonly Trace[] | undefined;
+	/** Today's security trail (spool events and guard decisions), oldest first, for view 5. */
+	audit?: readonly AuditRow[] | undefined;
 };
 
 export type SnapshotSource = {subscribe: (listener: () => void) => () => void; getSnapshot: () => DashboardSnapshot};
@@ -174,7 +178,7 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, o
 				dispatch({type: 'help'});
 			} else if (key.tab) {
 				dispatch({type: 'next-view', step: key.shift ? -1 : 1});
-			} else if (input >= '1' && input <= '4') {
+			} else if (input >= '1' && input <= '5') {
 				dispatch({type: 'view', view: viewNames[Number(input) - 1]!});
 			} else if (key.upArrow || input === 'k') {
 				dispatch({type: 'move', step: -1, ids});
@@ -188,6 +192,8 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, o
 				dispatch({type: 'traces'});
 			} else if (input === 'p') {
 				dispatch({type: 'next-limit', count: choices.length});
+			} else if (input === 'f' && navigation.view === 'audit') {
+				dispatch({type: 'next-audit-filter', count: auditFilters.length});
 			}
 		},
 		// Piped stdin cannot be put in raw mode: no keys then, and no crash.
@@ -228,6 +234,11 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, o
 
 			case 'tools': {
 				body = <ToolsView otel={snapshot.otel} traces={timeSplit?.json} tracesScope={timeSplit?.scope} width={width} rows={bodyRows} />;
+				break;
+			}
+
+			case 'audit': {
+				body = <AuditView events={snapshot.audit ?? []} filter={navigation.auditFilter} width={width} rows={bodyRows} />;
 				break;
 			}
 		}

@@ -9,6 +9,8 @@ import {findRoots} from '../ingest/transcripts/discover.js';
 import {readOfficial, type OfficialReading} from '../ingest/claude-code/official-limits.js';
 import {OtelLogTail} from '../ingest/otel/otel-log-tail.js';
 import {spoolPath, streamSpool} from '../ingest/otel/otel-spool.js';
+import {guardDecisionsPath, readDecisions} from '../ingest/guard-log.js';
+import {auditRowOf, matchesAudit, type AuditRow} from '../core/otel/audit.js';
 import {OtelSummary, type OtelJson} from '../core/otel/otel-summary.js';
 import {buildTraces, type SpanRecord, type Trace} from '../core/otel/traces.js';
 import type {ScanProgress} from '../core/usage/usage-view.js';
@@ -31,6 +33,10 @@ class DashboardFeed {
 	official: OfficialReading | undefined = readOfficial();
 	otel: OtelJson | undefined;
 	traces: Trace[] | undefined;
+	/** Today's audit rows from the spool, oldest first (the last 5,000), and the guard's, read when its file changes. */
+	private auditRows: AuditRow[] = [];
+	private guardRows: AuditRow[] = [];
+	private guardStamp = '';
 	private spans: SpanRecord[] = [];
 	/** `--otel-log` inputs followed live, when given. */
 	logs: OtelLogTail | undefined;
@@ -55,6 +61,7 @@ class DashboardFeed {
 		official: this.official,
 		otel: this.otel,
 		traces: this.traces,
+		audit: this.guardRows.length === 0 ? this.auditRows : [...this.auditRows, ...this.guardRows].sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp)),
 	});
 
 	/** A session's interactions, oldest first, for `t` in its detail. */
@@ -72,12 +79,17 @@ class DashboardFeed {
 	 * appended to it) or a followed `--otel-log` grew; true when they changed.
 	 */
 	refreshOtel(): boolean {
+		this.refreshGuard();
 		const stats = statSync(spoolPath(), {throwIfNoEntry: false});
 		const stamp = `${stats === undefined ? '' : `${stats.size}:${stats.mtimeMs}`}/${this.logs?.state.records.length ?? 0}:${this.logs?.state.bad ?? 0}`;
 		if (stamp === this.otelStamp) return false;
 		this.otelStamp = stamp;
 		// Replaced or removed: start over (the followed logs are added again too).
-		if ((stats?.size ?? 0) < this.otelRead.spoolOffset) this.otelRead = {summary: new OtelSummary(), spoolOffset: 0, logRecords: 0, logBad: 0};
+		if ((stats?.size ?? 0) < this.otelRead.spoolOffset) {
+			this.otelRead = {summary: new OtelSummary(), spoolOffset: 0, logRecords: 0, logBad: 0};
+			this.auditRows = [];
+		}
+
 		const {summary} = this.otelRead;
 		if (stats !== undefined) {
 			// Only what was appended since the last look: the spool grows all day. The
@@ -85,10 +97,15 @@ class DashboardFeed {
 			const range = this.otelRead.spoolOffset === 0 ? {sinceMs: localDayStartMs(this.clock())} : {};
 			const read = streamSpool(
 				{fromOffset: this.otelRead.spoolOffset, range, isFollowing: true},
-				({record, isIncomplete}) => summary.add(record, isIncomplete),
+				({record, isIncomplete, receivedAtMs}) => {
+					summary.add(record, isIncomplete);
+					const row = auditRowOf(record, receivedAtMs);
+					if (row !== undefined && matchesAudit(row, {})) this.auditRows.push(row);
+				},
 				() => summary.addBad(),
 			);
 			this.otelRead.spoolOffset = read.offset;
+			if (this.auditRows.length > 5000) this.auditRows = this.auditRows.slice(-5000);
 		}
 
 		const logs = this.logs?.state;
@@ -101,6 +118,16 @@ class DashboardFeed {
 		this.traces = this.spans.length === 0 ? undefined : buildTraces(this.spans);
 		this.revision++;
 		return true;
+	}
+
+	/** The guard's decisions of today, read again when its file changed (it is small: one line per hook call). */
+	private refreshGuard(): void {
+		const stats = statSync(guardDecisionsPath(), {throwIfNoEntry: false});
+		const stamp = stats === undefined ? '' : `${stats.size}:${stats.mtimeMs}`;
+		if (stamp === this.guardStamp) return;
+		this.guardStamp = stamp;
+		this.guardRows = readDecisions().records.filter(row => matchesAudit(row, {sinceMs: localDayStartMs(this.clock())}));
+		this.otelStamp = '';
 	}
 
 	/** Read the official reading again (`cctop statusline` writes it); true when it changed. */

@@ -2,8 +2,8 @@ import {memo} from 'react';
 import {Text} from 'ink';
 import {fit} from './text.js';
 
-export type ViewName = 'dashboard' | 'sessions' | 'models' | 'tools';
-export const viewNames: readonly ViewName[] = ['dashboard', 'sessions', 'models', 'tools'];
+export type ViewName = 'dashboard' | 'sessions' | 'models' | 'tools' | 'audit';
+export const viewNames: readonly ViewName[] = ['dashboard', 'sessions', 'models', 'tools', 'audit'];
 
 export type FooterProps = {view: ViewName; isDetail: boolean; width: number; hasKeys: boolean};
 
@@ -11,7 +11,7 @@ export type FooterProps = {view: ViewName; isDetail: boolean; width: number; has
 export const Footer = memo(({view, isDetail, width, hasKeys}: FooterProps) => {
 	if (!hasKeys) return <Text dimColor>{fit(' Ctrl+C quit (keys need a terminal on stdin)', width)}</Text>;
 	// Whole hints drop from the end (help stays first to go last): never half a hint.
-	const hints = isDetail ? ['esc back', 'q quit', '? help', 't traces'] : ['q quit', '? help', 'tab view', '↑↓⏎ session', 'p limit'];
+	const hints = isDetail ? ['esc back', 'q quit', '? help', 't traces'] : view === 'audit' ? ['q quit', '? help', 'tab view', 'f filter'] : ['q quit', '? help', 'tab view', '↑↓⏎ session', 'p limit'];
 	const keysFor = (room: number): string => {
 		let text = '';
 		for (const hint of hints) {

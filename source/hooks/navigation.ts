@@ -1,7 +1,7 @@
 import {viewNames, type ViewName} from '../components/footer.js';
 
 /** Where the user is: the view, the highlighted session (by id, so it survives re-sorting), an open detail, help. */
-export type Navigation = {view: ViewName; selectedId: string | undefined; detailId: string | undefined; isHelp: boolean; limitIndex: number; isTraces: boolean};
+export type Navigation = {view: ViewName; selectedId: string | undefined; detailId: string | undefined; isHelp: boolean; limitIndex: number; isTraces: boolean; auditFilter: number};
 
 export type NavigationAction =
 	| {type: 'view'; view: ViewName}
@@ -11,9 +11,10 @@ export type NavigationAction =
 	| {type: 'back'}
 	| {type: 'help'}
 	| {type: 'traces'}
-	| {type: 'next-limit'; count: number};
+	| {type: 'next-limit'; count: number}
+	| {type: 'next-audit-filter'; count: number};
 
-export const initialNavigation: Navigation = {view: 'dashboard', selectedId: undefined, detailId: undefined, isHelp: false, limitIndex: 0, isTraces: false};
+export const initialNavigation: Navigation = {view: 'dashboard', selectedId: undefined, detailId: undefined, isHelp: false, limitIndex: 0, isTraces: false, auditFilter: 0};
 
 /** The index of the highlighted session in `ids`: the selected one, else the first. */
 export const selectedIndex = (navigation: Navigation, ids: readonly string[]): number => {
@@ -53,6 +54,10 @@ export const navigate = (state: Navigation, action: NavigationAction): Navigatio
 
 		case 'traces': {
 			return state.detailId === undefined ? state : {...state, isTraces: !state.isTraces};
+		}
+
+		case 'next-audit-filter': {
+			return {...state, auditFilter: (state.auditFilter + 1) % Math.max(1, action.count)};
 		}
 
 		case 'help': {

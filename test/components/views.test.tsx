@@ -151,7 +151,7 @@ describe('HelpView and ToolsView', () => {
 
 	it('lists the keys', () => {
 		const text = frameLines(render(<HelpView width={60} rows={20} />).lastFrame()).join('\n');
-		for (const key of ['q, Ctrl+C', 'tab, 1–4', 'enter', 'p ']) expect(text).toContain(key);
+		for (const key of ['q, Ctrl+C', 'tab, 1–5', 'f  ', 'enter', 'p ']) expect(text).toContain(key);
 	});
 
 	it('says how to send OpenTelemetry data while none has arrived', () => {

@@ -8,7 +8,7 @@ describe('navigate', () => {
 		let state = navigate({...initialNavigation, detailId: 'a'}, {type: 'next-view', step: 1});
 		expect(state).toMatchObject({view: 'sessions', detailId: undefined});
 		state = navigate(initialNavigation, {type: 'next-view', step: -1});
-		expect(state.view).toBe('tools');
+		expect(state.view).toBe('audit');
 	});
 
 	it('moves the selection within the list and keeps it by id', () => {

@@ -11,7 +11,7 @@ export const configSchema = z.strictObject({
 	refresh: z.number().min(0).max(3600).optional(),
 	bell: z.boolean().optional(),
 	claudeDirs: z.array(z.string().min(1)).optional(),
-	defaultView: z.enum(['dashboard', 'sessions', 'models', 'tools']).optional(),
+	defaultView: z.enum(['dashboard', 'sessions', 'models', 'tools', 'audit']).optional(),
 	theme: z.enum(['dark', 'light', 'colorblind']).optional(),
 	/** Plain ASCII for bars and sparklines, for terminals and fonts without block characters. */
 	ascii: z.boolean().optional(),
