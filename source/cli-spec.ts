@@ -99,7 +99,7 @@ export const commands = {
 	dashboard: {
 		summary: 'The live dashboard (`cctop` with no command): block, burn, models, sessions, tools',
 		usage: '[options]',
-		details: 'Keys: q quit, tab or 1-4 views, ↑↓ and enter for sessions, t traces, p limit, ? help.\nWhen stdout is not a terminal it prints one snapshot and exits.',
+		details: 'Keys: q quit, tab or 1-5 views (5: audit, f filters it), ↑↓ and enter for sessions, t traces, p limit, ? help.\nWhen stdout is not a terminal it prints one snapshot and exits.',
 		flags: ['demo', 'refresh', 'bell', 'poll', 'otelLog', 'otlp', 'budgets', ...receiverFlags, ...usageFlags],
 		examples: ['cctop', 'cctop --demo', 'cctop --plan max5 --otlp'],
 	},
