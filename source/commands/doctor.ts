@@ -1,4 +1,5 @@
 import {isGuardCommand} from '../core/config/guard-hooks.js';
+import {readSegmentList} from '../ingest/otel/spool-segments.js';
 import {readBudgets} from '../ingest/config/read-budgets.js';
 import {guardFailuresPath, readFailures} from '../ingest/guard-log.js';
 import {closeSync, openSync, readSync, statSync} from 'node:fs';
@@ -91,11 +92,12 @@ export const diagnose = async (options: Options, {env = process.env}: {env?: Nod
 		if (set.length > 0) check(`ignored-${source}`, 'warn', `${source} settings set ${set.join(', ')}, which Claude Code ${version ?? '(version unknown)'} does not apply to its exporter: move them to ~/.claude/settings.json (\`cctop setup\`)`);
 	}
 
-	const spool = statSync(spoolPath(), {throwIfNoEntry: false});
+	// The segment being written, else (just sealed at midnight) the newest sealed one.
+	const lastWrittenMs = statSync(spoolPath(), {throwIfNoEntry: false})?.mtimeMs ?? readSegmentList(spoolPath()).segments.at(-1)?.lastMs;
 	const nowMs = options.now ?? Date.now();
-	if (spool === undefined) check('spool', 'warn', `no telemetry received yet (${spoolPath()} does not exist)`);
-	else if (nowMs - spool.mtimeMs > 24 * 3_600_000) check('spool', 'warn', `the spool was last written ${new Date(spool.mtimeMs).toISOString()}: is \`cctop serve\` running?`);
-	else check('spool', 'ok', `telemetry received, last at ${new Date(spool.mtimeMs).toISOString()}`);
+	if (lastWrittenMs === undefined) check('spool', 'warn', `no telemetry received yet (${spoolPath()} does not exist)`);
+	else if (nowMs - lastWrittenMs > 24 * 3_600_000) check('spool', 'warn', `the spool was last written ${new Date(lastWrittenMs).toISOString()}: is \`cctop serve\` running?`);
+	else check('spool', 'ok', `telemetry received, last at ${new Date(lastWrittenMs).toISOString()}`);
 
 	const found = await findRoots({claudeDirs: options.claudeDir});
 	const discovered = await walkRoots(found);
