@@ -3,7 +3,7 @@ import {render} from 'ink-testing-library';
 import {describe, expect, it} from 'vitest';
 import {AuditView, auditFilters} from '../../source/components/audit-view.js';
 import type {AuditRow} from '../../source/core/otel/audit.js';
-import {initialNavigation, navigate} from '../../source/hooks/navigation.js';
+import {initialNavigation, navigate, type Navigation} from '../../source/hooks/navigation.js';
 import {frameLines} from '../helpers/render.js';
 
 const row = (overrides: Partial<AuditRow>): AuditRow => ({timestamp: '2026-11-26T10:00:00.000Z', event: 'tool_result', user: 'ana@example.com', sessionId: 'cafe0001-aaaa', tool: 'Bash', decision: 'success', source: null, detail: '12 ms · ls', ...overrides});
@@ -46,7 +46,7 @@ describe('AuditView (dashboard view 5)', () => {
 	});
 
 	it('cycles its filters with f, wrapping around', () => {
-		let state = {...initialNavigation, view: 'audit' as const};
+		let state: Navigation = {...initialNavigation, view: 'audit'};
 		for (let press = 0; press < auditFilters.length; press++) state = navigate(state, {type: 'next-audit-filter', count: auditFilters.length});
 		expect(state.auditFilter).toBe(0);
 		expect(navigate(state, {type: 'next-audit-filter', count: auditFilters.length}).auditFilter).toBe(1);
