@@ -112,7 +112,7 @@ describe('App', () => {
 		expect(frameLines(instance!.lastFrame()).at(-1)).toMatch(/q quit/);
 	});
 
-	it('switches views with 1–4 and tab', async () => {
+	it('switches views with 1–5 and tab, and filters the audit view with f', async () => {
 		const {stdin} = start(new FakeStore(viewOf(fixtureEntries())));
 		await waitForText('burn');
 		stdin.write('2');
@@ -121,6 +121,10 @@ describe('App', () => {
 		await waitForText('models today');
 		stdin.write('4');
 		await waitForText('tools & OpenTelemetry');
+		stdin.write('5');
+		await waitForText('audit today · all (f)');
+		stdin.write('f');
+		await waitForText('audit today · rejected, blocked, failed (f)');
 		stdin.write('\t');
 		await waitForText('burn');
 		stdin.write('\t');
