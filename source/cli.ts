@@ -131,12 +131,13 @@ const checkInputs = (options: Options): void => {
  * error that names the file and the field.
  */
 const preferences = async (command: CommandName): Promise<Record<string, unknown>> => {
-	const {readConfig, ConfigError} = await import('./ingest/config/read-config.js');
+	const {readConfig} = await import('./ingest/config/read-config.js');
 	let config;
 	try {
 		config = await readConfig();
 	} catch (error) {
-		if (error instanceof ConfigError) throw new UsageError(`config ${error.message}`);
+		// By name: the class's module is loaded only when there is a config file to check.
+		if (error instanceof Error && error.name === 'ConfigError') throw new UsageError(`config ${error.message}`);
 		throw error;
 	}
 

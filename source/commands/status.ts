@@ -5,6 +5,7 @@ import {limitCycle} from '../core/usage/limits.js';
 import {buildStatus, statusLine, type Status, type StatusOtel} from '../core/screens/status.js';
 import type {Budget} from '../core/config/budgets-schema.js';
 import {findRoots} from '../ingest/transcripts/discover.js';
+import {defaultBudgetsPath} from '../ingest/dirs.js';
 import {buildSnapshot, marginMs, readSnapshot, snapshotPath, usageFromSnapshot, writeSnapshot} from '../ingest/index/status-snapshot.js';
 import {dayBounds, lastDayStarts, type Options} from '../options.js';
 import {ledgerSettings} from './ledger-settings.js';
@@ -169,7 +170,9 @@ export const statusFor = async (
  * The block, day and week budgets a status line shows (SPEC §8); none without a
  * budgets file. A broken file costs one stderr line, never the status line.
  */
-export const statusBudgets = async (options: Options) => {
+export const statusBudgets = async (options: Options): Promise<Budget[]> => {
+	// No budgets file: nothing more to load (a status line pays for every module).
+	if (options.budgets === undefined && !existsSync(defaultBudgetsPath())) return [];
 	try {
 		const {readBudgets} = await import('../ingest/config/read-budgets.js');
 		const {isFastPeriod} = await import('../core/screens/status-budget.js');

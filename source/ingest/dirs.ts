@@ -8,6 +8,9 @@ import path from 'node:path';
 export const cacheDir = (env: NodeJS.ProcessEnv = process.env): string =>
 	env['CCTOP_CACHE_DIR'] || path.join(env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache'), 'cctop');
 
+/** The budgets file by default: `$XDG_CONFIG_HOME/cctop/budgets.json` (default `~/.config/cctop/budgets.json`). */
+export const defaultBudgetsPath = (env: NodeJS.ProcessEnv = process.env): string => path.join(env['XDG_CONFIG_HOME'] || path.join(os.homedir(), '.config'), 'cctop', 'budgets.json');
+
 /** Where the OpenTelemetry spool and the official rate-limit reading live: `$CCTOP_DATA_DIR`, else `${XDG_DATA_HOME:-~/.local/share}/cctop`. */
 export const dataDir = (env: NodeJS.ProcessEnv = process.env): string =>
 	env['CCTOP_DATA_DIR'] || path.join(env['XDG_DATA_HOME'] || path.join(os.homedir(), '.local', 'share'), 'cctop');

@@ -1,5 +1,5 @@
 import type {Budget} from '../config/budgets-schema.js';
-import {budgetJson, budgetState, linearProjection, nearestBudget, type PeriodUsage} from '../usage/budgets.js';
+import {budgetJson, budgetState, budgetText, linearProjection, nearestBudget, type PeriodUsage} from '../usage/budgets.js';
 import type {Status, StatusJson} from './status.js';
 
 /** The periods the status snapshot answers; month and session budgets need the index (guard, dashboard). */
@@ -37,5 +37,5 @@ export const periodUsageFromStatus = (budget: Budget, {block, today, week}: Stat
 export const withBudget = (status: Status, budgets: readonly Budget[], nowMs: number, bounds: DayBounds): Status => {
 	const states = budgets.filter(budget => budget.scope === 'local' && isFastPeriod(budget)).map(budget => budgetState(budget, periodUsageFromStatus(budget, status.json, nowMs, bounds)));
 	const nearest = nearestBudget(states);
-	return nearest === undefined ? status : {...status, budget: nearest, json: {...status.json, budget: budgetJson(nearest)}};
+	return nearest === undefined ? status : {...status, budget: nearest, budgetText: budgetText(nearest), json: {...status.json, budget: budgetJson(nearest)}};
 };

@@ -4,7 +4,7 @@ import {clockOf, formatDuration, formatTokens, formatUsd} from '../util/format.j
 import {limitStatus, limitStatusColor, tokensForLimit, type LimitStatus, type TokenLimit} from '../usage/limits.js';
 import type {OfficialWindow} from '../usage/official-windows.js';
 import {totalTokens} from '../usage/types.js';
-import {budgetText, type BudgetJson, type BudgetState} from '../usage/budgets.js';
+import type {BudgetJson, BudgetState} from '../usage/budgets.js';
 
 /** `cctop status --format json`: the contract in the README. Times are ISO strings. */
 export type StatusJson = {
@@ -54,8 +54,9 @@ export type Status = {
 	/** Tokens as the limit counts them, used and projected (plan limits count input+output). */
 	limitTokens: {used: number; projected: number | undefined} | undefined;
 	level: LimitStatus | undefined;
-	/** The nearest budget (see status-budget.ts), when there are budgets. */
+	/** The nearest budget (see status-budget.ts), when there are budgets, and its few words for a line. */
 	budget?: BudgetState;
+	budgetText?: string;
 };
 
 /**
@@ -148,7 +149,7 @@ export const templateFields = (status: Status, nowMs: number, localClock: (ms: n
 		commits: status.json.otel == null ? '' : String(status.json.otel.commits),
 		pull_requests: status.json.otel == null ? '' : String(status.json.otel.pullRequests),
 		api_errors: status.json.otel == null ? '' : String(status.json.otel.apiErrors),
-		budget: status.budget === undefined ? '' : budgetText(status.budget),
+		budget: status.budgetText ?? '',
 		budget_pct: status.budget === undefined ? '' : `${Math.floor((status.budget.used / status.budget.limit) * 100)}%`,
 	};
 };

@@ -1,10 +1,8 @@
-import os from 'node:os';
-import path from 'node:path';
 import type {Budget} from '../../core/config/budgets-schema.js';
+import {defaultBudgetsPath} from '../dirs.js';
 import {readValidated} from './validated-json.js';
 
-/** `$XDG_CONFIG_HOME/cctop/budgets.json` (default `~/.config/cctop/budgets.json`). */
-export const defaultBudgetsPath = (env: NodeJS.ProcessEnv = process.env): string => path.join(env['XDG_CONFIG_HOME'] || path.join(os.homedir(), '.config'), 'cctop', 'budgets.json');
+export {defaultBudgetsPath} from '../dirs.js';
 
 /**
  * The budgets (SPEC §8) from `file` (`--budgets`, or the config's `budgets`),

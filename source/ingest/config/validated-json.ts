@@ -9,6 +9,7 @@ export class ConfigError extends Error {
 		readonly problems: readonly string[],
 	) {
 		super(`${file}: ${problems.join('; ')}`);
+		this.name = 'ConfigError';
 	}
 }
 

@@ -2,7 +2,8 @@ import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {ConfigError, readConfig} from '../../../source/ingest/config/read-config.js';
+import {readConfig} from '../../../source/ingest/config/read-config.js';
+import {ConfigError} from '../../../source/ingest/config/validated-json.js';
 
 let dir: string;
 const saved = process.env['CCTOP_CACHE_DIR'];
