@@ -39,17 +39,21 @@ export const renderAudit = (
 	if (rows.length === 0) return 'No audit events in this range (the spool gets them from `cctop serve`; the guard adds its own).\n';
 	// Who and which session take 28 columns: only where the detail still has room.
 	const isWide = width >= 130;
-	// A side pane (under 80 columns) gets the date without its year and shorter columns.
+	// A side pane (under 80 columns): the date without its year, and tool, decision, source and detail run together.
 	const isNarrow = width < 80;
-	const [eventWidth, toolWidth, decisionWidth] = isNarrow ? [16, 10, 7] : [23, 12, 8];
-	const when = (ms: number) => (isNarrow ? formatLocalTime(ms).slice(5) : formatLocalTime(ms));
 	const lines = rows.map(row => {
+		const time = formatLocalTime(Date.parse(row.timestamp));
+		if (isNarrow) return truncate(`${time.slice(5)} ${truncate(row.event, 14).padEnd(14)} ${[row.tool, row.decision, row.source, row.detail].filter(Boolean).join(' · ')}`.trimEnd(), width);
 		const who = isWide ? `${truncate(row.user ?? '-', 18).padEnd(18)} ${(row.sessionId ?? '-').slice(0, 8).padEnd(8)} ` : '';
-		const head = `${when(Date.parse(row.timestamp))} ${truncate(row.event, eventWidth).padEnd(eventWidth)} ${who}${truncate(row.tool ?? '', toolWidth).padEnd(toolWidth)} ${truncate(row.decision ?? '', decisionWidth).padEnd(decisionWidth)}`;
+		const head = `${time} ${truncate(row.event, 23).padEnd(23)} ${who}${truncate(row.tool ?? '', 12).padEnd(12)} ${truncate(row.decision ?? '', 8).padEnd(8)}`;
 		return truncate(`${head} ${[row.source, row.detail].filter(Boolean).join(' · ')}`.trimEnd(), width);
 	});
-	const header = truncate(`${'time'.padEnd(isNarrow ? 11 : 16)} ${'event'.padEnd(eventWidth)} ${isWide ? `${'user'.padEnd(18)} ${'session'.padEnd(8)} ` : ''}${'tool'.padEnd(toolWidth)} ${(isNarrow ? 'decided' : 'decision')} source · detail`, width);
-	const section = (title: string, tallies: readonly AuditTally[]) => [title, ...tallies.slice(0, 20).map(tally => truncate(`  ${tally.key.padEnd(isWide ? 36 : 20)} ${tallyLine(tally)}`, width)), ...(tallies.length > 20 ? [`  … and ${tallies.length - 20} more`] : [])];
+	const header = truncate(isNarrow ? `${'time'.padEnd(11)} ${'event'.padEnd(14)} tool · decision · source · detail` : `${'time'.padEnd(16)} ${'event'.padEnd(23)} ${isWide ? `${'user'.padEnd(18)} ${'session'.padEnd(8)} ` : ''}${'tool'.padEnd(12)} decision source · detail`, width);
+	// Sessions by their shortest prefix (8 characters at least) that tells the listed ones apart: what --session takes.
+	const listed = bySession.slice(0, 20).map(tally => tally.key);
+	let sessionWidth = 8;
+	while (sessionWidth < 36 && new Set(listed.map(key => key.slice(0, sessionWidth))).size < listed.length) sessionWidth++;
+	const section = (title: string, tallies: readonly AuditTally[], keyWidth: number) => [title, ...tallies.slice(0, 20).map(tally => truncate(`  ${truncate(tally.key, keyWidth).padEnd(keyWidth)} ${tallyLine(tally)}`, width)), ...(tallies.length > 20 ? [`  … and ${tallies.length - 20} more`] : [])];
 	const kinds = counts.map(({event, count, isDocumented}) => `${event}${isDocumented ? '' : ' (unknown)'} ${count}`).join(' · ');
-	return `${[header, ...lines, '', ...section('by user', byUser), '', ...section('by session', bySession), '', truncate(`events: ${kinds}`, Math.max(width, 40) * 3)].join('\n')}\n`;
+	return `${[header, ...lines, '', ...section('by user', byUser, isWide ? 36 : 20), '', ...section('by session', bySession.map(tally => ({...tally, key: tally.key.slice(0, sessionWidth)})), sessionWidth), '', truncate(`events: ${kinds}`, Math.max(width, 40) * 3)].join('\n')}\n`;
 };

@@ -127,9 +127,12 @@ describe('cctop audit', () => {
 		expect(stdout).toContain('  ana@example.com                      9 events · 1 rejected · 2 MCP · 3 failures · 1 mode change · 1 blocked');
 		expect(stdout).toContain('brand_new_thing (unknown) 1');
 		for (const line of lines.filter(line => !line.startsWith('events:'))) expect(line.length).toBeLessThanOrEqual(140);
+		// A side pane runs tool, decision, source and detail together after the event.
+		const pane = await audit(['--since', '2026-11-27', '--event', 'tool_decision'], 50);
+		expect(pane.stdout.split('\n')[1]).toBe('11-27 10:00 tool_decision  Bash · reject · user_r…');
 		for (const columns of [60, 80, 100]) {
 			const narrow = await audit(['--since', '2026-11-27'], columns);
-			expect(narrow.stdout.split('\n')[0]).toMatch(/^time +event +tool +deci/);
+			expect(narrow.stdout.split('\n')[0]).toMatch(columns < 80 ? /^time +event +tool · decision · source · detail$/ : /^time +event +tool +decision source · detail$/);
 			for (const line of narrow.stdout.split('\n').filter(line => !line.startsWith('events:'))) expect(line.length).toBeLessThanOrEqual(columns);
 		}
 	});
