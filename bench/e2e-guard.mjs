@@ -5,7 +5,7 @@
 //   npm run e2e:guard                        # 2.1.332 (native) and 2.1.112 (Node)
 //   npm run e2e:guard -- --versions 2.1.332
 import {execFile} from 'node:child_process';
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -82,6 +82,23 @@ for (const version of values.versions.split(',')) {
 	check(version, 'the block shows in cctop audit', audited.some(record => record.event === 'guard' && record.decision === 'block'), audit.code === 0 ? `${audited.length} guard rows` : audit.stderr.trim());
 	if (!values.keep) rmSync(out, {recursive: true, force: true});
 	else log(`  kept ${out}`);
+
+	// Mid-turn: a Write tool turn whose first answer already costs more than the budget. The
+	// PreToolUse hook must refuse the Write (the file is never created), and Claude hears why.
+	const turn = mkdtempSync(path.join(os.tmpdir(), `cctop-e2e-guard-pretool-${version}-`));
+	const turnHome = path.join(turn, 'home');
+	mkdirSync(path.join(turnHome, '.claude'), {recursive: true});
+	const turnBudgets = path.join(turnHome, '.config', 'cctop', 'budgets.json');
+	mkdirSync(path.dirname(turnBudgets), {recursive: true});
+	writeFileSync(turnBudgets, JSON.stringify({budgets: [{name: 'e2e block', scope: 'local', period: 'block', usd: 0.001, enforce: 'block'}]}));
+	await run(process.execPath, [cli, 'setup', '--guard'], {...cctopEnv, HOME: turnHome});
+	const turnResult = JSON.parse((await run(process.execPath, [values.realcc, '--version', version, '--runs', '1', '--out', turn], {PATH: process.env.PATH, HOME: process.env.HOME, REALCC_ID_TAG: `pretool${version.replaceAll('.', '')}`})).stdout);
+	const written = path.join(turnResult.workDir, 'hello-0.txt');
+	const turnDecisions = readFileSync(path.join(turnHome, '.local', 'share', 'cctop', 'guard-decisions.jsonl'), 'utf8').trim().split('\n').map(line => JSON.parse(line));
+	log(`  mid-turn: guard decisions ${turnDecisions.map(record => `${record.source}${record.tool ? `(${record.tool})` : ''} ${record.decision}`).join(', ')}; mock served ${turnResult.groundTruth.requests.length} request(s)`);
+	const refused = turnDecisions.find(record => record.source === 'PreToolUse' && record.decision === 'block');
+	check(version, 'PreToolUse refused the Write mid-turn, and the file was never written', refused?.tool === 'Write' && !existsSync(written), refused?.detail);
+	if (!values.keep) rmSync(turn, {recursive: true, force: true});
 }
 
 const failed = checks.filter(item => !item.isOk);
