@@ -6,9 +6,17 @@ export type Attributes = Record<string, AttributeValue>;
 
 export type MetricPoint = {attributes: Attributes; startTimeMs: number | undefined; endTimeMs: number | undefined; value: number | undefined};
 
+/**
+ * How an OTLP metric's points add up, for Prometheus: a sum or a gauge, delta
+ * or cumulative, monotonic or not, and its instrumentation scope. Console
+ * records and spool lines from before it have none: Claude Code's metrics are
+ * monotonic delta sums of scope `com.anthropic.claude_code`.
+ */
+export type MetricSeries = {type: 'sum' | 'gauge'; temporality: 'delta' | 'cumulative' | 'unspecified'; isMonotonic: boolean; scope: {name: string; version: string}};
+
 /** What a console record turned out to be. */
 export type OtelRecord =
-	| {kind: 'metric'; name: string; unit: string; points: MetricPoint[]}
+	| {kind: 'metric'; name: string; unit: string; points: MetricPoint[]; series?: MetricSeries}
 	| {kind: 'log'; name: string; timestampMs: number | undefined; attributes: Attributes}
 	| {kind: 'span'; name: string; traceId: string; spanId: string; parentSpanId: string | undefined; startMs: number | undefined; durationMs: number | undefined; attributes: Attributes}
 	| {kind: 'resource'; attributes: Attributes};

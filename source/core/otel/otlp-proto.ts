@@ -144,6 +144,8 @@ const sumOrGauge = (bytes: Uint8Array): Json =>
 	message(bytes, {
 		1: (out, field) => push(out, 'dataPoints', numberDataPoint(sub(field))),
 		2: (out, field) => (out['aggregationTemporality'] = Number(field.varint ?? 0n)),
+		// Sums only (a gauge has no field 3).
+		3: (out, field) => (out['isMonotonic'] = (field.varint ?? 0n) !== 0n),
 	});
 
 const metric = (bytes: Uint8Array): Json =>

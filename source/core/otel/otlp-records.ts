@@ -1,5 +1,5 @@
 import type {LiteralValue} from './console-literal.js';
-import {numberOf, type Attributes, type MetricPoint, type OtelRecord} from './console-records.js';
+import {numberOf, type Attributes, type MetricPoint, type MetricSeries, type OtelRecord} from './console-records.js';
 
 /**
  * OTLP requests (the JSON encoding, or the protobuf one decoded to the same
@@ -52,6 +52,15 @@ function* itemsOf(body: Json, resourceKey: string, scopeKey: string, itemKey: st
 	}
 }
 
+/** The same, with each item's instrumentation scope (`scope`: its name and version). */
+function* scopedItemsOf(body: Json, resourceKey: string, scopeKey: string, itemKey: string): Generator<{item: Json; scope: Json}> {
+	for (const resource of list(isObject(body) ? body[resourceKey] : undefined)) {
+		for (const scope of list(isObject(resource) ? resource[scopeKey] : undefined)) {
+			for (const item of list(isObject(scope) ? scope[itemKey] : undefined)) yield {item, scope: isObject(scope) ? scope['scope'] : undefined};
+		}
+	}
+}
+
 /** What was in an OTLP request: its records, and how many parts of it could not be used. */
 export type OtlpRecords = {records: OtelRecord[]; skipped: number};
 
@@ -59,7 +68,7 @@ export type OtlpRecords = {records: OtelRecord[]; skipped: number};
 export const metricRecords = (body: Json): OtlpRecords => {
 	const records: OtelRecord[] = [];
 	let skipped = 0;
-	for (const metric of itemsOf(body, 'resourceMetrics', 'scopeMetrics', 'metrics')) {
+	for (const {item: metric, scope} of scopedItemsOf(body, 'resourceMetrics', 'scopeMetrics', 'metrics')) {
 		if (!isObject(metric) || typeof metric['name'] !== 'string') {
 			skipped++;
 			continue;
@@ -83,7 +92,14 @@ export const metricRecords = (body: Json): OtlpRecords => {
 					]
 				: [],
 		);
-		records.push({kind: 'metric', name: metric['name'], unit: typeof metric['unit'] === 'string' ? metric['unit'] : '', points});
+		const temporality = data['aggregationTemporality'];
+		const series: MetricSeries = {
+			type: isObject(metric['sum']) ? 'sum' : 'gauge',
+			temporality: temporality === 1 || temporality === 'AGGREGATION_TEMPORALITY_DELTA' ? 'delta' : temporality === 2 || temporality === 'AGGREGATION_TEMPORALITY_CUMULATIVE' ? 'cumulative' : 'unspecified',
+			isMonotonic: data['isMonotonic'] === true,
+			scope: {name: isObject(scope) && typeof scope['name'] === 'string' ? scope['name'] : '', version: isObject(scope) && typeof scope['version'] === 'string' ? scope['version'] : ''},
+		};
+		records.push({kind: 'metric', name: metric['name'], unit: typeof metric['unit'] === 'string' ? metric['unit'] : '', points, series});
 	}
 
 	return {records, skipped};
