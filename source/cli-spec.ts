@@ -47,6 +47,9 @@ export const flags = {
 	otlpHost: {type: 'string', value: 'HOST', help: 'Where the receiver listens (default 127.0.0.1; another host needs --otlp-token)'},
 	otlpToken: {type: 'string', value: 'TOKEN', help: 'Require Authorization: Bearer TOKEN'},
 	otlpForward: {type: 'string', value: 'URL', help: 'Send every accepted request on to this collector too'},
+	metricsHost: {type: 'string', value: 'HOST', help: 'Serve /metrics on a listener of its own on this host (with --metrics-port; another host than loopback needs --otlp-token)'},
+	metricsPort: {type: 'string', value: 'PORT', help: 'Serve /metrics on this port too, e.g. 8889 as the Collector does (it is always on the OTLP/HTTP port)'},
+	metricsDropLabels: {type: 'string', value: 'LABELS', help: 'Labels /metrics leaves out, comma-separated (e.g. session_id,user_id): fewer series'},
 	spoolMaxMb: {type: 'string', value: 'MB', help: 'Seal the spool\'s segment at this size (default 256; it is also sealed at local midnight)'},
 	retainDays: {type: 'string', value: 'DAYS', help: 'Remove sealed spool segments older than this (default: keep all); each removal is recorded in the chain'},
 	insecureNoToken: {type: 'boolean', help: 'Allow a network bind without a token (anyone who reaches it can write)'},
@@ -171,7 +174,7 @@ export const commands = {
 	serve: {
 		summary: 'The OTLP receiver (gRPC on 127.0.0.1:4317, HTTP on :4318), spooling for report, status and the dashboard',
 		usage: '[options]',
-		flags: [...receiverFlags, 'spoolMaxMb', 'retainDays', 'quiet'],
+		flags: [...receiverFlags, 'metricsHost', 'metricsPort', 'metricsDropLabels', 'spoolMaxMb', 'retainDays', 'quiet'],
 		examples: ['cctop serve', 'cctop serve --otlp-host 0.0.0.0 --otlp-token s3cret', 'cctop serve --otlp-forward http://collector:4318'],
 	},
 	run: {

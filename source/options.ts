@@ -74,6 +74,10 @@ export type Options = {
 	events: string[] | undefined;
 	tool: string | undefined;
 	csv: boolean;
+	/** serve: /metrics on its own listener (undefined: only on the OTLP/HTTP port), and labels to leave out. */
+	metricsHost: string;
+	metricsPort: number | undefined;
+	metricsDropLabels: string[];
 	/** serve: when the spool's segment is sealed, and how long sealed ones are kept. */
 	spoolMaxMb: number;
 	retainDays: number | undefined;
@@ -205,6 +209,10 @@ const forwardUrl = (value: unknown): string | undefined => {
  * it: that needs a token, or saying out loud that none is wanted.
  */
 const checkBind = (options: Options): Options => {
+	if (!isLoopbackHost(options.metricsHost) && options.otlpToken === undefined && !options.insecureNoToken) {
+		fail('metrics-host', `${options.metricsHost} is reachable from the network: set --otlp-token TOKEN (Prometheus sends it as a bearer token: authorization.credentials in its scrape config), or --insecure-no-token to let anyone read the metrics`);
+	}
+
 	if (!isLoopbackHost(options.otlpHost) && options.otlpToken === undefined && !options.insecureNoToken) {
 		fail('otlp-host', `${options.otlpHost} is reachable from the network: set --otlp-token TOKEN (senders add OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer TOKEN"), or --insecure-no-token to accept anyone's writes`);
 	}
@@ -279,6 +287,9 @@ export const parseOptions = (flags: Record<string, unknown>): Options => checkBi
 	csv: flags['csv'] === true,
 	spool: flags['spool'] as string | undefined,
 	spoolMaxMb: positiveNumber('spool-max-mb', flags['spoolMaxMb']) ?? 256,
+	metricsHost: (flags['metricsHost'] as string | undefined) ?? '127.0.0.1',
+	metricsPort: flags['metricsPort'] === undefined ? undefined : port('metrics-port', flags['metricsPort'], 8889),
+	metricsDropLabels: String(flags['metricsDropLabels'] ?? '').split(',').map(label => label.trim()).filter(Boolean),
 	retainDays: positiveNumber('retain-days', flags['retainDays']),
 });
 

@@ -1,5 +1,6 @@
 import {appendToSpool, spoolPath} from '../ingest/otel/otel-spool.js';
 import type {ReceiverOptions} from '../ingest/otel/otlp-receiver.js';
+import type {PromExporter} from '../ingest/otel/prom-exporter.js';
 import {isLoopbackHost, UsageError, type Options} from '../options.js';
 
 type Events = Pick<ReceiverOptions, 'onRequest' | 'onForwardError' | 'onWrongProtocol'> & {onWrongGrpcProtocol?: ReceiverOptions['onWrongProtocol']};
@@ -24,15 +25,40 @@ const listening = async <T>(start: () => Promise<T>, what: string, port: number,
  * interleave their lines), each synced before the request is answered.
  * `drain` waits for the writes still under way. gRPC is loaded only here.
  */
-export const startSpoolingReceiver = async (options: Options, events: Events = {}) => {
+export const startSpoolingReceiver = async (options: Options, events: Events = {}, {withMetrics = false} = {}) => {
+	// /metrics (serve only): the counters are rebuilt from the spool first, so a restart keeps them.
+	let exporter: PromExporter | undefined;
+	if (withMetrics) {
+		const {PromExporter} = await import('../ingest/otel/prom-exporter.js');
+		exporter = new PromExporter(new Set(options.metricsDropLabels));
+		exporter.rebuild();
+	}
+
 	let queue = Promise.resolve();
 	const store = async (records: Parameters<ReceiverOptions['store']>[0]) => {
 		const write = queue.then(async () => appendToSpool(records, {isDurable: true, rotation: {maxBytes: options.spoolMaxMb * 1024 * 1024, retainDays: options.retainDays}}));
 		queue = write.catch(() => undefined);
-		return write;
+		await write;
+		// Counted once stored: what /metrics shows is what a restart rebuilds.
+		exporter?.add(records);
 	};
 
-	const common = {host: options.otlpHost, token: options.otlpToken, forward: options.otlpForward, store, onRequest: events.onRequest, onForwardError: events.onForwardError};
+	const metrics = exporter === undefined ? undefined : () => exporter.text();
+	const common = {
+		host: options.otlpHost,
+		token: options.otlpToken,
+		forward: options.otlpForward,
+		store,
+		metrics,
+		onRequest: (event: Parameters<NonNullable<ReceiverOptions['onRequest']>>[0]) => {
+			exporter?.noteRequest(event.path, event.status, event.reason);
+			events.onRequest?.(event);
+		},
+		onForwardError: (event: Parameters<NonNullable<ReceiverOptions['onForwardError']>>[0]) => {
+			exporter?.noteForwardFailure();
+			events.onForwardError?.(event);
+		},
+	};
 	const closers: Array<() => Promise<void>> = [];
 	try {
 		let grpc: {port: number} | undefined;
@@ -53,9 +79,19 @@ export const startSpoolingReceiver = async (options: Options, events: Events = {
 			http = started;
 		}
 
+		let metricsUrl: string | undefined;
+		if (metrics !== undefined && options.metricsPort !== undefined) {
+			const {startMetricsListener} = await import('../ingest/otel/prom-exporter.js');
+			const port = options.metricsPort;
+			const started = await listening(async () => startMetricsListener(options.metricsHost, port, metrics, options.otlpToken), '/metrics', port, '--metrics-port');
+			closers.push(started.close);
+			metricsUrl = started.url;
+		}
+
 		return {
 			grpc,
 			http,
+			metricsUrl,
 			close: async () => {
 				await Promise.all(closers.map(async close => close()));
 			},
@@ -83,7 +119,9 @@ const endpointFor = (httpUrl: string | undefined, port: number): string => {
 export const runServe = async (options: Options): Promise<number> => {
 	if (options.otlpPort === undefined && options.otlpGrpcPort === undefined) throw new UsageError('both receivers are off (--otlp-port 0 and --otlp-grpc-port 0): nothing to serve');
 	let ports: {grpc?: number; http?: string} = {};
-	const receiver = await startSpoolingReceiver(options, {
+	const receiver = await startSpoolingReceiver(
+		options,
+		{
 		onRequest: ({path, status, records, reason}) => {
 			if (!options.quiet) process.stderr.write(`${new Date().toISOString()} ${path} ${status}${status === 200 || status === 0 ? ` ${records} records` : ` ${reason ?? ''}`}\n`);
 		},
@@ -92,12 +130,15 @@ export const runServe = async (options: Options): Promise<number> => {
 			process.stderr.write(`cctop: ${address} speaks gRPC to the OTLP/HTTP port: ${ports.grpc === undefined ? '' : `point it at :${ports.grpc} or `}set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\n`),
 		onWrongGrpcProtocol: ({address}) =>
 			process.stderr.write(`cctop: ${address} sends OTLP/HTTP to the gRPC port: ${ports.http === undefined ? '' : `point it at ${ports.http} or `}set OTEL_EXPORTER_OTLP_PROTOCOL=grpc\n`),
-	});
+		},
+		{withMetrics: true},
+	);
 	ports = {grpc: receiver.grpc?.port, http: receiver.http?.url};
 	const headers = options.otlpToken === undefined ? '' : ' OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer <token>"';
 	const listens = [
 		receiver.grpc === undefined ? '' : `OTLP/gRPC on ${endpointFor(receiver.http?.url, receiver.grpc.port)}`,
-		receiver.http === undefined ? '' : `OTLP/HTTP on ${receiver.http.urls.join(', ')} (/v1/metrics, /v1/logs, /v1/traces)`,
+		receiver.http === undefined ? '' : `OTLP/HTTP on ${receiver.http.urls.join(', ')} (/v1/metrics, /v1/logs, /v1/traces; Prometheus scrapes /metrics)`,
+		receiver.metricsUrl === undefined ? '' : `Prometheus /metrics on ${receiver.metricsUrl}`,
 	].filter(Boolean);
 	const lines = [
 		`cctop: ${listens.join(', ')}, spooling to ${spoolPath()}${options.otlpForward === undefined ? '' : `, forwarding to ${options.otlpForward}`}`,

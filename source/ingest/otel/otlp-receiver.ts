@@ -42,6 +42,23 @@ export type ReceiverOptions = {
 	limits?: Partial<typeof connectionLimits>;
 	/** Told once per client address that speaks gRPC (HTTP/2) to this HTTP/1 port. */
 	onWrongProtocol?: (event: {address: string}) => void;
+	/** `GET /metrics`: the Prometheus exposition, when the caller serves one. */
+	metrics?: (() => string) | undefined;
+};
+
+/** `GET /metrics` for Prometheus (the token, when set, as for any request). True when it answered. */
+export const answerMetrics = (request: IncomingMessage, response: ServerResponse, metrics: (() => string) | undefined, token: string | undefined): boolean => {
+	const path = (request.url ?? '').split('?')[0];
+	if (metrics === undefined || path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) return false;
+	if (token !== undefined && request.headers.authorization !== `Bearer ${token}`) {
+		response.writeHead(401, {'content-type': 'text/plain'});
+		response.end('missing or wrong Authorization: Bearer token\n');
+		return true;
+	}
+
+	response.writeHead(200, {'content-type': 'text/plain; version=0.0.4; charset=utf-8'});
+	response.end(request.method === 'HEAD' ? undefined : metrics());
+	return true;
 };
 
 class HttpError extends Error {
@@ -133,6 +150,7 @@ export const reachableUrls = (address: AddressInfo): string[] => {
  */
 export const startReceiver = async (options: ReceiverOptions): Promise<{server: Server; url: string; urls: string[]; close: () => Promise<void>}> => {
 	const handle = async (request: IncomingMessage, response: ServerResponse) => {
+		if (answerMetrics(request, response, options.metrics, options.token)) return;
 		const path = (request.url ?? '').split('?')[0]!;
 		try {
 			const {records, isJson, raw, signal} = await recordsOf(request, options.token);
