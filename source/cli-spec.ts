@@ -64,6 +64,9 @@ export const flags = {
 	event: {type: 'string', value: 'NAMES', help: 'Only these events, comma-separated, without claude_code. (e.g. tool_decision,guard)'},
 	tool: {type: 'string', value: 'NAME', help: 'Only this tool (Bash, Edit, mcp__server__tool …)'},
 	csv: {type: 'boolean', help: 'Print CSV with a header row'},
+	prometheus: {type: 'string', value: 'URL', help: 'Read from this Prometheus (or Thanos, Mimir, VictoriaMetrics) HTTP API instead of the local spool'},
+	by: {type: 'string', value: 'user|LABEL', help: 'One row per user (e-mail, account uuid, enduser.id, user.id) or per label, e.g. team.id'},
+	period: {type: 'string', value: 'day|week|month', help: 'Today (default), the last 7 days, or the calendar month'},
 	spool: {type: 'string', value: 'FILE', help: 'The spool to read or verify (default $CCTOP_DATA_DIR/otel-spool.ndjson)'},
 	protocol: {type: 'string', value: 'grpc|http/protobuf|http/json', help: 'How Claude Code sends (default grpc, as the Monitoring docs set it up)'},
 	endpoint: {type: 'string', value: 'URL', help: 'Where it sends (default http://localhost:4317 for grpc, :4318 for http)'},
@@ -170,6 +173,13 @@ export const commands = {
 		details: 'Read from the spool (`cctop serve`) and the guard\'s record; oldest first, with a summary per user and session. Usage events (api_request) only when --event names them. Unknown event names are kept and counted.\n`cctop audit verify` walks both files\' hash chains and names the first break (edited, removed, reordered, inserted, truncated); exit 1 on a break.',
 		flags: ['since', 'until', 'user', 'session', 'event', 'tool', 'json', 'csv', 'spool', 'quiet'],
 		examples: ['cctop audit verify', 'cctop audit --since 2026-12-01', 'cctop audit --event tool_decision --user ana@example.com', 'cctop audit --event guard --json', 'cctop audit --tool Bash --csv > bash.csv'],
+	},
+	team: {
+		summary: 'Usage per person or team, from the receiver\'s spool or from Prometheus: cost, tokens, sessions, budgets',
+		usage: '[options]',
+		details: 'Without --prometheus it reads the local spool (the cctop serve a small team points at). The identity is user.email, else user.account_uuid, else enduser.id, else the anonymous user.id.',
+		flags: ['prometheus', 'by', 'period', 'budgets', 'json', 'now', 'otlpToken'],
+		examples: ['cctop team', 'cctop team --by team.id --period month', 'cctop team --prometheus http://prometheus:9090 --json'],
 	},
 	serve: {
 		summary: 'The OTLP receiver (gRPC on 127.0.0.1:4317, HTTP on :4318), spooling for report, status and the dashboard',

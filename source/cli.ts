@@ -205,6 +205,11 @@ const run = async (command: CommandName, options: Options, positionals: string[]
 			return id === 'verify' ? runAuditVerify(options) : runAudit(options);
 		}
 
+		case 'team': {
+			const {runTeam} = await import('./commands/team.js');
+			return runTeam(options);
+		}
+
 		case 'guard': {
 			const {runGuard} = await import('./commands/guard.js');
 			return runGuard(options);

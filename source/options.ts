@@ -74,6 +74,10 @@ export type Options = {
 	events: string[] | undefined;
 	tool: string | undefined;
 	csv: boolean;
+	/** team: where from, grouped how, over what. */
+	prometheus: string | undefined;
+	by: string;
+	period: 'day' | 'week' | 'month';
 	/** serve: /metrics on its own listener (undefined: only on the OTLP/HTTP port), and labels to leave out. */
 	metricsHost: string;
 	metricsPort: number | undefined;
@@ -287,6 +291,9 @@ export const parseOptions = (flags: Record<string, unknown>): Options => checkBi
 	csv: flags['csv'] === true,
 	spool: flags['spool'] as string | undefined,
 	spoolMaxMb: positiveNumber('spool-max-mb', flags['spoolMaxMb']) ?? 256,
+	prometheus: flags['prometheus'] === undefined ? undefined : /^https?:\/\/\S+$/.test(String(flags['prometheus'])) ? String(flags['prometheus']) : fail('prometheus', `expected the Prometheus HTTP API's base URL, e.g. http://localhost:9090, got ${String(flags['prometheus'])}`),
+	by: (flags['by'] as string | undefined) ?? 'user',
+	period: oneOf('period', flags['period'], ['day', 'week', 'month'] as const) ?? 'day',
 	metricsHost: (flags['metricsHost'] as string | undefined) ?? '127.0.0.1',
 	metricsPort: flags['metricsPort'] === undefined ? undefined : port('metrics-port', flags['metricsPort'], 8889),
 	metricsDropLabels: String(flags['metricsDropLabels'] ?? '').split(',').map(label => label.trim()).filter(Boolean),

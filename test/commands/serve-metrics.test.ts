@@ -1,4 +1,4 @@
-import {spawn, type ChildProcess} from 'node:child_process';
+import {execFile, spawn, type ChildProcess} from 'node:child_process';
 import {readdirSync, readFileSync} from 'node:fs';
 import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import net from 'node:net';
@@ -141,6 +141,46 @@ describe('cctop serve: /metrics for Prometheus', () => {
 			const cost = Number((await query('sum(claude_code_cost_usage_USD_total)'))[0]!.value[1]);
 			expect(cost).toBeCloseTo(total(await (await fetch(`${receiver.url}/metrics`)).text(), 'claude_code_cost_usage_USD_total'), 9);
 			expect((await query('sum by (model) (claude_code_cost_usage_USD_total)')).length).toBeGreaterThanOrEqual(2);
+		} finally {
+			prometheus.kill('SIGTERM');
+			await receiver.stop();
+		}
+	}, 90_000);
+
+	it('cctop team gives the same rows from the spool and from Prometheus', async () => {
+		const receiver = await serve([], 'team-data');
+		const promPort = await freePort();
+		await writeFile(path.join(home, 'team.yml'), `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: cctop\n    static_configs:\n      - targets: ['${new URL(receiver.url).host}']\n`);
+		const prometheus = spawn('prometheus', [`--config.file=${path.join(home, 'team.yml')}`, `--storage.tsdb.path=${path.join(home, 'team-tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`], {stdio: 'ignore'});
+		const team = async (args: string[]) =>
+			new Promise<{code: number; stdout: string; stderr: string}>(resolve => {
+				execFile(process.execPath, [cliPath, 'team', ...args], {env: {...process.env, HOME: home, CCTOP_DATA_DIR: path.join(home, 'team-data'), COLUMNS: '140'}}, (error, stdout, stderr) => resolve({code: error === null ? 0 : Number(error.code), stdout, stderr}));
+			});
+		try {
+			// Two real runs (2.1.112 and 2.1.332, two installs: two user.id), their times moved to now.
+			const nowNs = `${BigInt(Date.now() - 60_000) * 1_000_000n}`;
+			for (const folder of ['fixtures/otlp/cc-2.1.112_http-json', 'fixtures/otlp-traces/cc-2.1.332_http-json']) {
+				for (const name of readdirSync(folder).filter(name => name.endsWith('metrics.json') && !name.includes('headers')).sort()) {
+					const body = readFileSync(path.join(folder, name), 'utf8').replaceAll(/"(startTimeUnixNano|timeUnixNano)":"\d+"/g, `"$1":"${nowNs}"`);
+					expect((await fetch(`${receiver.url}/v1/metrics`, {method: 'POST', body, headers: {'content-type': 'application/json'}})).status).toBe(200);
+				}
+			}
+
+			const spool = JSON.parse((await team(['--json'])).stdout) as {rows: Array<Record<string, unknown>>; unidentified: {series: number}; totals: {tokens: Record<string, number>}};
+			expect(spool.rows).toHaveLength(2);
+			expect(spool.unidentified.series).toBe(2);
+			expect(spool.totals.tokens).toEqual({input: 2400 + 4310, output: 99 + 153, cacheRead: 10_000 + 18_300, cacheCreation: 1600 + 5120});
+			let fromPrometheus: typeof spool | undefined;
+			await waitFor(async () => {
+				const result = await team(['--json', '--prometheus', `http://127.0.0.1:${promPort}`]);
+				if (result.code !== 0) return false;
+				fromPrometheus = JSON.parse(result.stdout) as typeof spool;
+				return fromPrometheus.rows.length === 2 && fromPrometheus.totals.tokens['input'] === spool.totals.tokens['input'];
+			}, 40_000, 'Prometheus to have the counters');
+			expect({...fromPrometheus!, source: 'spool'}).toEqual(spool);
+			const text = (await team([])).stdout.split('\n');
+			expect(text[0]).toMatch(/^team by user · day from \d{4}-\d\d-\d\d · spool$/);
+			expect(text.at(-2)).toMatch(/^2 of them without a real identity/);
 		} finally {
 			prometheus.kill('SIGTERM');
 			await receiver.stop();

@@ -60,6 +60,11 @@ export class PromSeries {
 		}
 	}
 
+	/** Every series as a sample: its name, labels and value (what `cctop team` groups). */
+	samples(): Array<{name: string; labels: Record<string, string>; value: number}> {
+		return [...this.series.values()].map(series => ({name: series.name, labels: Object.fromEntries(series.labels), value: series.value}));
+	}
+
 	/** The Prometheus text exposition format (0.0.4): each name's TYPE once, its series sorted. */
 	text(): string {
 		const byName = new Map<string, Series[]>();

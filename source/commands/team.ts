@@ -1,0 +1,93 @@
+import type {OtelRecord} from '../core/otel/console-records.js';
+import {PromSeries} from '../core/otel/prom-metrics.js';
+import {teamReport, type TeamJson, type TeamSample} from '../core/otel/team.js';
+import {streamSpool} from '../ingest/otel/otel-spool.js';
+import {readBudgets} from '../ingest/config/read-budgets.js';
+import {dayBounds, lastDayStarts, UsageError, type Options} from '../options.js';
+import {renderTeam} from '../views/team-text.js';
+
+/** The metrics a team row is made of, as /metrics and Prometheus name them. */
+export const teamMetrics = ['claude_code_cost_usage_USD_total', 'claude_code_token_usage_tokens_total', 'claude_code_session_count_total', 'claude_code_lines_of_code_count_total', 'claude_code_commit_count_total', 'claude_code_pull_request_count_total'] as const;
+
+/** The period's local bounds: today, the last 7 days (today and the six before), or the calendar month. */
+export const periodBounds = (name: 'day' | 'week' | 'month', nowMs: number): {name: 'day' | 'week' | 'month'; startMs: number; endMs: number} => {
+	const {dayStartMs, midnightMs} = dayBounds(nowMs);
+	if (name === 'day') return {name, startMs: dayStartMs, endMs: midnightMs};
+	if (name === 'week') return {name, startMs: lastDayStarts(nowMs)[0]!, endMs: midnightMs};
+	const date = new Date(nowMs);
+	return {name, startMs: new Date(date.getFullYear(), date.getMonth(), 1).getTime(), endMs: new Date(date.getFullYear(), date.getMonth() + 1, 1).getTime()};
+};
+
+/** The spool's metric points that fall in the period (by when they were measured), as counter increases. */
+const spoolSamples = (period: {startMs: number; endMs: number}): TeamSample[] => {
+	const series = new PromSeries();
+	// Receive times trail measurement by an export interval: read a little wider, then filter by the points' own times.
+	streamSpool({range: {sinceMs: period.startMs - 3_600_000, untilMs: period.endMs + 3_600_000}}, ({record, receivedAtMs}) => {
+		if (record.kind !== 'metric') return;
+		const points = record.points.filter(point => {
+			const atMs = point.endTimeMs ?? receivedAtMs;
+			return atMs >= period.startMs && atMs < period.endMs;
+		});
+		if (points.length > 0) series.add({...record, points} satisfies OtelRecord);
+	});
+	return series.samples();
+};
+
+type PromVector = Array<{metric: Record<string, string>; value: [number, string]}>;
+
+/**
+ * The same increases from Prometheus (or Thanos, Mimir, VictoriaMetrics): each
+ * counter at the period's end (or now) minus its value at the start, per
+ * series; a series born in the period counts from 0, a counter that went down
+ * (a restart) counts its value at the end.
+ */
+const prometheusSamples = async (base: string, period: {startMs: number; endMs: number}, nowMs: number, token: string | undefined): Promise<TeamSample[]> => {
+	const at = async (query: string, ms: number): Promise<PromVector> => {
+		const url = new URL('api/v1/query', base.endsWith('/') ? base : `${base}/`);
+		url.searchParams.set('query', query);
+		url.searchParams.set('time', String(ms / 1000));
+		let response: Response;
+		try {
+			response = await fetch(url, {headers: token === undefined ? {} : {authorization: `Bearer ${token}`}, signal: AbortSignal.timeout(15_000)});
+		} catch (error) {
+			throw new UsageError(`--prometheus ${base}: ${error instanceof Error ? error.message : String(error)}`);
+		}
+
+		const body = (await response.json().catch(() => ({}))) as {status?: string; error?: string; data?: {result?: PromVector}};
+		if (!response.ok || body.status !== 'success') throw new UsageError(`--prometheus ${base}: ${response.status} ${body.error ?? response.statusText}`);
+		return body.data?.result ?? [];
+	};
+
+	const labelsKey = (metric: Record<string, string>) => JSON.stringify(Object.entries(metric).sort(([a], [b]) => a.localeCompare(b)));
+	const samples: TeamSample[] = [];
+	const endMs = Math.min(period.endMs, nowMs);
+	for (const name of teamMetrics) {
+		const [end, start] = await Promise.all([at(name, endMs), at(name, period.startMs)]);
+		const before = new Map(start.map(row => [labelsKey(row.metric), Number(row.value[1])]));
+		for (const row of end) {
+			const value = Number(row.value[1]);
+			const earlier = before.get(labelsKey(row.metric)) ?? 0;
+			// Prometheus adds the metric's name and the scrape's job and instance: not Claude Code's labels.
+			const labels = Object.fromEntries(Object.entries(row.metric).filter(([label]) => label !== '__name__' && label !== 'job' && label !== 'instance'));
+			samples.push({name, labels, value: value >= earlier ? value - earlier : value});
+		}
+	}
+
+	return samples;
+};
+
+/**
+ * `cctop team [--prometheus URL] [--by user|LABEL] [--period day|week|month] [--budgets FILE] [--json]`:
+ * usage per person or per label for whoever runs the team's bill, from the
+ * local spool (the receiver a small team points at) or from Prometheus.
+ */
+export const runTeam = async (options: Options): Promise<number> => {
+	const nowMs = options.now ?? Date.now();
+	const period = periodBounds(options.period, nowMs);
+	const {budgets} = await readBudgets(options.budgets);
+	const samples = options.prometheus === undefined ? spoolSamples(period) : await prometheusSamples(options.prometheus, period, nowMs, options.otlpToken);
+	const report: TeamJson = teamReport(samples, {by: options.by, period, nowMs, budgets, source: options.prometheus === undefined ? 'spool' : 'prometheus'});
+	if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+	else process.stdout.write(renderTeam(report, process.stdout.columns ?? (Number(process.env['COLUMNS']) || 100)));
+	return 0;
+};
