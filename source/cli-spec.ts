@@ -174,6 +174,13 @@ export const commands = {
 		flags: ['since', 'until', 'user', 'session', 'event', 'tool', 'json', 'csv', 'spool', 'quiet'],
 		examples: ['cctop audit verify', 'cctop audit --since 2026-12-01', 'cctop audit --event tool_decision --user ana@example.com', 'cctop audit --event guard --json', 'cctop audit --tool Bash --csv > bash.csv'],
 	},
+	budgets: {
+		summary: 'Check every budget (exit 1 when one is over), or print the team budgets as Prometheus alerting rules',
+		usage: 'check|rules [options]',
+		details: 'check: local budgets from the transcripts, team budgets per user or label from the spool or --prometheus. rules: YAML for Prometheus (promtool check rules accepts it); Alertmanager routes the alerts.',
+		flags: ['budgets', 'prometheus', 'json', 'otlpToken', ...usageFlags],
+		examples: ['cctop budgets check', 'cctop budgets check --json --prometheus http://prometheus:9090', 'cctop budgets rules > cctop-budgets.rules.yml'],
+	},
 	team: {
 		summary: 'Usage per person or team, from the receiver\'s spool or from Prometheus: cost, tokens, sessions, budgets',
 		usage: '[options]',

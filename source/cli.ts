@@ -178,7 +178,7 @@ const printHelp = async (command: CommandName | 'main'): Promise<number> => {
 
 const run = async (command: CommandName, options: Options, positionals: string[], passThrough: string[]): Promise<number> => {
 	// Only `session` and `trace` take an argument (an id, or a unique prefix of one), and `completion` its shell.
-	const id = command === 'session' || command === 'trace' || command === 'completion' || command === 'audit' ? positionals.shift() : undefined;
+	const id = command === 'session' || command === 'trace' || command === 'completion' || command === 'audit' || command === 'budgets' ? positionals.shift() : undefined;
 	if (positionals.length > 0) throw new UsageError(`unexpected argument: ${positionals.join(' ')} (see cctop ${command === 'dashboard' ? '' : `${command} `}--help)`);
 	switch (command) {
 		case 'dashboard': {
@@ -203,6 +203,11 @@ const run = async (command: CommandName, options: Options, positionals: string[]
 			if (id !== undefined && id !== 'verify') throw new UsageError(`unexpected argument: ${id} (cctop audit, or cctop audit verify)`);
 			const {runAudit, runAuditVerify} = await import('./commands/audit.js');
 			return id === 'verify' ? runAuditVerify(options) : runAudit(options);
+		}
+
+		case 'budgets': {
+			const {runBudgets} = await import('./commands/budgets.js');
+			return runBudgets(options, id);
 		}
 
 		case 'team': {

@@ -76,6 +76,10 @@ const prometheusSamples = async (base: string, period: {startMs: number; endMs: 
 	return samples;
 };
 
+/** The period's counter increases from the source the options name: Prometheus, else the spool. */
+export const teamSamples = async (options: Options, period: {startMs: number; endMs: number}, nowMs: number): Promise<TeamSample[]> =>
+	options.prometheus === undefined ? spoolSamples(period) : prometheusSamples(options.prometheus, period, nowMs, options.otlpToken);
+
 /**
  * `cctop team [--prometheus URL] [--by user|LABEL] [--period day|week|month] [--budgets FILE] [--json]`:
  * usage per person or per label for whoever runs the team's bill, from the
@@ -84,8 +88,10 @@ const prometheusSamples = async (base: string, period: {startMs: number; endMs: 
 export const runTeam = async (options: Options): Promise<number> => {
 	const nowMs = options.now ?? Date.now();
 	const period = periodBounds(options.period, nowMs);
-	const {budgets} = await readBudgets(options.budgets);
-	const samples = options.prometheus === undefined ? spoolSamples(period) : await prometheusSamples(options.prometheus, period, nowMs, options.otlpToken);
+	const {budgets} = await readBudgets(options.budgets).catch((error: unknown) => {
+		throw error instanceof Error && error.name === 'ConfigError' ? new UsageError(error.message) : error;
+	});
+	const samples = await teamSamples(options, period, nowMs);
 	const report: TeamJson = teamReport(samples, {by: options.by, period, nowMs, budgets, source: options.prometheus === undefined ? 'spool' : 'prometheus'});
 	if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 	else process.stdout.write(renderTeam(report, process.stdout.columns ?? (Number(process.env['COLUMNS']) || 100)));
