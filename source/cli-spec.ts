@@ -185,7 +185,7 @@ export const commands = {
 		summary: 'Usage per person or team, from the receiver\'s spool or from Prometheus: cost, tokens, sessions, budgets',
 		usage: '[options]',
 		details: 'Without --prometheus it reads the local spool (the cctop serve a small team points at). The identity is user.email, else user.account_uuid, else enduser.id, else the anonymous user.id.',
-		flags: ['prometheus', 'by', 'period', 'budgets', 'json', 'now', 'otlpToken'],
+		flags: ['prometheus', 'by', 'period', 'budgets', 'json', 'refresh', 'now', 'otlpToken'],
 		examples: ['cctop team', 'cctop team --by team.id --period month', 'cctop team --prometheus http://prometheus:9090 --json'],
 	},
 	serve: {

@@ -7,7 +7,7 @@ import {dayBounds, lastDayStarts, UsageError, type Options} from '../options.js'
 import {renderTeam} from '../views/team-text.js';
 
 /** The metrics a team row is made of, as /metrics and Prometheus name them. */
-export const teamMetrics = ['claude_code_cost_usage_USD_total', 'claude_code_token_usage_tokens_total', 'claude_code_session_count_total', 'claude_code_lines_of_code_count_total', 'claude_code_commit_count_total', 'claude_code_pull_request_count_total'] as const;
+export const teamMetrics = ['claude_code_cost_usage_USD_total', 'claude_code_token_usage_tokens_total', 'claude_code_session_count_total', 'claude_code_lines_of_code_count_total', 'claude_code_commit_count_total', 'claude_code_pull_request_count_total', 'claude_code_code_edit_tool_decision_total'] as const;
 
 /** The period's local bounds: today, the last 7 days (today and the six before), or the calendar month. */
 export const periodBounds = (name: 'day' | 'week' | 'month', nowMs: number): {name: 'day' | 'week' | 'month'; startMs: number; endMs: number} => {
@@ -86,14 +86,30 @@ export const teamSamples = async (options: Options, period: {startMs: number; en
  * local spool (the receiver a small team points at) or from Prometheus.
  */
 export const runTeam = async (options: Options): Promise<number> => {
-	const nowMs = options.now ?? Date.now();
-	const period = periodBounds(options.period, nowMs);
 	const {budgets} = await readBudgets(options.budgets).catch((error: unknown) => {
 		throw error instanceof Error && error.name === 'ConfigError' ? new UsageError(error.message) : error;
 	});
-	const samples = await teamSamples(options, period, nowMs);
-	const report: TeamJson = teamReport(samples, {by: options.by, period, nowMs, budgets, source: options.prometheus === undefined ? 'spool' : 'prometheus'});
-	if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-	else process.stdout.write(renderTeam(report, process.stdout.columns ?? (Number(process.env['COLUMNS']) || 100)));
+	const load = async (): Promise<TeamJson> => {
+		const nowMs = options.now ?? Date.now();
+		const period = periodBounds(options.period, nowMs);
+		// The period, and the last hour for each row's burn.
+		const [samples, hourSamples] = await Promise.all([teamSamples(options, period, nowMs), teamSamples(options, {startMs: nowMs - 3_600_000, endMs: nowMs + 1}, nowMs)]);
+		return teamReport(samples, {by: options.by, period, nowMs, budgets, source: options.prometheus === undefined ? 'spool' : 'prometheus', hourSamples});
+	};
+
+	if (options.json) {
+		process.stdout.write(`${JSON.stringify(await load(), null, 2)}\n`);
+		return 0;
+	}
+
+	// Not a terminal (a pipe, cron): the table once.
+	if (!process.stdout.isTTY) {
+		process.stdout.write(renderTeam(await load(), Number(process.env['COLUMNS']) || 100));
+		return 0;
+	}
+
+	const [{render}, {createElement}, {TeamApp}] = await Promise.all([import('ink'), import('react'), import('../components/team-view.js')]);
+	const instance = render(createElement(TeamApp, {load, refreshMs: options.refreshMs > 0 ? options.refreshMs : 5000, width: process.stdout.columns ?? 100, rows: process.stdout.rows ?? 30}));
+	await instance.waitUntilExit();
 	return 0;
 };

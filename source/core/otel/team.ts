@@ -15,6 +15,11 @@ export type TeamRow = {
 	commits: number;
 	pullRequests: number;
 	budget: {name: string; limit: number; unit: 'usd' | 'tokens'; used: number; projected: number; status: 'ok' | 'warn' | 'over'} | null;
+	/** Our additions: the costliest model, the cost over the last hour (as $/h), the cost projected at the period's end, and the share of edits accepted. */
+	topModel: string | null;
+	costPerHourUSD: number;
+	projectedCostUSD: number;
+	editAcceptance: number | null;
 };
 
 /** `cctop team --json`: the contract in the README. */
@@ -51,12 +56,14 @@ const emptyTokens = (): Tokens => ({input: 0, output: 0, cacheRead: 0, cacheCrea
  */
 export const teamReport = (
 	samples: readonly TeamSample[],
-	{by, period, nowMs, budgets = [], source}: {by: string; period: {name: 'day' | 'week' | 'month'; startMs: number; endMs: number}; nowMs: number; budgets?: readonly Budget[]; source: TeamJson['source']},
+	{by, period, nowMs, budgets = [], source, hourSamples}: {by: string; period: {name: 'day' | 'week' | 'month'; startMs: number; endMs: number}; nowMs: number; budgets?: readonly Budget[]; source: TeamJson['source']; hourSamples?: readonly TeamSample[]},
 ): TeamJson => {
 	const rows = new Map<string, TeamRow>();
 	const unidentified = {costUSD: 0, series: new Set<string>()};
 	const totals = {costUSD: 0, tokens: emptyTokens()};
 	const label = byLabel(by);
+	const models = new Map<TeamRow, Map<string, number>>();
+	const edits = new Map<TeamRow, {accept: number; reject: number}>();
 	// In one order whatever the source listed them in: the sums then agree to the last bit.
 	const ordered = [...samples].sort((a, b) => seriesKey(a).localeCompare(seriesKey(b)));
 	for (const sample of ordered) {
@@ -64,7 +71,7 @@ export const teamReport = (
 		const key = by === 'user' ? identity.key : (sample.labels[label] ?? '(none)');
 		let row = rows.get(key);
 		if (row === undefined) {
-			row = {key, costUSD: 0, tokens: emptyTokens(), sessions: 0, linesOfCode: {added: 0, removed: 0}, commits: 0, pullRequests: 0, budget: null};
+			row = {key, costUSD: 0, tokens: emptyTokens(), sessions: 0, linesOfCode: {added: 0, removed: 0}, commits: 0, pullRequests: 0, budget: null, topModel: null, costPerHourUSD: 0, projectedCostUSD: 0, editAcceptance: null};
 			rows.set(key, row);
 		}
 
@@ -72,6 +79,10 @@ export const teamReport = (
 		switch (sample.name) {
 			case 'claude_code_cost_usage_USD_total': {
 				row.costUSD += sample.value;
+				const model = sample.labels['model'] ?? '(unknown)';
+				const perModel = models.get(row) ?? new Map<string, number>();
+				perModel.set(model, (perModel.get(model) ?? 0) + sample.value);
+				models.set(row, perModel);
 				totals.costUSD += sample.value;
 				if (!identity.isReal) {
 					unidentified.costUSD += sample.value;
@@ -110,8 +121,32 @@ export const teamReport = (
 				break;
 			}
 
+			case 'claude_code_code_edit_tool_decision_total': {
+				const decision = sample.labels['decision'];
+				const counts = edits.get(row) ?? {accept: 0, reject: 0};
+				if (decision === 'accept' || decision === 'reject') counts[decision] += sample.value;
+				edits.set(row, counts);
+				break;
+			}
+
 			default:
 		}
+	}
+
+	// The last hour's cost per row, when the caller read it: the burn in $/h.
+	const lastHour = new Map<string, number>();
+	for (const sample of [...(hourSamples ?? [])].sort((a, b) => seriesKey(a).localeCompare(seriesKey(b)))) {
+		if (sample.name !== 'claude_code_cost_usage_USD_total') continue;
+		const key = by === 'user' ? identityOf(sample.labels).key : (sample.labels[label] ?? '(none)');
+		lastHour.set(key, (lastHour.get(key) ?? 0) + sample.value);
+	}
+
+	for (const row of rows.values()) {
+		row.topModel = [...(models.get(row) ?? [])].sort(([a, x], [b, y]) => y - x || a.localeCompare(b))[0]?.[0] ?? null;
+		row.costPerHourUSD = lastHour.get(row.key) ?? 0;
+		row.projectedCostUSD = linearProjection({costUsd: row.costUSD, totalTokens: 0}, period.startMs, period.endMs, nowMs)?.costUsd ?? row.costUSD;
+		const counts = edits.get(row);
+		row.editAcceptance = counts === undefined || counts.accept + counts.reject === 0 ? null : counts.accept / (counts.accept + counts.reject);
 	}
 
 	const matching = budgets.filter(budget => budget.scope === 'team' && budget.period === period.name && budget.match !== undefined && Object.keys(budget.match).length === 1 && (Object.keys(budget.match)[0] === by || byLabel(Object.keys(budget.match)[0]!) === label));
