@@ -118,7 +118,7 @@ describe('cctop serve: /metrics for Prometheus', () => {
 		const dir = path.join(home, 'prometheus');
 		const target = new URL(receiver.url).host;
 		await writeFile(path.join(home, 'prometheus.yml'), `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: cctop\n    static_configs:\n      - targets: ['${target}']\n`);
-		const prometheus = spawn('prometheus', [`--config.file=${path.join(home, 'prometheus.yml')}`, `--storage.tsdb.path=${dir}`, `--web.listen-address=127.0.0.1:${promPort}`], {stdio: ['ignore', 'ignore', 'pipe']});
+		let prometheus: ChildProcess = spawn('prometheus', [`--config.file=${path.join(home, 'prometheus.yml')}`, `--storage.tsdb.path=${dir}`, `--web.listen-address=127.0.0.1:${promPort}`], {stdio: ['ignore', 'ignore', 'pipe']});
 		let promLog = '';
 		prometheus.stderr!.on('data', chunk => (promLog += String(chunk)));
 		const query = async (promql: string) => {
@@ -141,6 +141,19 @@ describe('cctop serve: /metrics for Prometheus', () => {
 			const cost = Number((await query('sum(claude_code_cost_usage_USD_total)'))[0]!.value[1]);
 			expect(cost).toBeCloseTo(total(await (await fetch(`${receiver.url}/metrics`)).text(), 'claude_code_cost_usage_USD_total'), 9);
 			expect((await query('sum by (model) (claude_code_cost_usage_USD_total)')).length).toBeGreaterThanOrEqual(2);
+			// A restart of Prometheus (same storage) changes nothing.
+			prometheus.kill('SIGTERM');
+			await new Promise(resolve => prometheus.once('exit', resolve));
+			prometheus = spawn('prometheus', [`--config.file=${path.join(home, 'prometheus.yml')}`, `--storage.tsdb.path=${dir}`, `--web.listen-address=127.0.0.1:${promPort}`], {stdio: 'ignore'});
+			await waitFor(async () => {
+				try {
+					return (await query('sum(claude_code_session_count_total)'))[0]?.value[1] === '3';
+				} catch {
+					return false;
+				}
+			}, 40_000, 'Prometheus back with the same counters');
+			const again = Object.fromEntries((await query('sum by (type) (claude_code_token_usage_tokens_total)')).map(row => [row.metric['type'], Number(row.value[1])]));
+			expect(again).toEqual(byType);
 		} finally {
 			prometheus.kill('SIGTERM');
 			await receiver.stop();
@@ -166,17 +179,18 @@ describe('cctop serve: /metrics for Prometheus', () => {
 				}
 			}
 
-			const spool = JSON.parse((await team(['--json'])).stdout) as {rows: Array<Record<string, unknown>>; unidentified: {series: number}; totals: {tokens: Record<string, number>}};
+			type Report = {rows: Array<Record<string, unknown>>; unidentified: {series: number}; totals: {tokens: Record<string, number>}};
+			await waitFor(async () => {
+				const result = await team(['--json', '--prometheus', `http://127.0.0.1:${promPort}`]);
+				return result.code === 0 && (JSON.parse(result.stdout) as Report).totals.tokens['input'] === 2400 + 4310;
+			}, 40_000, 'Prometheus to have the counters');
+			// One clock for both: the projections and the last hour depend on it.
+			const at = new Date().toISOString();
+			const spool = JSON.parse((await team(['--json', '--now', at])).stdout) as Report;
 			expect(spool.rows).toHaveLength(2);
 			expect(spool.unidentified.series).toBe(2);
 			expect(spool.totals.tokens).toEqual({input: 2400 + 4310, output: 99 + 153, cacheRead: 10_000 + 18_300, cacheCreation: 1600 + 5120});
-			let fromPrometheus: typeof spool | undefined;
-			await waitFor(async () => {
-				const result = await team(['--json', '--prometheus', `http://127.0.0.1:${promPort}`]);
-				if (result.code !== 0) return false;
-				fromPrometheus = JSON.parse(result.stdout) as typeof spool;
-				return fromPrometheus.rows.length === 2 && fromPrometheus.totals.tokens['input'] === spool.totals.tokens['input'];
-			}, 40_000, 'Prometheus to have the counters');
+			const fromPrometheus = JSON.parse((await team(['--json', '--now', at, '--prometheus', `http://127.0.0.1:${promPort}`])).stdout) as Report;
 			expect({...fromPrometheus!, source: 'spool'}).toEqual(spool);
 			const text = (await team([])).stdout.split('\n');
 			expect(text[0]).toMatch(/^team by user · day from \d{4}-\d\d-\d\d · spool$/);
