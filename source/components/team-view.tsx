@@ -23,10 +23,16 @@ const budgetLevel = {ok: 'ok', warn: 'warning', over: 'exceeds'} as const;
  * tokens, sessions, the top model, lines and the edit acceptance; a budget bar
  * when a team budget matches; the total, and who lacks a real identity.
  */
-export const TeamView = memo(({report, width, rows, sort}: {report: TeamJson; width: number; rows: number; sort: number}) => {
+/** The rows in the order shown: what ↑↓ move through. */
+export const sortedRows = (report: TeamJson, sort: number): TeamRow[] => {
+	const order = teamSorts[sort % teamSorts.length]!;
+	return [...report.rows].sort((a, b) => order.compare(a, b) || a.key.localeCompare(b.key));
+};
+
+export const TeamView = memo(({report, width, rows, sort, selected = -1}: {report: TeamJson; width: number; rows: number; sort: number; selected?: number}) => {
 	const theme = useTheme();
 	const order = teamSorts[sort % teamSorts.length]!;
-	const sorted = [...report.rows].sort((a, b) => order.compare(a, b) || a.key.localeCompare(b.key));
+	const sorted = sortedRows(report, sort);
 	const isWide = width >= 100;
 	const keyWidth = isWide ? 24 : Math.max(8, width - 34);
 	const budgetWidth = Math.max(0, width - keyWidth - (isWide ? 86 : 34));
@@ -49,10 +55,10 @@ export const TeamView = memo(({report, width, rows, sort}: {report: TeamJson; wi
 				{fit(`${header}${budgetWidth > 8 ? '  budget' : ''}`, width)}
 			</Text>
 			{sorted.length === 0 && <Text dimColor>{fit(' no usage in this period', width)}</Text>}
-			{sorted.slice(0, listRows).map(row => {
+			{sorted.slice(0, listRows).map((row, index) => {
 				const cells = row.budget === null || budgetWidth <= 8 ? undefined : bar(row.budget.used / row.budget.limit, budgetWidth - 6, theme.glyphs);
 				return (
-					<Text key={row.key} wrap="truncate">
+					<Text key={row.key} wrap="truncate" inverse={index === selected}>
 						{line(row)}
 						{cells !== undefined && row.budget !== null && (
 							<>
@@ -78,11 +84,35 @@ export const TeamView = memo(({report, width, rows, sort}: {report: TeamJson; wi
 	);
 });
 
-/** The live `cctop team`: the report again every `refreshMs`; `s` sorts, `q` quits. */
+/** One row in full: cost per model, tokens by kind, sessions, lines, commits, PRs, edits and the budget. */
+export const TeamDetail = memo(({row, width}: {row: TeamRow; width: number}) => {
+	const lines = [
+		` ${row.key} · ${formatUsd(row.costUSD)} · ${formatUsd(row.costPerHourUSD)}/h · ${formatUsd(row.projectedCostUSD)} projected`,
+		` tokens: input ${formatTokens(row.tokens.input)} · output ${formatTokens(row.tokens.output)} · cache read ${formatTokens(row.tokens.cacheRead)} · cache write ${formatTokens(row.tokens.cacheCreation)}`,
+		` ${row.sessions} sessions · lines +${row.linesOfCode.added}/-${row.linesOfCode.removed} · ${row.commits} commits · ${row.pullRequests} PRs${row.editAcceptance === null ? '' : ` · ${Math.round(row.editAcceptance * 100)}% of edits accepted`}`,
+		...(row.budget === null ? [] : [` budget ${row.budget.name}: ${row.budget.unit === 'usd' ? formatUsd(row.budget.used) : formatTokens(row.budget.used)} of ${row.budget.unit === 'usd' ? formatUsd(row.budget.limit) : formatTokens(row.budget.limit)} · ${row.budget.status}`]),
+		' models',
+		...row.models.map(({model, costUSD}) => `   ${fit(shortModelName(model), 20)} ${formatUsd(costUSD).padStart(9)} ${row.costUSD > 0 ? `${Math.round((costUSD / row.costUSD) * 100)}%`.padStart(5) : ''}`),
+	];
+	return (
+		<Box flexDirection="column">
+			{lines.map((line, index) => (
+				// A detail's lines have no identity beyond their position.
+				<Text key={index} wrap="truncate" bold={index === 0}>
+					{fit(line, width)}
+				</Text>
+			))}
+		</Box>
+	);
+});
+
+/** The live `cctop team`: the report again every `refreshMs`; `s` sorts, ↑↓ and enter open a row, esc goes back, `q` quits. */
 export const TeamApp = ({load, refreshMs, width, rows}: {load: () => Promise<TeamJson>; refreshMs: number; width: number; rows: number}) => {
 	const [report, setReport] = useState<TeamJson | undefined>(undefined);
 	const [problem, setProblem] = useState<string | undefined>(undefined);
 	const [sort, setSort] = useState(0);
+	const [selected, setSelected] = useState(0);
+	const [openKey, setOpenKey] = useState<string | undefined>(undefined);
 	const {exit} = useApp();
 	const {isRawModeSupported} = useStdin();
 	useEffect(() => {
@@ -108,18 +138,30 @@ export const TeamApp = ({load, refreshMs, width, rows}: {load: () => Promise<Tea
 			clearInterval(timer);
 		};
 	}, [load, refreshMs]);
+	const shown = report === undefined ? [] : sortedRows(report, sort);
+	const openRow = openKey === undefined ? undefined : report?.rows.find(row => row.key === openKey);
 	useInput(
-		input => {
+		(input, key) => {
 			if (input === 'q') exit();
-			if (input === 's') setSort(current => current + 1);
+			else if (input === 's') setSort(current => current + 1);
+			else if (key.downArrow || input === 'j') setSelected(current => Math.min(Math.max(0, shown.length - 1), current + 1));
+			else if (key.upArrow || input === 'k') setSelected(current => Math.max(0, current - 1));
+			else if (key.return) setOpenKey(shown[selected]?.key);
+			else if (key.escape || key.leftArrow || key.backspace) setOpenKey(undefined);
 		},
 		{isActive: isRawModeSupported === true},
 	);
 	return (
 		<Box flexDirection="column">
-			{report === undefined ? <Text dimColor>{fit(' reading…', width)}</Text> : <TeamView report={report} width={width} rows={rows - 1} sort={sort} />}
+			{report === undefined ? (
+				<Text dimColor>{fit(' reading…', width)}</Text>
+			) : openRow === undefined ? (
+				<TeamView report={report} width={width} rows={rows - 1} sort={sort} selected={selected} />
+			) : (
+				<TeamDetail row={openRow} width={width} />
+			)}
 			<Text dimColor wrap="truncate">
-				{fit(problem === undefined ? ' q quit  s sort' : ` ${problem}`, width)}
+				{fit(problem === undefined ? (openRow === undefined ? ' q quit  s sort  ↑↓⏎ open' : ' esc back  q quit') : ` ${problem}`, width)}
 			</Text>
 		</Box>
 	);

@@ -1,7 +1,8 @@
 import {Box} from 'ink';
 import {render} from 'ink-testing-library';
 import {describe, expect, it} from 'vitest';
-import {TeamView} from '../../source/components/team-view.js';
+import {TeamApp, TeamView} from '../../source/components/team-view.js';
+import {waitFor} from '../helpers/wait-for.js';
 import {teamReport, type TeamSample} from '../../source/core/otel/team.js';
 import {frameLines} from '../helpers/render.js';
 
@@ -49,6 +50,25 @@ describe('TeamView', () => {
 	it('sorts by name with s', () => {
 		const lines = frameLines(render(<Box width={200}><TeamView report={report} width={80} rows={12} sort={3} /></Box>).lastFrame());
 		expect(lines[0]).toContain('sort name (s)');
+		expect(report.rows[0]!.models).toEqual([{model: 'claude-opus-4-5-20251101', costUSD: 30}, {model: 'claude-sonnet-4-5-20250929', costUSD: 10}]);
 		expect(lines[2]).toMatch(/^ a1b2c3/);
+	});
+});
+
+describe('TeamApp', () => {
+	it('opens a row with ↓ and enter: its models, tokens and budget; esc goes back', async () => {
+		const {stdin, lastFrame} = render(<TeamApp load={async () => report} refreshMs={60_000} width={100} rows={14} />);
+		await waitFor(() => lastFrame()?.includes('ana@example.com'), 5000, 'the rows');
+		const settle = async () => new Promise(resolve => setTimeout(resolve, 50));
+		stdin.write('\u001B[B');
+		await settle();
+		stdin.write('\r');
+		await waitFor(() => lastFrame()?.includes(' models'), 5000, 'the detail');
+		const detail = frameLines(lastFrame());
+		expect(detail[0]).toMatch(/^ bo@example\.com · \$5\.00/);
+		expect(detail.find(line => line.startsWith('   haiku-4-5'))).toMatch(/\$5\.00 +100%$/);
+		await settle();
+		stdin.write('\u001B');
+		await waitFor(() => lastFrame()?.includes('sort cost (s)'), 5000, 'the list again');
 	});
 });

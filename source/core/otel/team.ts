@@ -17,6 +17,8 @@ export type TeamRow = {
 	budget: {name: string; limit: number; unit: 'usd' | 'tokens'; used: number; projected: number; status: 'ok' | 'warn' | 'over'} | null;
 	/** Our additions: the costliest model, the cost over the last hour (as $/h), the cost projected at the period's end, and the share of edits accepted. */
 	topModel: string | null;
+	/** Cost per model, costliest first: what a drill-down into the row shows. */
+	models: Array<{model: string; costUSD: number}>;
 	costPerHourUSD: number;
 	projectedCostUSD: number;
 	editAcceptance: number | null;
@@ -71,7 +73,7 @@ export const teamReport = (
 		const key = by === 'user' ? identity.key : (sample.labels[label] ?? '(none)');
 		let row = rows.get(key);
 		if (row === undefined) {
-			row = {key, costUSD: 0, tokens: emptyTokens(), sessions: 0, linesOfCode: {added: 0, removed: 0}, commits: 0, pullRequests: 0, budget: null, topModel: null, costPerHourUSD: 0, projectedCostUSD: 0, editAcceptance: null};
+			row = {key, costUSD: 0, tokens: emptyTokens(), sessions: 0, linesOfCode: {added: 0, removed: 0}, commits: 0, pullRequests: 0, budget: null, topModel: null, models: [], costPerHourUSD: 0, projectedCostUSD: 0, editAcceptance: null};
 			rows.set(key, row);
 		}
 
@@ -142,7 +144,8 @@ export const teamReport = (
 	}
 
 	for (const row of rows.values()) {
-		row.topModel = [...(models.get(row) ?? [])].sort(([a, x], [b, y]) => y - x || a.localeCompare(b))[0]?.[0] ?? null;
+		row.models = [...(models.get(row) ?? [])].sort(([a, x], [b, y]) => y - x || a.localeCompare(b)).map(([model, costUSD]) => ({model, costUSD}));
+		row.topModel = row.models[0]?.model ?? null;
 		row.costPerHourUSD = lastHour.get(row.key) ?? 0;
 		row.projectedCostUSD = linearProjection({costUsd: row.costUSD, totalTokens: 0}, period.startMs, period.endMs, nowMs)?.costUsd ?? row.costUSD;
 		const counts = edits.get(row);
