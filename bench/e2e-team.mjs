@@ -87,6 +87,7 @@ for (const source of ['spool', 'prometheus']) {
 
 prometheus.kill('SIGTERM');
 serve.kill('SIGTERM');
-if (!values.keep) rmSync(out, {recursive: true, force: true});
+if (values.keep) log(`kept ${out} (CCTOP_DATA_DIR=${data}; Prometheus storage ${path.join(out, 'tsdb')}, config ${path.join(out, 'prometheus.yml')})`);
+else rmSync(out, {recursive: true, force: true});
 log(checks.every(Boolean) ? `all ${checks.length} checks passed` : `${checks.filter(isOk => !isOk).length} of ${checks.length} checks failed`);
 process.exitCode = checks.every(Boolean) ? 0 : 1;

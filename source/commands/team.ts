@@ -18,19 +18,29 @@ export const periodBounds = (name: 'day' | 'week' | 'month', nowMs: number): {na
 	return {name, startMs: new Date(date.getFullYear(), date.getMonth(), 1).getTime(), endMs: new Date(date.getFullYear(), date.getMonth() + 1, 1).getTime()};
 };
 
-/** The spool's metric points that fall in the period (by when they were measured), as counter increases. */
-const spoolSamples = (period: {startMs: number; endMs: number}): TeamSample[] => {
-	const series = new PromSeries();
+type Window = {startMs: number; endMs: number};
+
+/**
+ * The spool's metric points in each window (by when they were measured), as
+ * counter increases, in one pass over the receive times the windows span: the
+ * period, the last hour and the sparkline's buckets cost one read, not 26.
+ */
+const spoolWindows = (windows: readonly Window[]): TeamSample[][] => {
+	const series = windows.map(() => new PromSeries());
+	const sinceMs = Math.min(...windows.map(window => window.startMs));
+	const untilMs = Math.max(...windows.map(window => window.endMs));
 	// Receive times trail measurement by an export interval: read a little wider, then filter by the points' own times.
-	streamSpool({range: {sinceMs: period.startMs - 3_600_000, untilMs: period.endMs + 3_600_000}}, ({record, receivedAtMs}) => {
+	streamSpool({range: {sinceMs: sinceMs - 3_600_000, untilMs: untilMs + 3_600_000}}, ({record, receivedAtMs}) => {
 		if (record.kind !== 'metric') return;
-		const points = record.points.filter(point => {
-			const atMs = point.endTimeMs ?? receivedAtMs;
-			return atMs >= period.startMs && atMs < period.endMs;
-		});
-		if (points.length > 0) series.add({...record, points} satisfies OtelRecord);
+		for (const [index, window] of windows.entries()) {
+			const points = record.points.filter(point => {
+				const atMs = point.endTimeMs ?? receivedAtMs;
+				return atMs >= window.startMs && atMs < window.endMs;
+			});
+			if (points.length > 0) series[index]!.add({...record, points} satisfies OtelRecord);
+		}
 	});
-	return series.samples();
+	return series.map(one => one.samples());
 };
 
 type PromVector = Array<{metric: Record<string, string>; value: [number, string]}>;
@@ -41,7 +51,7 @@ type PromVector = Array<{metric: Record<string, string>; value: [number, string]
  * series; a series born in the period counts from 0, a counter that went down
  * (a restart) counts its value at the end.
  */
-const prometheusSamples = async (base: string, period: {startMs: number; endMs: number}, nowMs: number, token: string | undefined): Promise<TeamSample[]> => {
+const prometheusSamples = async (base: string, period: {startMs: number; endMs: number}, nowMs: number, token: string | undefined, names: readonly string[]): Promise<TeamSample[]> => {
 	const at = async (query: string, ms: number): Promise<PromVector> => {
 		const url = new URL('api/v1/query', base.endsWith('/') ? base : `${base}/`);
 		url.searchParams.set('query', query);
@@ -61,7 +71,7 @@ const prometheusSamples = async (base: string, period: {startMs: number; endMs: 
 	const labelsKey = (metric: Record<string, string>) => JSON.stringify(Object.entries(metric).sort(([a], [b]) => a.localeCompare(b)));
 	const samples: TeamSample[] = [];
 	const endMs = Math.min(period.endMs, nowMs);
-	for (const name of teamMetrics) {
+	for (const name of names) {
 		const [end, start] = await Promise.all([at(name, endMs), at(name, period.startMs)]);
 		const before = new Map(start.map(row => [labelsKey(row.metric), Number(row.value[1])]));
 		for (const row of end) {
@@ -77,8 +87,8 @@ const prometheusSamples = async (base: string, period: {startMs: number; endMs: 
 };
 
 /** The period's counter increases from the source the options name: Prometheus, else the spool. */
-export const teamSamples = async (options: Options, period: {startMs: number; endMs: number}, nowMs: number): Promise<TeamSample[]> =>
-	options.prometheus === undefined ? spoolSamples(period) : prometheusSamples(options.prometheus, period, nowMs, options.otlpToken);
+export const teamSamples = async (options: Options, period: Window, nowMs: number, names: readonly string[] = teamMetrics): Promise<TeamSample[]> =>
+	options.prometheus === undefined ? spoolWindows([period])[0]!.filter(sample => names.includes(sample.name)) : prometheusSamples(options.prometheus, period, nowMs, options.otlpToken, names);
 
 /**
  * `cctop team [--prometheus URL] [--by user|LABEL] [--period day|week|month] [--budgets FILE] [--json]`:
@@ -92,9 +102,15 @@ export const runTeam = async (options: Options): Promise<number> => {
 	const load = async (): Promise<TeamJson> => {
 		const nowMs = options.now ?? Date.now();
 		const period = periodBounds(options.period, nowMs);
-		// The period, and the last hour for each row's burn.
-		const [samples, hourSamples] = await Promise.all([teamSamples(options, period, nowMs), teamSamples(options, {startMs: nowMs - 3_600_000, endMs: nowMs + 1}, nowMs)]);
-		return teamReport(samples, {by: options.by, period, nowMs, budgets, source: options.prometheus === undefined ? 'spool' : 'prometheus', hourSamples});
+		// The period, the last hour for each row's burn, and 24 buckets of it for the sparkline.
+		const bucketMs = (period.endMs - period.startMs) / 24;
+		const bounds = Array.from({length: 24}, (_, index) => ({startMs: period.startMs + index * bucketMs, endMs: period.startMs + (index + 1) * bucketMs})).filter(bucket => bucket.startMs <= nowMs);
+		const hour = {startMs: nowMs - 3_600_000, endMs: nowMs + 1};
+		const [samples = [], hourSamples = [], ...buckets] =
+			options.prometheus === undefined
+				? spoolWindows([period, hour, ...bounds])
+				: await Promise.all([teamSamples(options, period, nowMs), teamSamples(options, hour, nowMs), ...bounds.map(async bucket => teamSamples(options, bucket, nowMs, ['claude_code_cost_usage_USD_total']))]);
+		return teamReport(samples, {by: options.by, period, nowMs, budgets, source: options.prometheus === undefined ? 'spool' : 'prometheus', hourSamples, buckets});
 	};
 
 	if (options.json) {

@@ -2,6 +2,7 @@ import {memo, useEffect, useState} from 'react';
 import {Box, Text, useApp, useInput, useStdin} from 'ink';
 import type {TeamJson, TeamRow} from '../core/otel/team.js';
 import {formatTokens, formatUsd, shortModelName} from '../core/util/format.js';
+import {sparkline} from '../core/util/series.js';
 import {bar, fit} from './text.js';
 import {statusColor, useTheme} from './theme.js';
 
@@ -34,17 +35,26 @@ export const TeamView = memo(({report, width, rows, sort, selected = -1}: {repor
 	const order = teamSorts[sort % teamSorts.length]!;
 	const sorted = sortedRows(report, sort);
 	const isWide = width >= 100;
-	const keyWidth = isWide ? 24 : Math.max(8, width - 34);
-	const budgetWidth = Math.max(0, width - keyWidth - (isWide ? 86 : 34));
+	// Under 50 columns the projection gives way to the name.
+	const hasProjection = width >= 50;
+	const keyWidth = isWide ? 24 : Math.max(8, width - (hasProjection ? 34 : 25));
+	// From 140 columns, a sparkline of the cost over the period (24 buckets, two to a cell) before the budget.
+	const sparkWidth = isWide && width - keyWidth - 86 >= 26 ? 12 : 0;
+	// A budget bar longer than 30 cells reads no better.
+	const budgetWidth = Math.min(36, Math.max(0, width - keyWidth - (isWide ? 86 : 34) - (sparkWidth > 0 ? sparkWidth + 1 : 0)));
+	const spark = (row: TeamRow) => {
+		const cells = Array.from({length: sparkWidth}, (_, index) => (row.costByBucketUSD[index * 2] ?? 0) + (row.costByBucketUSD[index * 2 + 1] ?? 0));
+		return ` ${sparkline(cells, Math.max(0, ...sorted.flatMap(one => Array.from({length: sparkWidth}, (_, index) => (one.costByBucketUSD[index * 2] ?? 0) + (one.costByBucketUSD[index * 2 + 1] ?? 0)))), theme.glyphs.spark).padEnd(sparkWidth)}`;
+	};
 	const line = (row: TeamRow) => {
 		const share = report.totals.costUSD > 0 ? `${Math.round((row.costUSD / report.totals.costUSD) * 100)}%` : '';
-		const base = `${fit(` ${row.key}`, keyWidth)} ${formatUsd(row.costUSD).padStart(9)} ${share.padStart(4)} ${`${formatUsd(row.costPerHourUSD)}/h`.padStart(9)} ${formatUsd(row.projectedCostUSD).padStart(8)}`;
+		const base = `${fit(` ${row.key}`, keyWidth)} ${formatUsd(row.costUSD).padStart(9)} ${share.padStart(4)} ${`${formatUsd(row.costPerHourUSD)}/h`.padStart(9)}${hasProjection ? ` ${formatUsd(row.projectedCostUSD).padStart(8)}` : ''}`;
 		if (!isWide) return base;
 		const acceptance = row.editAcceptance === null ? '' : `${Math.round(row.editAcceptance * 100)}%`;
-		return `${base} ${formatTokens(tokensOf(row)).padStart(7)} ${String(row.sessions).padStart(4)} ${fit(row.topModel === null ? '' : shortModelName(row.topModel), 12)} ${`+${row.linesOfCode.added}/-${row.linesOfCode.removed}`.padStart(10)} ${acceptance.padStart(4)}`;
+		return `${base} ${formatTokens(tokensOf(row)).padStart(7)} ${String(row.sessions).padStart(4)} ${fit(row.topModel === null ? '' : shortModelName(row.topModel), 12)} ${`+${row.linesOfCode.added}/-${row.linesOfCode.removed}`.padStart(10)} ${acceptance.padStart(4)}${sparkWidth > 0 ? spark(row) : ''}`;
 	};
 
-	const header = `${fit(` ${report.by}`, keyWidth)} ${'cost'.padStart(9)} ${'shr'.padStart(4)} ${'burn'.padStart(9)} ${'proj'.padStart(8)}${isWide ? ` ${'tokens'.padStart(7)} ${'sess'.padStart(4)} ${fit('top model', 12)} ${'lines'.padStart(10)} ${'acc'.padStart(4)}` : ''}`;
+	const header = `${fit(` ${report.by}`, keyWidth)} ${'cost'.padStart(9)} ${'shr'.padStart(4)} ${'burn'.padStart(9)}${hasProjection ? ` ${'proj'.padStart(8)}` : ''}${isWide ? ` ${'tokens'.padStart(7)} ${'sess'.padStart(4)} ${fit('top model', 12)} ${'lines'.padStart(10)} ${'acc'.padStart(4)}` : ''}${sparkWidth > 0 ? ` ${fit(`cost/${report.period.name === 'day' ? '2h' : 'bucket'}`, sparkWidth)}` : ''}`;
 	const listRows = Math.max(0, rows - 4 - (report.unidentified.series > 0 ? 1 : 0));
 	return (
 		<Box flexDirection="column">

@@ -27,6 +27,7 @@ const report = teamReport(samples, {
 	source: 'spool',
 	budgets: [{name: 'each', scope: 'team', match: {user: '*'}, period: 'day', usd: 50, warnAt: [0.8, 0.9], enforce: 'warn'}],
 	hourSamples: [sample('claude_code_cost_usage_USD_total', {user_email: 'ana@example.com', model: 'x'}, 4.5)],
+	buckets: Array.from({length: 24}, (_, hour) => (hour === 9 || hour === 11 ? [sample('claude_code_cost_usage_USD_total', {user_email: 'ana@example.com', model: 'x'}, hour === 9 ? 10 : 30)] : [])),
 });
 
 describe('teamReport', () => {
@@ -37,13 +38,13 @@ describe('teamReport', () => {
 });
 
 describe('TeamView', () => {
-	it.each([50, 140])('shows each person, the total and who lacks an identity, at %i columns', width => {
+	it.each([40, 50, 140, 200])('shows each person, the total and who lacks an identity, at %i columns', width => {
 		const lines = frameLines(render(<Box width={200}><TeamView report={report} width={width} rows={12} sort={0} /></Box>).lastFrame());
 		expect(lines[0]).toMatch(width >= 80 ? /^ team by user · day from 2026-11-26 · spool · sort cost \(s\)/ : /^ team · user · day · spool · cost \(s\)$/);
-		expect(lines[2]).toMatch(/^ ana@example\.com +\$40\.00 +87% +\$4\.50\/h +\$80\.00/);
+		expect(lines[2]).toMatch(width >= 50 ? /^ ana@example\.com +\$40\.00 +87% +\$4\.50\/h +\$80\.00/ : /^ ana@example\.c… +\$40\.00 +87% +\$4\.50\/h$/);
 		expect(lines.find(line => line.startsWith(' total'))).toMatch(/\$46\.00/);
 		expect(lines.at(-1)).toMatch(/^ 1 without a real identity/);
-		if (width === 140) expect(lines[2]).toMatch(/120\.0k +3 opus-4-5 +\+412\/-0 +90% +█+░* +80%$/);
+		if (width === 140) expect(lines[2]).toMatch(/120\.0k +3 opus-4-5 +\+412\/-0 +90% +[ ▁-█]{12} +█+░* +80%$/);
 		for (const line of lines) expect(line.length).toBeLessThanOrEqual(width);
 	});
 

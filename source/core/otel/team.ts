@@ -17,6 +17,8 @@ export type TeamRow = {
 	budget: {name: string; limit: number; unit: 'usd' | 'tokens'; used: number; projected: number; status: 'ok' | 'warn' | 'over'} | null;
 	/** Our additions: the costliest model, the cost over the last hour (as $/h), the cost projected at the period's end, and the share of edits accepted. */
 	topModel: string | null;
+	/** Cost per bucket (24 over the period: hours for a day), for the sparkline; empty when the source gave none. */
+	costByBucketUSD: number[];
 	/** Cost per model, costliest first: what a drill-down into the row shows. */
 	models: Array<{model: string; costUSD: number}>;
 	costPerHourUSD: number;
@@ -58,7 +60,7 @@ const emptyTokens = (): Tokens => ({input: 0, output: 0, cacheRead: 0, cacheCrea
  */
 export const teamReport = (
 	samples: readonly TeamSample[],
-	{by, period, nowMs, budgets = [], source, hourSamples}: {by: string; period: {name: 'day' | 'week' | 'month'; startMs: number; endMs: number}; nowMs: number; budgets?: readonly Budget[]; source: TeamJson['source']; hourSamples?: readonly TeamSample[]},
+	{by, period, nowMs, budgets = [], source, hourSamples, buckets}: {by: string; period: {name: 'day' | 'week' | 'month'; startMs: number; endMs: number}; nowMs: number; budgets?: readonly Budget[]; source: TeamJson['source']; hourSamples?: readonly TeamSample[]; buckets?: ReadonlyArray<readonly TeamSample[]>},
 ): TeamJson => {
 	const rows = new Map<string, TeamRow>();
 	const unidentified = {costUSD: 0, series: new Set<string>()};
@@ -73,7 +75,7 @@ export const teamReport = (
 		const key = by === 'user' ? identity.key : (sample.labels[label] ?? '(none)');
 		let row = rows.get(key);
 		if (row === undefined) {
-			row = {key, costUSD: 0, tokens: emptyTokens(), sessions: 0, linesOfCode: {added: 0, removed: 0}, commits: 0, pullRequests: 0, budget: null, topModel: null, models: [], costPerHourUSD: 0, projectedCostUSD: 0, editAcceptance: null};
+			row = {key, costUSD: 0, tokens: emptyTokens(), sessions: 0, linesOfCode: {added: 0, removed: 0}, commits: 0, pullRequests: 0, budget: null, topModel: null, costByBucketUSD: [], models: [], costPerHourUSD: 0, projectedCostUSD: 0, editAcceptance: null};
 			rows.set(key, row);
 		}
 
@@ -143,7 +145,14 @@ export const teamReport = (
 		lastHour.set(key, (lastHour.get(key) ?? 0) + sample.value);
 	}
 
+	const keyOf = (sample: TeamSample) => (by === 'user' ? identityOf(sample.labels).key : (sample.labels[label] ?? '(none)'));
+	const bucketCosts = (buckets ?? []).map(bucket => {
+		const costs = new Map<string, number>();
+		for (const sample of [...bucket].sort((a, b) => seriesKey(a).localeCompare(seriesKey(b)))) if (sample.name === 'claude_code_cost_usage_USD_total') costs.set(keyOf(sample), (costs.get(keyOf(sample)) ?? 0) + sample.value);
+		return costs;
+	});
 	for (const row of rows.values()) {
+		row.costByBucketUSD = bucketCosts.map(costs => costs.get(row.key) ?? 0);
 		row.models = [...(models.get(row) ?? [])].sort(([a, x], [b, y]) => y - x || a.localeCompare(b)).map(([model, costUSD]) => ({model, costUSD}));
 		row.topModel = row.models[0]?.model ?? null;
 		row.costPerHourUSD = lastHour.get(row.key) ?? 0;
