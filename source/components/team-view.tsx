@@ -103,6 +103,7 @@ export const TeamDetail = memo(({row, width}: {row: TeamRow; width: number}) => 
 		...(row.budget === null ? [] : [` budget ${row.budget.name}: ${row.budget.unit === 'usd' ? formatUsd(row.budget.used) : formatTokens(row.budget.used)} of ${row.budget.unit === 'usd' ? formatUsd(row.budget.limit) : formatTokens(row.budget.limit)} · ${row.budget.status}`]),
 		' models',
 		...row.models.map(({model, costUSD}) => `   ${fit(shortModelName(model), 20)} ${formatUsd(costUSD).padStart(9)} ${row.costUSD > 0 ? `${Math.round((costUSD / row.costUSD) * 100)}%`.padStart(5) : ''}`),
+		...(row.sessionIds.length === 0 ? [] : [` sessions (cctop session ID on that machine)`, ...row.sessionIds.slice(0, 10).map(id => `   ${id}`), ...(row.sessionIds.length > 10 ? [`   … and ${row.sessionIds.length - 10} more`] : [])]),
 	];
 	return (
 		<Box flexDirection="column">

@@ -15,7 +15,8 @@ const samples: TeamSample[] = [
 	sample('claude_code_cost_usage_USD_total', {user_email: 'bo@example.com', team_id: 'web', model: 'claude-haiku-4-5-20251001'}, 5),
 	sample('claude_code_cost_usage_USD_total', {user_id: 'a1b2c3', model: 'claude-haiku-4-5-20251001'}, 1),
 	sample('claude_code_token_usage_tokens_total', {user_email: 'ana@example.com', type: 'input'}, 120_000),
-	sample('claude_code_session_count_total', {user_email: 'ana@example.com'}, 3),
+	sample('claude_code_session_count_total', {user_email: 'ana@example.com', session_id: 's-2'}, 2),
+	sample('claude_code_session_count_total', {user_email: 'ana@example.com', session_id: 's-1'}, 1),
 	sample('claude_code_lines_of_code_count_total', {user_email: 'ana@example.com', type: 'added'}, 412),
 	sample('claude_code_code_edit_tool_decision_total', {user_email: 'ana@example.com', decision: 'accept'}, 9),
 	sample('claude_code_code_edit_tool_decision_total', {user_email: 'ana@example.com', decision: 'reject'}, 1),
@@ -51,6 +52,7 @@ describe('TeamView', () => {
 	it('sorts by name with s', () => {
 		const lines = frameLines(render(<Box width={200}><TeamView report={report} width={80} rows={12} sort={3} /></Box>).lastFrame());
 		expect(lines[0]).toContain('sort name (s)');
+		expect(report.rows[0]!.sessionIds).toEqual(['s-1', 's-2']);
 		expect(report.rows[0]!.models).toEqual([{model: 'claude-opus-4-5-20251101', costUSD: 30}, {model: 'claude-sonnet-4-5-20250929', costUSD: 10}]);
 		expect(lines[2]).toMatch(/^ a1b2c3/);
 	});

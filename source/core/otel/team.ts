@@ -19,6 +19,8 @@ export type TeamRow = {
 	topModel: string | null;
 	/** Cost per bucket (24 over the period: hours for a day), for the sparkline; empty when the source gave none. */
 	costByBucketUSD: number[];
+	/** The sessions seen (their `session.id`, unless /metrics drops it), for the drill-down. */
+	sessionIds: string[];
 	/** Cost per model, costliest first: what a drill-down into the row shows. */
 	models: Array<{model: string; costUSD: number}>;
 	costPerHourUSD: number;
@@ -75,7 +77,7 @@ export const teamReport = (
 		const key = by === 'user' ? identity.key : (sample.labels[label] ?? '(none)');
 		let row = rows.get(key);
 		if (row === undefined) {
-			row = {key, costUSD: 0, tokens: emptyTokens(), sessions: 0, linesOfCode: {added: 0, removed: 0}, commits: 0, pullRequests: 0, budget: null, topModel: null, costByBucketUSD: [], models: [], costPerHourUSD: 0, projectedCostUSD: 0, editAcceptance: null};
+			row = {key, costUSD: 0, tokens: emptyTokens(), sessions: 0, linesOfCode: {added: 0, removed: 0}, commits: 0, pullRequests: 0, budget: null, topModel: null, costByBucketUSD: [], sessionIds: [], models: [], costPerHourUSD: 0, projectedCostUSD: 0, editAcceptance: null};
 			rows.set(key, row);
 		}
 
@@ -107,6 +109,7 @@ export const teamReport = (
 
 			case 'claude_code_session_count_total': {
 				row.sessions += sample.value;
+				if (sample.labels['session_id'] && !row.sessionIds.includes(sample.labels['session_id'])) row.sessionIds.push(sample.labels['session_id']);
 				break;
 			}
 
@@ -153,6 +156,7 @@ export const teamReport = (
 	});
 	for (const row of rows.values()) {
 		row.costByBucketUSD = bucketCosts.map(costs => costs.get(row.key) ?? 0);
+		row.sessionIds.sort();
 		row.models = [...(models.get(row) ?? [])].sort(([a, x], [b, y]) => y - x || a.localeCompare(b)).map(([model, costUSD]) => ({model, costUSD}));
 		row.topModel = row.models[0]?.model ?? null;
 		row.costPerHourUSD = lastHour.get(row.key) ?? 0;
