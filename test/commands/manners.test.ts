@@ -53,7 +53,7 @@ describe('help', () => {
 		expect(main.code).toBe(0);
 		expect(main.stdout).toMatch(/^cctop \d+\.\d+\.\d+: top for Claude Code\n\nUsage: cctop \[command\] \[options\]/);
 		const sections = [...main.stdout.matchAll(/^Options of (.+):$/gm)].map(match => match[1]);
-		expect(sections).toEqual(['the dashboard', 'cctop report', 'cctop daily', 'cctop weekly', 'cctop monthly', 'cctop status', 'cctop statusline', 'cctop guard', 'cctop session', 'cctop trace', 'cctop audit', 'cctop serve', 'cctop setup', 'cctop doctor', 'every command that reads transcripts']);
+		expect(sections).toEqual(['the dashboard', 'cctop report', 'cctop daily', 'cctop weekly', 'cctop monthly', 'cctop status', 'cctop statusline', 'cctop guard', 'cctop session', 'cctop trace', 'cctop audit', 'cctop budgets', 'cctop team', 'cctop serve', 'cctop setup', 'cctop doctor', 'every command that reads transcripts']);
 		expect((await run(['-h'])).stdout).toBe(main.stdout);
 		expect((await run(['help'])).stdout).toBe(main.stdout);
 	});
