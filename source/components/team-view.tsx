@@ -100,7 +100,10 @@ export const TeamDetail = memo(({row, width}: {row: TeamRow; width: number}) => 
 		` ${row.key} · ${formatUsd(row.costUSD)} · ${formatUsd(row.costPerHourUSD)}/h · ${formatUsd(row.projectedCostUSD)} projected`,
 		` tokens: input ${formatTokens(row.tokens.input)} · output ${formatTokens(row.tokens.output)} · cache read ${formatTokens(row.tokens.cacheRead)} · cache write ${formatTokens(row.tokens.cacheCreation)}`,
 		` ${row.sessions} sessions · lines +${row.linesOfCode.added}/-${row.linesOfCode.removed} · ${row.commits} commits · ${row.pullRequests} PRs${row.editAcceptance === null ? '' : ` · ${Math.round(row.editAcceptance * 100)}% of edits accepted`}`,
-		...(row.budget === null ? [] : [` budget ${row.budget.name}: ${row.budget.unit === 'usd' ? formatUsd(row.budget.used) : formatTokens(row.budget.used)} of ${row.budget.unit === 'usd' ? formatUsd(row.budget.limit) : formatTokens(row.budget.limit)} · ${row.budget.status}`]),
+		...(row.budget === null ? [] : [(() => {
+			const amount = (value: number) => (row.budget!.unit === 'usd' ? formatUsd(value) : formatTokens(value));
+			return ` budget ${row.budget.name}: ${amount(row.budget.used)} of ${amount(row.budget.limit)}, ${amount(row.budget.projected)} projected · ${row.budget.status}`;
+		})()]),
 		' models',
 		...row.models.map(({model, costUSD}) => `   ${fit(shortModelName(model), 20)} ${formatUsd(costUSD).padStart(9)} ${row.costUSD > 0 ? `${Math.round((costUSD / row.costUSD) * 100)}%`.padStart(5) : ''}`),
 		...(row.sessionIds.length === 0 ? [] : [` sessions (cctop session ID on that machine)`, ...row.sessionIds.slice(0, 10).map(id => `   ${id}`), ...(row.sessionIds.length > 10 ? [`   … and ${row.sessionIds.length - 10} more`] : [])]),
