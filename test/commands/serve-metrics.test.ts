@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {waitFor} from '../helpers/wait-for.js';
+import {promSamples as samples} from '../helpers/prom.js';
 
 const cliPath = path.resolve('dist/cli.js');
 const captures = path.resolve('fixtures/otlp-traces/cc-2.1.332_http-protobuf');
@@ -42,14 +43,6 @@ const replay = async (url: string) => {
 	}
 };
 
-const samples = (text: string) =>
-	text
-		.split('\n')
-		.filter(line => line !== '' && !line.startsWith('#'))
-		.map(line => {
-			const match = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line)!;
-			return {name: match[1]!, labels: Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key, value]) => [key, value])), value: Number(match[3])};
-		});
 const total = (text: string, name: string, type?: string) => samples(text).filter(sample => sample.name === name && (type === undefined || sample.labels['type'] === type)).reduce((sum, sample) => sum + sample.value, 0);
 
 // fixtures/README.md: 4,310 input / 153 output / 18,300 cache read / 5,120 cache write tokens over 5 requests in 3 sessions.

@@ -4,6 +4,7 @@ import {describe, expect, it} from 'vitest';
 import {metricRecords} from '../../../source/core/otel/otlp-records.js';
 import {PromSeries} from '../../../source/core/otel/prom-metrics.js';
 import type {OtelRecord} from '../../../source/core/otel/console-records.js';
+import {promSamples as samples} from '../../helpers/prom.js';
 
 const dir = 'fixtures/otlp-traces/cc-2.1.332_http-json';
 const captured = (): OtelRecord[] =>
@@ -12,15 +13,6 @@ const captured = (): OtelRecord[] =>
 		.sort()
 		.flatMap(name => metricRecords(JSON.parse(readFileSync(path.join(dir, name), 'utf8'))).records);
 
-/** Every sample of the exposition as [name, labels, value]. */
-const samples = (text: string) =>
-	text
-		.split('\n')
-		.filter(line => line !== '' && !line.startsWith('#'))
-		.map(line => {
-			const match = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line)!;
-			return {name: match[1]!, labels: Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key, value]) => [key, value])), value: Number(match[3])};
-		});
 
 const sum = (list: ReturnType<typeof samples>, name: string, where: (labels: Record<string, string>) => boolean = () => true) => list.filter(sample => sample.name === name && where(sample.labels)).reduce((total, sample) => total + sample.value, 0);
 
