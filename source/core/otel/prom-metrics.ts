@@ -68,7 +68,11 @@ export class PromSeries {
 	/** The Prometheus text exposition format (0.0.4): each name's TYPE once, its series sorted. */
 	text(): string {
 		const byName = new Map<string, Series[]>();
-		for (const series of this.series.values()) byName.set(series.name, [...(byName.get(series.name) ?? []), series]);
+		for (const series of this.series.values()) {
+			const list = byName.get(series.name);
+			if (list === undefined) byName.set(series.name, [series]);
+			else list.push(series);
+		}
 		const lines: string[] = [];
 		for (const name of [...byName.keys()].sort()) {
 			const list = byName.get(name)!;

@@ -180,25 +180,28 @@ export type SpoolReadResult = {exists: boolean; offset: number; isReset: boolean
  * `isReset` says so.
  */
 export const streamSpool = (
-	{file, fromOffset = 0, range = {}, isFollowing = false}: {file?: string | undefined; fromOffset?: number; range?: SpoolRange; isFollowing?: boolean},
+	{file, fromOffset = 0, range = {}, isFollowing = false, onlyMetrics = false}: {file?: string | undefined; fromOffset?: number; range?: SpoolRange; isFollowing?: boolean; onlyMetrics?: boolean},
 	onRecord: (record: SpoolRecord) => void,
 	onBad: () => void = () => undefined,
 ): SpoolReadResult => {
-	if (file !== undefined || isFollowing || fromOffset > 0) return streamFile({file: file ?? spoolPath(), fromOffset, range, isFollowing}, onRecord, onBad);
+	if (file !== undefined || isFollowing || fromOffset > 0) return streamFile({file: file ?? spoolPath(), fromOffset, range, isFollowing, onlyMetrics}, onRecord, onBad);
 	// The whole spool: the sealed segments the range needs (see spool-segments.ts), then the one being written.
 	const active = spoolPath();
 	let exists = false;
 	let result: SpoolReadResult = {exists: false, offset: 0, isReset: false};
 	for (const segment of segmentFiles(active, range)) {
-		result = streamFile({file: segment, range}, onRecord, onBad);
+		result = streamFile({file: segment, range, onlyMetrics}, onRecord, onBad);
 		exists ||= result.exists;
 	}
 
 	return {...result, exists};
 };
 
+/** The start of a line spoolText wrote: its receive time, then its record's kind. */
+const linePattern = /^\{"v":1,"t":\d+,"record":\{"kind":"(\w+)"/;
+
 const streamFile = (
-	{file, fromOffset = 0, range = {}, isFollowing = false}: {file: string; fromOffset?: number; range?: SpoolRange; isFollowing?: boolean},
+	{file, fromOffset = 0, range = {}, isFollowing = false, onlyMetrics = false}: {file: string; fromOffset?: number; range?: SpoolRange; isFollowing?: boolean; onlyMetrics?: boolean},
 	onRecord: (record: SpoolRecord) => void,
 	onBad: () => void = () => undefined,
 ): SpoolReadResult => {
@@ -220,6 +223,12 @@ const streamFile = (
 		let offset = position;
 		const line = (bytes: Buffer): boolean => {
 			if (bytes.length === 0) return true;
+			// Only metrics wanted (the /metrics rebuild): a line spoolText wrote names its record's kind in its
+			// first bytes, and one of another kind is not even parsed. A line of any other shape is parsed below.
+			if (onlyMetrics) {
+				const kind = linePattern.exec(bytes.subarray(0, 64).toString('latin1'))?.[1];
+				if (kind !== undefined && kind !== 'metric') return true;
+			}
 			let parsed: Partial<SpoolLine>;
 			try {
 				parsed = JSON.parse(bytes.toString('utf8')) as Partial<SpoolLine>;

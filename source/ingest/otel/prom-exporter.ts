@@ -25,7 +25,7 @@ export class PromExporter {
 
 	/** Every metric the spool holds (all its segments), streamed: memory is the series, not the spool. */
 	rebuild(): void {
-		streamSpool({}, ({record}) => this.series.add(record));
+		streamSpool({onlyMetrics: true}, ({record}) => this.series.add(record));
 	}
 
 	add(records: ReadonlyArray<{record: OtelRecord}>): void {

@@ -122,4 +122,18 @@ describe('spool segments', () => {
 		await truncate(path.join(dir, readSegmentList(active).segments[0]!.file), 30);
 		expect((await verify()).code).toBe(1);
 	});
+
+	it('reads only the metric lines when asked, and gets every metric a full read gets', async () => {
+		const metric = (index: number): OtelRecord => ({kind: 'metric', name: 'claude_code.cost.usage', unit: 'USD', points: [{attributes: {n: String(index)}, startTimeMs: 1, endTimeMs: 2, value: index}]});
+		const mixed = Array.from({length: 30}, (_, index) => ({record: index % 3 === 0 ? metric(index) : event(index), isIncomplete: false}));
+		await appendToSpool(mixed, {file: active, receivedAtMs: day(0)});
+		// A line of another shape (hand-written, keys in another order) is still read.
+		await writeFile(active, `${await readFile(active, 'utf8')}{"record":${JSON.stringify(metric(99))},"v":1,"t":${day(0)}}\n`);
+		const all: OtelRecord[] = [];
+		streamSpool({}, ({record}) => all.push(record));
+		const only: OtelRecord[] = [];
+		streamSpool({onlyMetrics: true}, ({record}) => only.push(record));
+		expect(only).toEqual(all.filter(record => record.kind === 'metric'));
+		expect(only).toHaveLength(11);
+	});
 });
