@@ -2,6 +2,7 @@ import {appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync} from
 import path from 'node:path';
 import {dataDir} from './dirs.js';
 import {chainHead, chainLines} from './otel/spool-chain.js';
+import {withFileLockSync} from './file-lock.js';
 
 // What `cctop guard` leaves in the data dir: its decisions (read by `cctop audit`),
 // its own failures (shown by `cctop doctor`), and which warnings a session has seen.
@@ -23,7 +24,8 @@ const appendLine = (file: string, line: string): void => {
 export const recordDecision = (record: GuardRecord, dir = dataDir()): void => {
 	const file = guardDecisionsPath(dir);
 	mkdirSync(dir, {recursive: true});
-	appendLine(file, chainLines([JSON.stringify(record)], chainHead(file)).text.trimEnd());
+	// Parallel tool calls run their PreToolUse hooks at once: one decision at a time, or the chain forks.
+	withFileLockSync(file, () => appendLine(file, chainLines([JSON.stringify(record)], chainHead(file)).text.trimEnd()));
 };
 
 /** `2026-12-02T19:30:00.000Z <reason>`: one line per failure, for `cctop doctor`. */

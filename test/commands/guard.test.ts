@@ -154,6 +154,16 @@ describe('cctop guard', () => {
 		expect(await guard([], {args: ['--max-official', '90'], data})).toMatchObject({code: 0, stdout: ''});
 	});
 
+	it('keeps one chain when parallel tool calls run their hooks at once', async () => {
+		const data = path.join(home, 'parallel');
+		const budgets = [{name: 'my day', period: 'day', usd: 40, enforce: 'block'}];
+		await Promise.all(Array.from({length: 8}, async (_, index) => guard(budgets, {data, hook: {hook_event_name: 'PreToolUse', session_id: 'sess-a', tool_name: `Tool${index}`}})));
+		const {verifyChain} = await import('../../source/ingest/otel/spool-chain.js');
+		const report = verifyChain(path.join(data, 'guard-decisions.jsonl'));
+		expect(report.break).toBeUndefined();
+		expect(report.chained).toBe(8);
+	});
+
 	it('fails open on a corrupt budgets file: the call goes ahead and the failure is logged for doctor', async () => {
 		const result = await guard('{"budgets": [{"name": "x", "period": "fortnight", "usd": 1}]}');
 		expect(result).toMatchObject({code: 0, stdout: '', stderr: ''});

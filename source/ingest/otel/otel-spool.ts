@@ -5,6 +5,7 @@ import type {OtelRecord} from '../../core/otel/console-records.js';
 import type {OtelSummary} from '../../core/otel/otel-summary.js';
 import {dataDir} from '../dirs.js';
 import {chainHead, chainLines} from './spool-chain.js';
+import {withFileLock} from '../file-lock.js';
 import {activeHead, readSegmentList, rotate, segmentFiles, type Rotation} from './spool-segments.js';
 
 /**
@@ -59,35 +60,6 @@ export const spoolText = (records: ReadonlyArray<{record: OtelRecord; isIncomple
 /** Appends to one spool, one at a time within this process: each needs the head the one before it wrote. */
 const appending = new Map<string, Promise<void>>();
 
-const lockStaleMs = 10_000;
-
-/**
- * Hold `<spool>.lock` while `work` runs, so `cctop serve` and `cctop run` never
- * chain two appends onto the same head. A lock older than 10 s was left by a
- * process that died; after 5 s of waiting the append goes ahead anyway (the
- * records matter more than the chain, and verify would name the fork).
- */
-const withSpoolLock = async <T>(file: string, work: () => Promise<T>): Promise<T> => {
-	const lock = `${file}.lock`;
-	let held = false;
-	for (let waited = 0; waited < 5000 && !held; waited += 5) {
-		try {
-			closeSync(openSync(lock, 'wx'));
-			held = true;
-		} catch {
-			const age = Date.now() - (statSync(lock, {throwIfNoEntry: false})?.mtimeMs ?? Date.now());
-			if (age > lockStaleMs) rmSync(lock, {force: true});
-			else await new Promise(resolve => setTimeout(resolve, 5));
-		}
-	}
-
-	try {
-		return await work();
-	} finally {
-		if (held) rmSync(lock, {force: true});
-	}
-};
-
 /**
  * Append records to the spool in one write, chained on from its head (see
  * spool-chain.ts). `isDurable` waits for the disk (fsync): the receiver
@@ -101,7 +73,7 @@ export const appendToSpool = async (
 	const previous = appending.get(file) ?? Promise.resolve();
 	const done = previous.then(async () => {
 		await mkdir(path.dirname(file), {recursive: true});
-		await withSpoolLock(file, async () => {
+		await withFileLock(file, async () => {
 			const bodies = records.map(({record, isIncomplete}) => JSON.stringify({v: 1, t: receivedAtMs, record, ...(isIncomplete ? {incomplete: true} : {})} satisfies SpoolLine));
 			// Each chained line carries 80 bytes of link and hash.
 			const removed = rotation === undefined ? [] : rotate(file, receivedAtMs, bodies.reduce((sum, body) => sum + body.length + 81, 0), rotation);
