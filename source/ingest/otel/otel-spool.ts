@@ -1,4 +1,4 @@
-import {closeSync, fstatSync, openSync, readSync, rmSync, statSync} from 'node:fs';
+import {closeSync, fstatSync, openSync, readSync, statSync} from 'node:fs';
 import {mkdir, open} from 'node:fs/promises';
 import path from 'node:path';
 import type {OtelRecord} from '../../core/otel/console-records.js';
