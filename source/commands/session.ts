@@ -5,7 +5,7 @@ import {UsageError, type Options} from '../options.js';
 import {renderSessionList, renderSessionText} from '../views/session-text.js';
 import {loadSessionDetail} from './session-load.js';
 import type {UsageHandle} from '../ingest/index/usage-handle.js';
-import {cacheWarning, noTranscriptsMessage, openUsageFor} from './usage-for.js';
+import {cacheWarning, noTranscriptsMessage, openUsageFor, recentQuietStats} from './usage-for.js';
 
 /** A failure to report on stderr with exit 1: the session asked for is not there. */
 class NotFound extends Error {}
@@ -67,7 +67,7 @@ export const runSession = async (options: Options, idOrPrefix: string | undefine
 	if (idOrPrefix !== undefined && options.latest) throw new UsageError('give a session id or --latest, not both');
 	if (idOrPrefix !== undefined && options.list) throw new UsageError('--list lists sessions; leave out the id');
 	const clock = () => options.now ?? Date.now();
-	const usage = await openUsageFor(options, clock, {isSummaryEnough: false});
+	const usage = await openUsageFor(options, clock, {isSummaryEnough: false, knownStats: await recentQuietStats(options)});
 	try {
 		if (!options.quiet) for (const note of usage.notes) process.stderr.write(`cctop: ${note}\n`);
 		if (usage.discovery.files.length === 0) {

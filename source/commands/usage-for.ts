@@ -27,7 +27,7 @@ export const cacheWarning = (errors: ReadonlyArray<{path: string; reason: string
 export const openUsageFor = async (
 	options: Options,
 	clock: () => number,
-	{isSummaryEnough, onChange, onProgress}: {isSummaryEnough: boolean; onChange?: () => void; onProgress?: (progress: ScanProgress) => void},
+	{isSummaryEnough, onChange, onProgress, knownStats}: {isSummaryEnough: boolean; onChange?: () => void; onProgress?: (progress: ScanProgress) => void; knownStats?: ReadonlyMap<string, {dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number}> | undefined},
 ): Promise<UsageHandle> => {
 	const {ledger, fingerprint} = await ledgerSettings(options);
 	const progress = progressReporter(process.stderr);
@@ -40,7 +40,21 @@ export const openUsageFor = async (
 		clock,
 		onChange,
 		onProgress: onProgress ?? (options.quiet ? undefined : progress.onProgress),
+		knownStats,
 	});
 	progress.done();
 	return usage;
+};
+
+/**
+ * The quiet transcripts' stats from the status snapshot's last sweep, when it
+ * is recent (see quietFileStats): `session` then stats only the live files, as
+ * a status line does. Undefined without the cache or a recent sweep.
+ */
+export const recentQuietStats = async (options: Options) => {
+	if (!options.cache) return undefined;
+	const [{findRoots}, {readSnapshot, snapshotPath, quietFileStats}] = await Promise.all([import('../ingest/transcripts/discover.js'), import('../ingest/index/status-snapshot.js')]);
+	const {roots} = await findRoots({claudeDirs: options.claudeDir});
+	const snapshot = roots.length === 0 ? undefined : await readSnapshot(snapshotPath(roots));
+	return snapshot === undefined ? undefined : quietFileStats(snapshot, Date.now());
 };

@@ -94,7 +94,7 @@ export const openLive = async (
 		options.scan,
 	);
 	source.track(discovery.files, cursors);
-	await source.pollAll(options.onProgress, {isOpening: true});
+	await source.pollAll(options.onProgress, {isOpening: true, knownStats: options.knownStats});
 	if (live.isBulk) live.endBulk(options.clock());
 
 	const view = (detailFromMs?: number): UsageView => live.view(options.clock(), detailFromMs);

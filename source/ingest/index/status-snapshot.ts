@@ -202,6 +202,19 @@ const treeOf = (columns: TreeColumns) => {
 	return {files, dirs};
 };
 
+/**
+ * The stat of every quiet transcript (the cold part) as of the last sweep, when
+ * that sweep is recent: a one-shot command can take these as the files' state
+ * instead of stat'ing thousands of them (the status line's own assumption:
+ * Claude Code appends only to live sessions, and a sweep every 10 minutes
+ * catches any other change). Undefined when a sweep is due.
+ */
+export const quietFileStats = (snapshot: StatusSnapshot, wallMs: number): Map<string, {dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number}> | undefined => {
+	if (isSweepDue(snapshot.sweptAtMs, wallMs)) return undefined;
+	const {files} = treeOf(JSON.parse(Buffer.from(snapshot.cold).toString('utf8')) as TreeColumns);
+	return new Map(files.map(file => [file.path, file]));
+};
+
 /** The project folder `dir` sits in (a root's child), or the root itself. */
 const projectOf = (dir: string, roots: readonly string[]): string => {
 	for (const root of roots) {

@@ -18,6 +18,8 @@ export type OpenUsageOptions = {
 	onProgress?: (progress: ScanProgress) => void;
 	/** Where the first read goes to worker threads, and their script (tests set both). */
 	scan?: {workerFromBytes?: number; workerUrl?: URL};
+	/** Quiet files' stats from a recent sweep (see quietFileStats), taken instead of stat'ing them at opening. */
+	knownStats?: ReadonlyMap<string, {dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number}> | undefined;
 };
 
 /** Transcripts found, read and kept current: the ledger plus what feeds it. */

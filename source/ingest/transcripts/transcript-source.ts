@@ -81,7 +81,7 @@ export class TranscriptSource {
 	 * only those that changed: thousands of stat promises cost several times a
 	 * loop, and their garbage; later polls must not block the event loop so long.
 	 */
-	async pollAll(onProgress?: (progress: ScanProgress) => void, {isOpening = false}: {isOpening?: boolean} = {}): Promise<void> {
+	async pollAll(onProgress?: (progress: ScanProgress) => void, {isOpening = false, knownStats}: {isOpening?: boolean; knownStats?: ReadonlyMap<string, {dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number}> | undefined} = {}): Promise<void> {
 		const fresh = [...this.tailers.values()].filter(tailer => tailer.cursor === undefined);
 		const sizes = new Map(await Promise.all(fresh.map(async tailer => [tailer.path, (await stat(tailer.path).catch(() => undefined))?.size ?? 0] as const)));
 		const progress: ScanProgress = {filesDone: 0, files: fresh.length, bytesDone: 0, bytes: [...sizes.values()].reduce((sum, size) => sum + size, 0)};
@@ -93,7 +93,13 @@ export class TranscriptSource {
 		};
 
 		const isCold = progress.bytes >= (this.scanOptions.workerFromBytes ?? workerThresholdBytes);
-		const rest = [...this.tailers.values()].filter(tailer => (!isCold || tailer.cursor !== undefined) && !(isOpening && isStillUnchanged(tailer)));
+		// A quiet file whose recent sweep saw it as the index did is taken as unchanged without a stat (see quietFileStats).
+		const isKnownUnchanged = (tailer: FileTailer) => {
+			const known = knownStats?.get(tailer.path);
+			return known !== undefined && tailer.cursor !== undefined && isUnchanged(known, tailer.cursor);
+		};
+
+		const rest = [...this.tailers.values()].filter(tailer => (!isCold || tailer.cursor !== undefined) && !(isOpening && (isKnownUnchanged(tailer) || isStillUnchanged(tailer))));
 		await Promise.all([isCold ? this.coldScan(fresh, done) : undefined, this.pollEach(rest, done)]);
 	}
 

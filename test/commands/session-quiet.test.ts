@@ -1,0 +1,67 @@
+import {execFileSync} from 'node:child_process';
+import {appendFile, mkdir, mkdtemp, rm, utimes, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {assistantLine} from '../helpers/entries.js';
+
+// `session` stats only the live transcripts when the status line's last sweep is
+// recent (the quiet ones as that sweep saw them): checked against a cold read.
+let dir: string;
+beforeAll(async () => {
+	dir = await mkdtemp(path.join(os.tmpdir(), 'cctop-session-quiet-'));
+});
+afterAll(async () => {
+	await rm(dir, {recursive: true, force: true});
+});
+
+const nowIso = '2026-11-26T12:00:00Z';
+const line = (sessionId: string, minutesAgo: number, request: number, output: number): string =>
+	`${JSON.stringify(
+		assistantLine(
+			{sessionId, timestamp: new Date(Date.parse(nowIso) - minutesAgo * 60_000).toISOString(), requestId: `req_${request}`},
+			{input_tokens: 10, output_tokens: output, cache_creation_input_tokens: 100, cache_read_input_tokens: 1000},
+		),
+	).replace('"msg_013YZ68naDuds27CD9ZGNVDE"', `"msg_${request}"`)}\n`;
+
+const run = (args: string[], extraEnv: Record<string, string> = {}): string =>
+	execFileSync(process.execPath, [path.resolve('dist/cli.js'), ...args, '--claude-dir', dir, '--now', nowIso], {
+		env: {PATH: process.env['PATH'] ?? '', HOME: dir, CCTOP_CACHE_DIR: path.join(dir, 'cache'), CCTOP_DATA_DIR: path.join(dir, 'data'), ...extraEnv},
+		encoding: 'utf8',
+	});
+const list = (...extra: string[]) => JSON.parse(run(['session', '--list', '--json', ...extra])) as unknown;
+const cold = () => list('--no-cache');
+const sweep = () => run(['status'], {CCTOP_STATUS_SWEEP: '1'});
+
+describe('session with a recent sweep', () => {
+	it('equals a cold read after appends to live files and a new session, and sees a quiet file\'s append at the next sweep', async () => {
+		const project = path.join(dir, 'projects', '-home-dev-shop');
+		await mkdir(project, {recursive: true});
+		await writeFile(path.join(project, 'quiet.jsonl'), line('quiet', 600, 1, 100));
+		await writeFile(path.join(project, 'live.jsonl'), line('live', 50, 2, 200));
+		const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
+		await utimes(path.join(project, 'quiet.jsonl'), hoursAgo(9), hoursAgo(9));
+		expect(list()).toEqual(cold());
+		sweep();
+
+		// Live files grow and a new session starts: the same as a cold read.
+		await appendFile(path.join(project, 'live.jsonl'), line('live', 20, 3, 300));
+		await writeFile(path.join(project, 'fresh.jsonl'), line('fresh', 10, 4, 400));
+		expect(list()).toEqual(cold());
+		expect(JSON.parse(run(['session', '--latest', '--json'])) as {sessionId: string}).toMatchObject({sessionId: 'fresh'});
+
+		// A file quiet for hours is taken as the sweep saw it: its append shows at the next sweep, as in the status line.
+		await appendFile(path.join(project, 'quiet.jsonl'), line('quiet', 5, 5, 500));
+		await utimes(path.join(project, 'quiet.jsonl'), hoursAgo(9), hoursAgo(9));
+		expect(list()).not.toEqual(cold());
+		sweep();
+		expect(list()).toEqual(cold());
+	});
+
+	it('stats every file when no sweep is recent (no snapshot): exact at once', async () => {
+		await rm(path.join(dir, 'cache'), {recursive: true, force: true});
+		const project = path.join(dir, 'projects', '-home-dev-shop');
+		await appendFile(path.join(project, 'quiet.jsonl'), line('quiet', 4, 6, 600));
+		expect(list()).toEqual(cold());
+	});
+});
