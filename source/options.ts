@@ -314,6 +314,15 @@ export const dayBounds = (nowMs: number): {dayStartMs: number; midnightMs: numbe
 	return {dayStartMs, midnightMs: next.getTime()};
 };
 
+/** The period's local bounds: today, the last 7 days (today and the six before), or the calendar month. */
+export const periodBounds = (name: 'day' | 'week' | 'month', nowMs: number): {name: 'day' | 'week' | 'month'; startMs: number; endMs: number} => {
+	const {dayStartMs, midnightMs} = dayBounds(nowMs);
+	if (name === 'day') return {name, startMs: dayStartMs, endMs: midnightMs};
+	if (name === 'week') return {name, startMs: lastDayStarts(nowMs)[0]!, endMs: midnightMs};
+	const date = new Date(nowMs);
+	return {name, startMs: new Date(date.getFullYear(), date.getMonth(), 1).getTime(), endMs: new Date(date.getFullYear(), date.getMonth() + 1, 1).getTime()};
+};
+
 /** The local midnights of the last `count` days, oldest first (today's last). */
 export const lastDayStarts = (nowMs: number, count = 7): number[] =>
 	Array.from({length: count}, (_, index) => {

@@ -4,15 +4,11 @@ import {periodUsageFromStatus} from '../core/screens/status-budget.js';
 import {compareEntries} from '../core/usage/dedupe.js';
 import type {Status} from '../core/screens/status.js';
 import {totalTokens} from '../core/usage/types.js';
-import {dayBounds, type Options} from '../options.js';
+import {dayBounds, periodBounds, type Options} from '../options.js';
 import {statusFor} from './status.js';
 
 const zero = {costUsd: 0, totalTokens: 0};
 
-const monthBoundsMs = (nowMs: number): {startMs: number; endMs: number} => {
-	const date = new Date(nowMs);
-	return {startMs: new Date(date.getFullYear(), date.getMonth(), 1).getTime(), endMs: new Date(date.getFullYear(), date.getMonth() + 1, 1).getTime()};
-};
 
 /**
  * Usage of the month and of one session: they reach past the status
@@ -24,7 +20,7 @@ const ledgerPeriods = async (options: Options, nowMs: number, {month, sessionId,
 	const usage = await openUsageFor({...options, quiet: true}, () => nowMs, {isSummaryEnough: false});
 	const result: {month?: PeriodUsage; session?: PeriodUsage} = {};
 		if (month) {
-			const {startMs, endMs} = monthBoundsMs(nowMs);
+			const {startMs, endMs} = periodBounds('month', nowMs);
 			const entries = usage
 				.view(startMs)
 				.blocks.flatMap(block => (block.endMs > startMs ? block.entries : []))

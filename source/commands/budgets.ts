@@ -1,11 +1,11 @@
 import type {Budget} from '../core/config/budgets-schema.js';
 import {budgetRules} from '../core/otel/budget-rules.js';
 import {teamReport} from '../core/otel/team.js';
-import {formatAmount, budgetState} from '../core/usage/budgets.js';
+import {formatInUnit, budgetState} from '../core/usage/budgets.js';
 import {readBudgets} from '../ingest/config/read-budgets.js';
-import {UsageError, type Options} from '../options.js';
+import {periodBounds, UsageError, type Options} from '../options.js';
 import {localBudgetStates} from './budget-usage.js';
-import {periodBounds, teamSamples} from './team.js';
+import {teamSamples} from './team.js';
 
 type Checked = {name: string; scope: 'local' | 'team'; period: Budget['period']; key: string | null; used: number; limit: number; unit: 'usd' | 'tokens'; projected: number | null; status: 'ok' | 'warn' | 'over'};
 
@@ -69,7 +69,7 @@ export const runBudgets = async (options: Options, action: string | undefined): 
 	} else {
 		if (budgets.length === 0) process.stdout.write(`no budgets in ${file}\n`);
 		for (const item of checked) {
-			const amount = (value: number) => formatAmount({budget: {usd: item.unit === 'usd' ? 1 : undefined}} as Parameters<typeof formatAmount>[0], value);
+			const amount = (value: number) => formatInUnit(item.unit, value);
 			const projection = item.projected !== null && item.projected > item.used ? `, ${amount(item.projected)} projected` : '';
 			process.stdout.write(`${mark[item.status]} ${item.name} (${item.scope}, ${item.period}${item.key === null ? '' : `, ${item.key}`}): ${amount(item.used)} of ${amount(item.limit)}${projection} · ${item.status}\n`);
 		}

@@ -3,20 +3,12 @@ import {PromSeries} from '../core/otel/prom-metrics.js';
 import {teamReport, type TeamJson, type TeamSample} from '../core/otel/team.js';
 import {streamSpool} from '../ingest/otel/otel-spool.js';
 import {readBudgets} from '../ingest/config/read-budgets.js';
-import {dayBounds, lastDayStarts, UsageError, type Options} from '../options.js';
+import {periodBounds, UsageError, type Options} from '../options.js';
 import {renderTeam} from '../views/team-text.js';
 
 /** The metrics a team row is made of, as /metrics and Prometheus name them. */
 export const teamMetrics = ['claude_code_cost_usage_USD_total', 'claude_code_token_usage_tokens_total', 'claude_code_session_count_total', 'claude_code_lines_of_code_count_total', 'claude_code_commit_count_total', 'claude_code_pull_request_count_total', 'claude_code_code_edit_tool_decision_total'] as const;
 
-/** The period's local bounds: today, the last 7 days (today and the six before), or the calendar month. */
-export const periodBounds = (name: 'day' | 'week' | 'month', nowMs: number): {name: 'day' | 'week' | 'month'; startMs: number; endMs: number} => {
-	const {dayStartMs, midnightMs} = dayBounds(nowMs);
-	if (name === 'day') return {name, startMs: dayStartMs, endMs: midnightMs};
-	if (name === 'week') return {name, startMs: lastDayStarts(nowMs)[0]!, endMs: midnightMs};
-	const date = new Date(nowMs);
-	return {name, startMs: new Date(date.getFullYear(), date.getMonth(), 1).getTime(), endMs: new Date(date.getFullYear(), date.getMonth() + 1, 1).getTime()};
-};
 
 type Window = {startMs: number; endMs: number};
 

@@ -1,6 +1,7 @@
 import {memo, useEffect, useState} from 'react';
 import {Box, Text, useApp, useInput, useStdin} from 'ink';
 import type {TeamJson, TeamRow} from '../core/otel/team.js';
+import {formatInUnit} from '../core/usage/budgets.js';
 import {formatTokens, formatUsd, shortModelName} from '../core/util/format.js';
 import {sparkline} from '../core/util/series.js';
 import {bar, fit} from './text.js';
@@ -101,7 +102,7 @@ export const TeamDetail = memo(({row, width}: {row: TeamRow; width: number}) => 
 		` tokens: input ${formatTokens(row.tokens.input)} · output ${formatTokens(row.tokens.output)} · cache read ${formatTokens(row.tokens.cacheRead)} · cache write ${formatTokens(row.tokens.cacheCreation)}`,
 		` ${row.sessions} sessions · lines +${row.linesOfCode.added}/-${row.linesOfCode.removed} · ${row.commits} commits · ${row.pullRequests} PRs${row.editAcceptance === null ? '' : ` · ${Math.round(row.editAcceptance * 100)}% of edits accepted`}`,
 		...(row.budget === null ? [] : [(() => {
-			const amount = (value: number) => (row.budget!.unit === 'usd' ? formatUsd(value) : formatTokens(value));
+			const amount = (value: number) => formatInUnit(row.budget!.unit, value);
 			return ` budget ${row.budget.name}: ${amount(row.budget.used)} of ${amount(row.budget.limit)}, ${amount(row.budget.projected)} projected · ${row.budget.status}`;
 		})()]),
 		' models',

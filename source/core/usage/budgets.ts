@@ -72,7 +72,10 @@ export const guardDecision = (states: readonly BudgetState[]): GuardDecision => 
 	return warning === undefined ? {decision: 'allow', state: undefined} : {decision: 'warn', state: warning};
 };
 
-export const formatAmount = (state: BudgetState, amount: number): string => (state.budget.usd === undefined ? `${formatTokens(amount)} tokens` : formatUsd(amount));
+/** An amount in a budget's unit: `$41.20` or `2.00k tokens`. */
+export const formatInUnit = (unit: 'usd' | 'tokens', amount: number): string => (unit === 'usd' ? formatUsd(amount) : `${formatTokens(amount)} tokens`);
+
+export const formatAmount = (state: BudgetState, amount: number): string => formatInUnit(state.budget.usd === undefined ? 'tokens' : 'usd', amount);
 
 const periodName = {block: '5-hour block', session: 'session', day: 'day', week: '7 days', month: 'month'} as const;
 

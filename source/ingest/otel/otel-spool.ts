@@ -61,6 +61,14 @@ export const spoolText = (records: ReadonlyArray<{record: OtelRecord; isIncomple
 const appending = new Map<string, Promise<void>>();
 
 /**
+ * What this process last left at the end of each spool: its size and chain
+ * head. While the file is still that size nobody wrote in between, so a
+ * receiver's next append neither reads the tail for the head nor checks for a
+ * torn line: one stat per request, not a 256 KiB read.
+ */
+const lastWritten = new Map<string, {size: number; head: string}>();
+
+/**
  * Append records to the spool in one write, chained on from its head (see
  * spool-chain.ts). `isDurable` waits for the disk (fsync): the receiver
  * acknowledges a request only after that.
@@ -85,15 +93,21 @@ export const appendToSpool = async (
 					record: {kind: 'resource', attributes: {'cctop.spool.retired': segment.path, 'cctop.spool.retired_head': segment.head, 'cctop.spool.retired_last_ms': segment.lastMs, 'cctop.spool.retired_bytes': segment.bytes}},
 				}),
 			);
-			const isClean = endsCleanly(file);
-			const {text} = chainLines([...retired, ...bodies], rotation === undefined ? chainHead(file) : activeHead(file));
+			const size = statSync(file, {throwIfNoEntry: false})?.size ?? 0;
+			const known = lastWritten.get(file);
+			const isOurs = known !== undefined && known.size === size;
+			const isClean = isOurs || endsCleanly(file);
+			const {text, head} = chainLines([...retired, ...bodies], isOurs ? known.head : rotation === undefined ? chainHead(file) : activeHead(file));
+			const written = `${isClean ? '' : '\n'}${text}`;
 			const handle = await open(file, 'a');
 			try {
-				await handle.write(`${isClean ? '' : '\n'}${text}`);
+				await handle.write(written);
 				if (isDurable) await handle.sync();
 			} finally {
 				await handle.close();
 			}
+
+			lastWritten.set(file, {size: size + Buffer.byteLength(written), head});
 		});
 	});
 	const settled = done.catch(() => undefined);

@@ -1,3 +1,4 @@
+import type {ReceiverOptions} from './otlp-receiver.js';
 import net from 'node:net';
 import {Server, ServerCredentials, status, type sendUnaryData, type ServerUnaryCall, type ServiceDefinition} from '@grpc/grpc-js';
 import type {OtelRecord} from '../../core/otel/console-records.js';
@@ -11,17 +12,8 @@ import {BadExport, decodeExport, forwardExport, maxBodyBytes, type Signal} from 
  * errors are gRPC statuses with a reason: UNAUTHENTICATED, INVALID_ARGUMENT,
  * RESOURCE_EXHAUSTED (over 4 MiB, also once unzipped). gzip is grpc-js's own.
  */
-export type GrpcReceiverOptions = {
-	host: string;
-	port: number;
-	token?: string | undefined;
-	store: (records: ReadonlyArray<{record: OtelRecord; isIncomplete: boolean}>) => Promise<void>;
-	onRequest?: (event: {path: string; status: number; records: number; reason?: string}) => void;
-	forward?: string | undefined;
-	onForwardError?: (event: {path: string; reason: string}) => void;
-	/** Told once per client address that speaks HTTP/1 to this port. */
-	onWrongProtocol?: (event: {address: string}) => void;
-};
+/** The HTTP receiver's options, less what only HTTP has; `onWrongProtocol` is told of clients that speak HTTP/1 here. */
+export type GrpcReceiverOptions = Omit<ReceiverOptions, 'limits' | 'metrics'>;
 
 const services: Record<Signal, string> = {
 	metrics: 'opentelemetry.proto.collector.metrics.v1.MetricsService',

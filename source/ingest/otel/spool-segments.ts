@@ -79,27 +79,25 @@ export const activeHead = (active: string): string => {
 
 /**
  * Seal the active segment when `nowMs` is on another local day than its first
- * line, or it would pass `maxBytes`; then drop sealed segments past retention.
+ * line, or it would pass `maxBytes`; then drop sealed segments past retention
+ * (checked at each seal, so at least daily while the receiver gets anything).
  * Returns the records retention asks to add to the chain. Called under the spool lock.
  */
 export const rotate = (active: string, nowMs: number, incomingBytes: number, rotation: Rotation): Array<{path: string; head: string; lastMs: number; bytes: number}> => {
 	const stats = statSync(active, {throwIfNoEntry: false});
+	if (stats === undefined || stats.size === 0) return [];
+	const firstMs = timeOfLine(readAt(active, 0, 64)) ?? stats.mtimeMs;
+	if (localDay(firstMs) === localDay(nowMs) && stats.size + incomingBytes <= rotation.maxBytes) return [];
+	// Sealing: at most at each midnight and each `maxBytes`, so the list is read here and retention runs here too.
 	const list = readSegmentList(active);
-	let isChanged = false;
-	if (stats !== undefined && stats.size > 0) {
-		const firstMs = timeOfLine(readAt(active, 0, 64)) ?? stats.mtimeMs;
-		if (localDay(firstMs) !== localDay(nowMs) || stats.size + incomingBytes > rotation.maxBytes) {
-			const head = chainHead(active);
-			const lastMs = lastTime(active, stats.size, firstMs);
-			const day = localDay(firstMs);
-			let sequence = 1;
-			while (existsSync(active.replace(/\.ndjson$/, `.${day}.${sequence}.ndjson`))) sequence++;
-			const sealed = active.replace(/\.ndjson$/, `.${day}.${sequence}.ndjson`);
-			renameSync(active, sealed);
-			list.segments.push({file: path.basename(sealed), firstMs, lastMs, bytes: stats.size, head});
-			isChanged = true;
-		}
-	}
+	const head = chainHead(active);
+	const lastMs = lastTime(active, stats.size, firstMs);
+	const day = localDay(firstMs);
+	let sequence = 1;
+	while (existsSync(active.replace(/\.ndjson$/, `.${day}.${sequence}.ndjson`))) sequence++;
+	const sealed = active.replace(/\.ndjson$/, `.${day}.${sequence}.ndjson`);
+	renameSync(active, sealed);
+	list.segments.push({file: path.basename(sealed), firstMs, lastMs, bytes: stats.size, head});
 
 	const removed: Array<{path: string; head: string; lastMs: number; bytes: number}> = [];
 	if (rotation.retainDays !== undefined) {
@@ -109,11 +107,10 @@ export const rotate = (active: string, nowMs: number, incomingBytes: number, rot
 			rmSync(path.join(path.dirname(active), segment.file), {force: true});
 			list.retired.push({...segment, removedAtMs: nowMs});
 			removed.push({path: segment.file, head: segment.head, lastMs: segment.lastMs, bytes: segment.bytes});
-			isChanged = true;
 		}
 	}
 
-	if (isChanged) writeSegmentList(active, list);
+	writeSegmentList(active, list);
 	return removed;
 };
 
