@@ -43,7 +43,11 @@ export const AuditView = memo(({events: all, filter, width, rows}: {events: read
 				.reverse()
 				.map((row, index) => {
 					const who = isWide ? ` ${fit(row.user ?? '-', 16)} ${fit((row.sessionId ?? '-').slice(0, 8), 8)}` : '';
-					const text = ` ${clockTime(Date.parse(row.timestamp))} ${fit(row.event, isWide ? 23 : 14)}${who} ${fit(row.tool ?? '', isWide ? 12 : 8)} ${fit(row.decision ?? '', 7)} ${[row.source, row.detail].filter(Boolean).join(' · ')}`;
+					// In a side pane (under 60 columns) tool, decision, source and detail run together, so the detail still shows.
+					const text =
+						width < 60
+							? ` ${clockTime(Date.parse(row.timestamp))} ${fit(row.event, 14)} ${[row.tool, row.decision, row.source, row.detail].filter(Boolean).join(' · ')}`
+							: ` ${clockTime(Date.parse(row.timestamp))} ${fit(row.event, isWide ? 23 : 14)}${who} ${fit(row.tool ?? '', isWide ? 12 : 8)} ${fit(row.decision ?? '', 7)} ${[row.source, row.detail].filter(Boolean).join(' · ')}`;
 					return (
 						// Newest first; a row has no identity beyond its position.
 						<Text key={index} wrap="truncate" color={isAlarm(row) ? theme.status.exceeds : undefined}>

@@ -25,6 +25,8 @@ describe('AuditView (dashboard view 5)', () => {
 		expect(lines.at(-2)).toMatch(/^ ana@example\.com 3 ev · 1 rej/);
 		for (const line of lines) expect(line.length).toBeLessThanOrEqual(width);
 		if (width >= 100) expect(lines[2]).toContain('ana@example.com  cafe0001');
+		// A side pane runs the columns together so the detail shows.
+		if (width === 40) expect(lines[3]).toBe(' 10:01 tool_decision  Bash · reject · u…');
 	});
 
 	it('narrows to rejections, blocks and failures, to tool decisions, to permission changes and to the guard', () => {
