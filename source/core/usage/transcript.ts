@@ -129,15 +129,16 @@ export const parseTranscriptValue = (value: unknown, folderProject: string): Lin
 	const sessionId = line.sessionId ?? undefined;
 	const model = line.message?.model ?? '';
 
-	const text = firstText(line.message?.content);
-	const isLimitHit =
-		line.error === 'rate_limit' ||
-		((line.isApiErrorMessage === true || model === '<synthetic>') && limitTextPattern.test(text));
-
 	if (line.message?.usage === undefined || line.message.usage === null) {
 		if (!Number.isFinite(timestampMs)) {
 			return {kind: 'other'};
 		}
+
+		// Only a line without usage can be an event, so only then is its text looked at.
+		const text = firstText(line.message?.content);
+		const isLimitHit =
+			line.error === 'rate_limit' ||
+			((line.isApiErrorMessage === true || model === '<synthetic>') && limitTextPattern.test(text));
 
 		if (isLimitHit) {
 			return {kind: 'event', event: {kind: 'rate_limit', timestampMs, sessionId, project, message: text}};

@@ -33,9 +33,11 @@ export const maxLineBytes = 64 * 1024 * 1024;
  * (any key may be spelled with one), or `isApiErrorMessage`, which Claude Code
  * sets on every API error and limit-hit line (events without usage; older
  * limit lines say "usage limit reached" and match `usage`). Each needle is one
- * more pass over the bytes, ~0.2 s per GB, so there are no more than these.
+ * more pass over the bytes (~0.3 s per GB for `usage`); the other two are
+ * searched only within lines without `usage`, about half the bytes.
  */
-const needles = ['usage', '\\u', 'isApiErrorMessage'].map(text => Buffer.from(text));
+const usageNeedle = Buffer.from('usage');
+const otherNeedles = ['\\u', 'isApiErrorMessage'].map(text => Buffer.from(text));
 
 const isSpace = (byte: number | undefined): boolean => byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === 0x0a;
 
@@ -50,11 +52,11 @@ const isSpace = (byte: number | undefined): boolean => byte === 0x20 || byte ===
  * counted as invalid.
  */
 export class LineClassifier {
-	// Next match positions in the current buffer, so the prefilter scans each byte
+	// The next `usage` in the current buffer, so the prefilter scans each byte
 	// once per buffer instead of once per line.
 	private buffer: Buffer | undefined;
-	/** Per needle, its next position in the buffer (-1: none left). */
-	private readonly nextAt = needles.map(() => -1);
+	/** -1: none left in the buffer. */
+	private nextUsageAt = -1;
 
 	constructor(
 		private readonly onResult: (result: LineResult) => void,
@@ -75,19 +77,12 @@ export class LineClassifier {
 
 		this.counters.lines++;
 		const looksLikeObject = buffer[first] === 0x7b && buffer[last] === 0x7d;
-		if (buffer !== this.buffer) {
-			this.newBuffer(buffer, first);
-		}
-
-		let mayMatter = false;
-		for (let index = 0; index < needles.length; index++) {
-			let at = this.nextAt[index]!;
-			if (at !== -1 && at < first) {
-				at = buffer.indexOf(needles[index]!, first);
-				this.nextAt[index] = at;
-			}
-
-			mayMatter ||= at !== -1 && at < last;
+		// `usage` first: most lines that match have it, and the rarer needles are then
+		// searched only within the lines without it, not across every byte.
+		let mayMatter = this.hasUsage(buffer, first, last);
+		if (!mayMatter) {
+			const line = buffer.subarray(first, last);
+			mayMatter = otherNeedles.some(needle => line.includes(needle));
 		}
 
 		if (looksLikeObject && !mayMatter) {
@@ -98,9 +93,14 @@ export class LineClassifier {
 		this.handle(result);
 	}
 
-	private newBuffer(buffer: Buffer, from: number): void {
-		this.buffer = buffer;
-		for (const [index, needle] of needles.entries()) this.nextAt[index] = buffer.indexOf(needle, from);
+	/** Whether `usage` is in `buffer[first, last)`. */
+	private hasUsage(buffer: Buffer, first: number, last: number): boolean {
+		if (buffer !== this.buffer || (this.nextUsageAt !== -1 && this.nextUsageAt < first)) {
+			this.buffer = buffer;
+			this.nextUsageAt = buffer.indexOf(usageNeedle, first);
+		}
+
+		return this.nextUsageAt !== -1 && this.nextUsageAt + usageNeedle.length <= last;
 	}
 
 	/** Count a line that was too long to keep. */
