@@ -66,8 +66,7 @@ const snapshotVersion = 6;
  * Claude Code appends only to live sessions (a resumed one gets a new file), so
  * a status line stats only the hot part of the tree: transcripts written in the
  * last `hotMs`, project folders (a new session changes its folder's mtime),
- * folders written lately and every folder of a project with a hot transcript (a
- * live session's subagents). The rest of a history, thousands of files, is
+ * folders written lately and a live session's own folders (its subagents). The rest of a history, thousands of files, is
  * neither stat'ed nor even parsed: at 5,000 files that was most of a status
  * line's cost. The parts are drawn when the snapshot is built from a full view
  * (the index, a walk or a sweep). Every `sweepMs` (wall clock) a sweep stats
@@ -234,10 +233,27 @@ const treeParts = ({files, dirs, cold, wallMs, roots}: SnapshotState): {hot: Tre
 	const isHot = (mtimeMs: number) => mtimeMs >= wallMs - hotMs;
 	// A file never read (a stat that failed) stays hot until it is.
 	const isHotFile = (file: TrackedFile) => file.dev === -1 || isHot(file.mtimeMs);
-	const hotProjects = new Set(files.filter(isHotFile).map(file => projectOf(path.dirname(file.path), roots)));
+	// A live session's own folders: `<project>/<session>/` (named for its transcript)
+	// and everything in it, where its subagents' transcripts appear, plus the
+	// folders holding a hot transcript. Other sessions' folders are swept like their files.
+	const liveFolders = new Set<string>();
+	for (const file of files.filter(isHotFile)) {
+		liveFolders.add(file.path.replace(/\.jsonl$/, ''));
+		const project = projectOf(path.dirname(file.path), roots);
+		for (let dir = path.dirname(file.path); dir.length > project.length; dir = path.dirname(dir)) liveFolders.add(dir);
+	}
+
+	const isInLiveFolder = (dir: string, project: string) => {
+		for (let at = dir; at.length > project.length; at = path.dirname(at)) {
+			if (liveFolders.has(at)) return true;
+		}
+
+		return false;
+	};
+
 	const isHotDir = (dir: {path: string; mtimeMs: number}) => {
 		const project = projectOf(dir.path, roots);
-		return project === dir.path || isHot(dir.mtimeMs) || hotProjects.has(project);
+		return project === dir.path || isHot(dir.mtimeMs) || isInLiveFolder(dir.path, project);
 	};
 
 	return {

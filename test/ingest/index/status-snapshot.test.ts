@@ -238,6 +238,25 @@ describe('the status snapshot', () => {
 		expect(swept.json.block!.totalTokens).toBe(live.json.block!.totalTokens + 1110 + 11);
 	});
 
+	it('stats a live project\'s folder and its live session\'s folders, not the folders of its quiet sessions', async () => {
+		const h = await history(base);
+		const {utimes} = await import('node:fs/promises');
+		const past = new Date(Date.now() - 7 * 3_600_000);
+		for (const folder of ['-home-dev-shop/s1/subagents', '-home-dev-shop/old/subagents']) await mkdir(path.join(h.dir, 'projects', folder), {recursive: true});
+		await writeFile(path.join(h.dir, 'projects', '-home-dev-shop/old.jsonl'), text({file: 0, minutesAgo: 900, request: 30, output: 3, isKeyed: true}));
+		for (const item of ['-home-dev-shop/s1/subagents', '-home-dev-shop/s1', '-home-dev-shop/old/subagents', '-home-dev-shop/old', '-home-dev-shop/old.jsonl']) await utimes(path.join(h.dir, 'projects', item), past, past);
+		await h.age();
+		await h.status(false);
+		await h.status(true);
+		const {readSnapshot, snapshotPath} = await import('../../../source/ingest/index/status-snapshot.js');
+		process.env['CCTOP_CACHE_DIR'] = h.cacheDir;
+		const snapshot = (await readSnapshot(snapshotPath([path.join(h.dir, 'projects')])))!;
+		const hotDirs = snapshot.hot.dirPaths.split('\n').map(dir => path.relative(path.join(h.dir, 'projects'), dir));
+		expect(hotDirs).toEqual(expect.arrayContaining(['-home-dev-shop', '-home-dev-shop/s1', '-home-dev-shop/s1/subagents']));
+		expect(hotDirs).not.toContain('-home-dev-shop/old');
+		expect(hotDirs).not.toContain('-home-dev-shop/old/subagents');
+	});
+
 	// Property: with some transcripts quiet for hours, and appends, new sessions
 	// and renamed project folders in any order, the status line equals a cold
 	// read whenever no quiet file was appended to since the last sweep, and
