@@ -105,7 +105,6 @@ const indexUsage = async (options: Options, settings: Awaited<ReturnType<typeof 
 		const {KeyBloom} = await import('../core/util/bloom.js');
 		const bloom = KeyBloom.sized(hashes.length * 1.25);
 		for (const hash of hashes) bloom.add(hash);
-		const keys = bloom.bits;
 		// The snapshot's recent requests are those from the last block's start on; the day sums hold the week's before it.
 		const daysBeforeMs = last?.firstEntryMs ?? Number.MAX_SAFE_INTEGER;
 		noteFailure(cacheErrors, await writeSnapshot(snapshotPath(roots), buildSnapshot(
@@ -123,7 +122,7 @@ const indexUsage = async (options: Options, settings: Awaited<ReturnType<typeof 
 						dayStartsMs,
 						nowMs,
 						recent: entriesFrom(view.blocks, recentFromMs),
-						keys,
+						keys: {bits: bloom.bits},
 					},
 					settings.fingerprint,
 				)));

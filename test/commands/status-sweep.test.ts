@@ -53,7 +53,7 @@ describe('the status line\'s background sweep', () => {
 		await utimes(path.join(project, 'old.jsonl'), hoursAgo(7), hoursAgo(7));
 		for (const folder of [dir, path.join(dir, 'projects'), project]) await utimes(folder, hoursAgo(0.1), hoursAgo(0.1));
 		const first = line1();
-		const [name] = (await readdir(cacheDir())).filter(file => file.startsWith('status-'));
+		const [name] = (await readdir(cacheDir())).filter(file => file.startsWith('status-') && file.endsWith('.bin'));
 		const file = path.join(cacheDir(), name!);
 
 		await appendFile(path.join(project, 'old.jsonl'), line(10, 3, 300));

@@ -32,8 +32,8 @@ export type StatusSnapshot = {
 	sweptAtMs: number;
 	/** The folders and transcripts a status line stats (see {@link hotMs}). */
 	hot: TreeColumns;
-	/** The rest, as JSON bytes of {@link TreeColumns}: parsed only by a walk or a sweep. Stored after the JSON. */
-	cold: Uint8Array;
+	/** The side file (beside this one) holding the rest as JSON bytes of {@link TreeColumns}: read only by a walk or a sweep, rewritten only when it changes. */
+	coldFile: string;
 	earlierTotals: number[];
 	/** The week's requests before `fromMs`, per local day (see {@link DaySums}); null when they could not be carried on (a time zone change). */
 	days: DaySums | null;
@@ -42,8 +42,18 @@ export type StatusSnapshot = {
 	strings: string[];
 	/** Per entry: see {@link entryColumns}. */
 	entries: Array<Array<number | string | null>>;
-	/** Every request key in the history, a {@link KeyBloom}'s bits: a line with a key not in it is a new request. Stored after the JSON. */
-	keys: Uint8Array;
+	/**
+	 * The side file holding a {@link KeyBloom}'s bits of every request key in the
+	 * history when the index last answered: a line with a key neither in it nor
+	 * in `addedKeys` is a new request. Read only when a keyed line was appended.
+	 */
+	keysFile: string;
+	/** The key hashes of requests counted since. */
+	addedKeys: Array<[number, number]>;
+	/** In memory only: the folder the snapshot was read from, and side files' bytes still to write. */
+	dir?: string;
+	newCold?: Uint8Array;
+	newKeys?: Uint8Array;
 };
 
 type TrackedFile = TranscriptFile & FileCursor;
@@ -60,7 +70,10 @@ type TreeColumns = {
 };
 
 // 3: files carry ctimeMs and the fingerprint of the bytes read. 4: sweptAtMs. 5: hot and cold parts. 6: day sums.
-const snapshotVersion = 6;
+// 7: the cold part and the key filter in side files, rewritten only when they change.
+const snapshotVersion = 7;
+/** Past this many keys added since the index answered, the index answers again (and writes a fresh filter). */
+const maxAddedKeys = 20_000;
 
 /**
  * Claude Code appends only to live sessions (a resumed one gets a new file), so
@@ -134,8 +147,8 @@ export type SnapshotState = {
 	/** Every file and folder, or with `cold` only the hot ones. */
 	files: ReadonlyArray<TranscriptFile & FileCursor>;
 	dirs: ReadonlyArray<{path: string; mtimeMs: number}>;
-	/** The cold part as read, carried over unparsed; when absent, `files` and `dirs` are split into hot and cold at `wallMs`. */
-	cold?: Uint8Array;
+	/** The cold part's side file, carried over unread; when absent, `files` and `dirs` are split into hot and cold at `wallMs`. */
+	coldFile?: string;
 	/** Now, on the wall clock (file times are its). */
 	wallMs: number;
 	walkedAtMs: number;
@@ -153,8 +166,8 @@ export type SnapshotState = {
 	nowMs: number;
 	/** Counted entries at or after (last block's first entry − an hour). */
 	recent: readonly PricedEntry[];
-	/** Every request key in the history (a KeyBloom's bits). */
-	keys: Uint8Array;
+	/** Every request key in the history: a KeyBloom's bits, or its side file and the keys added since. */
+	keys: {bits: Uint8Array} | {file: string; added: Array<[number, number]>};
 };
 
 /** The snapshot for `state`: finished blocks before the last one become totals. */
@@ -177,7 +190,7 @@ export const buildSnapshot = (state: SnapshotState, fingerprint: string): Status
 		fromMs,
 		strings,
 		entries: state.recent.filter(entry => entry.timestampMs >= fromMs - marginMs).map(entry => entryColumns(entry, ref)),
-		keys: state.keys,
+		...('bits' in state.keys ? {keysFile: '', addedKeys: [], newKeys: state.keys.bits} : {keysFile: state.keys.file, addedKeys: state.keys.added}),
 	};
 };
 
@@ -210,8 +223,8 @@ const treeOf = (columns: TreeColumns) => {
  */
 export const quietFileStats = (snapshot: StatusSnapshot, wallMs: number): Map<string, {dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number}> | undefined => {
 	if (isSweepDue(snapshot.sweptAtMs, wallMs)) return undefined;
-	const {files} = treeOf(JSON.parse(Buffer.from(snapshot.cold).toString('utf8')) as TreeColumns);
-	return new Map(files.map(file => [file.path, file]));
+	const cold = coldTree(snapshot);
+	return cold === undefined ? undefined : new Map(cold.files.map(file => [file.path, file]));
 };
 
 /** The project folder `dir` sits in (a root's child), or the root itself. */
@@ -227,9 +240,24 @@ const projectOf = (dir: string, roots: readonly string[]): string => {
 	return dir;
 };
 
-/** The hot part as columns and the cold part as JSON bytes (see {@link hotMs}). */
-const treeParts = ({files, dirs, cold, wallMs, roots}: SnapshotState): {hot: TreeColumns; cold: Uint8Array} => {
-	if (cold !== undefined) return {hot: columnsOf(files, dirs), cold};
+/** A side file's bytes, or undefined when it is gone (replaced by a newer snapshot's: the index answers). */
+const readSide = (snapshot: StatusSnapshot, name: string): Buffer | undefined => {
+	try {
+		return snapshot.dir === undefined || name === '' ? undefined : readFileSync(path.join(snapshot.dir, name));
+	} catch {
+		return undefined;
+	}
+};
+
+/** The cold part's files and folders, read from its side file. */
+const coldTree = (snapshot: StatusSnapshot) => {
+	const bytes = readSide(snapshot, snapshot.coldFile);
+	return bytes === undefined ? undefined : treeOf(JSON.parse(bytes.toString('utf8')) as TreeColumns);
+};
+
+/** The hot part as columns, and the cold part's side file kept or its new JSON bytes (see {@link hotMs}). */
+const treeParts = ({files, dirs, coldFile, wallMs, roots}: SnapshotState): {hot: TreeColumns; coldFile: string; newCold?: Uint8Array} => {
+	if (coldFile !== undefined) return {hot: columnsOf(files, dirs), coldFile};
 	const isHot = (mtimeMs: number) => mtimeMs >= wallMs - hotMs;
 	// A file never read (a stat that failed) stays hot until it is.
 	const isHotFile = (file: TrackedFile) => file.dev === -1 || isHot(file.mtimeMs);
@@ -258,58 +286,74 @@ const treeParts = ({files, dirs, cold, wallMs, roots}: SnapshotState): {hot: Tre
 
 	return {
 		hot: columnsOf(files.filter(isHotFile), dirs.filter(isHotDir)),
-		cold: Buffer.from(JSON.stringify(columnsOf(files.filter(file => !isHotFile(file)), dirs.filter(dir => !isHotDir(dir))))),
+		coldFile: '',
+		newCold: Buffer.from(JSON.stringify(columnsOf(files.filter(file => !isHotFile(file)), dirs.filter(dir => !isHotDir(dir))))),
 	};
 };
 
 /**
- * Layout: JSON length (u32 LE) | JSON without `cold` and `keys` | cold length
- * (u32 LE) | cold JSON | the Bloom filter's bytes. One file, so one rename
- * replaces all; the cold part is sliced, not decoded.
+ * The snapshot is three files: this one, small, with what every status line
+ * reads, and two side files named in it (the cold part and the key filter, ~5
+ * and ~1 MB at 20,000 transcripts) that are read only when needed and written
+ * only when they change. Side files are never rewritten in place: a new one
+ * gets a new name, so a status line reading the previous snapshot at the same
+ * moment still finds its own (old ones are removed a minute later).
  */
 export const readSnapshot = async (file: string): Promise<StatusSnapshot | undefined> => {
 	try {
 		// Synchronous: one read, where the thread pool would take several round trips.
-		const bytes = readFileSync(file);
-		const jsonBytes = bytes.readUInt32LE(0);
-		if (bytes.length < 8 + jsonBytes) return undefined;
-		const snapshot = JSON.parse(bytes.toString('utf8', 4, 4 + jsonBytes)) as Omit<StatusSnapshot, 'cold' | 'keys'>;
-		if (snapshot.version !== snapshotVersion) return undefined;
-		const coldAt = 8 + jsonBytes;
-		const coldBytes = bytes.readUInt32LE(4 + jsonBytes);
-		if (bytes.length < coldAt + coldBytes) return undefined;
-		return {
-			...snapshot,
-			cold: bytes.subarray(coldAt, coldAt + coldBytes),
-			keys: new Uint8Array(bytes.buffer, bytes.byteOffset + coldAt + coldBytes, bytes.length - coldAt - coldBytes),
-		};
+		const snapshot = JSON.parse(readFileSync(file, 'utf8')) as StatusSnapshot;
+		return snapshot.version === snapshotVersion ? {...snapshot, dir: path.dirname(file)} : undefined;
 	} catch {
 		return undefined;
 	}
 };
 
+/** Side files older than this that no snapshot names are removed. */
+const sideGraceMs = 60_000;
+
 /**
- * Written to a temp file and renamed: a status line running at the same moment
- * reads the old one or the new one. A write that fails is returned, not thrown:
- * the snapshot only saves time.
+ * The side files first, then this file through a temp file and a rename: a
+ * status line running at the same moment reads the old snapshot or the new
+ * one. A write that fails is returned, not thrown: the snapshot only saves time.
  */
 export const writeSnapshot = async (file: string, snapshot: StatusSnapshot): Promise<{path: string; reason: string} | undefined> => {
+	const dir = path.dirname(file);
+	const base = path.basename(file);
 	const temporary = `${file}.${process.pid}.tmp`;
+	const id = `${Date.now().toString(36)}-${process.pid.toString(36)}`;
 	try {
-		await mkdir(path.dirname(file), {recursive: true});
-		const {cold, keys, ...rest} = snapshot;
-		const json = Buffer.from(JSON.stringify(rest));
-		const length = Buffer.alloc(4);
-		length.writeUInt32LE(json.length);
-		const coldLength = Buffer.alloc(4);
-		coldLength.writeUInt32LE(cold.length);
-		await writeFile(temporary, Buffer.concat([length, json, coldLength, cold, keys]));
+		await mkdir(dir, {recursive: true});
+		const {newCold, newKeys, ...rest} = snapshot;
+		const written = {...rest, dir: undefined};
+		if (newCold !== undefined) {
+			written.coldFile = `${base}.cold.${id}`;
+			await writeFile(path.join(dir, written.coldFile), newCold);
+		}
+
+		if (newKeys !== undefined) {
+			written.keysFile = `${base}.keys.${id}`;
+			await writeFile(path.join(dir, written.keysFile), newKeys);
+		}
+
+		await writeFile(temporary, JSON.stringify(written));
 		await rename(temporary, file);
+		if (newCold !== undefined || newKeys !== undefined) await removeOldSides(dir, base, [written.coldFile, written.keysFile]);
 		return undefined;
 	} catch (error) {
 		// A cache that cannot be written costs speed, never the answer.
 		await rm(temporary, {force: true}).catch(() => undefined);
 		return {path: file, reason: (error as NodeJS.ErrnoException).code ?? String(error)};
+	}
+};
+
+const removeOldSides = async (dir: string, base: string, kept: readonly string[]): Promise<void> => {
+	const {readdir, stat} = await import('node:fs/promises');
+	const names = await readdir(dir).catch(() => []);
+	for (const name of names) {
+		if (!(name.startsWith(`${base}.cold.`) || name.startsWith(`${base}.keys.`)) || kept.includes(name)) continue;
+		const stats = await stat(path.join(dir, name)).catch(() => undefined);
+		if (stats !== undefined && stats.mtimeMs < Date.now() - sideGraceMs) await rm(path.join(dir, name), {force: true});
 	}
 };
 
@@ -319,7 +363,7 @@ export const writeSnapshot = async (file: string, snapshot: StatusSnapshot): Pro
  * unread. A changed folder means a walk, in which every saved file must still
  * be (a deleted transcript takes usage away: the index's job); new transcripts
  * start at offset 0 and, with the hot files, are to be stat'ed. A sweep stats
- * every file. `toStat` is the files to stat; `cold` is set when the parts stay.
+ * every file. `toStat` is the files to stat; `coldFile` is set when the parts stay.
  */
 const currentTree = async (snapshot: StatusSnapshot, roots: readonly string[], isSweep: boolean) => {
 	const hot = treeOf(snapshot.hot);
@@ -329,15 +373,16 @@ const currentTree = async (snapshot: StatusSnapshot, roots: readonly string[], i
 			const mtimeMs = statSync(dir.path, {throwIfNoEntry: false})?.mtimeMs;
 			return mtimeMs === dir.mtimeMs && mtimeMs < snapshot.walkedAtMs - settleMs;
 		});
-	if (isUnchanged) return {...hot, walkedAtMs: snapshot.walkedAtMs, cold: snapshot.cold, toStat: hot.files};
-	const cold = treeOf(JSON.parse(Buffer.from(snapshot.cold).toString('utf8')) as TreeColumns);
+	if (isUnchanged) return {...hot, walkedAtMs: snapshot.walkedAtMs, coldFile: snapshot.coldFile, toStat: hot.files};
+	const cold = coldTree(snapshot);
+	if (cold === undefined) return undefined;
 	const saved = {files: [...hot.files, ...cold.files], dirs: [...hot.dirs, ...cold.dirs]};
 	const isSettled = saved.dirs.every(dir => {
 		const mtimeMs = statSync(dir.path, {throwIfNoEntry: false})?.mtimeMs;
 		return mtimeMs === dir.mtimeMs && mtimeMs < snapshot.walkedAtMs - settleMs;
 	});
 	// A sweep whose folders are all as they were needs no walk.
-	if (isSettled) return {...saved, walkedAtMs: snapshot.walkedAtMs, cold: undefined, toStat: saved.files};
+	if (isSettled) return {...saved, walkedAtMs: snapshot.walkedAtMs, coldFile: undefined, toStat: saved.files};
 	const walked = await walkRoots({searched: [], roots: [...roots]});
 	if (walked.unreadablePaths.length > 0) return undefined;
 	const known = new Map(saved.files.map(file => [file.path, file]));
@@ -345,7 +390,7 @@ const currentTree = async (snapshot: StatusSnapshot, roots: readonly string[], i
 	if (saved.files.some(file => !present.has(file.path))) return undefined;
 	const hotPaths = new Set(hot.files.map(file => file.path));
 	const files = walked.files.map(file => known.get(file.path) ?? {...file, dev: -1, ino: -1, size: 0, mtimeMs: 0, ctimeMs: 0, offset: 0, check: emptyCheck});
-	return {files, dirs: walked.dirs, walkedAtMs: walked.walkedAtMs, cold: undefined, toStat: isSweep ? files : files.filter(file => file.dev === -1 || hotPaths.has(file.path))};
+	return {files, dirs: walked.dirs, walkedAtMs: walked.walkedAtMs, coldFile: undefined, toStat: isSweep ? files : files.filter(file => file.dev === -1 || hotPaths.has(file.path))};
 };
 
 /**
@@ -393,7 +438,9 @@ export const usageFromSnapshot = async (
 	}
 
 	if (newBytes > fastByteLimit) return undefined;
-	let keys = snapshot.keys;
+	// Keys counted since the index answered; the filter of the rest is read only if a new keyed line needs it.
+	const added = [...snapshot.addedKeys];
+	const addedIds = new Set(added.map(([high, low]) => `${high}:${low}`));
 	const price = (entry: UsageEntry, source: string | undefined): PricedEntry => withCost(entry, entryCostUsd(entry, ledger.lookup, ledger.mode), source);
 	const counted = new Map<string, PricedEntry>();
 	const unkeyed: PricedEntry[] = [];
@@ -414,7 +461,18 @@ export const usageFromSnapshot = async (
 			import('../../core/util/bloom.js'),
 		]);
 		const parse = await loadLineParser();
-		const bloom = new KeyBloom(keys);
+		let bloom: InstanceType<typeof KeyBloom> | undefined;
+		const isKnownKey = (hash: [number, number]): boolean | undefined => {
+			if (addedIds.has(`${hash[0]}:${hash[1]}`)) return true;
+			if (bloom === undefined) {
+				const bits = readSide(snapshot, snapshot.keysFile);
+				if (bits === undefined) return undefined;
+				bloom = new KeyBloom(new Uint8Array(bits.buffer, bits.byteOffset, bits.length));
+			}
+
+			return bloom.mayHave(hash);
+		};
+
 		for (const {file, stats} of grown) {
 			const results: PricedEntry[] = [];
 			let isTooOld = false;
@@ -451,9 +509,13 @@ export const usageFromSnapshot = async (
 
 				const winner = counted.get(key);
 				const hash = keyHash(key);
-				// Not among the last block's requests but perhaps an older one's copy: only the index can say.
-				if (winner === undefined && bloom.mayHave(hash)) return undefined;
-				bloom.add(hash);
+				// Not among the last block's requests but perhaps an older one's copy (or the filter is gone): only the index can say.
+				if (winner === undefined) {
+					if (isKnownKey(hash) !== false) return undefined;
+					added.push(hash);
+					addedIds.add(`${hash[0]}:${hash[1]}`);
+				}
+
 				if (winner !== undefined && !beatsCopy(entry, file.path, winner, winner.sourcePath ?? '')) continue;
 				// The counted copy would move from before the last block into it: the index knows that block.
 				if (winner !== undefined && winner.timestampMs < snapshot.fromMs) return undefined;
@@ -463,7 +525,7 @@ export const usageFromSnapshot = async (
 			files.set(file.path, {...file, dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, offset: mark.offset, check: mark.check});
 		}
 
-		keys = bloom.bits;
+		if (added.length > maxAddedKeys) return undefined;
 	}
 
 	const recent = [...counted.values(), ...unkeyed];
@@ -471,7 +533,7 @@ export const usageFromSnapshot = async (
 	// A sweep is written down even when it found nothing: the next calls need not repeat it.
 	const isChanged = grown.length > 0 || tree.walkedAtMs !== snapshot.walkedAtMs || isSweep;
 	const next = isChanged
-		? buildSnapshot({files: [...files.values()], dirs: tree.dirs, cold: tree.cold, wallMs, walkedAtMs: tree.walkedAtMs, sweptAtMs: isSweep ? wallMs : snapshot.sweptAtMs, roots, blocks, earlierTotals: snapshot.earlierTotals, days: snapshot.days, daysBeforeMs: snapshot.fromMs, dayStartsMs, nowMs, recent, keys}, fingerprint)
+		? buildSnapshot({files: [...files.values()], dirs: tree.dirs, coldFile: tree.coldFile, wallMs, walkedAtMs: tree.walkedAtMs, sweptAtMs: isSweep ? wallMs : snapshot.sweptAtMs, roots, blocks, earlierTotals: snapshot.earlierTotals, days: snapshot.days, daysBeforeMs: snapshot.fromMs, dayStartsMs, nowMs, recent, keys: {file: snapshot.keysFile, added}}, fingerprint)
 		: undefined;
 	const week = snapshot.days === null ? undefined : weekFromSums(snapshot.days, recent, snapshot.fromMs, dayStartsMs, nowMs);
 	return {blocks, earlierTotals: snapshot.earlierTotals, week, next, isSweepDue: !isSweep && isSweepDue(snapshot.sweptAtMs, wallMs)};

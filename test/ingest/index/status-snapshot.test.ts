@@ -162,10 +162,51 @@ describe('the status snapshot', () => {
 		const h = await history(base);
 		await h.age();
 		await h.status(true);
-		const [snapshot] = (await readdir(h.cacheDir)).filter(name => name.startsWith('status-'));
+		const [snapshot] = (await readdir(h.cacheDir)).filter(name => name.startsWith('status-') && name.endsWith('.bin'));
 		await writeFile(path.join(h.cacheDir, snapshot!), '{"version": 1, "garbage');
 		expect((await h.status(true)).source).toBe('index');
 		expect((await h.status(true)).source).toBe('snapshot');
+	});
+
+	it('rewrites only its small file on appends, reads the key filter only for new requests, and falls back when a side file is gone', async () => {
+		const h = await history(base);
+		await h.age();
+		await h.status(true);
+		const {readSnapshot, snapshotPath} = await import('../../../source/ingest/index/status-snapshot.js');
+		const read = async () => {
+			process.env['CCTOP_CACHE_DIR'] = h.cacheDir;
+			return (await readSnapshot(snapshotPath([path.join(h.dir, 'projects')])))!;
+		};
+
+		const before = await read();
+		expect(before.coldFile).not.toBe('');
+		expect(before.addedKeys).toEqual([]);
+		await h.append([{file: 1, minutesAgo: 3, request: 40, output: 4, isKeyed: true}]);
+		const appended = await h.status(true);
+		expect(appended.source).toBe('snapshot');
+		expect(appended.json).toEqual((await h.status(false)).json);
+		const after = await read();
+		// The side files stay as they were; the new request's key is listed beside the filter.
+		expect([after.coldFile, after.keysFile]).toEqual([before.coldFile, before.keysFile]);
+		expect(after.addedKeys).toHaveLength(1);
+
+		// A copy of a request the snapshot counts needs no filter; a new request does.
+		await rm(path.join(h.cacheDir, after.keysFile));
+		await h.append([{file: 0, minutesAgo: 3, request: 40, output: 4, isKeyed: true}]);
+		expect((await h.status(true)).source).toBe('snapshot');
+		await h.append([{file: 1, minutesAgo: 2, request: 41, output: 5, isKeyed: true}]);
+		// Side files a minute old that no snapshot names are removed when new ones are written; newer ones may still be being read.
+		const {utimes} = await import('node:fs/promises');
+		const twoMinutesAgo = new Date(Date.now() - 120_000);
+		await utimes(path.join(h.cacheDir, after.coldFile), twoMinutesAgo, twoMinutesAgo);
+		const fallback = await h.status(true);
+		expect(fallback.source).toBe('index');
+		expect(fallback.json).toEqual((await h.status(false)).json);
+		const rebuilt = await read();
+		expect(rebuilt.keysFile).not.toBe(after.keysFile);
+		const names = await readdir(h.cacheDir);
+		expect(names).not.toContain(after.coldFile);
+		expect(names).toEqual(expect.arrayContaining([rebuilt.coldFile, rebuilt.keysFile]));
 	});
 
 	// Property: whatever is appended (streamed copies, copies in other files,
