@@ -1,7 +1,11 @@
 import {sessionJson, sessionSummaryJson} from '../core/screens/session-detail.js';
-import {byLastActive, sessionSummaries, type SessionSummary} from '../core/usage/session-summaries.js';
-import {sessionsFrom, type SessionSeen} from '../core/usage/sessions.js';
-import {UsageError, type Options} from '../options.js';
+import type {PricedEntry} from '../core/usage/blocks.js';
+import {compareEntries, dedupeKey} from '../core/usage/dedupe.js';
+import {byLastActive, continueRow, sessionSummaries, type RowState, type SessionSummary} from '../core/usage/session-summaries.js';
+import {sessionOf, sessionsFrom, type SessionSeen} from '../core/usage/sessions.js';
+import {lastDayStarts, UsageError, type Options} from '../options.js';
+import {ledgerSettings} from './ledger-settings.js';
+import type {SessionsAtIndex} from './snapshot-from-index.js';
 import {renderSessionList, renderSessionText} from '../views/session-text.js';
 import {loadSessionDetail} from './session-load.js';
 import type {UsageHandle} from '../ingest/index/usage-handle.js';
@@ -58,6 +62,64 @@ export const sessionRows = (usage: UsageHandle): SessionSummary[] => {
 };
 
 /**
+ * The rows part of the status snapshot (see SessionsPart): every session's row
+ * without its requests from `windowFromMs` on, which the snapshot keeps. Only
+ * the sessions active since then are recomputed, from their own copies.
+ */
+const sessionsAtIndex = (usage: UsageHandle, rows: readonly SessionSummary[], windowFromMs: number): SessionsAtIndex | undefined => {
+	const recentIds = new Set(rows.filter(row => row.endMs >= windowFromMs).map(row => row.sessionId));
+	const {files, seen} = usage.live!.usage.copiesOf(recentIds);
+	const sessions = sessionsFrom(files, seen);
+	const states: RowState[] = [];
+	const homes = new Map<string, string>();
+	for (const sessionId of recentIds) {
+		const session = sessions.get(sessionId);
+		if (session === undefined) return undefined;
+		const entries = [...session.entries].sort(compareEntries);
+		const state = continueRow(sessionId, undefined, entries.filter(entry => entry.timestampMs < windowFromMs));
+		if (state !== undefined) states.push(state);
+		for (const entry of entries) {
+			const key = entry.timestampMs >= windowFromMs ? dedupeKey(entry) : undefined;
+			if (key !== undefined) homes.set(key, sessionId);
+		}
+	}
+
+	return {
+		part: {finals: rows.filter(row => !recentIds.has(row.sessionId)), states},
+		homes: (entry: PricedEntry) => {
+			const key = dedupeKey(entry);
+			return key === undefined ? sessionOf(entry) : homes.get(key);
+		},
+	};
+};
+
+/**
+ * `session --list` from the status snapshot and what was appended since, when
+ * it holds the rows part; undefined when the index must answer. Quiet files
+ * are trusted as the last sweep saw them, as a status line does; a due sweep
+ * stats every file here (no index read either way).
+ */
+export const snapshotSessionRows = async (options: Options): Promise<SessionSummary[] | undefined> => {
+	const [{findRoots}, {readSnapshot, snapshotPath, usageFromSnapshot, writeSnapshot, sessionRowsFromSnapshot, isSweepDue}] = await Promise.all([
+		import('../ingest/transcripts/discover.js'),
+		import('../ingest/index/status-snapshot.js'),
+	]);
+	const {roots} = await findRoots({claudeDirs: options.claudeDir});
+	if (roots.length === 0) return undefined;
+	const file = snapshotPath(roots);
+	const snapshot = await readSnapshot(file);
+	if (snapshot === undefined || snapshot.sessionsFile === '') return undefined;
+	const settings = await ledgerSettings(options);
+	const nowMs = options.now ?? Date.now();
+	const usage = await usageFromSnapshot(snapshot, {roots, ...settings, nowMs, dayStartsMs: lastDayStarts(nowMs), isSweep: isSweepDue(snapshot.sweptAtMs, Date.now())});
+	if (usage?.sessions === undefined) return undefined;
+	const rows = sessionRowsFromSnapshot(snapshot, usage.sessions);
+	// A snapshot that cannot be written costs the next call time, never this answer.
+	if (usage.next !== undefined) await writeSnapshot(file, usage.next);
+	return rows;
+};
+
+/**
  * `cctop session [ID|--latest] [--project NAME] [--list] [--json]`. Totals use
  * the report's dedupe and pricing; a request copied into a resumed session
  * counts for the session it first appeared in. One session decodes only its own
@@ -67,6 +129,20 @@ export const runSession = async (options: Options, idOrPrefix: string | undefine
 	if (idOrPrefix !== undefined && options.latest) throw new UsageError('give a session id or --latest, not both');
 	if (idOrPrefix !== undefined && options.list) throw new UsageError('--list lists sessions; leave out the id');
 	const clock = () => options.now ?? Date.now();
+	const print = (rows: readonly SessionSummary[]) => {
+		const width = process.stdout.columns ?? process.stderr.columns ?? (Number(process.env['COLUMNS']) || 100);
+		const project = options.project;
+		const matching = rows.filter(row => project === undefined || row.project === project);
+		const listed = options.limit === 0 ? matching : matching.slice(0, options.limit);
+		process.stdout.write(options.json ? `${JSON.stringify({sessions: listed.map(row => sessionSummaryJson(row))}, null, 2)}\n` : `${renderSessionList(listed, {width})}\n`);
+	};
+
+	const fast = options.list && options.cache ? await snapshotSessionRows(options) : undefined;
+	if (fast !== undefined) {
+		print(fast);
+		return 0;
+	}
+
 	const usage = await openUsageFor(options, clock, {isSummaryEnough: false, knownStats: await recentQuietStats(options)});
 	try {
 		if (!options.quiet) for (const note of usage.notes) process.stderr.write(`cctop: ${note}\n`);
@@ -79,10 +155,15 @@ export const runSession = async (options: Options, idOrPrefix: string | undefine
 		const live = usage.live!.usage;
 		const width = process.stdout.columns ?? process.stderr.columns ?? (Number(process.env['COLUMNS']) || 100);
 		if (options.list) {
-			const project = options.project;
-			const rows = sessionRows(usage).filter(row => project === undefined || row.project === project);
-			const listed = options.limit === 0 ? rows : rows.slice(0, options.limit);
-			process.stdout.write(options.json ? `${JSON.stringify({sessions: listed.map(row => sessionSummaryJson(row))}, null, 2)}\n` : `${renderSessionList(listed, {width})}\n`);
+			const rows = sessionRows(usage);
+			print(rows);
+			if (options.cache) {
+				// The next `session --list` (and every status line meanwhile) carries these rows on from the snapshot.
+				const [{snapshotFromIndex}, {fingerprint}] = await Promise.all([import('./snapshot-from-index.js'), ledgerSettings(options)]);
+				const {failure} = await snapshotFromIndex(usage, {fingerprint, nowMs: clock(), isCached: true, needsWeek: false}, windowFromMs => sessionsAtIndex(usage, rows, windowFromMs));
+				if (failure !== undefined) process.stderr.write(`${cacheWarning([failure])}\n`);
+			}
+
 			return 0;
 		}
 

@@ -6,7 +6,7 @@ import {buildStatus, statusLine, type Status, type StatusOtel} from '../core/scr
 import type {Budget} from '../core/config/budgets-schema.js';
 import {findRoots} from '../ingest/transcripts/discover.js';
 import {defaultBudgetsPath} from '../ingest/dirs.js';
-import {buildSnapshot, marginMs, readSnapshot, snapshotPath, usageFromSnapshot, writeSnapshot} from '../ingest/index/status-snapshot.js';
+import {readSnapshot, snapshotPath, usageFromSnapshot, writeSnapshot} from '../ingest/index/status-snapshot.js';
 import {dayBounds, lastDayStarts, type Options} from '../options.js';
 import {ledgerSettings} from './ledger-settings.js';
 
@@ -89,45 +89,10 @@ const noteFailure = (errors: CacheErrors, failure: {path: string; reason: string
  */
 const indexUsage = async (options: Options, settings: Awaited<ReturnType<typeof ledgerSettings>>, clock: () => number, needsPeriods: boolean, cacheErrors: CacheErrors) => {
 	const nowMs = clock();
-	const [{openUsageFor}, {daySums, entriesFrom, weeklyTotals}] = await Promise.all([import('./usage-for.js'), import('../core/usage/weekly.js')]);
+	const [{openUsageFor}, {weeklyTotals}, {snapshotFromIndex}] = await Promise.all([import('./usage-for.js'), import('../core/usage/weekly.js'), import('./snapshot-from-index.js')]);
 	const usage = await openUsageFor({...options, quiet: true}, clock, {isSummaryEnough: !options.cache && !needsPeriods});
-	const last = usage.view().blocks.findLast(block => !block.isGap);
-	const recentFromMs = (last?.firstEntryMs ?? nowMs) - marginMs;
-	const dayStartsMs = lastDayStarts(nowMs);
-	const weekStartMs = dayStartsMs[0]!;
-	const view = usage.view(Math.min(recentFromMs, options.cache || needsPeriods ? weekStartMs : Number.POSITIVE_INFINITY));
-	const weekEntries = options.cache || needsPeriods ? entriesFrom(view.blocks, weekStartMs) : [];
-	const tailers = usage.live === undefined ? [] : [...usage.live.source.tailers.values()];
-	if (options.cache && usage.live !== undefined && tailers.every(tailer => tailer.cursor !== undefined)) {
-		const files = tailers.map(tailer => ({path: tailer.path, projectSlug: tailer.projectSlug, ...tailer.cursor!}));
-		const {dirs, walkedAtMs, roots} = usage.discovery;
-		const hashes = [...usage.live.usage.keyHashes()];
-		const {KeyBloom} = await import('../core/util/bloom.js');
-		const bloom = KeyBloom.sized(hashes.length * 1.25);
-		for (const hash of hashes) bloom.add(hash);
-		// The snapshot's recent requests are those from the last block's start on; the day sums hold the week's before it.
-		const daysBeforeMs = last?.firstEntryMs ?? Number.MAX_SAFE_INTEGER;
-		noteFailure(cacheErrors, await writeSnapshot(snapshotPath(roots), buildSnapshot(
-					{
-						files,
-						dirs,
-						wallMs: Date.now(),
-						walkedAtMs,
-						sweptAtMs: Date.now(),
-						roots,
-						blocks: view.blocks,
-						earlierTotals: [],
-						days: daySums(weekEntries, dayStartsMs, daysBeforeMs, nowMs),
-						daysBeforeMs,
-						dayStartsMs,
-						nowMs,
-						recent: entriesFrom(view.blocks, recentFromMs),
-						keys: {bits: bloom.bits},
-					},
-					settings.fingerprint,
-				)));
-	}
-
+	const {view, weekEntries, dayStartsMs, failure} = await snapshotFromIndex(usage, {fingerprint: settings.fingerprint, nowMs, isCached: options.cache, needsWeek: needsPeriods});
+	noteFailure(cacheErrors, failure);
 	await usage.save();
 	cacheErrors.push(...usage.cacheErrors());
 	return {blocks: view.blocks, earlierTotals: [] as number[], week: needsPeriods ? weeklyTotals(weekEntries, dayStartsMs, nowMs) : undefined};

@@ -7,6 +7,8 @@ import {beatsCopy, compareEntries, dedupeKey} from '../../core/usage/dedupe.js';
 import type {LedgerOptions} from '../../core/usage/ledger.js';
 import {entryCostUsd} from '../../core/usage/pricing.js';
 import {totalTokens, type UsageEntry} from '../../core/usage/types.js';
+import {byLastActive, continueRow, rowOf, type RowState, type SessionSummary} from '../../core/usage/session-summaries.js';
+import {sessionOf} from '../../core/usage/sessions.js';
 import {movedDaySums, weekFromSums, type DaySums, type Weekly} from '../../core/usage/weekly.js';
 import {cacheDir} from '../dirs.js';
 import {walkRoots, type TranscriptFile} from '../transcripts/discover.js';
@@ -50,11 +52,27 @@ export type StatusSnapshot = {
 	keysFile: string;
 	/** The key hashes of requests counted since. */
 	addedKeys: Array<[number, number]>;
+	/**
+	 * The side file with `session --list`'s rows up to the recent requests (see
+	 * {@link SessionsPart}), or '' when there is none: `session --list` builds
+	 * it from the index, and status lines keep it while it stays true.
+	 */
+	sessionsFile: string;
 	/** In memory only: the folder the snapshot was read from, and side files' bytes still to write. */
 	dir?: string;
 	newCold?: Uint8Array;
 	newKeys?: Uint8Array;
+	newSessions?: Uint8Array;
 };
+
+/**
+ * Every session's row without its requests from the recent window on
+ * (`fromMs` − an hour, where the snapshot's entries start): sessions with none
+ * there as final rows, the others as states to carry on (see {@link continueRow}).
+ * With each recent request's session (the one it first appeared in, which the
+ * entries keep), `session --list` is these carried on with the recent requests.
+ */
+export type SessionsPart = {finals: SessionSummary[]; states: RowState[]};
 
 type TrackedFile = TranscriptFile & FileCursor;
 
@@ -70,7 +88,7 @@ type TreeColumns = {
 };
 
 // 3: files carry ctimeMs and the fingerprint of the bytes read. 4: sweptAtMs. 5: hot and cold parts. 6: day sums.
-// 7: the cold part and the key filter in side files, rewritten only when they change.
+// 7: the cold part, the key filter and session rows in side files, rewritten only when they change.
 const snapshotVersion = 7;
 /** Past this many keys added since the index answered, the index answers again (and writes a fresh filter). */
 const maxAddedKeys = 20_000;
@@ -104,7 +122,7 @@ export const snapshotPath = (roots: readonly string[]): string => path.join(cach
 type Row = Array<number | string | null>;
 
 /** One counted entry as a compact row; ids and names go through `strings`. */
-const entryColumns = (entry: PricedEntry, ref: (text: string | undefined) => number): Row => [
+const entryColumns = (entry: PricedEntry, ref: (text: string | undefined) => number, home: (entry: PricedEntry) => string | undefined): Row => [
 	entry.timestampMs,
 	entry.tokens.inputTokens,
 	entry.tokens.outputTokens,
@@ -120,9 +138,10 @@ const entryColumns = (entry: PricedEntry, ref: (text: string | undefined) => num
 	entry.messageId ?? null,
 	entry.requestId ?? null,
 	ref(entry.sourcePath),
+	ref(home(entry)),
 ];
 
-const fromColumns = (row: Row, strings: readonly string[]): UsageEntry & {sourcePath: string | undefined} => {
+const fromColumns = (row: Row, strings: readonly string[]): UsageEntry & {sourcePath: string | undefined; home: string | undefined} => {
 	const text = (at: number): string | undefined => (at < 0 ? undefined : strings[at]);
 	const flags = row[7] as number;
 	return {
@@ -140,6 +159,7 @@ const fromColumns = (row: Row, strings: readonly string[]): UsageEntry & {source
 		loggedCostUsd: (row[8] as number | null) ?? undefined,
 		isNonBillable: (flags & nonBillableFlag) !== 0,
 		sourcePath: text(row[14] as number),
+		home: text((row[15] as number | undefined) ?? -1),
 	};
 };
 
@@ -168,6 +188,9 @@ export type SnapshotState = {
 	recent: readonly PricedEntry[];
 	/** Every request key in the history: a KeyBloom's bits, or its side file and the keys added since. */
 	keys: {bits: Uint8Array} | {file: string; added: Array<[number, number]>};
+	/** Session rows before the recent window (a side file kept, or a new part to write), and each recent request's session. */
+	sessions?: {file: string} | {part: SessionsPart} | undefined;
+	homes?: (entry: PricedEntry) => string | undefined;
 };
 
 /** The snapshot for `state`: finished blocks before the last one become totals. */
@@ -176,6 +199,13 @@ export const buildSnapshot = (state: SnapshotState, fingerprint: string): Status
 	const last = lastIndex < 0 ? undefined : state.blocks[lastIndex]!;
 	const fromMs = last?.firstEntryMs ?? Number.MAX_SAFE_INTEGER;
 	const {strings, ref} = stringTable();
+	const window = state.recent.filter(entry => entry.timestampMs >= fromMs - marginMs);
+	// A rows part carried over stays true while no request leaves the window (it
+	// would have to move into the rows: `session --list` builds them again instead).
+	// A new part (from the index) holds every request before the window.
+	const isKept = state.sessions !== undefined && ('part' in state.sessions || window.length === state.recent.length);
+	const sessions = isKept && state.homes !== undefined ? state.sessions : undefined;
+	const homes = sessions === undefined ? () => undefined : state.homes!;
 
 	return {
 		version: snapshotVersion,
@@ -189,8 +219,9 @@ export const buildSnapshot = (state: SnapshotState, fingerprint: string): Status
 		days: state.days === null ? null : (movedDaySums(state.days, state.recent, state.daysBeforeMs, fromMs, state.dayStartsMs, state.nowMs) ?? null),
 		fromMs,
 		strings,
-		entries: state.recent.filter(entry => entry.timestampMs >= fromMs - marginMs).map(entry => entryColumns(entry, ref)),
+		entries: window.map(entry => entryColumns(entry, ref, homes)),
 		...('bits' in state.keys ? {keysFile: '', addedKeys: [], newKeys: state.keys.bits} : {keysFile: state.keys.file, addedKeys: state.keys.added}),
+		...(sessions === undefined ? {sessionsFile: ''} : 'file' in sessions ? {sessionsFile: sessions.file} : {sessionsFile: '', newSessions: Buffer.from(JSON.stringify(sessions.part))}),
 	};
 };
 
@@ -324,7 +355,7 @@ export const writeSnapshot = async (file: string, snapshot: StatusSnapshot): Pro
 	const id = `${Date.now().toString(36)}-${process.pid.toString(36)}`;
 	try {
 		await mkdir(dir, {recursive: true});
-		const {newCold, newKeys, ...rest} = snapshot;
+		const {newCold, newKeys, newSessions, ...rest} = snapshot;
 		const written = {...rest, dir: undefined};
 		if (newCold !== undefined) {
 			written.coldFile = `${base}.cold.${id}`;
@@ -336,9 +367,14 @@ export const writeSnapshot = async (file: string, snapshot: StatusSnapshot): Pro
 			await writeFile(path.join(dir, written.keysFile), newKeys);
 		}
 
+		if (newSessions !== undefined) {
+			written.sessionsFile = `${base}.sessions.${id}`;
+			await writeFile(path.join(dir, written.sessionsFile), newSessions);
+		}
+
 		await writeFile(temporary, JSON.stringify(written));
 		await rename(temporary, file);
-		if (newCold !== undefined || newKeys !== undefined) await removeOldSides(dir, base, [written.coldFile, written.keysFile]);
+		if (newCold !== undefined || newKeys !== undefined || newSessions !== undefined) await removeOldSides(dir, base, [written.coldFile, written.keysFile, written.sessionsFile]);
 		return undefined;
 	} catch (error) {
 		// A cache that cannot be written costs speed, never the answer.
@@ -351,7 +387,7 @@ const removeOldSides = async (dir: string, base: string, kept: readonly string[]
 	const {readdir, stat} = await import('node:fs/promises');
 	const names = await readdir(dir).catch(() => []);
 	for (const name of names) {
-		if (!(name.startsWith(`${base}.cold.`) || name.startsWith(`${base}.keys.`)) || kept.includes(name)) continue;
+		if (!['cold', 'keys', 'sessions'].some(part => name.startsWith(`${base}.${part}.`)) || kept.includes(name)) continue;
 		const stats = await stat(path.join(dir, name)).catch(() => undefined);
 		if (stats !== undefined && stats.mtimeMs < Date.now() - sideGraceMs) await rm(path.join(dir, name), {force: true});
 	}
@@ -417,6 +453,8 @@ export const usageFromSnapshot = async (
 			week: Weekly | undefined;
 			next: StatusSnapshot | undefined;
 			isSweepDue: boolean;
+			/** The rows part and each recent request with its session, while the snapshot has them (see {@link SessionsPart}). */
+			sessions: {file: string; recent: ReadonlyArray<{entry: PricedEntry; home: string}>} | undefined;
 	  }
 	| undefined
 > => {
@@ -444,12 +482,18 @@ export const usageFromSnapshot = async (
 	const price = (entry: UsageEntry, source: string | undefined): PricedEntry => withCost(entry, entryCostUsd(entry, ledger.lookup, ledger.mode), source);
 	const counted = new Map<string, PricedEntry>();
 	const unkeyed: PricedEntry[] = [];
+	// Each recent request's session: where its first copy is. A copy appended in
+	// another session could move it, which only the index can tell: the rows part is then dropped.
+	const homes = new Map<string, string>();
+	let hasSessions = snapshot.sessionsFile !== '';
 	for (const row of snapshot.entries) {
 		const entry = fromColumns(row, snapshot.strings);
 		const priced = price(entry, entry.sourcePath);
 		const key = dedupeKey(priced);
 		if (key === undefined) unkeyed.push(priced);
 		else counted.set(key, priced);
+		if (key !== undefined && entry.home !== undefined) homes.set(key, entry.home);
+		else if (key !== undefined) hasSessions = false;
 	}
 
 	const files = new Map(tree.files.map(file => [file.path, file]));
@@ -514,6 +558,9 @@ export const usageFromSnapshot = async (
 					if (isKnownKey(hash) !== false) return undefined;
 					added.push(hash);
 					addedIds.add(`${hash[0]}:${hash[1]}`);
+					homes.set(key, sessionOf(entry));
+				} else if (homes.get(key) !== sessionOf(entry)) {
+					hasSessions = false;
 				}
 
 				if (winner !== undefined && !beatsCopy(entry, file.path, winner, winner.sourcePath ?? '')) continue;
@@ -529,12 +576,50 @@ export const usageFromSnapshot = async (
 	}
 
 	const recent = [...counted.values(), ...unkeyed];
+	const homeOf = (entry: PricedEntry): string => {
+		const key = dedupeKey(entry);
+		return key === undefined ? sessionOf(entry) : homes.get(key)!;
+	};
+
 	const blocks = identifyBlocks(recent.filter(entry => entry.timestampMs >= snapshot.fromMs).sort(compareEntries), ledger.sessionLengthMs, nowMs);
 	// A sweep is written down even when it found nothing: the next calls need not repeat it.
 	const isChanged = grown.length > 0 || tree.walkedAtMs !== snapshot.walkedAtMs || isSweep;
 	const next = isChanged
-		? buildSnapshot({files: [...files.values()], dirs: tree.dirs, coldFile: tree.coldFile, wallMs, walkedAtMs: tree.walkedAtMs, sweptAtMs: isSweep ? wallMs : snapshot.sweptAtMs, roots, blocks, earlierTotals: snapshot.earlierTotals, days: snapshot.days, daysBeforeMs: snapshot.fromMs, dayStartsMs, nowMs, recent, keys: {file: snapshot.keysFile, added}}, fingerprint)
+		? buildSnapshot({files: [...files.values()], dirs: tree.dirs, coldFile: tree.coldFile, wallMs, walkedAtMs: tree.walkedAtMs, sweptAtMs: isSweep ? wallMs : snapshot.sweptAtMs, roots, blocks, earlierTotals: snapshot.earlierTotals, days: snapshot.days, daysBeforeMs: snapshot.fromMs, dayStartsMs, nowMs, recent, keys: {file: snapshot.keysFile, added}, ...(hasSessions ? {sessions: {file: snapshot.sessionsFile}, homes: homeOf} : {})}, fingerprint)
 		: undefined;
 	const week = snapshot.days === null ? undefined : weekFromSums(snapshot.days, recent, snapshot.fromMs, dayStartsMs, nowMs);
-	return {blocks, earlierTotals: snapshot.earlierTotals, week, next, isSweepDue: !isSweep && isSweepDue(snapshot.sweptAtMs, wallMs)};
+	const sessions = hasSessions && (next === undefined || next.sessionsFile !== '') ? {file: snapshot.sessionsFile, recent: recent.map(entry => ({entry, home: homeOf(entry)}))} : undefined;
+	return {blocks, earlierTotals: snapshot.earlierTotals, week, next, isSweepDue: !isSweep && isSweepDue(snapshot.sweptAtMs, wallMs), sessions};
+};
+
+/**
+ * `session --list` from the snapshot: the rows part carried on with the recent
+ * requests, each in the session it first appeared in. Undefined when the part
+ * is gone, or a session with only a final row got a request (a quiet session
+ * resumed in place): the index answers.
+ */
+export const sessionRowsFromSnapshot = (snapshot: StatusSnapshot, sessions: {file: string; recent: ReadonlyArray<{entry: PricedEntry; home: string}>}): SessionSummary[] | undefined => {
+	const bytes = readSide(snapshot, sessions.file);
+	if (bytes === undefined) return undefined;
+	const part = JSON.parse(bytes.toString('utf8')) as SessionsPart;
+	const recentBySession = new Map<string, PricedEntry[]>();
+	for (const {entry, home} of sessions.recent) {
+		const list = recentBySession.get(home);
+		if (list === undefined) recentBySession.set(home, [entry]);
+		else list.push(entry);
+	}
+
+	const states = new Map(part.states.map(state => [state.sessionId, state]));
+	const rows: SessionSummary[] = [];
+	for (const row of part.finals) {
+		if (recentBySession.has(row.sessionId)) return undefined;
+		rows.push(row);
+	}
+
+	for (const sessionId of new Set([...states.keys(), ...recentBySession.keys()])) {
+		const state = continueRow(sessionId, states.get(sessionId), (recentBySession.get(sessionId) ?? []).sort(compareEntries));
+		if (state !== undefined) rows.push(rowOf(state));
+	}
+
+	return rows.sort(byLastActive);
 };
