@@ -96,10 +96,13 @@ const Loading = ({progress, width}: {progress: ScanProgress | undefined; width: 
 /** The sessions a view lists, in the order shown: what ↑/↓ move through. */
 const listedSessions = (state: DashboardState, view: ViewName) => (view === 'dashboard' && state.block !== undefined ? state.blockSessions : state.sessions);
 
+/** How often the clock ticks once no new data came for a minute (see useNow). */
+const idleTickMs = 5000;
+
 /** The Ink root: store subscription, the clock, keys, and the frame fitted to the terminal. */
 export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, onInterrupt, size, isSnapshot = false, loadSession, tracesForSession, theme = themes.dark, defaultView = 'dashboard', budgets}: AppProps) => {
 	const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
-	const nowMs = useNow(clock, tickMs, snapshot.version);
+	const nowMs = useNow(clock, tickMs, snapshot.version, {idleTickMs: Math.max(tickMs, idleTickMs)});
 	const {columns, rows} = useWindowSize(size);
 	const [navigation, dispatch] = useReducer(navigate, {...initialNavigation, view: defaultView});
 	const {exit} = useApp();

@@ -22,3 +22,25 @@ it('reads the clock on new data at once and on each tick after', async () => {
 	await waitFor(() => lastFrame() === '3000', 2000, 'a tick');
 	unmount();
 });
+
+it('ticks at the idle pace once no new data came for a while, and fast again on new data', async () => {
+	let reads = 0;
+	const clock = () => ++reads;
+	const Idle = ({version}: {version: number}) => <Text>{String(useNow(clock, 10, version, {idleTickMs: 400, activeMs: 150}))}</Text>;
+	const {rerender, unmount} = render(<Idle version={1} />);
+	const sleep = async (ms: number) => new Promise(resolve => {
+		setTimeout(resolve, ms);
+	});
+	await sleep(150);
+	const active = reads;
+	// ~15 ticks in the first 150 ms (timers are coarse: at least 5).
+	expect(active).toBeGreaterThan(5);
+	await sleep(600);
+	// Then one tick per 400 ms: one or two more, not sixty.
+	expect(reads - active).toBeLessThanOrEqual(3);
+	const idle = reads;
+	rerender(<Idle version={2} />);
+	await sleep(150);
+	expect(reads - idle).toBeGreaterThan(5);
+	unmount();
+});
