@@ -1,5 +1,4 @@
 import {statSync} from 'node:fs';
-import {stat} from 'node:fs/promises';
 import type {ScanProgress} from '../../core/usage/usage-view.js';
 import type {UsageSink} from '../index/live-usage.js';
 import type {TranscriptFile} from './discover.js';
@@ -10,6 +9,14 @@ import {FileTailer, type TailUpdate} from './tail-file.js';
 /** Cold reads below this many bytes stay on the main thread: worker start-up and the copy back cost ~0.2 s, measured to break even near 300 MB on 2 cores. */
 const workerThresholdBytes = 256 * 1024 * 1024;
 const concurrentReads = 4;
+
+const sizeOf = (path: string): number => {
+	try {
+		return statSync(path, {throwIfNoEntry: false})?.size ?? 0;
+	} catch {
+		return 0;
+	}
+};
 
 /** Whether a file already read is as its cursor says, by a synchronous stat (a failed stat is a change: the poll reports it). */
 const isStillUnchanged = (tailer: FileTailer): boolean => {
@@ -83,7 +90,8 @@ export class TranscriptSource {
 	 */
 	async pollAll(onProgress?: (progress: ScanProgress) => void, {isOpening = false, knownStats}: {isOpening?: boolean; knownStats?: ReadonlyMap<string, {dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number}> | undefined} = {}): Promise<void> {
 		const fresh = [...this.tailers.values()].filter(tailer => tailer.cursor === undefined);
-		const sizes = new Map(await Promise.all(fresh.map(async tailer => [tailer.path, (await stat(tailer.path).catch(() => undefined))?.size ?? 0] as const)));
+		// Synchronous: thousands of stat promises take several times as long as a loop (~25 ms for 5,000 files).
+		const sizes = new Map(fresh.map(tailer => [tailer.path, sizeOf(tailer.path)] as const));
 		const progress: ScanProgress = {filesDone: 0, files: fresh.length, bytesDone: 0, bytes: [...sizes.values()].reduce((sum, size) => sum + size, 0)};
 		const done = (tailer: FileTailer) => {
 			if (!sizes.has(tailer.path)) return;
