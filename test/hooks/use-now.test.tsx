@@ -1,6 +1,6 @@
 import {Text} from 'ink';
 import {render} from 'ink-testing-library';
-import {expect, it} from 'vitest';
+import {expect, it, vi} from 'vitest';
 import {useNow} from '../../source/hooks/use-now.js';
 import {waitFor} from '../helpers/wait-for.js';
 
@@ -23,24 +23,27 @@ it('reads the clock on new data at once and on each tick after', async () => {
 	unmount();
 });
 
-it('ticks at the idle pace once no new data came for a while, and fast again on new data', async () => {
-	let reads = 0;
-	const clock = () => ++reads;
-	const Idle = ({version}: {version: number}) => <Text>{String(useNow(clock, 10, version, {idleTickMs: 400, activeMs: 150}))}</Text>;
-	const {rerender, unmount} = render(<Idle version={1} />);
-	const sleep = async (ms: number) => new Promise(resolve => {
-		setTimeout(resolve, ms);
-	});
-	await sleep(150);
-	const active = reads;
-	// ~15 ticks in the first 150 ms (timers are coarse: at least 5).
-	expect(active).toBeGreaterThan(5);
-	await sleep(600);
-	// Then one tick per 400 ms: one or two more, not sixty.
-	expect(reads - active).toBeLessThanOrEqual(3);
-	const idle = reads;
-	rerender(<Idle version={2} />);
-	await sleep(150);
-	expect(reads - idle).toBeGreaterThan(5);
-	unmount();
+it('ticks at the idle pace once no new data came for a while, and fast again on new data', () => {
+	vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance']});
+	try {
+		let reads = 0;
+		const clock = () => ++reads;
+		const Idle = ({version}: {version: number}) => <Text>{String(useNow(clock, 10, version, {idleTickMs: 400, activeMs: 150}))}</Text>;
+		const {rerender, unmount} = render(<Idle version={1} />);
+		const start = reads;
+		vi.advanceTimersByTime(150);
+		// One read per 10 ms tick while data is new.
+		expect(reads - start).toBe(15);
+		const active = reads;
+		vi.advanceTimersByTime(800);
+		// Then one per 400 ms.
+		expect(reads - active).toBe(2);
+		const idle = reads;
+		rerender(<Idle version={2} />);
+		vi.advanceTimersByTime(100);
+		expect(reads - idle).toBeGreaterThanOrEqual(10);
+		unmount();
+	} finally {
+		vi.useRealTimers();
+	}
 });
