@@ -8,6 +8,13 @@ export type ScanResult = {file: IndexedFile} | {updates: TailUpdate[]};
 
 type Job = {path: string; projectSlug: string; resolve: (result: ScanResult) => void};
 
+/**
+ * A worker's young generation: its garbage is JSON.parse's, short-lived, so a
+ * small one costs no measurable CPU, and each worker's heap stays ~20 MB instead
+ * of ~40 (4 GB cold read: 523 -> 495 MiB peak RSS, same CPU within noise).
+ */
+const workerYoungMb = 8;
+
 /** Jobs handed to one worker at a time: enough to keep it busy, few enough to bound memory. */
 const jobsPerWorker = 2;
 
@@ -27,7 +34,7 @@ export class ScanPool {
 		workerUrl: URL = new URL('scan-worker.js', import.meta.url),
 	) {
 		this.workers = Array.from({length: size}, () => {
-			const slot = {worker: new Worker(workerUrl), running: new Map<number, Job>()};
+			const slot = {worker: new Worker(workerUrl, {resourceLimits: {maxYoungGenerationSizeMb: workerYoungMb}}), running: new Map<number, Job>()};
 			slot.worker.on('message', (reply: ScanReply) => {
 				const job = slot.running.get(reply.id);
 				slot.running.delete(reply.id);
