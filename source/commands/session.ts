@@ -129,8 +129,8 @@ export const runSession = async (options: Options, idOrPrefix: string | undefine
 	if (idOrPrefix !== undefined && options.latest) throw new UsageError('give a session id or --latest, not both');
 	if (idOrPrefix !== undefined && options.list) throw new UsageError('--list lists sessions; leave out the id');
 	const clock = () => options.now ?? Date.now();
+	const width = process.stdout.columns ?? process.stderr.columns ?? (Number(process.env['COLUMNS']) || 100);
 	const print = (rows: readonly SessionSummary[]) => {
-		const width = process.stdout.columns ?? process.stderr.columns ?? (Number(process.env['COLUMNS']) || 100);
 		const project = options.project;
 		const matching = rows.filter(row => project === undefined || row.project === project);
 		const listed = options.limit === 0 ? matching : matching.slice(0, options.limit);
@@ -153,7 +153,6 @@ export const runSession = async (options: Options, idOrPrefix: string | undefine
 		}
 
 		const live = usage.live!.usage;
-		const width = process.stdout.columns ?? process.stderr.columns ?? (Number(process.env['COLUMNS']) || 100);
 		if (options.list) {
 			const rows = sessionRows(usage);
 			print(rows);

@@ -323,10 +323,10 @@ const treeParts = ({files, dirs, coldFile, wallMs, roots}: SnapshotState): {hot:
 };
 
 /**
- * The snapshot is three files: this one, small, with what every status line
- * reads, and two side files named in it (the cold part and the key filter, ~5
- * and ~1 MB at 20,000 transcripts) that are read only when needed and written
- * only when they change. Side files are never rewritten in place: a new one
+ * The snapshot is this file, small, with what every status line reads, and up
+ * to three side files named in it (the cold part and the key filter, ~5 and ~1
+ * MB at 20,000 transcripts, and `session --list`'s rows) that are read only
+ * when needed and written only when they change. Side files are never rewritten in place: a new one
  * gets a new name, so a status line reading the previous snapshot at the same
  * moment still finds its own (old ones are removed a minute later).
  */
