@@ -6,6 +6,7 @@ import {createPriceLookup, defaultPricing, entryCostUsd} from '../core/usage/pri
 import {parseTranscriptLine} from '../core/usage/transcript.js';
 import {spoolPath, spoolText} from '../ingest/otel/otel-spool.js';
 import {recordOfficial} from '../ingest/claude-code/official-limits.js';
+import {localDayStartMs} from '../options.js';
 import {telemetryFor} from './telemetry.js';
 
 /**
@@ -172,7 +173,9 @@ export const startDemo = (nowMs: number, {seed = 42, clock = Date.now}: {seed?: 
 	}
 
 	span(nowMs - 2 * 3_600_000, nowMs - 20_000, 1.5, true);
-	lines.get(sessions[1]!)!.push(write.event(sessions[1]!, nowMs - 40 * 60_000, 'api_error'));
+	// 40 minutes ago, but never before local midnight: the events panel shows today's, and just after midnight the demo would show none.
+	const apiErrorMs = Math.max(nowMs - 40 * 60_000, Math.min(localDayStartMs(nowMs) + 60_000, nowMs - 1000));
+	lines.get(sessions[1]!)!.push(write.event(sessions[1]!, apiErrorMs, 'api_error'));
 	for (const [session, sessionLines] of lines) {
 		const dir = join(root, 'projects', slug(session.project));
 		mkdirSync(dir, {recursive: true});
