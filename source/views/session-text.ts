@@ -116,13 +116,28 @@ export const renderSessionText = (detail: SessionDetail, {width}: {width: number
 export const renderSessionList = (rows: readonly SessionSummary[], {width}: {width: number}): string => {
 	const isWide = width >= 90;
 	const timeWidth = width >= 70 ? 18 : 13;
-	const projectWidth = Math.max(10, Math.min(24, width - timeWidth - (isWide ? 60 : 36)));
+	// Time, session and cost always; in a side pane, requests and then span make
+	// room for the project (at least 6 columns) rather than be cut mid-number.
+	const fixed = timeWidth + 10 + 10;
+	const showRequests = width >= fixed + 9 + 10;
+	const showSpan = width >= fixed + 9 + 7 + 10;
+	const projectWidth = Math.max(0, Math.min(24, width - fixed - (showRequests ? 9 : 0) - (showSpan ? 7 : 0) - (isWide ? 26 : 0)));
+	const showProject = projectWidth >= 6;
 	const time = (ms: number): string => formatLocalTime(ms).slice(18 - timeWidth);
-	const header = `${'last active'.padEnd(timeWidth)}${'session'.padEnd(10)}${'project'.padEnd(projectWidth)}${right('span', 7)}${right('requests', 9)}${right('cost', 10)}${isWide ? '  models' : ''}`;
-	const lines = [header];
+	const line = (cells: {time: string; session: string; project: string; span: string; requests: string; cost: string; models: string}) =>
+		`${cells.time.padEnd(timeWidth)}${cells.session.padEnd(10)}${showProject ? truncate(cells.project, projectWidth - 1).padEnd(projectWidth) : ''}${showSpan ? right(cells.span, 7) : ''}${showRequests ? right(cells.requests, 9) : ''}${right(cells.cost, 10)}${isWide ? `  ${cells.models}` : ''}`;
+	const lines = [line({time: 'last active', session: 'session', project: 'project', span: 'span', requests: 'requests', cost: 'cost', models: 'models'})];
 	for (const row of rows) {
 		lines.push(
-			`${time(row.endMs).padEnd(timeWidth)}${row.sessionId.slice(0, 8).padEnd(10)}${truncate(row.project, projectWidth - 1).padEnd(projectWidth)}${right(formatDuration(row.endMs - row.startMs), 7)}${right(String(row.entries), 9)}${right(formatUsd(row.costUsd), 10)}${isWide ? `  ${row.models.map(model => shortModelName(model)).join(', ')}` : ''}`,
+			line({
+				time: time(row.endMs),
+				session: row.sessionId.slice(0, 8),
+				project: row.project,
+				span: formatDuration(row.endMs - row.startMs),
+				requests: String(row.entries),
+				cost: formatUsd(row.costUsd),
+				models: row.models.map(model => shortModelName(model)).join(', '),
+			}),
 		);
 	}
 
