@@ -99,8 +99,8 @@ const sessionsAtIndex = (usage: UsageHandle, rows: readonly SessionSummary[], wi
  * are trusted as the last sweep saw them, as a status line does; a due sweep
  * stats every file here (no index read either way).
  */
-export const snapshotSessionRows = async (options: Options): Promise<SessionSummary[] | undefined> => {
-	const [{findRoots}, {readSnapshot, snapshotPath, usageFromSnapshot, writeSnapshot, sessionRowsFromSnapshot, isSweepDue}] = await Promise.all([
+export const snapshotSessionRows = async (options: Options, settings: Awaited<ReturnType<typeof ledgerSettings>>): Promise<SessionSummary[] | undefined> => {
+	const [{findRoots}, {advanceSnapshot, isSweepDue, readSnapshot, sessionRowsFromSnapshot, snapshotPath}] = await Promise.all([
 		import('../ingest/transcripts/discover.js'),
 		import('../ingest/index/status-snapshot.js'),
 	]);
@@ -109,14 +109,10 @@ export const snapshotSessionRows = async (options: Options): Promise<SessionSumm
 	const file = snapshotPath(roots);
 	const snapshot = await readSnapshot(file);
 	if (snapshot === undefined || snapshot.sessionsFile === '') return undefined;
-	const settings = await ledgerSettings(options);
 	const nowMs = options.now ?? Date.now();
-	const usage = await usageFromSnapshot(snapshot, {roots, ...settings, nowMs, dayStartsMs: lastDayStarts(nowMs), isSweep: isSweepDue(snapshot.sweptAtMs, Date.now())});
-	if (usage?.sessions === undefined) return undefined;
-	const rows = sessionRowsFromSnapshot(snapshot, usage.sessions);
-	// A snapshot that cannot be written costs the next call time, never this answer.
-	if (usage.next !== undefined) await writeSnapshot(file, usage.next);
-	return rows;
+	// A snapshot that cannot be written back costs the next call time, never this answer.
+	const {usage} = await advanceSnapshot(file, snapshot, {roots, ...settings, nowMs, dayStartsMs: lastDayStarts(nowMs), isSweep: isSweepDue(snapshot.sweptAtMs, Date.now())});
+	return usage?.sessions === undefined ? undefined : sessionRowsFromSnapshot(snapshot, usage.sessions);
 };
 
 /**
@@ -137,13 +133,14 @@ export const runSession = async (options: Options, idOrPrefix: string | undefine
 		process.stdout.write(options.json ? `${JSON.stringify({sessions: listed.map(row => sessionSummaryJson(row))}, null, 2)}\n` : `${renderSessionList(listed, {width})}\n`);
 	};
 
-	const fast = options.list && options.cache ? await snapshotSessionRows(options) : undefined;
+	const settings = await ledgerSettings(options);
+	const fast = options.list && options.cache ? await snapshotSessionRows(options, settings) : undefined;
 	if (fast !== undefined) {
 		print(fast);
 		return 0;
 	}
 
-	const usage = await openUsageFor(options, clock, {isSummaryEnough: false, knownStats: await recentQuietStats(options)});
+	const usage = await openUsageFor(options, clock, {isSummaryEnough: false, knownStats: await recentQuietStats(options), settings});
 	try {
 		if (!options.quiet) for (const note of usage.notes) process.stderr.write(`cctop: ${note}\n`);
 		if (usage.discovery.files.length === 0) {
@@ -158,8 +155,8 @@ export const runSession = async (options: Options, idOrPrefix: string | undefine
 			print(rows);
 			if (options.cache) {
 				// The next `session --list` (and every status line meanwhile) carries these rows on from the snapshot.
-				const [{snapshotFromIndex}, {fingerprint}] = await Promise.all([import('./snapshot-from-index.js'), ledgerSettings(options)]);
-				const {failure} = await snapshotFromIndex(usage, {fingerprint, nowMs: clock(), isCached: true, needsWeek: false}, windowFromMs => sessionsAtIndex(usage, rows, windowFromMs));
+				const {snapshotFromIndex} = await import('./snapshot-from-index.js');
+				const {failure} = await snapshotFromIndex(usage, {fingerprint: settings.fingerprint, nowMs: clock(), isCached: true, needsWeek: false}, windowFromMs => sessionsAtIndex(usage, rows, windowFromMs));
 				if (failure !== undefined) process.stderr.write(`${cacheWarning([failure])}\n`);
 			}
 

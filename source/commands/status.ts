@@ -6,7 +6,7 @@ import {buildStatus, statusLine, type Status, type StatusOtel} from '../core/scr
 import type {Budget} from '../core/config/budgets-schema.js';
 import {findRoots} from '../ingest/transcripts/discover.js';
 import {defaultBudgetsPath} from '../ingest/dirs.js';
-import {readSnapshot, snapshotPath, usageFromSnapshot, writeSnapshot} from '../ingest/index/status-snapshot.js';
+import {advanceSnapshot, readSnapshot, snapshotPath} from '../ingest/index/status-snapshot.js';
 import {dayBounds, lastDayStarts, type Options} from '../options.js';
 import {ledgerSettings} from './ledger-settings.js';
 
@@ -69,9 +69,8 @@ const startSweep = async (file: string, options: Options) => {
 const snapshotUsage = async (options: Options, settings: Awaited<ReturnType<typeof ledgerSettings>>, nowMs: number, cacheErrors: CacheErrors, isSweep: boolean) => {
 	const {roots} = await findRoots({claudeDirs: options.claudeDir});
 	const file = snapshotPath(roots);
-	const snapshot = await readSnapshot(file);
-	const usage = snapshot === undefined ? undefined : await usageFromSnapshot(snapshot, {roots, ...settings, nowMs, dayStartsMs: lastDayStarts(nowMs), isSweep});
-	if (usage?.next !== undefined) noteFailure(cacheErrors, await writeSnapshot(file, usage.next));
+	const {usage, failure} = await advanceSnapshot(file, await readSnapshot(file), {roots, ...settings, nowMs, dayStartsMs: lastDayStarts(nowMs), isSweep});
+	noteFailure(cacheErrors, failure);
 	if (isSweep) rmSync(`${file}.sweep`, {force: true});
 	else if (usage?.isSweepDue) await startSweep(file, options);
 	return usage;
@@ -90,7 +89,7 @@ const noteFailure = (errors: CacheErrors, failure: {path: string; reason: string
 const indexUsage = async (options: Options, settings: Awaited<ReturnType<typeof ledgerSettings>>, clock: () => number, needsPeriods: boolean, cacheErrors: CacheErrors) => {
 	const nowMs = clock();
 	const [{openUsageFor}, {weeklyTotals}, {snapshotFromIndex}] = await Promise.all([import('./usage-for.js'), import('../core/usage/weekly.js'), import('./snapshot-from-index.js')]);
-	const usage = await openUsageFor({...options, quiet: true}, clock, {isSummaryEnough: !options.cache && !needsPeriods});
+	const usage = await openUsageFor({...options, quiet: true}, clock, {isSummaryEnough: !options.cache && !needsPeriods, settings});
 	const {view, weekEntries, dayStartsMs, failure} = await snapshotFromIndex(usage, {fingerprint: settings.fingerprint, nowMs, isCached: options.cache, needsWeek: needsPeriods});
 	noteFailure(cacheErrors, failure);
 	await usage.save();

@@ -27,9 +27,22 @@ export const cacheWarning = (errors: ReadonlyArray<{path: string; reason: string
 export const openUsageFor = async (
 	options: Options,
 	clock: () => number,
-	{isSummaryEnough, onChange, onProgress, knownStats}: {isSummaryEnough: boolean; onChange?: () => void; onProgress?: (progress: ScanProgress) => void; knownStats?: ReadonlyMap<string, {dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number}> | undefined},
+	{
+		isSummaryEnough,
+		onChange,
+		onProgress,
+		knownStats,
+		settings,
+	}: {
+		isSummaryEnough: boolean;
+		onChange?: () => void;
+		onProgress?: (progress: ScanProgress) => void;
+		knownStats?: ReadonlyMap<string, {dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number}> | undefined;
+		/** {@link ledgerSettings} when the caller has them already (a `--pricing` file is read and validated once). */
+		settings?: Awaited<ReturnType<typeof ledgerSettings>>;
+	},
 ): Promise<UsageHandle> => {
-	const {ledger, fingerprint} = await ledgerSettings(options);
+	const {ledger, fingerprint} = settings ?? (await ledgerSettings(options));
 	const progress = progressReporter(process.stderr);
 	const usage = await openUsage({
 		claudeDirs: options.claudeDir,

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest';
+import {ledgerSettings} from '../../source/commands/ledger-settings.js';
 import {runSession, snapshotSessionRows} from '../../source/commands/session.js';
 import {statusFor} from '../../source/commands/status.js';
 import {parseOptions} from '../../source/options.js';
@@ -62,7 +63,7 @@ const history = (dir: string) => {
 		file,
 		list: async (cache: boolean) => captured(async () => runSession(options(cache), undefined)),
 		fast: async () => {
-			const rows = await snapshotSessionRows(options(true));
+			const rows = await snapshotSessionRows(options(true), await ledgerSettings(options(true)));
 			return rows === undefined ? undefined : JSON.stringify(rows);
 		},
 		cold: async () => captured(async () => runSession(options(false), undefined)),

@@ -97,8 +97,8 @@ const maxAddedKeys = 20_000;
  * Claude Code appends only to live sessions (a resumed one gets a new file), so
  * a status line stats only the hot part of the tree: transcripts written in the
  * last `hotMs`, project folders (a new session changes its folder's mtime),
- * folders written lately and a live session's own folders (its subagents). The rest of a history, thousands of files, is
- * neither stat'ed nor even parsed: at 5,000 files that was most of a status
+ * folders written lately and a live session's own folders (its subagents).
+ * The rest of a history, thousands of files, is neither stat'ed nor even parsed: at 5,000 files that was most of a status
  * line's cost. The parts are drawn when the snapshot is built from a full view
  * (the index, a walk or a sweep). Every `sweepMs` (wall clock) a sweep stats
  * everything again, so an append to a file quiet for hours still shows within
@@ -326,9 +326,10 @@ const treeParts = ({files, dirs, coldFile, wallMs, roots}: SnapshotState): {hot:
  * The snapshot is this file, small, with what every status line reads, and up
  * to three side files named in it (the cold part and the key filter, ~5 and ~1
  * MB at 20,000 transcripts, and `session --list`'s rows) that are read only
- * when needed and written only when they change. Side files are never rewritten in place: a new one
- * gets a new name, so a status line reading the previous snapshot at the same
- * moment still finds its own (old ones are removed a minute later).
+ * when needed and written only when they change. Side files are never
+ * rewritten in place: a new one gets a new name, so a status line reading the
+ * previous snapshot at the same moment still finds its own (old ones are
+ * removed a minute later).
  */
 export const readSnapshot = async (file: string): Promise<StatusSnapshot | undefined> => {
 	try {
@@ -477,8 +478,8 @@ export const usageFromSnapshot = async (
 
 	if (newBytes > fastByteLimit) return undefined;
 	// Keys counted since the index answered; the filter of the rest is read only if a new keyed line needs it.
-	const added = [...snapshot.addedKeys];
-	const addedIds = new Set(added.map(([high, low]) => `${high}:${low}`));
+	const hashId = ([high, low]: readonly [number, number]) => `${high}:${low}`;
+	const added = new Map(snapshot.addedKeys.map(hash => [hashId(hash), hash]));
 	const price = (entry: UsageEntry, source: string | undefined): PricedEntry => withCost(entry, entryCostUsd(entry, ledger.lookup, ledger.mode), source);
 	const counted = new Map<string, PricedEntry>();
 	const unkeyed: PricedEntry[] = [];
@@ -507,7 +508,7 @@ export const usageFromSnapshot = async (
 		const parse = await loadLineParser();
 		let bloom: InstanceType<typeof KeyBloom> | undefined;
 		const isKnownKey = (hash: [number, number]): boolean | undefined => {
-			if (addedIds.has(`${hash[0]}:${hash[1]}`)) return true;
+			if (added.has(hashId(hash))) return true;
 			if (bloom === undefined) {
 				const bits = readSide(snapshot, snapshot.keysFile);
 				if (bits === undefined) return undefined;
@@ -556,8 +557,7 @@ export const usageFromSnapshot = async (
 				// Not among the last block's requests but perhaps an older one's copy (or the filter is gone): only the index can say.
 				if (winner === undefined) {
 					if (isKnownKey(hash) !== false) return undefined;
-					added.push(hash);
-					addedIds.add(`${hash[0]}:${hash[1]}`);
+					added.set(hashId(hash), hash);
 					homes.set(key, sessionOf(entry));
 				} else if (homes.get(key) !== sessionOf(entry)) {
 					hasSessions = false;
@@ -572,7 +572,7 @@ export const usageFromSnapshot = async (
 			files.set(file.path, {...file, dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, offset: mark.offset, check: mark.check});
 		}
 
-		if (added.length > maxAddedKeys) return undefined;
+		if (added.size > maxAddedKeys) return undefined;
 	}
 
 	const recent = [...counted.values(), ...unkeyed];
@@ -585,11 +585,22 @@ export const usageFromSnapshot = async (
 	// A sweep is written down even when it found nothing: the next calls need not repeat it.
 	const isChanged = grown.length > 0 || tree.walkedAtMs !== snapshot.walkedAtMs || isSweep;
 	const next = isChanged
-		? buildSnapshot({files: [...files.values()], dirs: tree.dirs, coldFile: tree.coldFile, wallMs, walkedAtMs: tree.walkedAtMs, sweptAtMs: isSweep ? wallMs : snapshot.sweptAtMs, roots, blocks, earlierTotals: snapshot.earlierTotals, days: snapshot.days, daysBeforeMs: snapshot.fromMs, dayStartsMs, nowMs, recent, keys: {file: snapshot.keysFile, added}, ...(hasSessions ? {sessions: {file: snapshot.sessionsFile}, homes: homeOf} : {})}, fingerprint)
+		? buildSnapshot({files: [...files.values()], dirs: tree.dirs, coldFile: tree.coldFile, wallMs, walkedAtMs: tree.walkedAtMs, sweptAtMs: isSweep ? wallMs : snapshot.sweptAtMs, roots, blocks, earlierTotals: snapshot.earlierTotals, days: snapshot.days, daysBeforeMs: snapshot.fromMs, dayStartsMs, nowMs, recent, keys: {file: snapshot.keysFile, added: [...added.values()]}, ...(hasSessions ? {sessions: {file: snapshot.sessionsFile}, homes: homeOf} : {})}, fingerprint)
 		: undefined;
 	const week = snapshot.days === null ? undefined : weekFromSums(snapshot.days, recent, snapshot.fromMs, dayStartsMs, nowMs);
 	const sessions = hasSessions && (next === undefined || next.sessionsFile !== '') ? {file: snapshot.sessionsFile, recent: recent.map(entry => ({entry, home: homeOf(entry)}))} : undefined;
 	return {blocks, earlierTotals: snapshot.earlierTotals, week, next, isSweepDue: !isSweep && isSweepDue(snapshot.sweptAtMs, wallMs), sessions};
+};
+
+/**
+ * `snapshot`, as read from `file`, carried on to now (see {@link usageFromSnapshot})
+ * and written back when it changed; `usage` is undefined when there is no
+ * snapshot or only the index can answer.
+ */
+export const advanceSnapshot = async (file: string, snapshot: StatusSnapshot | undefined, options: Parameters<typeof usageFromSnapshot>[1]) => {
+	const usage = snapshot === undefined ? undefined : await usageFromSnapshot(snapshot, options);
+	const failure = usage?.next === undefined ? undefined : await writeSnapshot(file, usage.next);
+	return {usage, failure};
 };
 
 /**
