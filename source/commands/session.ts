@@ -72,6 +72,18 @@ const sessionsAtIndex = (usage: UsageHandle, rows: readonly SessionSummary[], wi
 	const sessions = sessionsFrom(files, seen);
 	const states: RowState[] = [];
 	const homes = new Map<string, string>();
+	// The sessions holding each of their requests (files are theirs and every copy's): two or more are entangled.
+	const holders = new Map<string, Set<string>>();
+	for (const file of files) {
+		for (const entry of file.keyed) {
+			const key = dedupeKey(entry)!;
+			const found = holders.get(key);
+			if (found === undefined) holders.set(key, new Set([sessionOf(entry)]));
+			else found.add(sessionOf(entry));
+		}
+	}
+
+	const entangled = new Set([...holders.values()].filter(sessions => sessions.size > 1).flatMap(sessions => [...sessions]));
 	for (const sessionId of recentIds) {
 		const session = sessions.get(sessionId);
 		if (session === undefined) return undefined;
@@ -86,6 +98,7 @@ const sessionsAtIndex = (usage: UsageHandle, rows: readonly SessionSummary[], wi
 
 	return {
 		part: {finals: rows.filter(row => !recentIds.has(row.sessionId)), states},
+		entangled: [...entangled],
 		homes: (entry: PricedEntry) => {
 			const key = dedupeKey(entry);
 			return key === undefined ? sessionOf(entry) : homes.get(key);

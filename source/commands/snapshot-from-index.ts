@@ -5,7 +5,7 @@ import type {UsageHandle} from '../ingest/index/usage-handle.js';
 import {lastDayStarts} from '../options.js';
 
 /** Session rows before the recent window, and each recent request's session (see SessionsPart). */
-export type SessionsAtIndex = {part: SessionsPart; homes: (entry: PricedEntry) => string | undefined};
+export type SessionsAtIndex = {part: SessionsPart; entangled: readonly string[]; homes: (entry: PricedEntry) => string | undefined};
 
 /**
  * The index's view for a status line (blocks, and the week's requests when
@@ -56,7 +56,7 @@ export const snapshotFromIndex = async (
 					nowMs,
 					recent: entriesFrom(view.blocks, recentFromMs),
 					keys: {bits: bloom.bits},
-					...(sessions === undefined ? {} : {sessions: {part: sessions.part}, homes: sessions.homes}),
+					...(sessions === undefined ? {} : {sessions: {part: sessions.part, entangled: sessions.entangled}, homes: sessions.homes}),
 				},
 				fingerprint,
 			),

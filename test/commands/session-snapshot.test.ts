@@ -123,7 +123,7 @@ describe('session --list from the status snapshot', () => {
 					}
 				},
 			),
-			{numRuns: 30},
+			{numRuns: 40},
 		);
 		// Copies of old requests and lines older than the window go to the index; the rest do not.
 		expect(fastAnswers).toBeGreaterThan(0);
@@ -158,5 +158,32 @@ describe('session --list from the status snapshot', () => {
 		await h.append([{session: 1, request: 14, output: 9, minutesAgo: 4, model: 2}]);
 		expect(await h.fast()).toBeUndefined();
 		expect(await h.list(true)).toBe(await h.cold());
+		// Now sessions 0 and 1 share a request with one timestamp: a new line of either can move it (the
+		// tie goes to the session last seen first), so the snapshot leaves their lines to the index.
+		await h.append([{session: 0, request: 15, output: 3, minutesAgo: 1, model: 0}]);
+		expect(await h.fast()).toBeUndefined();
+		expect(await h.list(true)).toBe(await h.cold());
+		// Other sessions' new requests are still the snapshot's.
+		await h.append([{session: 2, request: 16, output: 3, minutesAgo: 1, model: 0}]);
+		expect(await h.fast()).toBeDefined();
+		expect(await h.list(true)).toBe(await h.cold());
 	});
+
+	it('gives a cold read after a copy in another session and then a line of the first (a case the property test found)', async () => {
+		const h = history(path.join(root, `h${run++}`));
+		await h.append([{session: 1, request: 10, output: 1, minutesAgo: 60, model: 0}]);
+		expect(await h.list(true)).toBe(await h.cold());
+		for (const line of [{session: 0, request: 10, output: 1, minutesAgo: 60, model: 0}, {session: 1, request: 0, output: 1, minutesAgo: 1, model: 0}, {session: 0, request: 100, output: 1, minutesAgo: 1, model: 0}]) {
+			await h.append([line]);
+			const fast = await h.fast();
+			const cold = JSON.stringify((JSON.parse(await h.cold()) as {sessions: unknown[]}).sessions);
+			if (fast !== undefined) {
+				const {sessionSummaryJson} = await import('../../source/core/screens/session-detail.js');
+				expect(JSON.stringify((JSON.parse(fast) as Array<Parameters<typeof sessionSummaryJson>[0]>).map(row => sessionSummaryJson(row)))).toBe(cold);
+			}
+
+			expect(await h.list(true)).toBe(await h.cold());
+		}
+	});
+
 });

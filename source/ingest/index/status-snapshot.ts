@@ -58,6 +58,13 @@ export type StatusSnapshot = {
 	 * it from the index, and status lines keep it while it stays true.
 	 */
 	sessionsFile: string;
+	/**
+	 * Sessions holding a copy of a request that another session also holds (a
+	 * resumed session's history): which of them the request counts for can
+	 * change with any new line of either (copies keep their timestamps, and the
+	 * tie goes to the session last seen first), so a line of one drops the rows part.
+	 */
+	sessionsEntangled: string[];
 	/** In memory only: the folder the snapshot was read from, and side files' bytes still to write. */
 	dir?: string;
 	newCold?: Uint8Array;
@@ -189,7 +196,7 @@ export type SnapshotState = {
 	/** Every request key in the history: a KeyBloom's bits, or its side file and the keys added since. */
 	keys: {bits: Uint8Array} | {file: string; added: Array<[number, number]>};
 	/** Session rows before the recent window (a side file kept, or a new part to write), and each recent request's session. */
-	sessions?: {file: string} | {part: SessionsPart} | undefined;
+	sessions?: ({file: string} | {part: SessionsPart}) & {entangled: readonly string[]};
 	homes?: (entry: PricedEntry) => string | undefined;
 };
 
@@ -222,6 +229,7 @@ export const buildSnapshot = (state: SnapshotState, fingerprint: string): Status
 		entries: window.map(entry => entryColumns(entry, ref, homes)),
 		...('bits' in state.keys ? {keysFile: '', addedKeys: [], newKeys: state.keys.bits} : {keysFile: state.keys.file, addedKeys: state.keys.added}),
 		...(sessions === undefined ? {sessionsFile: ''} : 'file' in sessions ? {sessionsFile: sessions.file} : {sessionsFile: '', newSessions: Buffer.from(JSON.stringify(sessions.part))}),
+		sessionsEntangled: sessions === undefined ? [] : [...sessions.entangled],
 	};
 };
 
@@ -487,6 +495,7 @@ export const usageFromSnapshot = async (
 	// another session could move it, which only the index can tell: the rows part is then dropped.
 	const homes = new Map<string, string>();
 	let hasSessions = snapshot.sessionsFile !== '';
+	const entangled = new Set(snapshot.sessionsEntangled);
 	for (const row of snapshot.entries) {
 		const entry = fromColumns(row, snapshot.strings);
 		const priced = price(entry, entry.sourcePath);
@@ -523,6 +532,7 @@ export const usageFromSnapshot = async (
 			let isTooOld = false;
 			const classifier = new LineClassifier(
 				result => {
+					if ((result.kind === 'usage' || result.kind === 'event') && entangled.has(sessionOf(result.kind === 'usage' ? result.entry : result.event))) hasSessions = false;
 					if (result.kind !== 'usage') return;
 					if (result.entry.timestampMs < snapshot.fromMs) isTooOld = true;
 					results.push(price(result.entry, file.path));
@@ -585,7 +595,7 @@ export const usageFromSnapshot = async (
 	// A sweep is written down even when it found nothing: the next calls need not repeat it.
 	const isChanged = grown.length > 0 || tree.walkedAtMs !== snapshot.walkedAtMs || isSweep;
 	const next = isChanged
-		? buildSnapshot({files: [...files.values()], dirs: tree.dirs, coldFile: tree.coldFile, wallMs, walkedAtMs: tree.walkedAtMs, sweptAtMs: isSweep ? wallMs : snapshot.sweptAtMs, roots, blocks, earlierTotals: snapshot.earlierTotals, days: snapshot.days, daysBeforeMs: snapshot.fromMs, dayStartsMs, nowMs, recent, keys: {file: snapshot.keysFile, added: [...added.values()]}, ...(hasSessions ? {sessions: {file: snapshot.sessionsFile}, homes: homeOf} : {})}, fingerprint)
+		? buildSnapshot({files: [...files.values()], dirs: tree.dirs, coldFile: tree.coldFile, wallMs, walkedAtMs: tree.walkedAtMs, sweptAtMs: isSweep ? wallMs : snapshot.sweptAtMs, roots, blocks, earlierTotals: snapshot.earlierTotals, days: snapshot.days, daysBeforeMs: snapshot.fromMs, dayStartsMs, nowMs, recent, keys: {file: snapshot.keysFile, added: [...added.values()]}, ...(hasSessions ? {sessions: {file: snapshot.sessionsFile, entangled: snapshot.sessionsEntangled}, homes: homeOf} : {})}, fingerprint)
 		: undefined;
 	const week = snapshot.days === null ? undefined : weekFromSums(snapshot.days, recent, snapshot.fromMs, dayStartsMs, nowMs);
 	const sessions = hasSessions && (next === undefined || next.sessionsFile !== '') ? {file: snapshot.sessionsFile, recent: recent.map(entry => ({entry, home: homeOf(entry)}))} : undefined;
