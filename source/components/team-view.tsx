@@ -1,4 +1,4 @@
-import {memo, useEffect, useState} from 'react';
+import {memo, useEffect, useReducer, useState} from 'react';
 import {Box, Text, useApp, useInput, useStdin} from 'ink';
 import type {TeamJson, TeamRow} from '../core/otel/team.js';
 import {formatInUnit} from '../core/usage/budgets.js';
@@ -122,12 +122,39 @@ export const TeamDetail = memo(({row, width}: {row: TeamRow; width: number}) => 
 });
 
 /** The live `cctop team`: the report again every `refreshMs`; `s` sorts, ↑↓ and enter open a row, esc goes back, `q` quits. */
+type TeamNavigation = {selected: number; openKey: string | undefined};
+type TeamNavigationAction = {type: 'down'; count: number} | {type: 'up'} | {type: 'open'; keys: readonly string[]} | {type: 'back'};
+
+/**
+ * The selection and the opened row in one reducer: keys typed faster than a
+ * render (↓ then ⏎ in one read) act on the selection they moved, not on the
+ * one last drawn.
+ */
+const teamNavigation = (state: TeamNavigation, action: TeamNavigationAction): TeamNavigation => {
+	switch (action.type) {
+		case 'down': {
+			return {...state, selected: Math.min(Math.max(0, action.count - 1), state.selected + 1)};
+		}
+
+		case 'up': {
+			return {...state, selected: Math.max(0, state.selected - 1)};
+		}
+
+		case 'open': {
+			return {...state, openKey: action.keys[state.selected]};
+		}
+
+		case 'back': {
+			return {...state, openKey: undefined};
+		}
+	}
+};
+
 export const TeamApp = ({load, refreshMs, width, rows}: {load: () => Promise<TeamJson>; refreshMs: number; width: number; rows: number}) => {
 	const [report, setReport] = useState<TeamJson | undefined>(undefined);
 	const [problem, setProblem] = useState<string | undefined>(undefined);
 	const [sort, setSort] = useState(0);
-	const [selected, setSelected] = useState(0);
-	const [openKey, setOpenKey] = useState<string | undefined>(undefined);
+	const [{selected, openKey}, dispatch] = useReducer(teamNavigation, {selected: 0, openKey: undefined});
 	const {exit} = useApp();
 	const {isRawModeSupported} = useStdin();
 	useEffect(() => {
@@ -159,10 +186,10 @@ export const TeamApp = ({load, refreshMs, width, rows}: {load: () => Promise<Tea
 		(input, key) => {
 			if (input === 'q') exit();
 			else if (input === 's') setSort(current => current + 1);
-			else if (key.downArrow || input === 'j') setSelected(current => Math.min(Math.max(0, shown.length - 1), current + 1));
-			else if (key.upArrow || input === 'k') setSelected(current => Math.max(0, current - 1));
-			else if (key.return) setOpenKey(shown[selected]?.key);
-			else if (key.escape || key.leftArrow || key.backspace) setOpenKey(undefined);
+			else if (key.downArrow || input === 'j') dispatch({type: 'down', count: shown.length});
+			else if (key.upArrow || input === 'k') dispatch({type: 'up'});
+			else if (key.return) dispatch({type: 'open', keys: shown.map(row => row.key)});
+			else if (key.escape || key.leftArrow || key.backspace) dispatch({type: 'back'});
 		},
 		{isActive: isRawModeSupported === true},
 	);

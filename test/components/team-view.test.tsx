@@ -63,8 +63,8 @@ describe('TeamApp', () => {
 		const {stdin, lastFrame} = render(<TeamApp load={async () => report} refreshMs={60_000} width={100} rows={14} />);
 		await waitFor(() => lastFrame()?.includes('ana@example.com'), 5000, 'the rows');
 		const settle = async () => new Promise(resolve => setTimeout(resolve, 50));
+		// ↓ and ⏎ together, as a quick typist sends them: ⏎ opens the row ↓ moved to.
 		stdin.write('\u001B[B');
-		await settle();
 		stdin.write('\r');
 		await waitFor(() => lastFrame()?.includes(' models'), 5000, 'the detail');
 		const detail = frameLines(lastFrame());
