@@ -8,7 +8,7 @@ const aboveCore = ['**/ingest/**', '**/commands/**', '**/components/**', '**/vie
 const notInCore = ['node:*', 'fs', 'fs/*', 'react', 'ink', 'chokidar', ...aboveCore];
 
 export default tseslint.config(
-	{ignores: ['dist/**', 'node_modules/**', 'coverage/**']},
+	{ignores: ['dist/**', '.build/**', 'node_modules/**', 'coverage/**']},
 	js.configs.recommended,
 	...tseslint.configs.recommended,
 	{

@@ -42,8 +42,9 @@ const staleSweepMs = 60_000;
  * it to one sweep at a time when several panes ask at once.
  */
 const startSweep = async (file: string, options: Options) => {
-	const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
-	// Run from source (the tests), there is no built CLI to start: they sweep by hand.
+	// Built, every chunk sits beside cli.js (see rolldown.config.mjs). Run from
+	// source (the tests), there is no built CLI to start: they sweep by hand.
+	const cli = fileURLToPath(new URL('cli.js', import.meta.url));
 	if (!existsSync(cli)) return;
 	const lock = `${file}.sweep`;
 	try {

@@ -57,7 +57,7 @@ const line = (requestId: string, outputTokens = 100, timestamp = '2026-11-26T20:
 describe('openUsage cold reads', () => {
 	it('gives the same totals from worker threads as from the main thread', async () => {
 		// Workers run compiled JavaScript: `npm test` builds dist/ first.
-		const viaWorkers = await open({isCacheEnabled: false, scan: {workerFromBytes: 0, workerUrl: pathToFileURL(path.resolve('dist/ingest/transcripts/scan-worker.js'))}});
+		const viaWorkers = await open({isCacheEnabled: false, scan: {workerFromBytes: 0, workerUrl: pathToFileURL(path.resolve('dist/scan-worker.js'))}});
 		expect(totals(viaWorkers)).toEqual(await cold());
 		expect(viaWorkers.unreadablePaths()).toEqual([]);
 	});
