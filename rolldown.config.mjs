@@ -12,7 +12,7 @@ import {defineConfig} from 'rolldown';
 const built = path.resolve('.build');
 
 /** The commands a status bar or a hook runs every few seconds, first claim first. */
-const frequentCommands = ['status', 'statusline', 'guard', 'session'];
+const frequentCommands = ['status', 'statusline', 'guard', 'session', 'report'];
 
 /** module id → the chunk that holds it ('cli' or a frequent command); filled once the module graph is known. */
 const chunkOf = new Map();

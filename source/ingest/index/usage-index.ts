@@ -302,6 +302,15 @@ export type IndexReader = {read: (offset: number, length: number) => Promise<Buf
 /** Decode rows of the row-major body; `ids` holds the id bytes from `idsBase` on. */
 const rowDecoder = (rows: Float64Array, ids: Buffer, idsBase: number, strings: readonly string[]) => {
 	const value = (name: Column, row: number) => rows[row * columns.length + column[name]]!;
+	// A number read from a Float64Array is a double, and a double in an object
+	// field is a 16-byte box of its own: a count that fits 31 bits goes back as
+	// an integer (the same value), so V8 keeps it in the field itself. Six boxes
+	// per entry were ~45 MB at 474,000 requests.
+	const count = (name: Column, row: number) => {
+		const number = value(name, row);
+		return number === (number | 0) ? number | 0 : number;
+	};
+
 	const text = (ref: number): string | undefined => (ref < 0 ? undefined : strings[ref]);
 	const id = (start: Column, end: Column, row: number): string | undefined => {
 		const from = value(start, row);
@@ -320,13 +329,13 @@ const rowDecoder = (rows: Float64Array, ids: Buffer, idsBase: number, strings: r
 			requestId: id('requestIdStart', 'requestIdEnd', row),
 			isSidechain: (flags & sidechainFlag) !== 0,
 			tokens: {
-				inputTokens: value('inputTokens', row),
-				outputTokens: value('outputTokens', row),
-				cacheCreationInputTokens: value('cacheCreationInputTokens', row),
-				cacheReadInputTokens: value('cacheReadInputTokens', row),
+				inputTokens: count('inputTokens', row),
+				outputTokens: count('outputTokens', row),
+				cacheCreationInputTokens: count('cacheCreationInputTokens', row),
+				cacheReadInputTokens: count('cacheReadInputTokens', row),
 			},
-			cacheCreation1hTokens: value('cacheCreation1hTokens', row),
-			webSearchRequests: value('webSearchRequests', row),
+			cacheCreation1hTokens: count('cacheCreation1hTokens', row),
+			webSearchRequests: count('webSearchRequests', row),
 			isFast: (flags & fastFlag) !== 0,
 			loggedCostUsd: Number.isNaN(loggedCostUsd) ? undefined : loggedCostUsd,
 			isNonBillable: (flags & nonBillableFlag) !== 0,
