@@ -4,6 +4,8 @@ import {parseArgs} from 'node:util';
 import {closest} from './core/util/closest.js';
 import {commandNamed, commands, flags, kebab, spelled, type CommandName, type CommandSpec, type FlagName, type FlagSpec} from './cli-spec.js';
 import {parseOptions, UsageError, type Options} from './options.js';
+// Every command reads the preferences: a module of its own would be one more file to load.
+import {readConfig} from './ingest/config/read-config.js';
 
 const camel = (name: string): string => name.replaceAll(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 
@@ -131,7 +133,6 @@ const checkInputs = (options: Options): void => {
  * error that names the file and the field.
  */
 const preferences = async (command: CommandName): Promise<Record<string, unknown>> => {
-	const {readConfig} = await import('./ingest/config/read-config.js');
 	let config;
 	try {
 		config = await readConfig();

@@ -43,7 +43,7 @@ describe('the status fast path', () => {
 	// command's modules into one chunk (rolldown.config.mjs); unbundled, status loaded 25.
 	it.each([[['status']], [['statusline'], '{"model":{"display_name":"Opus"}}'], [['guard'], '{"hook_event_name":"UserPromptSubmit","session_id":"s","prompt":"go"}']])('%j loads a handful of cctop\'s files, not one per module', async (args, input?: string) => {
 		const ours = (await loadedBy(args, input)).filter(url => url.includes('/dist/') && !url.includes('/node_modules/'));
-		expect(new Set(ours).size).toBeLessThanOrEqual(args[0] === 'status' ? 6 : 10);
+		expect(new Set(ours).size).toBeLessThanOrEqual(args[0] === 'status' ? 4 : 8);
 	});
 
 	it('sees a heavy module where one is loaded (trace draws with Ink)', async () => {
