@@ -24,7 +24,7 @@ const jobsPerWorker = 2;
  * main thread's merging overlaps with parsing).
  */
 export class ScanPool {
-	private readonly workers: Array<{worker: Worker; running: Map<number, Job>}>;
+	private readonly workers: Array<{worker: Worker; running: Map<number, Job>; spent: ArrayBuffer[]}>;
 	private readonly queue: Job[] = [];
 	private nextId = 0;
 
@@ -34,11 +34,11 @@ export class ScanPool {
 		workerUrl: URL = new URL('scan-worker.js', import.meta.url),
 	) {
 		this.workers = Array.from({length: size}, () => {
-			const slot = {worker: new Worker(workerUrl, {resourceLimits: {maxYoungGenerationSizeMb: workerYoungMb}}), running: new Map<number, Job>()};
+			const slot = {worker: new Worker(workerUrl, {resourceLimits: {maxYoungGenerationSizeMb: workerYoungMb}}), running: new Map<number, Job>(), spent: [] as ArrayBuffer[]};
 			slot.worker.on('message', (reply: ScanReply) => {
 				const job = slot.running.get(reply.id);
 				slot.running.delete(reply.id);
-				if (job !== undefined) void this.result(reply, job.path).then(job.resolve);
+				if (job !== undefined) void this.result(reply, job.path, slot.spent).then(job.resolve);
 				this.dispatch();
 			});
 			// A crashed worker fails its files as unreadable instead of leaving them waiting forever.
@@ -79,15 +79,23 @@ export class ScanPool {
 				const job = this.queue.shift()!;
 				const id = this.nextId++;
 				slot.running.set(id, job);
-				slot.worker.postMessage({id, path: job.path, projectSlug: job.projectSlug} satisfies ScanJob);
+				const spent = slot.spent.splice(0);
+				slot.worker.postMessage({id, path: job.path, projectSlug: job.projectSlug, spent} satisfies ScanJob, spent);
 			}
 		}
 	}
 
-	private async result(reply: ScanReply, path: string): Promise<ScanResult> {
+	/**
+	 * Decode a reply. Its bytes go back to the worker with the next job (see
+	 * {@link ScanJob.spent}): kept here, each would wait for a full collection,
+	 * and at 4 GB ~60 MB of them did.
+	 */
+	private async result(reply: ScanReply, path: string, spent: ArrayBuffer[]): Promise<ScanResult> {
 		if ('updates' in reply) return {updates: reply.updates};
 		const decoded = decodeIndexBytes(Buffer.from(reply.encoded.buffer, reply.encoded.byteOffset, reply.encoded.byteLength));
 		const files = 'error' in decoded ? decoded : await decoded.entries();
+		// Decoding copied every value out of the bytes: nothing refers to them now.
+		spent.push(reply.encoded.buffer as ArrayBuffer);
 		const file = 'error' in files ? undefined : files[0];
 		return file === undefined ? {updates: [{kind: 'error', path, reason: 'scan worker sent an unreadable reply'}]} : {file};
 	}

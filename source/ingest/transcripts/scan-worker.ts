@@ -4,8 +4,12 @@ import {openSyncHandle} from './sync-handle.js';
 import {FileTailer, type TailUpdate} from './tail-file.js';
 import {encodeIndex} from '../index/usage-index.js';
 
-/** A cold-scan job: read one file from its start. */
-export type ScanJob = {id: number; path: string; projectSlug: string};
+/**
+ * A cold-scan job: read one file from its start. `spent` carries earlier
+ * replies' bytes back, decoded and done with: transferred, they leave the main
+ * thread at once and die young here, where nothing else holds them.
+ */
+export type ScanJob = {id: number; path: string; projectSlug: string; spent?: ArrayBuffer[]};
 
 /**
  * The reply: the file's usage, deduped within the file and encoded in the index
