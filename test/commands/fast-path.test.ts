@@ -46,6 +46,13 @@ describe('the status fast path', () => {
 		expect(new Set(ours).size).toBeLessThanOrEqual(args[0] === 'status' ? 4 : 8);
 	});
 
+	// Each scan worker is an isolate of its own: sharing the main thread's chunks made it load ~300 KB in 12 files.
+	it('builds the scan worker as one file of its own', async () => {
+		const worker = await readFile(path.resolve('dist/scan-worker.js'), 'utf8');
+		expect(worker).toContain('parentPort');
+		expect(worker.match(/^import .* from "\.{1,2}\//gm) ?? []).toEqual([]);
+	});
+
 	it('sees a heavy module where one is loaded (trace draws with Ink)', async () => {
 		expect((await loadedBy(['trace'])).some(url => url.includes('/ink/'))).toBe(true);
 	});
