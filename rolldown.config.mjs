@@ -2,7 +2,7 @@
 // for ~0.5 ms each (resolve, an async read, compile), and `cctop status` ran 20
 // of them, every few seconds in every tmux pane. Here each command run that
 // often gets its modules in one chunk (the cli's own modules stay in their
-// chunks), so a status line loads 4 files instead of 25. (Errors are told apart by
+// chunk), so a status line loads 4 files instead of 25. (Errors are told apart by
 // an explicit `name`, never by a class's, which a bundle may rename: `X$1`.)
 //
 // The scan worker is a bundle of its own, one file: it runs in an isolate of its
@@ -17,7 +17,10 @@ import {defineConfig} from 'rolldown';
 
 const built = path.resolve('.build');
 
-/** The commands a status bar or a hook runs every few seconds, first claim first. */
+/**
+ * The commands a status bar or a hook runs every few seconds, then the one-shot
+ * report (measured against ccusage warm), first claim first.
+ */
 const frequentCommands = ['status', 'statusline', 'guard', 'session', 'report'];
 
 /** module id → the chunk that holds it ('cli' or a frequent command); filled once the module graph is known. */
