@@ -60,14 +60,24 @@ export const openUsageFor = async (
 };
 
 /**
- * The quiet transcripts' stats from the status snapshot's last sweep, when it
- * is recent (see quietFileStats): `session` then stats only the live files, as
- * a status line does. Undefined without the cache or a recent sweep.
+ * The quiet transcripts' stats from the status snapshot's last sweep (see
+ * quietFileStats): `session` then stats only the live files, as a status line
+ * does. A due sweep is started in the background, as a status line starts it,
+ * and the last one's stats stand meanwhile: Claude Code appends only to live
+ * sessions, and a new file shows in its folder's mtime. Undefined without the
+ * cache or a snapshot.
  */
 export const recentQuietStats = async (options: Options) => {
 	if (!options.cache) return undefined;
-	const [{findRoots}, {readSnapshot, snapshotPath, quietFileStats}] = await Promise.all([import('../ingest/transcripts/discover.js'), import('../ingest/index/status-snapshot.js')]);
+	const [{findRoots}, {isSweepDue, readSnapshot, snapshotPath, quietFileStats}, {startSweep}] = await Promise.all([
+		import('../ingest/transcripts/discover.js'),
+		import('../ingest/index/status-snapshot.js'),
+		import('./start-sweep.js'),
+	]);
 	const {roots} = await findRoots({claudeDirs: options.claudeDir});
-	const snapshot = roots.length === 0 ? undefined : await readSnapshot(snapshotPath(roots));
-	return snapshot === undefined ? undefined : quietFileStats(snapshot, Date.now());
+	const file = roots.length === 0 ? undefined : snapshotPath(roots);
+	const snapshot = file === undefined ? undefined : await readSnapshot(file);
+	if (snapshot === undefined) return undefined;
+	if (isSweepDue(snapshot.sweptAtMs, Date.now())) await startSweep(file!, options);
+	return quietFileStats(snapshot);
 };

@@ -74,3 +74,51 @@ describe('the status line\'s background sweep', () => {
 		expect([first, swept]).toEqual(['2.52k', '3.93k']);
 	});
 });
+
+// `session` takes the quiet files' stats from the snapshot's last sweep, as a
+// status line does; when that sweep is due it starts one in the background
+// instead of stat'ing every transcript itself.
+describe('session --latest and the sweep', () => {
+	let home: string;
+	beforeAll(async () => {
+		home = await mkdtemp(path.join(os.tmpdir(), 'cctop-sweep-session-'));
+	});
+	afterAll(async () => {
+		await rm(home, {recursive: true, force: true});
+	});
+
+	const inSession = (sessionId: string, minutesAgo: number, request: number): string => line(minutesAgo, request, 100).replace('"8427ae52-369a-420b-bf83-434a42ea03ab"', `"${sessionId}"`);
+	const cli = (...args: string[]): string =>
+		execFileSync(process.execPath, [path.resolve('dist/cli.js'), ...args, '--claude-dir', home, '--now', nowIso], {
+			env: {PATH: process.env['PATH'] ?? '', HOME: home, CCTOP_CACHE_DIR: path.join(home, 'cache'), CCTOP_DATA_DIR: path.join(home, 'data')},
+			encoding: 'utf8',
+		});
+	const latest = (...extra: string[]): string => (JSON.parse(cli('session', '--latest', '--json', ...extra)) as {sessionId: string}).sessionId;
+
+	it('answers from the last sweep and starts the due one, which then finds an old file appended to', async () => {
+		const project = path.join(home, 'projects', '-home-dev-shop');
+		await mkdir(project, {recursive: true});
+		const old = path.join(project, 'old.jsonl');
+		await writeFile(old, inSession('aaaaaaaa-0000-0000-0000-000000000001', 100, 11));
+		await writeFile(path.join(project, 'live.jsonl'), inSession('bbbbbbbb-0000-0000-0000-000000000002', 50, 12));
+		const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
+		await utimes(old, hoursAgo(7), hoursAgo(7));
+		for (const folder of [home, path.join(home, 'projects'), project]) await utimes(folder, hoursAgo(0.1), hoursAgo(0.1));
+		cli('status');
+		expect(latest()).toBe('bbbbbbbb-0000-0000-0000-000000000002');
+		const [name] = (await readdir(path.join(home, 'cache'))).filter(file => file.startsWith('status-') && file.endsWith('.bin'));
+		const file = path.join(home, 'cache', name!);
+
+		// The quiet file gets a newer request: its session is the latest now.
+		await appendFile(old, inSession('aaaaaaaa-0000-0000-0000-000000000001', 10, 13));
+		expect(latest('--no-cache')).toBe('aaaaaaaa-0000-0000-0000-000000000001');
+		// Last swept 11 minutes ago: the answer still comes from that sweep, and the sweep starts.
+		const snapshot = (await readSnapshot(file))!;
+		await writeSnapshot(file, {...snapshot, sweptAtMs: Date.now() - 11 * 60_000});
+		expect(latest()).toBe('bbbbbbbb-0000-0000-0000-000000000002');
+		expect(existsSync(`${file}.sweep`)).toBe(true);
+		for (let waited = 0; existsSync(`${file}.sweep`) && waited < 10_000; waited += 50) await sleep(50);
+		expect(existsSync(`${file}.sweep`)).toBe(false);
+		expect(latest()).toBe('aaaaaaaa-0000-0000-0000-000000000001');
+	});
+});

@@ -254,14 +254,13 @@ const treeOf = (columns: TreeColumns) => {
 };
 
 /**
- * The stat of every quiet transcript (the cold part) as of the last sweep, when
- * that sweep is recent: a one-shot command can take these as the files' state
- * instead of stat'ing thousands of them (the status line's own assumption:
- * Claude Code appends only to live sessions, and a sweep every 10 minutes
- * catches any other change). Undefined when a sweep is due.
+ * The stat of every quiet transcript (the cold part) as of the last sweep: a
+ * one-shot command can take these as the files' state instead of stat'ing
+ * thousands of them (the status line's own assumption: Claude Code appends
+ * only to live sessions, and a sweep every 10 minutes catches any other
+ * change; the caller starts it when due). Undefined when the cold part is gone.
  */
-export const quietFileStats = (snapshot: StatusSnapshot, wallMs: number): Map<string, {dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number}> | undefined => {
-	if (isSweepDue(snapshot.sweptAtMs, wallMs)) return undefined;
+export const quietFileStats = (snapshot: StatusSnapshot): Map<string, {dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number}> | undefined => {
 	const cold = coldTree(snapshot);
 	return cold === undefined ? undefined : new Map(cold.files.map(file => [file.path, file]));
 };
