@@ -109,13 +109,14 @@ const sessionsAtIndex = (usage: UsageHandle, rows: readonly SessionSummary[], wi
 /**
  * `session --list` from the status snapshot and what was appended since, when
  * it holds the rows part; undefined when the index must answer. Quiet files
- * are trusted as the last sweep saw them, as a status line does; a due sweep
- * stats every file here (no index read either way).
+ * are trusted as the last sweep saw them, and a due sweep is started in the
+ * background, as a status line does.
  */
 export const snapshotSessionRows = async (options: Options, settings: Awaited<ReturnType<typeof ledgerSettings>>): Promise<SessionSummary[] | undefined> => {
-	const [{findRoots}, {advanceSnapshot, isSweepDue, readSnapshot, sessionRowsFromSnapshot, snapshotPath}] = await Promise.all([
+	const [{findRoots}, {advanceSnapshot, readSnapshot, sessionRowsFromSnapshot, snapshotPath}, {startSweep}] = await Promise.all([
 		import('../ingest/transcripts/discover.js'),
 		import('../ingest/index/status-snapshot.js'),
+		import('./start-sweep.js'),
 	]);
 	const {roots} = await findRoots({claudeDirs: options.claudeDir});
 	if (roots.length === 0) return undefined;
@@ -124,7 +125,8 @@ export const snapshotSessionRows = async (options: Options, settings: Awaited<Re
 	if (snapshot === undefined || snapshot.sessionsFile === '') return undefined;
 	const nowMs = options.now ?? Date.now();
 	// A snapshot that cannot be written back costs the next call time, never this answer.
-	const {usage} = await advanceSnapshot(file, snapshot, {roots, ...settings, nowMs, dayStartsMs: lastDayStarts(nowMs), isSweep: isSweepDue(snapshot.sweptAtMs, Date.now())});
+	const {usage} = await advanceSnapshot(file, snapshot, {roots, ...settings, nowMs, dayStartsMs: lastDayStarts(nowMs), isSweep: false});
+	if (usage?.isSweepDue) await startSweep(file, options);
 	return usage?.sessions === undefined ? undefined : sessionRowsFromSnapshot(snapshot, usage.sessions);
 };
 

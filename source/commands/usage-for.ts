@@ -75,9 +75,10 @@ export const recentQuietStats = async (options: Options) => {
 		import('./start-sweep.js'),
 	]);
 	const {roots} = await findRoots({claudeDirs: options.claudeDir});
-	const file = roots.length === 0 ? undefined : snapshotPath(roots);
-	const snapshot = file === undefined ? undefined : await readSnapshot(file);
+	if (roots.length === 0) return undefined;
+	const file = snapshotPath(roots);
+	const snapshot = await readSnapshot(file);
 	if (snapshot === undefined) return undefined;
-	if (isSweepDue(snapshot.sweptAtMs, Date.now())) await startSweep(file!, options);
+	if (isSweepDue(snapshot.sweptAtMs, Date.now())) await startSweep(file, options);
 	return quietFileStats(snapshot);
 };

@@ -121,4 +121,21 @@ describe('session --latest and the sweep', () => {
 		expect(existsSync(`${file}.sweep`)).toBe(false);
 		expect(latest()).toBe('aaaaaaaa-0000-0000-0000-000000000001');
 	});
+
+	it('session --list from the snapshot starts a due sweep rather than stat every transcript itself', async () => {
+		const list = () => cli('session', '--list', '--json');
+		const first = list();
+		// The index wrote the rows part; this one answers from the snapshot.
+		expect(list()).toBe(first);
+		const [name] = (await readdir(path.join(home, 'cache'))).filter(file => file.startsWith('status-') && file.endsWith('.bin'));
+		const file = path.join(home, 'cache', name!);
+		const snapshot = (await readSnapshot(file))!;
+		expect(snapshot.sessionsFile).not.toBe('');
+		await writeSnapshot(file, {...snapshot, sweptAtMs: Date.now() - 11 * 60_000});
+		expect(list()).toBe(first);
+		expect(existsSync(`${file}.sweep`)).toBe(true);
+		for (let waited = 0; existsSync(`${file}.sweep`) && waited < 10_000; waited += 50) await sleep(50);
+		expect(existsSync(`${file}.sweep`)).toBe(false);
+		expect(list()).toBe(first);
+	});
 });
