@@ -6,7 +6,7 @@ import {entryCostUsd} from '../../core/usage/pricing.js';
 import {noSession, noteSeen, sessionOf, type FileCopies, type SessionCopies, type SessionSeen} from '../../core/usage/sessions.js';
 import type {LineResult} from '../../core/usage/transcript.js';
 import {totalTokens, type UsageEntry, type UsageEvent} from '../../core/usage/types.js';
-import {blockFromSummary, type DecodedIndex, type IndexBody, type IndexedFile, type ReportSummary} from './usage-index.js';
+import {blockFromSummary, type DecodedIndex, type HeaderFile, type IndexBody, type IndexedFile, type ReportSummary} from './usage-index.js';
 
 type Counters = ReportSummary['counters'];
 
@@ -82,10 +82,10 @@ export class FrozenLedger {
 	private storedFile(position: number): TouchedFile {
 		const header = this.index.files[position]!;
 		const start = this.body.fileStarts[position]!;
+		const stored = this.body.entriesIn(start, start + header.keyedCount + header.unkeyedCount);
 		const keyed = new RequestMap<PricedEntry>();
-		for (let row = start; row < start + header.keyedCount; row++) keyed.set(this.tail?.byRow.get(row) ?? this.price(this.body.entryAt(row), header.path));
-		const unkeyed: PricedEntry[] = [];
-		for (let row = start + header.keyedCount; row < start + header.keyedCount + header.unkeyedCount; row++) unkeyed.push(this.price(this.body.entryAt(row), header.path));
+		for (let offset = 0; offset < header.keyedCount; offset++) keyed.set(this.tail?.byRow.get(start + offset) ?? this.price(stored[offset]!, header.path));
+		const unkeyed = stored.slice(header.keyedCount).map(entry => this.price(entry, header.path));
 		return {position, keyed, unkeyed, events: [...header.events], lines: header.lines, usageLines: header.usageLines, invalidLines: header.invalidLines};
 	}
 
@@ -195,17 +195,16 @@ export class FrozenLedger {
 			if (this.tail?.anchor !== anchor) {
 				// Stored counted entries from the anchor block's first entry on (all of them without an anchor).
 				const fromMs = anchor < 0 ? Number.NEGATIVE_INFINITY : this.summaryBlocks[anchor]!.firstEntryMs!;
-				const rows: Array<{entry: PricedEntry; row: number}> = [];
-				for (let row = 0; row < this.body.count; row++) {
-					if (this.body.timestampAt(row) >= fromMs && this.body.isWinner(row)) {
-						const path = this.index.files[this.body.fileOf(row)]!.path;
-						const stored = this.body.entryAt(row);
-						// The same copy, already priced by a file that was appended to: share it (see storedFile).
-						const held = this.touched.get(path)?.keyed.get(stored);
-						const isSame = held !== undefined && held.timestampMs === stored.timestampMs && totalTokens(held.tokens) === totalTokens(stored.tokens);
-						rows.push({entry: isSame ? held : this.price(stored, path), row});
-					}
-				}
+				const found: number[] = [];
+				for (let row = 0; row < this.body.count; row++) if (this.body.timestampAt(row) >= fromMs && this.body.isWinner(row)) found.push(row);
+				const rows = this.body.entriesAt(found).map((stored, position) => {
+					const row = found[position]!;
+					const path = this.index.files[this.body.fileOf(row)]!.path;
+					// The same copy, already priced by a file that was appended to: share it (see storedFile).
+					const held = this.touched.get(path)?.keyed.get(stored);
+					const isSame = held !== undefined && held.timestampMs === stored.timestampMs && totalTokens(held.tokens) === totalTokens(stored.tokens);
+					return {entry: isSame ? held : this.price(stored, path), row};
+				});
 
 				this.tail = {anchor, rows, byRow: new Map(rows.map(({entry, row}) => [row, entry]))};
 			}
@@ -294,16 +293,24 @@ export class FrozenLedger {
 		const keys = new Set<string>();
 		const lows = new Set<number>();
 		const isOwn = (found: string | undefined) => ids.has(found ?? noSession);
+		const own: Array<{header: HeaderFile; isKeyed: boolean}> = [];
+		const ownRows: number[] = [];
 		for (const {header, start} of stored) {
 			for (let row = start; row < start + header.keyedCount + header.unkeyedCount; row++) {
 				if (!isOwn(body.sessionAt(row))) continue;
-				const entry = this.price(body.entryAt(row), header.path);
-				if (row < start + header.keyedCount) {
-					keys.add(dedupeKey(entry)!);
-					fileFor(header.path).keyed.push(entry);
-				} else {
-					fileFor(header.path).unkeyed.push(entry);
-				}
+				own.push({header, isKeyed: row < start + header.keyedCount});
+				ownRows.push(row);
+			}
+		}
+
+		for (const [position, stored] of body.entriesAt(ownRows).entries()) {
+			const {header, isKeyed} = own[position]!;
+			const entry = this.price(stored, header.path);
+			if (isKeyed) {
+				keys.add(dedupeKey(entry)!);
+				fileFor(header.path).keyed.push(entry);
+			} else {
+				fileFor(header.path).unkeyed.push(entry);
 			}
 		}
 
@@ -320,10 +327,16 @@ export class FrozenLedger {
 
 		for (const key of keys) lows.add(keyHash(key)[1]);
 		// Every other copy of those requests: in other sessions' lines, stored or new.
+		const candidates: number[] = [];
 		for (const {header, start} of stored) {
-			for (let row = start; row < start + header.keyedCount; row++) {
-				if (!lows.has(body.keyLowAt(row)) || isOwn(body.sessionAt(row))) continue;
-				const entry = body.entryAt(row);
+			for (let row = start; row < start + header.keyedCount; row++) if (lows.has(body.keyLowAt(row)) && !isOwn(body.sessionAt(row))) candidates.push(row);
+		}
+
+		const candidateEntries = body.entriesAt(candidates);
+		let next = 0;
+		for (const {header, start} of stored) {
+			for (; next < candidates.length && candidates[next]! < start + header.keyedCount; next++) {
+				const entry = candidateEntries[next]!;
 				if (keys.has(dedupeKey(entry)!)) fileFor(header.path).keyed.push(this.price(entry, header.path));
 			}
 
@@ -378,6 +391,11 @@ export class FrozenLedger {
 		}
 
 		for (const file of this.touched.values()) for (const entry of file.keyed.values()) yield keyHash(dedupeKey(entry)!);
+	}
+
+	/** Let go of the index file (the usage moved to a full ledger, or the run is done). */
+	close(): void {
+		this.body.close();
 	}
 
 	/** Every file's complete usage (stored or changed), to build a full ledger or write the index. */

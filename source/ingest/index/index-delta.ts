@@ -71,24 +71,28 @@ export const reportFromDelta = async (
 	// Loaded only when something changed: a run that finds nothing new stays lean.
 	const [{FrozenLedger}, {FileTailer}] = await Promise.all([import('./frozen-ledger.js'), import('../transcripts/tail-file.js')]);
 	const frozen = new FrozenLedger(index, summary, body, options);
-	const unreadable: Array<{path: string; reason: string}> = [];
-	for (const {file, position, offset} of changed) {
-		const known = position === undefined ? undefined : index.files[position]!;
-		const updates: TailUpdate[] = [];
-		const cursor = known === undefined ? undefined : {...known.cursor, offset, size: -1};
-		await new FileTailer(file.path, file.projectSlug, cursor, update => updates.push(update)).poll();
-		for (const update of updates) {
-			if (update.kind === 'error') {
-				// A file the index counted became unreadable: its usage must go, which needs the full ledger.
-				if (known !== undefined) return undefined;
-				unreadable.push({path: update.path, reason: update.reason});
-			} else if (update.kind === 'lines') {
-				frozen.applyLines(update.path, update.results, update.counts);
-			} else {
-				return undefined;
+	try {
+		const unreadable: Array<{path: string; reason: string}> = [];
+		for (const {file, position, offset} of changed) {
+			const known = position === undefined ? undefined : index.files[position]!;
+			const updates: TailUpdate[] = [];
+			const cursor = known === undefined ? undefined : {...known.cursor, offset, size: -1};
+			await new FileTailer(file.path, file.projectSlug, cursor, update => updates.push(update)).poll();
+			for (const update of updates) {
+				if (update.kind === 'error') {
+					// A file the index counted became unreadable: its usage must go, which needs the full ledger.
+					if (known !== undefined) return undefined;
+					unreadable.push({path: update.path, reason: update.reason});
+				} else if (update.kind === 'lines') {
+					frozen.applyLines(update.path, update.results, update.counts);
+				} else {
+					return undefined;
+				}
 			}
 		}
-	}
 
-	return {...frozen.usage(options.nowMs), unreadable};
+		return {...frozen.usage(options.nowMs), unreadable};
+	} finally {
+		frozen.close();
+	}
 };

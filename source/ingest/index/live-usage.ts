@@ -159,6 +159,7 @@ export class LiveUsage implements UsageSink {
 	private thaw(nowMs = 0): void {
 		if (this.frozen === undefined) return;
 		this.ledger = this.materialize(nowMs);
+		this.frozen.close();
 		this.frozen = undefined;
 	}
 }

@@ -59,6 +59,7 @@ export const openLive = async (
 			? new LiveUsage(options.ledger, new FrozenLedger(index!, summary, body, options.ledger))
 			: new LiveUsage(options.ledger);
 	if (body !== undefined && 'error' in body) notes.push(`index ${indexFile} ignored (${body.error}); rebuilding`);
+	else if (body !== undefined && !live.isFrozen) body.close();
 	if (live.isFrozen) {
 		for (const file of index!.files) {
 			if (present.has(file.path)) cursors.set(file.path, file.cursor);

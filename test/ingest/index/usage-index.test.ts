@@ -1,0 +1,101 @@
+import {mkdtempSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import {afterEach, describe, expect, it} from 'vitest';
+import type {UsageEntry} from '../../../source/core/usage/types.js';
+import {decodeIndexBytes, encodeIndex, loadIndex, type DecodedIndex, type IndexBody, type IndexedFile} from '../../../source/ingest/index/usage-index.js';
+import {makeEntry} from '../../helpers/entries.js';
+
+const cursor = {dev: 1, ino: 1, size: 0, mtimeMs: 0, ctimeMs: 0, offset: 0, check: 0};
+
+/** `files` files of `perFile` entries each; every third unkeyed, ids of varying length. */
+const indexedFiles = (files: number, perFile: number, tag = ''): IndexedFile[] =>
+	Array.from({length: files}, (_, file) => {
+		const entries = Array.from({length: perFile}, (_, row) =>
+			makeEntry({
+				timestampMs: Date.UTC(2026, 10, 1) + (file * perFile + row) * 60_000,
+				sessionId: `session-${file % 7}`,
+				project: `project-${file % 3}`,
+				messageId: row % 3 === 0 ? undefined : `msg_${tag}${file}_${row}${'x'.repeat(row % 11)}`,
+				requestId: row % 3 === 0 ? undefined : `req_${tag}${file}_${row}`,
+				tokens: {inputTokens: row, outputTokens: 1000 + file, cacheReadInputTokens: 2 ** 33 + row},
+				loggedCostUsd: row % 5 === 0 ? row / 100 : undefined,
+			}),
+		);
+		return {
+			path: `/p/${file}.jsonl`,
+			projectSlug: 'p',
+			cursor,
+			keyed: entries.filter(entry => entry.messageId !== undefined),
+			unkeyed: entries.filter(entry => entry.messageId === undefined),
+			events: [],
+			lines: perFile,
+			usageLines: perFile,
+			invalidLines: 0,
+		};
+	});
+
+const encode = (files: IndexedFile[]) => encodeIndex([], files, {fingerprint: 'f', blocks: [], counters: {files: files.length, lines: 0, usageLines: 0, duplicateLines: 0, invalidLines: 0, limitHits: 0, apiErrors: 0}, unknownModels: []}, () => true);
+
+const bodyOf = async (index: DecodedIndex | {problem: string} | {error: string} | undefined): Promise<IndexBody> => {
+	if (index === undefined || 'problem' in index || 'error' in index) throw new Error('no index');
+	const body = await index.body();
+	if ('error' in body) throw new Error(body.error);
+	return body;
+};
+
+const stored = (files: IndexedFile[]): UsageEntry[] => files.flatMap(file => [...file.keyed, ...file.unkeyed]);
+/** An entry as decoded (the decoder adds the priced fields, unset). */
+const decoded = (entry: UsageEntry) => ({...entry, costUsd: undefined, sourcePath: undefined});
+
+describe('the index body', () => {
+	let dir: string | undefined;
+	afterEach(() => {
+		if (dir !== undefined) rmSync(dir, {recursive: true, force: true});
+		dir = undefined;
+	});
+
+	it('reads any rows back exactly, one at a time, as runs and as scattered sets', async () => {
+		const files = indexedFiles(9, 40);
+		const entries = stored(files);
+		const body = await bodyOf(decodeIndexBytes(encode(files)));
+		await fc.assert(
+			fc.asyncProperty(fc.uniqueArray(fc.integer({min: 0, max: entries.length - 1}), {maxLength: 80}), fc.integer({min: 0, max: entries.length}), fc.integer({min: 0, max: entries.length}), async (picked, from, to) => {
+				const rows = picked.sort((a, b) => a - b);
+				expect(body.entriesAt(rows)).toEqual(rows.map(row => decoded(entries[row]!)));
+				expect(body.entriesIn(Math.min(from, to), Math.max(from, to))).toEqual(entries.slice(Math.min(from, to), Math.max(from, to)).map(decoded));
+				for (const row of rows.slice(0, 5)) expect(body.entryAt(row)).toEqual(decoded(entries[row]!));
+			}),
+			{numRuns: 100},
+		);
+	});
+
+	it('keeps reading the index it checked after the file is replaced, holding a fraction of its bytes', async () => {
+		dir = mkdtempSync(path.join(tmpdir(), 'cctop-index-'));
+		const file = path.join(dir, 'index.bin');
+		const files = indexedFiles(40, 2000);
+		const bytes = encode(files);
+		writeFileSync(file, bytes);
+		const before = process.memoryUsage().arrayBuffers;
+		const body = await bodyOf(await loadIndex(file));
+		// The body holds six narrow columns (29 bytes a row), not the 144-byte rows and their ids.
+		expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(bytes.length / 3);
+		// Saving the index renames a new file over it: the open body still reads the one it checked.
+		writeFileSync(`${file}.new`, encode(indexedFiles(40, 2000, 'other-')));
+		renameSync(`${file}.new`, file);
+		const entries = stored(files);
+		expect(body.entriesIn(0, entries.length)).toEqual(entries.map(decoded));
+		expect(body.findWinner(`${entries[1]!.messageId}\u0000${entries[1]!.requestId}`)).toBe(1);
+		body.close();
+		expect(() => body.entryAt(0)).toThrow(/after close/);
+	});
+
+	it('refuses a body whose bytes do not match the checksum', async () => {
+		const bytes = encode(indexedFiles(3, 20));
+		bytes[bytes.length - 9]! ^= 1;
+		const index = decodeIndexBytes(bytes);
+		if ('error' in index) throw new Error(index.error);
+		expect(await index.body()).toEqual({error: 'checksum mismatch'});
+	});
+});
