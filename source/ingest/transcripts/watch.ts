@@ -1,3 +1,4 @@
+import {statSync} from 'node:fs';
 import path from 'node:path';
 import chokidar from 'chokidar';
 import {discoverTranscripts, transcriptFileFor, type Discovery} from './discover.js';
@@ -26,6 +27,21 @@ const isTranscript = (file: string): boolean => file.endsWith('.jsonl');
 /** Files untouched this long are not watched individually; the safety poll still reads them. */
 const quietFileMs = 3 * 24 * 60 * 60 * 1000;
 
+/**
+ * A session's folder (`projects/<project>/<session>/`, where its subagents'
+ * transcripts go) whose session is quiet: its transcript beside the folder, or
+ * the folder itself when there is none, untouched for days. Claude Code writes
+ * there only while the session runs, and chokidar costs ~4 KB of heap per
+ * folder it watches: at a year of history that is ~9,500 folders and ~40 MB. A
+ * new session's folder is new, so it is watched; the safety poll covers the rest.
+ */
+export const isQuietSessionFolder = (roots: readonly string[], folder: string, mtimeMs: number, nowMs: number): boolean => {
+	const root = roots.find(root => folder.startsWith(`${root}${path.sep}`));
+	if (root === undefined || path.relative(root, folder).split(path.sep).length !== 2) return false;
+	const transcript = statSync(`${folder}.jsonl`, {throwIfNoEntry: false});
+	return (transcript?.mtimeMs ?? mtimeMs) < nowMs - quietFileMs;
+};
+
 /** Just past chokidar's 50 ms per-file throttle on 'change' events. */
 const trailingReadMs = 60;
 
@@ -35,6 +51,7 @@ const trailingReadMs = 60;
  * in the file for its newline.
  */
 export const watchTranscripts = (options: WatchOptions): Watcher => {
+	const roots = options.roots.map(root => path.resolve(root));
 	const watcher = chokidar.watch([...options.roots], {
 		ignoreInitial: true,
 		persistent: true,
@@ -42,8 +59,12 @@ export const watchTranscripts = (options: WatchOptions): Watcher => {
 		interval: 1000,
 		// chokidar holds one native watcher per file. Claude Code appends only to live
 		// sessions (a resumed session gets a new file), so files quiet for days are left
-		// to the safety poll: at 1 GB of history that is ~1,800 watchers fewer.
-		ignored: (file, stats) => stats?.isFile() === true && (!isTranscript(file) || stats.mtimeMs < Date.now() - quietFileMs),
+		// to the safety poll: at 1 GB of history that is ~1,800 watchers fewer. So are
+		// quiet sessions' folders (see isQuietSessionFolder).
+		ignored: (file, stats) =>
+			stats?.isFile() === true
+				? !isTranscript(file) || stats.mtimeMs < Date.now() - quietFileMs
+				: stats?.isDirectory() === true && isQuietSessionFolder(roots, path.resolve(file), stats.mtimeMs, Date.now()),
 	});
 	// chokidar drops a file's 'change' events that come within 50 ms of the previous
 	// one, and emits nothing for them later: a burst of writes could leave its last
