@@ -14,6 +14,9 @@ export type TailUpdate =
 
 const errorCode = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? String(error);
 
+/** One function for every tailer, not a closure each: a dashboard follows ~20,000 files at a year of history. */
+const openForReading = async (path: string): Promise<TailHandle> => open(path, 'r');
+
 /**
  * Follows one transcript file: reads only bytes past its cursor. One read is in
  * flight at a time; polls that arrive meanwhile coalesce into one more read.
@@ -28,7 +31,7 @@ export class FileTailer {
 		public cursor: FileCursor | undefined,
 		private readonly onUpdate: (update: TailUpdate) => void,
 		/** How the file is opened: fs/promises, or synchronous calls in a scan worker (sync-handle.ts). */
-		private readonly openFile: (path: string) => Promise<TailHandle> = async path => open(path, 'r'),
+		private readonly openFile: (path: string) => Promise<TailHandle> = openForReading,
 	) {}
 
 	/** Read whatever is new. Resolves once the file has been read up to at least the moment of the call. */

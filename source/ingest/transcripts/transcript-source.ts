@@ -36,6 +36,8 @@ const isStillUnchanged = (tailer: FileTailer): boolean => {
 export class TranscriptSource {
 	readonly tailers = new Map<string, FileTailer>();
 	readonly unreadable = new Map<string, string>();
+	/** Every tailer reports here: one function, not a closure per followed file. */
+	private readonly onUpdate = (update: TailUpdate): void => this.handle(update);
 
 	constructor(
 		private readonly sink: UsageSink,
@@ -53,7 +55,7 @@ export class TranscriptSource {
 
 		for (const file of files) {
 			if (!this.tailers.has(file.path)) {
-				this.tailers.set(file.path, new FileTailer(file.path, file.projectSlug, savedCursors.get(file.path), update => this.handle(update)));
+				this.tailers.set(file.path, new FileTailer(file.path, file.projectSlug, savedCursors.get(file.path), this.onUpdate));
 			}
 		}
 	}
@@ -61,7 +63,7 @@ export class TranscriptSource {
 	/** Start following one more file (a watcher saw it appear). */
 	follow(file: TranscriptFile): void {
 		if (!this.tailers.has(file.path)) {
-			this.tailers.set(file.path, new FileTailer(file.path, file.projectSlug, undefined, update => this.handle(update)));
+			this.tailers.set(file.path, new FileTailer(file.path, file.projectSlug, undefined, this.onUpdate));
 		}
 	}
 
