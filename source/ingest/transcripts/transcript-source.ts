@@ -110,7 +110,7 @@ export class TranscriptSource {
 		};
 
 		const rest = [...this.tailers.values()].filter(tailer => (!isCold || tailer.cursor !== undefined) && !(isOpening && (isKnownUnchanged(tailer) || isStillUnchanged(tailer))));
-		await Promise.all([isCold ? this.coldScan(fresh, done) : undefined, this.pollEach(rest, done)]);
+		await Promise.all([isCold ? this.coldScan(fresh, done, sizes) : undefined, this.pollEach(rest, done)]);
 	}
 
 	private async pollEach(tailers: readonly FileTailer[], done: (tailer: FileTailer) => void): Promise<void> {
@@ -126,7 +126,7 @@ export class TranscriptSource {
 		await Promise.all(Array.from({length: concurrentReads}, lane));
 	}
 
-	private async coldScan(tailers: readonly FileTailer[], done: (tailer: FileTailer) => void): Promise<void> {
+	private async coldScan(tailers: readonly FileTailer[], done: (tailer: FileTailer) => void, sizes: ReadonlyMap<string, number>): Promise<void> {
 		const pool = new ScanPool(undefined, this.scanOptions.workerUrl);
 		// Worker results land per file; regroup once at the end, not once per file.
 		const isOwnBulk = !this.sink.isBulk;
@@ -134,7 +134,7 @@ export class TranscriptSource {
 		try {
 			await Promise.all(
 				tailers.map(async tailer => {
-					const result = await pool.scan(tailer.path, tailer.projectSlug);
+					const result = await pool.scan(tailer.path, tailer.projectSlug, sizes.get(tailer.path));
 					if ('file' in result) {
 						tailer.cursor = result.file.cursor;
 						this.sink.restoreFile(result.file);

@@ -1,0 +1,75 @@
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {pathToFileURL} from 'node:url';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {ScanPool} from '../../../source/ingest/transcripts/scan-pool.js';
+import {assistantLine} from '../../helpers/entries.js';
+
+// Workers run compiled JavaScript: `npm test` builds dist/ first.
+const workerUrl = pathToFileURL(path.resolve('dist/scan-worker.js'));
+
+let temp: string;
+beforeEach(async () => {
+	temp = await mkdtemp(path.join(os.tmpdir(), 'cctop-pool-'));
+});
+afterEach(async () => {
+	await rm(temp, {recursive: true, force: true});
+});
+
+/** A transcript of `requests` assistant lines with ids unique to `name`. */
+const transcript = async (name: string, requests: number): Promise<string> => {
+	const file = path.join(temp, `${name}.jsonl`);
+	const lines = Array.from({length: requests}, (_, index) => {
+		const line = assistantLine({requestId: `req_${name}_${index}`});
+		return JSON.stringify({...line, message: {...(line['message'] as object), id: `msg_${name}_${index}`}});
+	});
+	await writeFile(file, `${lines.join('\n')}\n`);
+	return file;
+};
+
+describe('ScanPool', () => {
+	it('reads small files several to a job and gives each file its own result, failures included', async () => {
+		const files = await Promise.all(Array.from({length: 12}, async (_, index) => transcript(`small-${index}`, index + 1)));
+		// Gone before it was read (nothing to report), and unreadable (a folder).
+		const missing = path.join(temp, 'gone.jsonl');
+		const unreadable = path.join(temp, 'folder.jsonl');
+		await mkdir(unreadable);
+		const pool = new ScanPool(2, workerUrl);
+		try {
+			const asked = [...files.slice(0, 4), missing, ...files.slice(4, 8), unreadable, ...files.slice(8)];
+			const results = await Promise.all(asked.map(async file => pool.scan(file, 'p', 1000)));
+			for (const [position, result] of results.entries()) {
+				if (asked[position] === missing) {
+					expect(result).toEqual({updates: []});
+					continue;
+				}
+
+				if (asked[position] === unreadable) {
+					expect(result).toEqual({updates: [expect.objectContaining({kind: 'error', path: unreadable})]});
+					continue;
+				}
+
+				if (!('file' in result)) throw new Error(`no usage for ${asked[position]}`);
+				expect(result.file.path).toBe(asked[position]);
+				// Request n of small-k: file k holds k + 1 requests, each its own.
+				expect(result.file.keyed.map(entry => entry.requestId)).toEqual(Array.from({length: Number(/small-(\d+)/.exec(asked[position]!)![1]) + 1}, (_, index) => expect.stringContaining(`_${index}`)));
+			}
+
+			expect(pool.jobsSent).toBeLessThan(asked.length);
+		} finally {
+			await pool.close();
+		}
+	});
+
+	it('sends a file bigger than a job on its own', async () => {
+		const [big, small] = [await transcript('big', 3), await transcript('small', 2)];
+		const pool = new ScanPool(2, workerUrl);
+		try {
+			await Promise.all([pool.scan(big, 'p', 2 * 1024 * 1024), pool.scan(small, 'p', 1000)]);
+			expect(pool.jobsSent).toBe(2);
+		} finally {
+			await pool.close();
+		}
+	});
+});
