@@ -1,6 +1,6 @@
 import {dedupeKey} from '../../core/usage/dedupe.js';
 import {hashString, keyHash} from '../../core/util/hash.js';
-import {closeSync, open as openCallback, read as readCallback, readSync} from 'node:fs';
+import {closeSync, openSync, readSync} from 'node:fs';
 import {mkdir, open, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {crc32} from 'node:zlib';
@@ -310,12 +310,11 @@ export type DecodedIndex = {
 };
 
 /**
- * Random reads from an index, from a file or a buffer already in memory.
- * `readSync` fills `into` when given (a file read) or returns a view (a buffer).
+ * Positioned reads from an index, from a file or a buffer already in memory.
+ * `read` fills `into` when given and big enough (a file read) or returns a view (a buffer).
  */
 export type IndexReader = {
-	read: (offset: number, length: number) => Promise<Buffer>;
-	readSync: (offset: number, length: number, into?: Buffer) => Buffer;
+	read: (offset: number, length: number, into?: Buffer) => Buffer;
 	close: () => void;
 };
 
@@ -399,7 +398,7 @@ const float64s = (bytes: Buffer): Float64Array =>
  * Decode an index's header, or say why the index cannot be used. `head` holds at
  * least the prefix and header; `openReader` gives access to the rest when entries are needed.
  */
-export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => Promise<IndexReader>): DecodedIndex | {error: string} => {
+export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => IndexReader): DecodedIndex | {error: string} => {
 	if (head.length < prefixBytes || !head.subarray(0, 8).equals(magic)) return {error: 'not an index'};
 	if (head.readUInt32LE(8) !== indexVersion) return {error: `version ${head.readUInt32LE(8)}, expected ${indexVersion}`};
 	const headerLength = head.readUInt32LE(12);
@@ -434,7 +433,7 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 	 * requests that is ~14 MB held instead of ~96.
 	 */
 	const body = async (): Promise<IndexBody | {error: string}> => {
-		const reader = await openReader();
+		const reader = openReader();
 		let held: HeldColumns | {error: string};
 		try {
 			held = holdColumns(reader);
@@ -452,7 +451,7 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 		let isClosed = false;
 		const readExactly = (offset: number, length: number): Buffer => {
 			if (isClosed) throw new Error('index body read after close');
-			const bytes = reader.readSync(offset, length);
+			const bytes = reader.read(offset, length);
 			if (bytes.length !== length) throw new Error('index changed while reading');
 			return bytes;
 		};
@@ -488,7 +487,7 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 			for (let first = 0; first < rows.length; ) {
 				// Rows close together share one read: a gap of a few rows costs less than a call.
 				let last = first;
-				while (last + 1 < rows.length && rows[last + 1]! - rows[last]! <= 32 && rows[last + 1]! - rows[first]! < 8192) last++;
+				while (last + 1 < rows.length && rows[last + 1]! - rows[last]! <= 32 && rows[last + 1]! - rows[first]! < chunkRows) last++;
 				const entryAt = readRows(rows[first]!, rows[last]! + 1);
 				for (let position = first; position <= last; position++) entries.push(entryAt(rows[position]!));
 				first = last + 1;
@@ -570,7 +569,7 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 		let crc = 0;
 		const chunk = Buffer.allocUnsafeSlow(chunkRows * rowBytes);
 		const readChunk = (offset: number, length: number): Buffer | undefined => {
-			const bytes = reader.readSync(offset, length, chunk);
+			const bytes = reader.read(offset, length, chunk);
 			if (bytes.length !== length) return undefined;
 			if (length > 0) crc = crc32(bytes, crc);
 			return bytes;
@@ -621,12 +620,12 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 	 * checksum: a restore never holds more than one file's bytes.
 	 */
 	async function* eachFile(): AsyncGenerator<IndexedFile | {error: string}> {
-		const reader = await openReader();
+		const reader = openReader();
 		try {
 			for (const [position, {keyedCount, unkeyedCount, ...file}] of header.files.entries()) {
 				const rows = keyedCount + unkeyedCount;
-				const rowBytesRead = await reader.read(bodyOffset + fileStarts[position]! * rowBytes, rows * rowBytes);
-				const ids = await reader.read(idsOffset + file.idsStart, file.idsEnd - file.idsStart);
+				const rowBytesRead = reader.read(bodyOffset + fileStarts[position]! * rowBytes, rows * rowBytes);
+				const ids = reader.read(idsOffset + file.idsStart, file.idsEnd - file.idsStart);
 				if (rowBytesRead.length !== rows * rowBytes || crcOf(ids, rowBytesRead) !== file.segmentCrc) {
 					yield {error: 'checksum mismatch'};
 					return;
@@ -659,47 +658,26 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 
 /** In-memory decode, for worker replies. */
 export const decodeIndexBytes = (bytes: Buffer): DecodedIndex | {error: string} =>
-	decodeIndex(bytes, bytes.length, async () => ({
-		read: async (offset, length) => bytes.subarray(offset, offset + length),
-		readSync: (offset, length) => bytes.subarray(offset, offset + length),
-		close: () => undefined,
-	}));
+	decodeIndex(bytes, bytes.length, () => ({read: (offset, length) => bytes.subarray(offset, offset + length), close: () => undefined}));
 
-/** Positional reads through one file descriptor. */
-const fileReader = async (file: string): Promise<IndexReader> => {
-	// A plain descriptor, not a FileHandle: a body closes it synchronously, and a
-	// FileHandle would close its number again when collected.
-	const fd = await new Promise<number>((resolve, reject) => {
-		openCallback(file, 'r', (error, opened) => (error ? reject(error) : resolve(opened)));
-	});
-	const readInto = (buffer: Buffer, offset: number): number => {
-		let done = 0;
-		while (done < buffer.length) {
-			const bytesRead = readSync(fd, buffer, done, buffer.length - done, offset + done);
-			if (bytesRead === 0) break;
-			done += bytesRead;
-		}
-
-		return done;
-	};
-
+/**
+ * Positioned reads through one file descriptor. Synchronous: a body reads an
+ * entry or a file's rows at a time (a few KB from the page cache), and closes
+ * where no one awaits.
+ */
+const fileReader = (file: string): IndexReader => {
+	const fd = openSync(file, 'r');
 	return {
-		read: async (offset, length) => {
-			const buffer = Buffer.alloc(length);
+		read: (offset, length, into) => {
+			const buffer = into !== undefined && into.length >= length ? into.subarray(0, length) : Buffer.alloc(length);
 			let done = 0;
 			while (done < length) {
-				const bytesRead = await new Promise<number>((resolve, reject) => {
-					readCallback(fd, buffer, done, length - done, offset + done, (error, read) => (error ? reject(error) : resolve(read)));
-				});
+				const bytesRead = readSync(fd, buffer, done, length - done, offset + done);
 				if (bytesRead === 0) break;
 				done += bytesRead;
 			}
 
 			return buffer.subarray(0, done);
-		},
-		readSync: (offset, length, into) => {
-			const buffer = into === undefined || into.length < length ? Buffer.alloc(length) : into.subarray(0, length);
-			return buffer.subarray(0, readInto(buffer, offset));
 		},
 		close: () => closeSync(fd),
 	};
@@ -724,7 +702,7 @@ export const loadIndex = async (file: string): Promise<DecodedIndex | {problem: 
 		const headerLength = prefix.length === prefixBytes ? prefix.readUInt32LE(12) : 0;
 		const head = Buffer.alloc(Math.min(size, prefixBytes + headerLength));
 		await handle.read(head, 0, head.length, 0);
-		const decoded = decodeIndex(head, size, async () => fileReader(file));
+		const decoded = decodeIndex(head, size, () => fileReader(file));
 		return 'error' in decoded ? {problem: `index ${file} ignored (${decoded.error}); rebuilding`} : decoded;
 	} finally {
 		await handle.close();

@@ -25,12 +25,17 @@ const put = async (relative: string, at: Date) => {
 	for (let part = file; part.startsWith(root) && part !== root; part = path.dirname(part)) await utimes(part, at, at);
 };
 
+/** A quiet session `old` and a live one, `live`, whose folder is old but whose transcript was written today. */
+const putTwoSessions = async () => {
+	await put('p/old.jsonl', daysAgo(4));
+	await put('p/old/subagents/agent-1.jsonl', daysAgo(4));
+	await put('p/live/subagents/agent-1.jsonl', daysAgo(4));
+	await put('p/live.jsonl', daysAgo(0));
+};
+
 describe('isQuietSessionFolder', () => {
 	it("goes by the session's transcript beside the folder, else by the folder; only a session's folder", async () => {
-		await put('p/old.jsonl', daysAgo(4));
-		await put('p/old/subagents/agent-1.jsonl', daysAgo(4));
-		await put('p/live/subagents/agent-1.jsonl', daysAgo(4));
-		await put('p/live.jsonl', daysAgo(0));
+		await putTwoSessions();
 		await put('p/orphan/subagents/agent-1.jsonl', daysAgo(4));
 		await put('p/fresh/subagents/agent-1.jsonl', daysAgo(0));
 		const quiet = (relative: string, mtime: Date) => isQuietSessionFolder([root], path.join(root, relative), mtime.getTime(), Date.now());
@@ -48,10 +53,7 @@ describe('isQuietSessionFolder', () => {
 
 describe('watchTranscripts', () => {
 	it("reports a live session's subagents and a new session's, and leaves a quiet session's folder to the safety poll", async () => {
-		await put('p/old.jsonl', daysAgo(4));
-		await put('p/old/subagents/agent-1.jsonl', daysAgo(4));
-		await put('p/live.jsonl', daysAgo(0));
-		await put('p/live/subagents/agent-1.jsonl', daysAgo(4));
+		await putTwoSessions();
 		const changed: string[] = [];
 		const watcher = watchTranscripts({roots: [root], isPolling: false, safetyPollMs: 600_000, onChange: file => changed.push(file), onRemove: () => undefined, onSafetyPoll: () => undefined});
 		try {
