@@ -1,7 +1,8 @@
 import {AuditView, auditFilters} from './components/audit-view.js';
 import type {AuditRow} from './core/otel/audit.js';
 import {useEffect, useMemo, useReducer, useRef, useSyncExternalStore} from 'react';
-import {Box, Text, useApp, useInput, useStdin} from 'ink';
+import {Box, Text, useApp, useStdin} from 'ink';
+import {useKeys} from './hooks/use-keys.js';
 import type {PricedEntry} from './core/usage/blocks.js';
 import {buildDashboard, type DashboardState} from './core/screens/dashboard.js';
 import {limitCycle, type Plan, type TokenLimitOption} from './core/usage/limits.js';
@@ -162,7 +163,7 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, o
 		if (previous === undefined || previous.blockId !== blockId || alert > previous.level) alerted.current = {blockId, level: alert};
 	}, [state, blockId, alert, onBell]);
 
-	useInput(
+	useKeys(
 		(input, key) => {
 			if (key.ctrl && input === 'c') {
 				onInterrupt?.();

@@ -1,5 +1,6 @@
 import {memo, useEffect, useReducer, useState} from 'react';
-import {Box, Text, useApp, useInput, useStdin} from 'ink';
+import {Box, Text, useApp, useStdin} from 'ink';
+import {useKeys} from '../hooks/use-keys.js';
 import type {TeamJson, TeamRow} from '../core/otel/team.js';
 import {formatInUnit} from '../core/usage/budgets.js';
 import {formatTokens, formatUsd, shortModelName} from '../core/util/format.js';
@@ -122,18 +123,28 @@ export const TeamDetail = memo(({row, width}: {row: TeamRow; width: number}) => 
 });
 
 /** The live `cctop team`: the report again every `refreshMs`; `s` sorts, ↑↓ and enter open a row, esc goes back, `q` quits. */
-type TeamNavigation = {selected: number; openKey: string | undefined};
-type TeamNavigationAction = {type: 'down'; count: number} | {type: 'up'} | {type: 'open'; keys: readonly string[]} | {type: 'back'};
+type TeamState = {report: TeamJson | undefined; sort: number; selected: number; openKey: string | undefined};
+type TeamAction = {type: 'loaded'; report: TeamJson} | {type: 'sort'} | {type: 'down'} | {type: 'up'} | {type: 'open'} | {type: 'back'};
 
 /**
- * The selection and the opened row in one reducer: keys typed faster than a
- * render (↓ then ⏎ in one read) act on the selection they moved, not on the
- * one last drawn.
+ * The report, its order, the selection and the opened row in one reducer:
+ * keys act on the rows as they are when the key is read, not on the rows of
+ * the render whose input handler got it (↓ then ⏎ typed in the moment the
+ * first report arrives must open the second row, not nothing).
  */
-const teamNavigation = (state: TeamNavigation, action: TeamNavigationAction): TeamNavigation => {
+const teamNavigation = (state: TeamState, action: TeamAction): TeamState => {
+	const count = state.report?.rows.length ?? 0;
 	switch (action.type) {
+		case 'loaded': {
+			return {...state, report: action.report};
+		}
+
+		case 'sort': {
+			return {...state, sort: state.sort + 1};
+		}
+
 		case 'down': {
-			return {...state, selected: Math.min(Math.max(0, action.count - 1), state.selected + 1)};
+			return {...state, selected: Math.min(Math.max(0, count - 1), state.selected + 1)};
 		}
 
 		case 'up': {
@@ -141,7 +152,7 @@ const teamNavigation = (state: TeamNavigation, action: TeamNavigationAction): Te
 		}
 
 		case 'open': {
-			return {...state, openKey: action.keys[state.selected]};
+			return state.report === undefined ? state : {...state, openKey: sortedRows(state.report, state.sort)[state.selected]?.key};
 		}
 
 		case 'back': {
@@ -151,10 +162,8 @@ const teamNavigation = (state: TeamNavigation, action: TeamNavigationAction): Te
 };
 
 export const TeamApp = ({load, refreshMs, width, rows}: {load: () => Promise<TeamJson>; refreshMs: number; width: number; rows: number}) => {
-	const [report, setReport] = useState<TeamJson | undefined>(undefined);
 	const [problem, setProblem] = useState<string | undefined>(undefined);
-	const [sort, setSort] = useState(0);
-	const [{selected, openKey}, dispatch] = useReducer(teamNavigation, {selected: 0, openKey: undefined});
+	const [{report, sort, selected, openKey}, dispatch] = useReducer(teamNavigation, {report: undefined, sort: 0, selected: 0, openKey: undefined});
 	const {exit} = useApp();
 	const {isRawModeSupported} = useStdin();
 	useEffect(() => {
@@ -163,7 +172,7 @@ export const TeamApp = ({load, refreshMs, width, rows}: {load: () => Promise<Tea
 			load().then(
 				next => {
 					if (!isStopped) {
-						setReport(next);
+						dispatch({type: 'loaded', report: next});
 						setProblem(undefined);
 					}
 				},
@@ -180,15 +189,14 @@ export const TeamApp = ({load, refreshMs, width, rows}: {load: () => Promise<Tea
 			clearInterval(timer);
 		};
 	}, [load, refreshMs]);
-	const shown = report === undefined ? [] : sortedRows(report, sort);
 	const openRow = openKey === undefined ? undefined : report?.rows.find(row => row.key === openKey);
-	useInput(
+	useKeys(
 		(input, key) => {
 			if (input === 'q') exit();
-			else if (input === 's') setSort(current => current + 1);
-			else if (key.downArrow || input === 'j') dispatch({type: 'down', count: shown.length});
+			else if (input === 's') dispatch({type: 'sort'});
+			else if (key.downArrow || input === 'j') dispatch({type: 'down'});
 			else if (key.upArrow || input === 'k') dispatch({type: 'up'});
-			else if (key.return) dispatch({type: 'open', keys: shown.map(row => row.key)});
+			else if (key.return) dispatch({type: 'open'});
 			else if (key.escape || key.leftArrow || key.backspace) dispatch({type: 'back'});
 		},
 		{isActive: isRawModeSupported === true},

@@ -3,7 +3,7 @@ import {render} from 'ink-testing-library';
 import {describe, expect, it} from 'vitest';
 import {TeamApp, TeamView} from '../../source/components/team-view.js';
 import {waitFor} from '../helpers/wait-for.js';
-import {teamReport, type TeamSample} from '../../source/core/otel/team.js';
+import {teamReport, type TeamJson, type TeamSample} from '../../source/core/otel/team.js';
 import {frameLines} from '../helpers/render.js';
 
 const nowMs = Date.UTC(2026, 10, 26, 12);
@@ -60,9 +60,15 @@ describe('TeamView', () => {
 
 describe('TeamApp', () => {
 	it('opens a row with ↓ and enter: its models, tokens and budget; esc goes back', async () => {
-		const {stdin, lastFrame} = render(<TeamApp load={async () => report} refreshMs={60_000} width={100} rows={14} />);
-		await waitFor(() => lastFrame()?.includes('ana@example.com'), 5000, 'the rows');
-		const settle = async () => new Promise(resolve => setTimeout(resolve, 50));
+		let deliver: (value: TeamJson) => void = () => undefined;
+		const {stdin, lastFrame} = render(<TeamApp load={async () => new Promise<TeamJson>(resolve => { deliver = resolve; })} refreshMs={60_000} width={100} rows={14} />);
+		await waitFor(() => lastFrame()?.includes('reading'), 5000, 'the first frame');
+		deliver(report);
+		// Keys typed the moment the rows are drawn, maybe before React has run
+		// that render's effects: they must act on the rows just drawn. Checked
+		// every turn of the event loop, not every 20 ms, to type that soon.
+		for (let turn = 0; turn < 1000 && !lastFrame()?.includes('ana@example.com'); turn++) await new Promise(resolve => setImmediate(resolve));
+		expect(lastFrame()).toContain('ana@example.com');
 		// ↓ and ⏎ together, as a quick typist sends them: ⏎ opens the row ↓ moved to.
 		stdin.write('\u001B[B');
 		stdin.write('\r');
@@ -70,7 +76,7 @@ describe('TeamApp', () => {
 		const detail = frameLines(lastFrame());
 		expect(detail[0]).toMatch(/^ bo@example\.com · \$5\.00/);
 		expect(detail.find(line => line.startsWith('   haiku-4-5'))).toMatch(/\$5\.00 +100%$/);
-		await settle();
+		await new Promise(resolve => setTimeout(resolve, 50));
 		stdin.write('\u001B');
 		await waitFor(() => lastFrame()?.includes('sort cost (s)'), 5000, 'the list again');
 	});
