@@ -12,6 +12,7 @@
 //
 // Every chunk sits beside cli.js in dist/: `new URL('scan-worker.js', import.meta.url)`
 // (the scan pool) and `new URL('cli.js', import.meta.url)` (the status sweep) rely on it.
+import fs from 'node:fs';
 import path from 'node:path';
 import {defineConfig} from 'rolldown';
 
@@ -52,28 +53,68 @@ const frequentCommandChunks = {
 // Dependencies stay in node_modules, loaded as they were.
 const external = id => !id.startsWith('.') && !path.isAbsolute(id);
 
+/** The commands built as CommonJS with the cli: the frequent ones, whose modules need no ES-only package. */
+const commonJsCommands = new Set(frequentCommands);
+
+/** `./commands/<name>.js` as the cli imports it: the name of a command built as an ES module, else undefined. */
+const esCommandOf = source => {
+	const name = /^\.\/commands\/([\w-]+)\.js$/.exec(source)?.[1];
+	return name === undefined || commonJsCommands.has(name) ? undefined : name;
+};
+
+/** The commands the cli imports that are built as ES modules, read from its source. */
+const esCommands = [...new Set([...fs.readFileSync(path.join('source', 'cli.ts'), 'utf8').matchAll(/import\('(\.\/commands\/[\w-]+\.js)'\)/g)].map(match => esCommandOf(match[1])))].filter(name => name !== undefined);
+
+/**
+ * In the CommonJS build, the cli's `import('./commands/<name>.js')` of every
+ * other command stays an `import()` of that command's ES build (`<name>.mjs`),
+ * which has Ink, chokidar and meow: ES-only packages, and Ink's yoga has a
+ * top-level await, so no `require()` can load them.
+ */
+const esCommandsOutside = {
+	name: 'es-commands-outside',
+	resolveId(source, importer) {
+		if (importer !== path.join(built, 'cli.js')) return null;
+		const name = esCommandOf(source);
+		return name === undefined ? null : {id: `./${name}.mjs`, external: true};
+	},
+	// Every .js in dist/ is CommonJS; the ES builds end in .mjs. The name and
+	// version go with it: `cctop --version` (meow) reads the nearest package.json.
+	generateBundle() {
+		const {name, version} = JSON.parse(fs.readFileSync('package.json', 'utf8'));
+		this.emitFile({type: 'asset', fileName: 'package.json', source: `${JSON.stringify({name, version, private: true, type: 'commonjs'}, undefined, '\t')}\n`});
+	},
+};
+
 export default defineConfig([
 	{
 		input: {'scan-worker': path.join(built, 'ingest/transcripts/scan-worker.js')},
 		platform: 'node',
 		external,
-		output: {dir: 'dist', format: 'esm', codeSplitting: false},
+		output: {dir: 'dist', format: 'cjs', codeSplitting: false},
 	},
 	{
 		input: {cli: path.join(built, 'cli.js')},
 		platform: 'node',
 		external,
-		plugins: [frequentCommandChunks],
+		plugins: [esCommandsOutside, frequentCommandChunks],
 		// A lazy import of a module some chunk loads anyway is no fault: it only saves a load where it is alone.
 		onLog: (level, log, handler) => log.code === 'INEFFECTIVE_DYNAMIC_IMPORT' || handler(level, log),
 		output: {
 			dir: 'dist',
-			format: 'esm',
+			format: 'cjs',
 			chunkFileNames: '[name]-[hash].js',
 			// One group per chunk, claimed in order (a group also takes its modules' imports).
 			codeSplitting: {
 				groups: ['cli', ...frequentCommands].map((name, index, names) => ({name, test: id => chunkOf.get(id) === name, priority: names.length - index})),
 			},
 		},
+	},
+	{
+		input: Object.fromEntries(esCommands.map(name => [name, path.join(built, 'commands', `${name}.js`)])),
+		platform: 'node',
+		external,
+		onLog: (level, log, handler) => log.code === 'INEFFECTIVE_DYNAMIC_IMPORT' || handler(level, log),
+		output: {dir: 'dist', format: 'esm', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs'},
 	},
 ]);

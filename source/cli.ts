@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import {statSync} from 'node:fs';
+import {readFileSync, statSync} from 'node:fs';
 import {parseArgs} from 'node:util';
 import {closest} from './core/util/closest.js';
 import {commandNamed, commands, flags, kebab, spelled, type CommandName, type CommandSpec, type FlagName, type FlagSpec} from './cli-spec.js';
@@ -167,7 +167,6 @@ const columnsNow = (): number => process.stdout.columns ?? (Number(process.env['
 const printHelp = async (command: CommandName | 'main'): Promise<number> => {
 	const {mainHelp, commandHelp} = await import('./views/help-text.js');
 	if (command === 'main') {
-		const {readFileSync} = await import('node:fs');
 		const {version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {version: string};
 		process.stdout.write(mainHelp(version, columnsNow()));
 	} else {
@@ -300,7 +299,8 @@ const main = async (): Promise<number> => {
 	if (values['version'] === true) {
 		const {default: meow} = await import('meow');
 		// meow prints the version from package.json and exits.
-		meow('', {importMeta: import.meta, autoVersion: true, argv: ['--version']}).showVersion();
+		// meow finds package.json from importMeta.url alone; the whole import.meta has no CommonJS form.
+		meow('', {importMeta: {url: import.meta.url} as ImportMeta, autoVersion: true, argv: ['--version']}).showVersion();
 		return 0;
 	}
 
@@ -324,18 +324,29 @@ const main = async (): Promise<number> => {
 	return run(command, options, positionals, afterSeparator);
 };
 
-try {
-	process.exitCode = await main();
-} catch (error) {
+/** What a failed run prints and exits with; by the error's name, as the class may come from another build (see UsageError). */
+const fail = async (error: unknown): Promise<number> => {
 	if (process.argv[2] === 'guard') {
 		// A hook that fails must let Claude Code go on: exit 2 would block the prompt.
 		const {failOpen} = await import('./commands/guard.js');
-		process.exitCode = failOpen(error);
-	} else if (error instanceof UsageError) {
-		process.stderr.write(`cctop: ${error.message}\n`);
-		process.exitCode = 2;
-	} else {
-		process.stderr.write(`cctop: ${error instanceof Error ? error.message : String(error)}\n`);
-		process.exitCode = 1;
+		return failOpen(error);
 	}
-}
+
+	if (error instanceof Error && error.name === 'UsageError') {
+		process.stderr.write(`cctop: ${error.message}\n`);
+		return 2;
+	}
+
+	process.stderr.write(`cctop: ${error instanceof Error ? error.message : String(error)}\n`);
+	return 1;
+};
+
+// No top-level await: the cli is built as CommonJS (rolldown.config.mjs).
+main().then(
+	code => {
+		process.exitCode = code;
+	},
+	async (error: unknown) => {
+		process.exitCode = await fail(error);
+	},
+);

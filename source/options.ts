@@ -1,5 +1,11 @@
-/** A usage error: the CLI prints the message and exits with code 2. */
-export class UsageError extends Error {}
+/**
+ * A usage error: the CLI prints the message and exits with code 2. Told apart
+ * by its name: the cli and the commands Ink draws are built apart (one is
+ * CommonJS, see rolldown.config.mjs), each with its own copy of this class.
+ */
+export class UsageError extends Error {
+	override name = 'UsageError';
+}
 
 export type LocalDate = {year: number; month: number; day: number};
 

@@ -35,7 +35,8 @@ const isRunning = (pid: number): boolean => {
  * Returns the names removed; never throws.
  */
 export const sweepStaleTemps = async (dir: string): Promise<string[]> => {
-	const {readdir, rm} = await import('node:fs/promises');
+	// Not import(): in the CommonJS fast path that starts Node's ES module loader (~6 ms).
+	const {readdir, rm} = process.getBuiltinModule('node:fs/promises');
 	const names = await readdir(dir).catch(() => [] as string[]);
 	const stale = names.filter(name => {
 		const pid = Number(tempName.exec(name)?.[1]);

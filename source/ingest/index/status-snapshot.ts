@@ -1,5 +1,5 @@
 import {readFileSync, statSync} from 'node:fs';
-import {open, rename, writeFile, mkdir, rm} from 'node:fs/promises';
+import {open, readdir, rename, stat, writeFile, mkdir, rm} from 'node:fs/promises';
 import path from 'node:path';
 import {hashString, keyHash} from '../../core/util/hash.js';
 import {identifyBlocks, withCost, type Block, type PricedEntry} from '../../core/usage/blocks.js';
@@ -392,7 +392,6 @@ export const writeSnapshot = async (file: string, snapshot: StatusSnapshot): Pro
 };
 
 const removeOldSides = async (dir: string, base: string, kept: readonly string[]): Promise<void> => {
-	const {readdir, stat} = await import('node:fs/promises');
 	const names = await readdir(dir).catch(() => []);
 	for (const name of names) {
 		if (!['cold', 'keys', 'sessions'].some(part => name.startsWith(`${base}.${part}.`)) || kept.includes(name)) continue;
