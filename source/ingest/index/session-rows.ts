@@ -10,7 +10,7 @@ import type {SessionSummary} from '../../core/usage/session-summaries.js';
  */
 export type SavedSessionRows = {identity: string; fingerprint: string; rows: SessionSummary[]};
 
-/** Beside `index-v5-<roots>.bin`: `sessions-v1-<roots>.json`. */
+/** Beside `index-v6-<roots>.bin`: `sessions-v1-<roots>.json`. */
 export const sessionRowsPath = (indexFile: string): string => path.join(path.dirname(indexFile), path.basename(indexFile).replace(/^index-v\d+-/, 'sessions-v1-').replace(/\.bin$/, '.json'));
 
 /** The saved rows, when they were made from the index named `identity` with these prices; else undefined. */

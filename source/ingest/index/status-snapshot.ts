@@ -96,7 +96,8 @@ type TreeColumns = {
 
 // 3: files carry ctimeMs and the fingerprint of the bytes read. 4: sweptAtMs. 5: hot and cold parts. 6: day sums.
 // 7: the cold part, the key filter and session rows in side files, rewritten only when they change. 8: entangled sessions.
-const snapshotVersion = 8;
+// 9: limit lines the prefilter skipped before (see indexVersion 6).
+const snapshotVersion = 9;
 /** Past this many keys added since the index answered, the index answers again (and writes a fresh filter). */
 const maxAddedKeys = 20_000;
 

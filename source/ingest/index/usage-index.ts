@@ -29,7 +29,9 @@ import type {FileCursor} from '../transcripts/file-cursor.js';
 const magic = Buffer.from('CCTOPIDX');
 // 4: API error lines without a `usage` key are events (3 skipped them in the prefilter).
 // 5: cursors carry ctimeMs and a fingerprint of the bytes read (in-place rewrites, chmod).
-export const indexVersion = 5;
+// 6: limit lines with `"error": "rate_limit"` or the `<synthetic>` model but no
+// `isApiErrorMessage` are events (5 skipped them in the prefilter).
+export const indexVersion = 6;
 const prefixBytes = 32;
 
 /** One file as the index remembers it. */

@@ -70,13 +70,14 @@ export type ReadMark = {offset: number; check: number};
  * Returns the new mark, or undefined when they are not (rewritten in place: the
  * caller reads from byte 0 instead; nothing was classified).
  */
-export const readPast = async (handle: ReadHandle, from: ReadMark, size: number, classifier: LineClassifier): Promise<ReadMark | undefined> => {
+export const readPast = async (handle: ReadHandle, from: ReadMark, size: number, classifier: LineClassifier, scratch?: Buffer): Promise<ReadMark | undefined> => {
 	if (from.offset > 0) {
 		const before = await readEnds(handle, from.offset);
 		if (before === undefined || checkOf(before) !== from.check) return undefined;
 	}
 
-	const outcome = await readCompleteLines(handle, from.offset, size, classifier);
+	const outcome = await readCompleteLines(handle, from.offset, size, classifier, scratch);
+	// `lastRead` may lie in `scratch`: hashed here, before anyone reads into it again.
 	if (outcome.offset === from.offset) return from;
 	const after = await readEnds(handle, outcome.offset, outcome.lastRead);
 	// Cut short under the read: a check that never matches, so the next read starts over.

@@ -1,6 +1,7 @@
 import {parentPort} from 'node:worker_threads';
 import {compactResults} from '../../core/usage/ledger.js';
 import {openSyncHandle} from './sync-handle.js';
+import {chunkBytes} from './read-transcripts.js';
 import {FileTailer, type TailUpdate} from './tail-file.js';
 import {encodeIndex, type IndexedFile} from '../index/usage-index.js';
 
@@ -18,13 +19,20 @@ export type ScanJob = {id: number; files: Array<{path: string; projectSlug: stri
  */
 export type ScanReply = {id: number; encoded: Uint8Array | undefined; failed: Array<{position: number; updates: TailUpdate[]}>};
 
-parentPort?.on('message', async (job: ScanJob) => {
+/**
+ * One read buffer for every file this worker reads, one at a time: a fresh 4 MiB
+ * buffer per file is fresh memory, whose pages the kernel faults in and zeroes
+ * as each read fills them, thousands of times in a cold scan.
+ */
+const scratch = Buffer.allocUnsafe(chunkBytes);
+
+const runJob = async (job: ScanJob): Promise<void> => {
 	const read: IndexedFile[] = [];
 	const failed: ScanReply['failed'] = [];
 	for (const [position, {path, projectSlug}] of job.files.entries()) {
 		const updates: TailUpdate[] = [];
 		// One file at a time: the reads are synchronous anyway (openSyncHandle).
-		await new FileTailer(path, projectSlug, undefined, update => updates.push(update), openSyncHandle).poll();
+		await new FileTailer(path, projectSlug, undefined, update => updates.push(update), openSyncHandle, scratch).poll();
 		const [update] = updates;
 		if (updates.length !== 1 || update?.kind !== 'lines') {
 			failed.push({position, updates});
@@ -43,4 +51,19 @@ parentPort?.on('message', async (job: ScanJob) => {
 	const encoded = encodeIndex([], read);
 	const bytes = new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
 	parentPort?.postMessage({id: job.id, encoded: bytes, failed} satisfies ScanReply, [bytes.buffer as ArrayBuffer]);
+};
+
+// Jobs one after another, never interleaved at an await (the pool sends two at
+// a time): they share `scratch`.
+let queue = Promise.resolve();
+parentPort?.on('message', (job: ScanJob) => {
+	queue = queue
+		.then(async () => runJob(job))
+		.catch((error: unknown) => {
+			// Thrown again outside the chain, as from the handler before: the worker
+			// ends and the pool fails its files, instead of later jobs never running.
+			setImmediate(() => {
+				throw error;
+			});
+		});
 });

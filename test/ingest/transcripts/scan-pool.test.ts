@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {compactResults} from '../../../source/core/usage/ledger.js';
 import {ScanPool} from '../../../source/ingest/transcripts/scan-pool.js';
+import {FileTailer, type TailUpdate} from '../../../source/ingest/transcripts/tail-file.js';
 import {assistantLine} from '../../helpers/entries.js';
 
 // Workers run compiled JavaScript: `npm test` builds dist/ first.
@@ -18,11 +20,12 @@ afterEach(async () => {
 });
 
 /** A transcript of `requests` assistant lines with ids unique to `name`. */
-const transcript = async (name: string, requests: number): Promise<string> => {
+const transcript = async (name: string, requests: number, textBytes = 0): Promise<string> => {
 	const file = path.join(temp, `${name}.jsonl`);
 	const lines = Array.from({length: requests}, (_, index) => {
 		const line = assistantLine({requestId: `req_${name}_${index}`});
-		return JSON.stringify({...line, message: {...(line['message'] as object), id: `msg_${name}_${index}`}});
+		const text = textBytes > 0 ? {content: [{type: 'text', text: `${name} ${index} `.padEnd(textBytes, 'x')}]} : {};
+		return JSON.stringify({...line, message: {...(line['message'] as object), id: `msg_${name}_${index}`, ...text}});
 	});
 	await writeFile(file, `${lines.join('\n')}\n`);
 	return file;
@@ -57,6 +60,40 @@ describe('ScanPool', () => {
 			}
 
 			expect(pool.jobsSent).toBeLessThan(asked.length);
+		} finally {
+			await pool.close();
+		}
+	});
+
+	// A worker reads every file into one buffer: a file read after a bigger one
+	// must not see the bigger one's bytes, and each cursor's fingerprint (taken
+	// from the last read's bytes) must be the one a read on the main thread takes.
+	it('reads files of every size, in any order, as the main thread does: same entries, same cursor', async () => {
+		const files = [
+			await transcript('multi-read', 110, 50_000), // ~5.5 MB: more than one 4 MiB read
+			await transcript('one', 1),
+			await transcript('over-64k', 40, 3000), // fingerprinted by its ends
+			await transcript('under-64k', 5, 2000), // fingerprinted whole
+			await transcript('again-big', 90, 50_000),
+			await transcript('last', 2),
+		];
+		const onMainThread = async (file: string) => {
+			const updates: TailUpdate[] = [];
+			await new FileTailer(file, 'p', undefined, update => updates.push(update)).poll();
+			const [update] = updates;
+			if (update?.kind !== 'lines') throw new Error(`no lines from ${file}`);
+			return {cursor: update.cursor, keyed: compactResults(update.results).keyed};
+		};
+
+		const pool = new ScanPool(1, workerUrl);
+		try {
+			const results = await Promise.all(files.map(async file => pool.scan(file, 'p', 1000)));
+			for (const [position, result] of results.entries()) {
+				if (!('file' in result)) throw new Error(`no usage for ${files[position]}`);
+				const expected = await onMainThread(files[position]!);
+				expect(result.file.cursor).toEqual(expected.cursor);
+				expect(result.file.keyed.map(entry => [entry.requestId, entry.tokens])).toEqual(expected.keyed.map(entry => [entry.requestId, entry.tokens]));
+			}
 		} finally {
 			await pool.close();
 		}
