@@ -216,11 +216,12 @@ export const runDashboard = async (options: Options): Promise<number> => {
 const interruptedCode = 130;
 
 const runLive = async (options: Options, clock: () => number): Promise<{code: number; isScanPending: boolean}> => {
-	// Every frame is short-lived garbage. A 1 MiB young generation (V8's default
-	// grows to 16) and a heap that grows by 15% instead of up to 2× keep the RSS
-	// peak at 100 MB of history near 130 MiB instead of anywhere in 126–162, for
-	// no measurable CPU (both measured with bench/dashboard-probe.mjs).
-	setFlagsFromString('--max-semi-space-size=1');
+	// Every frame is short-lived garbage: a heap that grows by 15% instead of up
+	// to 2× keeps the RSS peak lower, for no measurable CPU (bench/dashboard-probe.mjs).
+	// The young generation cannot be capped from here: V8 reads
+	// --max-semi-space-size only when the heap is set up (at 1 GB its new space
+	// still reaches 32 MiB), and keeping it small with the growth factor costs
+	// idle CPU at 4 GB (see the README's Benchmarks).
 	setFlagsFromString('--heap-growing-percent=15');
 	// Unlike `report --watch`, no --optimize-for-size: it saves another ~20 MiB but
 	// makes every Ink frame about twice as costly, and a UI redraws all day.
