@@ -1,6 +1,5 @@
-import {statSync} from 'node:fs';
 import {findRoots, reuseDiscovery, walkRoots} from '../transcripts/discover.js';
-import {reportFromDelta} from './index-delta.js';
+import {reportFromDelta, statTable} from './index-delta.js';
 import type {OpenUsageOptions, UsageHandle} from './usage-handle.js';
 import {cacheDir} from '../dirs.js';
 import {indexPath, loadIndex} from './usage-index.js';
@@ -19,11 +18,12 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 	const index = loaded !== undefined && 'problem' in loaded ? undefined : loaded;
 	if (loaded !== undefined && 'problem' in loaded) notes.push(loaded.problem);
 	// An unchanged folder tree is not walked again: the index remembers every folder's mtime.
-	const reused = index?.discovery ? await reuseDiscovery(found, {roots: index.roots, ...index.discovery, files: index.files}) : undefined;
-	// The transcripts it lists are stat'ed for the summary path, synchronously on
-	// purpose: a thousand stat promises cost ~20 ms more (and their garbage) than a loop.
-	const fileStats = options.isSummaryEnough && index?.discovery ? new Map(index.files.map(file => [file.path, statSync(file.path, {throwIfNoEntry: false})] as const)) : undefined;
+	const reused = index?.discovery
+		? await reuseDiscovery(found, {roots: index.roots, ...index.discovery, files: () => index.paths.map((filePath, position) => ({path: filePath, projectSlug: index.slugAt(position)}))})
+		: undefined;
 	const discovery = reused ?? (await walkRoots(found));
+	// A reused list is the index's own: its files are stat'ed now, before the summary is parsed.
+	const fileStats = options.isSummaryEnough && reused !== undefined ? statTable(index!.paths) : undefined;
 
 	// One-shot callers: the saved summary plus only appended bytes, when that is all that changed.
 	const delta =

@@ -18,8 +18,9 @@ import type {FileCursor} from '../transcripts/file-cursor.js';
  * plus the usage that file contributed, so a restart reads only new bytes.
  *
  * Layout: magic (8) | version | header bytes | ids bytes | body bytes | header
- * crc32 | ids+body crc32 (u32 each) | JSON header (cursors, small string table,
- * report summary) | UTF-8 blob of message/request ids | Float64 columns, 8-byte
+ * crc32 | ids+body crc32 (u32 each) | header (a binary table of the files'
+ * cursors and the folders' mtimes, then JSON: the small string table and the
+ * report summary; see {@link Header}) | UTF-8 blob of message/request ids | Float64 columns, 8-byte
  * aligned, then the key table (counted entries sorted by key hash). The header alone answers "has anything changed?" and holds the block
  * summary, so an unchanged history is reported without decoding a single entry.
  * Any mismatch (magic, version, sizes, checksum, JSON) means "no index": it is
@@ -31,7 +32,8 @@ const magic = Buffer.from('CCTOPIDX');
 // 5: cursors carry ctimeMs and a fingerprint of the bytes read (in-place rewrites, chmod).
 // 6: limit lines with `"error": "rate_limit"` or the `<synthetic>` model but no
 // `isApiErrorMessage` are events (5 skipped them in the prefilter).
-export const indexVersion = 6;
+// 7: the files and folders are a binary table before the header's JSON.
+export const indexVersion = 7;
 const prefixBytes = 32;
 
 /** One file as the index remembers it. */
@@ -65,18 +67,51 @@ export type ReportSummary = {
 	unknownModels: string[];
 };
 
+/**
+ * The header: a binary table of the files and folders (what a warm run compares
+ * with its stats, read without parsing any JSON), then JSON for the rest.
+ * Layout: file count | folder count | path bytes | JSON bytes | summary bytes
+ * (u32 each) | Float64 rows, {@link fileColumns} per file then one mtime per
+ * folder | the files' then the folders' paths, NUL-separated (no path holds a
+ * NUL) | JSON | the {@link ReportSummary} as JSON, or nothing. The summary is
+ * parsed when first asked for, after the stats: garbage made while little is
+ * alive is cheap to collect.
+ */
 type Header = {
 	roots: string[];
-	files: HeaderFile[];
 	entryCount: number;
 	/** Length of the key table: counted keyed entries, sorted by key hash. */
 	winnerCount: number;
-	/** Session ids, projects and models; the `*Ref` columns index into it (-1 for none). */
+	/** Session ids, projects, models and project folders; the `*Ref` columns index into it (-1 for none). */
 	strings: string[];
-	summary?: ReportSummary;
-	/** The folders walked and when, so an unchanged tree need not be walked again. */
-	discovery?: {dirs: DirStamp[]; walkedAtMs: number};
+	/** The events of the files that have any, by position. */
+	events: Array<[number, UsageEvent[]]>;
+	/** When the folders were walked: present when the table's folders are a complete walk, so an unchanged tree need not be walked again. */
+	walkedAtMs?: number;
 };
+
+/** What the header's table holds per file, as Float64 in this order. */
+const fileColumns = [
+	'dev',
+	'ino',
+	'size',
+	'mtimeMs',
+	'ctimeMs',
+	'offset',
+	'check',
+	'slugRef',
+	'lines',
+	'usageLines',
+	'invalidLines',
+	'keyedCount',
+	'unkeyedCount',
+	'idsStart',
+	'idsEnd',
+	'segmentCrc',
+] as const;
+type FileColumn = (typeof fileColumns)[number];
+const fileColumn = Object.fromEntries(fileColumns.map((name, position) => [name, position])) as Record<FileColumn, number>;
+const tableHeadBytes = 20;
 
 export const summarizeBlock = ({entries: _entries, perModel, actualEndMs, firstEntryMs, ...rest}: Block): BlockSummary => ({
 	...rest,
@@ -144,7 +179,7 @@ export const encodeIndex = (
 	summary?: ReportSummary,
 	/** Omitted for worker replies, which are decoded whole and need no key table. */
 	isWinner?: (entry: UsageEntry) => boolean,
-	discovery?: Header['discovery'],
+	discovery?: {dirs: readonly DirStamp[]; walkedAtMs: number},
 ): Buffer => Buffer.concat(encodeIndexParts(roots, files, summary, isWinner, discovery));
 
 /** The index as its sections, so a writer can send them without one more whole copy. */
@@ -153,7 +188,7 @@ const encodeIndexParts = (
 	files: readonly IndexedFile[],
 	summary?: ReportSummary,
 	isWinner?: (entry: UsageEntry) => boolean,
-	discovery?: Header['discovery'],
+	discovery?: {dirs: readonly DirStamp[]; walkedAtMs: number},
 ): Buffer[] => {
 	const {strings, ref} = stringTable();
 
@@ -225,23 +260,56 @@ const encodeIndexParts = (
 	const rowBytes = columns.length * 8;
 	const bodyView = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 	let firstRow = 0;
+	const dirs = discovery?.dirs ?? [];
+	const stamps = new Float64Array(files.length * fileColumns.length + dirs.length);
+	const events: Array<[number, UsageEvent[]]> = [];
+	for (const [position, file] of files.entries()) {
+		const rows = file.keyed.length + file.unkeyed.length;
+		const idsStart = fileIdStarts[position]!;
+		const idsEnd = fileIdStarts[position + 1] ?? idBytes;
+		const {cursor} = file;
+		const values: Record<FileColumn, number> = {
+			dev: cursor.dev,
+			ino: cursor.ino,
+			size: cursor.size,
+			mtimeMs: cursor.mtimeMs,
+			ctimeMs: cursor.ctimeMs,
+			offset: cursor.offset,
+			check: cursor.check,
+			slugRef: ref(file.projectSlug),
+			lines: file.lines,
+			usageLines: file.usageLines,
+			invalidLines: file.invalidLines,
+			keyedCount: file.keyed.length,
+			unkeyedCount: file.unkeyed.length,
+			idsStart,
+			idsEnd,
+			segmentCrc: crcOf(idBlob.subarray(idsStart, idsEnd), bodyView.subarray(firstRow * rowBytes, (firstRow + rows) * rowBytes)),
+		};
+		for (const [offset, name] of fileColumns.entries()) stamps[position * fileColumns.length + offset] = values[name];
+		if (file.events.length > 0) events.push([position, file.events]);
+		firstRow += rows;
+	}
+
+	for (const [position, dir] of dirs.entries()) stamps[files.length * fileColumns.length + position] = dir.mtimeMs;
 	const header: Header = {
 		roots: [...roots],
-		files: files.map(({keyed, unkeyed, ...rest}, position) => {
-			const rows = keyed.length + unkeyed.length;
-			const idsStart = fileIdStarts[position]!;
-			const idsEnd = fileIdStarts[position + 1] ?? idBytes;
-			const segmentCrc = crcOf(idBlob.subarray(idsStart, idsEnd), bodyView.subarray(firstRow * rowBytes, (firstRow + rows) * rowBytes));
-			firstRow += rows;
-			return {...rest, keyedCount: keyed.length, unkeyedCount: unkeyed.length, idsStart, idsEnd, segmentCrc};
-		}),
 		entryCount: count,
 		winnerCount: winners.length,
 		strings,
-		...(summary === undefined ? {} : {summary}),
-		...(discovery === undefined ? {} : {discovery}),
+		events,
+		...(discovery === undefined ? {} : {walkedAtMs: discovery.walkedAtMs}),
 	};
-	const headerBytes = Buffer.from(JSON.stringify(header));
+	const paths = Buffer.from([...files.map(file => file.path), ...dirs.map(dir => dir.path)].join('\0'));
+	const json = Buffer.from(JSON.stringify(header));
+	const summaryJson = Buffer.from(summary === undefined ? '' : JSON.stringify(summary));
+	const counts = Buffer.alloc(tableHeadBytes);
+	counts.writeUInt32LE(files.length, 0);
+	counts.writeUInt32LE(dirs.length, 4);
+	counts.writeUInt32LE(paths.length, 8);
+	counts.writeUInt32LE(json.length, 12);
+	counts.writeUInt32LE(summaryJson.length, 16);
+	const headerBytes = Buffer.concat([counts, Buffer.from(stamps.buffer, stamps.byteOffset, stamps.byteLength), paths, json, summaryJson]);
 	const ids = idBlob.subarray(0, idBytes);
 	// Pad the ids so the Float64 body starts 8-byte aligned.
 	const padding = (8 - ((prefixBytes + headerBytes.length + ids.length) % 8)) % 8;
@@ -300,9 +368,16 @@ export type DecodedIndex = {
 	/** Names this index's content (its checksums and size): what was derived from it and saved beside it must carry the same. */
 	identity: string;
 	roots: string[];
-	files: HeaderFile[];
-	summary: ReportSummary | undefined;
-	discovery: Header['discovery'];
+	/** Every file as the header stores it (built on first use). */
+	readonly files: HeaderFile[];
+	/** The files' paths, in the header's order, and what is stored for each by position, without building {@link files}. */
+	paths: readonly string[];
+	slugAt: (position: number) => string;
+	cursorAt: (position: number) => FileCursor;
+	/** What a report needs when nothing changed (parsed on first use). */
+	readonly summary: ReportSummary | undefined;
+	/** The folders walked and when, so an unchanged tree need not be walked again. */
+	discovery: {dirs: DirStamp[]; walkedAtMs: number} | undefined;
 	/** The entries on demand: each call checks the data and holds the file open until the body is closed. */
 	body: () => Promise<IndexBody | {error: string}>;
 	/** Every file's entries, streamed file by file (each segment checksummed). */
@@ -409,9 +484,21 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 	if (totalBytes !== prefixBytes + headerLength + idsLength + bodyLength || head.length < prefixBytes + headerLength) return {error: 'truncated'};
 	const headerBytes = head.subarray(prefixBytes, prefixBytes + headerLength);
 	if (crcOf(headerBytes) !== head.readUInt32LE(24)) return {error: 'checksum mismatch'};
+	if (headerBytes.length < tableHeadBytes) return {error: 'inconsistent sizes'};
+	const fileCount = headerBytes.readUInt32LE(0);
+	const dirCount = headerBytes.readUInt32LE(4);
+	const pathBytes = headerBytes.readUInt32LE(8);
+	const jsonBytes = headerBytes.readUInt32LE(12);
+	const summaryBytes = headerBytes.readUInt32LE(16);
+	const tableEnd = tableHeadBytes + (fileCount * fileColumns.length + dirCount) * 8;
+	const jsonEnd = tableEnd + pathBytes + jsonBytes;
+	if (jsonEnd + summaryBytes !== headerBytes.length) return {error: 'inconsistent sizes'};
+	const stamps = float64s(headerBytes.subarray(tableHeadBytes, tableEnd));
+	const allPaths = fileCount + dirCount === 0 ? [] : headerBytes.toString('utf8', tableEnd, tableEnd + pathBytes).split('\0');
+	if (allPaths.length !== fileCount + dirCount) return {error: 'inconsistent sizes'};
 	let header: Header;
 	try {
-		header = JSON.parse(headerBytes.toString('utf8')) as Header;
+		header = JSON.parse(headerBytes.toString('utf8', tableEnd + pathBytes, jsonEnd)) as Header;
 	} catch {
 		return {error: 'unreadable header'};
 	}
@@ -422,9 +509,60 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 	const idsOffset = prefixBytes + headerLength;
 	const bodyOffset = idsOffset + idsLength;
 	const rowBytes = columns.length * 8;
+	const valueAt = (position: number, name: FileColumn): number => stamps[position * fileColumns.length + fileColumn[name]]!;
 	const fileStarts = [0];
-	for (const file of header.files) fileStarts.push(fileStarts.at(-1)! + file.keyedCount + file.unkeyedCount);
+	for (let position = 0; position < fileCount; position++) fileStarts.push(fileStarts.at(-1)! + valueAt(position, 'keyedCount') + valueAt(position, 'unkeyedCount'));
 	if (fileStarts.at(-1) !== count) return {error: 'inconsistent sizes'};
+	const paths = allPaths.slice(0, fileCount);
+	const slugAt = (position: number): string => header.strings[valueAt(position, 'slugRef')] ?? '';
+	const cursorAt = (position: number): FileCursor => ({
+		dev: valueAt(position, 'dev'),
+		ino: valueAt(position, 'ino'),
+		size: valueAt(position, 'size'),
+		mtimeMs: valueAt(position, 'mtimeMs'),
+		ctimeMs: valueAt(position, 'ctimeMs'),
+		offset: valueAt(position, 'offset'),
+		check: valueAt(position, 'check'),
+	});
+	// Built on first use: a warm run that finds nothing changed reads only the paths and stamps.
+	let files: HeaderFile[] | undefined;
+	const headerFiles = (): HeaderFile[] => {
+		if (files !== undefined) return files;
+		const events = new Map(header.events);
+		files = paths.map((filePath, position) => ({
+			path: filePath,
+			projectSlug: slugAt(position),
+			cursor: cursorAt(position),
+			events: events.get(position) ?? [],
+			lines: valueAt(position, 'lines'),
+			usageLines: valueAt(position, 'usageLines'),
+			invalidLines: valueAt(position, 'invalidLines'),
+			keyedCount: valueAt(position, 'keyedCount'),
+			unkeyedCount: valueAt(position, 'unkeyedCount'),
+			idsStart: valueAt(position, 'idsStart'),
+			idsEnd: valueAt(position, 'idsEnd'),
+			segmentCrc: valueAt(position, 'segmentCrc'),
+		}));
+		return files;
+	};
+
+	// A summary that does not parse is no summary: the report is built from the entries instead.
+	let summary: ReportSummary | undefined | false = false;
+	const readSummary = (): ReportSummary | undefined => {
+		if (summary !== false) return summary;
+		try {
+			summary = summaryBytes === 0 ? undefined : (JSON.parse(headerBytes.toString('utf8', jsonEnd)) as ReportSummary);
+		} catch {
+			summary = undefined;
+		}
+
+		return summary;
+	};
+
+	const discovery =
+		header.walkedAtMs === undefined
+			? undefined
+			: {walkedAtMs: header.walkedAtMs, dirs: allPaths.slice(fileCount).map((dirPath, position) => ({path: dirPath, mtimeMs: stamps[fileCount * fileColumns.length + position]!}))};
 	const dataCrc = head.readUInt32LE(28);
 
 	/**
@@ -528,7 +666,7 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 
 		const fileOf = (row: number): number => {
 			let lowBound = 0;
-			let highBound = header.files.length - 1;
+			let highBound = fileCount - 1;
 			while (lowBound < highBound) {
 				const middle = (lowBound + highBound + 1) >>> 1;
 				if (fileStarts[middle]! <= row) lowBound = middle;
@@ -624,7 +762,7 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 	async function* eachFile(): AsyncGenerator<IndexedFile | {error: string}> {
 		const reader = openReader();
 		try {
-			for (const [position, {keyedCount, unkeyedCount, ...file}] of header.files.entries()) {
+			for (const [position, {keyedCount, unkeyedCount, ...file}] of headerFiles().entries()) {
 				const rows = keyedCount + unkeyedCount;
 				const rowBytesRead = reader.read(bodyOffset + fileStarts[position]! * rowBytes, rows * rowBytes);
 				const ids = reader.read(idsOffset + file.idsStart, file.idsEnd - file.idsStart);
@@ -655,7 +793,23 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 		return files;
 	};
 
-	return {identity: identityOf(head, totalBytes), roots: header.roots, files: header.files, summary: header.summary, discovery: header.discovery, body, eachFile, entries};
+	return {
+		identity: identityOf(head, totalBytes),
+		roots: header.roots,
+		get files() {
+			return headerFiles();
+		},
+		paths,
+		slugAt,
+		cursorAt,
+		get summary() {
+			return readSummary();
+		},
+		discovery,
+		body,
+		eachFile,
+		entries,
+	};
 };
 
 /** In-memory decode, for worker replies. */
@@ -718,7 +872,7 @@ export const saveIndex = async (
 	files: readonly IndexedFile[],
 	summary: ReportSummary,
 	isWinner: (entry: UsageEntry) => boolean,
-	discovery?: Header['discovery'],
+	discovery?: {dirs: readonly DirStamp[]; walkedAtMs: number},
 ): Promise<string> => {
 	await mkdir(path.dirname(file), {recursive: true});
 	// Before writing: on a full disk, what a killed writer left may be the room this write needs.

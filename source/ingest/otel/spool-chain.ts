@@ -1,5 +1,8 @@
-import {createHash} from 'node:crypto';
 import {closeSync, openSync, readSync, fstatSync} from 'node:fs';
+
+// Loaded when first hashed: requiring node:crypto costs ~3 ms, and the modules
+// bundled with this one (status, report) mostly never hash.
+const createHash = (algorithm: string) => process.getBuiltinModule('node:crypto').createHash(algorithm);
 
 /**
  * The spool's hash chain. Every line ends `,"p":<link>,"h":<hash>}`: `p` is the

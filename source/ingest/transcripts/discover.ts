@@ -177,13 +177,14 @@ const settleMs = 2000;
  */
 export const reuseDiscovery = async (
 	found: {searched: string[]; roots: string[]},
-	saved: {roots: readonly string[]; dirs: readonly DirStamp[]; walkedAtMs: number; files: readonly TranscriptFile[]},
+	/** `files` gives the saved list, built only when it is reused. */
+	saved: {roots: readonly string[]; dirs: readonly DirStamp[]; walkedAtMs: number; files: () => TranscriptFile[]},
 ): Promise<Discovery | undefined> => {
 	if (saved.dirs.length === 0 || saved.roots.join('\n') !== found.roots.join('\n')) return undefined;
 	// Synchronous: many small stats finish sooner in a loop than as promises.
-	const stamps = saved.dirs.map(dir => statSync(dir.path, {throwIfNoEntry: false})?.mtimeMs);
-	const isUnchanged = saved.dirs.every((dir, index) => stamps[index] === dir.mtimeMs && dir.mtimeMs < saved.walkedAtMs - settleMs);
-	return isUnchanged
-		? {...found, files: saved.files.map(({path, projectSlug}) => ({path, projectSlug})), unreadablePaths: [], dirs: [...saved.dirs], walkedAtMs: saved.walkedAtMs}
-		: undefined;
+	for (const dir of saved.dirs) {
+		if (dir.mtimeMs >= saved.walkedAtMs - settleMs || statSync(dir.path, {throwIfNoEntry: false})?.mtimeMs !== dir.mtimeMs) return undefined;
+	}
+
+	return {...found, files: saved.files(), unreadablePaths: [], dirs: [...saved.dirs], walkedAtMs: saved.walkedAtMs};
 };

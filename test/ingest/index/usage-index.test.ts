@@ -99,3 +99,57 @@ describe('the index body', () => {
 		expect(await index.body()).toEqual({error: 'checksum mismatch'});
 	});
 });
+
+describe('the index header', () => {
+	const event = fc.record({kind: fc.constantFrom('apiError' as const, 'limitHit' as const), timestampMs: fc.integer({min: 0, max: 2 ** 42}), sessionId: fc.string(), message: fc.string()});
+	const headerFile = fc.record({
+		// Any path but a NUL (no file name holds one), and every other character: the table splits paths on NUL.
+		name: fc.string({unit: 'binary', minLength: 1}).filter(name => !name.includes('\0')),
+		projectSlug: fc.string({unit: 'binary'}),
+		cursor: fc.record({
+			dev: fc.nat(),
+			ino: fc.maxSafeNat(),
+			size: fc.maxSafeNat(),
+			mtimeMs: fc.double({min: 0, max: 2 ** 42, noNaN: true}),
+			ctimeMs: fc.double({min: 0, max: 2 ** 42, noNaN: true}),
+			offset: fc.maxSafeNat(),
+			check: fc.nat({max: 2 ** 32 - 1}),
+		}),
+		events: fc.array(event, {maxLength: 2}),
+		lines: fc.nat(),
+		usageLines: fc.nat(),
+		invalidLines: fc.nat(),
+		entries: fc.nat({max: 3}),
+	});
+	const dir = fc.record({path: fc.string({unit: 'binary'}).filter(name => !name.includes('\0')), mtimeMs: fc.double({min: 0, max: 2 ** 42, noNaN: true})});
+
+	it('gives back every file, folder and the summary as they were written, and refuses any changed byte', async () => {
+		await fc.assert(
+			fc.property(fc.array(headerFile, {maxLength: 6}), fc.option(fc.record({dirs: fc.array(dir, {maxLength: 4}), walkedAtMs: fc.nat()}), {nil: undefined}), fc.boolean(), fc.nat(), (specs, discovery, hasSummary, flip) => {
+				const files: IndexedFile[] = specs.map(({name, entries, ...rest}, position) => ({
+					...rest,
+					path: `${position}/${name}`,
+					keyed: indexedFiles(1, entries, String(position))[0]!.keyed,
+					unkeyed: [],
+				}));
+				const summary = hasSummary ? {fingerprint: 'f', blocks: [], counters: {files: files.length, lines: 1, usageLines: 2, duplicateLines: 3, invalidLines: 4, limitHits: 5, apiErrors: 6}, unknownModels: ['m']} : undefined;
+				const bytes = encodeIndex(['/r'], files, summary, () => true, discovery);
+				const index = decodeIndexBytes(bytes);
+				if ('error' in index) throw new Error(index.error);
+				expect(index.paths).toEqual(files.map(file => file.path));
+				expect(index.files.map(({keyedCount, unkeyedCount, idsStart: _s, idsEnd: _e, segmentCrc: _c, ...rest}) => ({...rest, keyedCount, unkeyedCount}))).toEqual(
+					files.map(({keyed, unkeyed, ...rest}) => ({...rest, keyedCount: keyed.length, unkeyedCount: unkeyed.length})),
+				);
+				expect(files.map((_, position) => [index.slugAt(position), index.cursorAt(position)])).toEqual(files.map(file => [file.projectSlug, file.cursor]));
+				expect(index.discovery).toEqual(discovery);
+				expect(index.summary).toEqual(summary);
+				// One flipped bit anywhere in the header (or the prefix before the data's checksum, which body() checks): the index is refused, never misread.
+				const headerEnd = 32 + bytes.readUInt32LE(12);
+				const broken = Buffer.from(bytes);
+				const at = flip % (headerEnd - 4);
+				broken[at < 28 ? at : at + 4]! ^= 1;
+				expect('error' in decodeIndexBytes(broken)).toBe(true);
+			}),
+		);
+	});
+});

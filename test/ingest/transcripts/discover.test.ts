@@ -83,7 +83,7 @@ describe('reuseDiscovery', () => {
 		return {walked, found: await findRoots({claudeDirs: [`${temp}/c`]})};
 	};
 
-	const saved = (walked: Awaited<ReturnType<typeof discoverTranscripts>>) => ({roots: walked.roots, dirs: walked.dirs, walkedAtMs: walked.walkedAtMs, files: walked.files});
+	const saved = (walked: Awaited<ReturnType<typeof discoverTranscripts>>) => ({roots: walked.roots, dirs: walked.dirs, walkedAtMs: walked.walkedAtMs, files: () => walked.files});
 
 	it('reuses the saved file list while no folder changed', async () => {
 		const {walked, found} = await setUp();
