@@ -61,6 +61,11 @@ export default tseslint.config(
 		rules: {'no-restricted-imports': ['error', {patterns: [{group: ['react', 'ink', '**/core/screens/*', '**/views/*', '**/components/*', '**/hooks/*', '**/commands/*'], message: 'ingest sits below the screens'}]}]},
 	},
 	{
+		// Run every few seconds: their one-shot output goes through writeOut (see write-out.ts), and cli.ts sets no stream handler for them.
+		files: ['source/commands/status.ts', 'source/commands/statusline.ts', 'source/commands/guard.ts', 'source/commands/session.ts', 'source/commands/report.ts'],
+		rules: {'no-restricted-properties': ['error', {object: 'process', property: 'stdout', message: 'one-shot output goes through writeOut (write-out.ts); a live mode may disable this with a reason'}]},
+	},
+	{
 		// Ink owns the screen in the dashboard; only one-shot commands print.
 		files: ['bench/**', 'source/cli.ts', 'source/commands/report.ts'],
 		rules: {'no-console': 'off'},

@@ -313,8 +313,9 @@ const main = async (): Promise<number> => {
 	const options = parseOptions({...(await preferences(command)), ...values});
 	checkInputs(options);
 	// A reader that went away (`cctop report --json | head -1`) ends a one-shot run quietly.
-	// The live commands own their output and their exit (the dashboard cleans up on SIGHUP).
-	if (command !== 'dashboard' && !options.watch) {
+	// The live commands own their output and their exit (the dashboard cleans up on SIGHUP);
+	// the frequent ones write with writeOut, which handles it without building a stream.
+	if (command !== 'dashboard' && !options.watch && !writesDirectly.has(command)) {
 		process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 			if (error.code === 'EPIPE') process.exit(0);
 			process.exitCode = 1;
@@ -323,6 +324,9 @@ const main = async (): Promise<number> => {
 
 	return run(command, options, positionals, afterSeparator);
 };
+
+/** Commands whose one-shot output goes through writeOut (commands/write-out.ts) only: lint keeps process.stdout out of them. */
+const writesDirectly = new Set<string>(['status', 'statusline', 'guard', 'session', 'report']);
 
 /** What a failed run prints and exits with; by the error's name, as the class may come from another build (see UsageError). */
 const fail = async (error: unknown): Promise<number> => {

@@ -7,6 +7,7 @@ import {isFirstWarning, recordDecision, recordFailure, type GuardRecord} from '.
 import {readStdin} from '../ingest/read-stdin.js';
 import type {Options} from '../options.js';
 import {localBudgetStates} from './budget-usage.js';
+import {writeOut} from './write-out.js';
 
 /** What Claude Code sends a command hook on stdin (the fields the guard reads). */
 type HookInput = {sessionId: string | undefined; event: string; tool: string | undefined};
@@ -97,7 +98,7 @@ export const runGuard = async (options: Options): Promise<number> => {
 			// Cannot remember it: better twice than never.
 		}
 
-		if (isFirst) process.stdout.write(`${JSON.stringify({systemMessage: `cctop: ${verdict.message}`})}\n`);
+		if (isFirst) writeOut(`${JSON.stringify({systemMessage: `cctop: ${verdict.message}`})}\n`);
 	}
 
 	return 0;

@@ -1,7 +1,7 @@
 import {hourMs, type Block} from '../core/usage/blocks.js';
 import {resolveTokenLimit} from '../core/usage/limits.js';
 import {counted} from '../core/util/format.js';
-import {buildReportJson, reportJsonLine, type ReportJson} from '../core/screens/report.js';
+import {buildReportJson, reportJsonLine, reportJsonPretty, type Diagnostics} from '../core/screens/report.js';
 import type {UsageHandle} from '../ingest/index/usage-handle.js';
 import {lastDayStarts, localMidnightMs, UsageError, type Options} from '../options.js';
 import {renderReportTable} from '../views/report-table.js';
@@ -10,6 +10,7 @@ import {currentWindows} from '../core/usage/official-windows.js';
 import {entriesFrom, weeklyTotals} from '../core/usage/weekly.js';
 import {readOfficial} from '../ingest/claude-code/official-limits.js';
 import {cacheWarning, noTranscriptsMessage, openUsageFor} from './usage-for.js';
+import {outColumns, writeOut} from './write-out.js';
 
 export {noTranscriptsMessage, openUsageFor} from './usage-for.js';
 export {loadPricing} from './ledger-settings.js';
@@ -34,12 +35,9 @@ const reportArguments = (usage: UsageHandle, options: Options, nowMs: number) =>
 	] as const;
 };
 
-/** The report document for the usage's current state. */
-export const reportFromUsage = (usage: UsageHandle, options: Options, nowMs: number): ReportJson => buildReportJson(...reportArguments(usage, options, nowMs));
-
 /** One stderr line about what was skipped, or undefined when nothing was. */
-export const skippedSummary = (report: ReportJson): string | undefined => {
-	const {invalidLines, unreadablePaths, unknownModels} = report.diagnostics;
+const skippedSummary = (diagnostics: Diagnostics): string | undefined => {
+	const {invalidLines, unreadablePaths, unknownModels} = diagnostics;
 	const parts: string[] = [];
 	if (invalidLines > 0) parts.push(`${counted(invalidLines, 'invalid line')} skipped`);
 	if (unreadablePaths.length > 0) parts.push(`${counted(unreadablePaths.length, 'unreadable path')} (${unreadablePaths[0]!.path}${unreadablePaths.length > 1 ? ', …' : ''})`);
@@ -54,15 +52,17 @@ const watchReport = async (options: Options, clock: () => number): Promise<numbe
 	process.getBuiltinModule('node:v8').setFlagsFromString('--optimize-for-size');
 	// Loaded here so one-shot reports never pay for chokidar.
 	const [{watchSource}, {UsageStore}] = await Promise.all([import('../ingest/transcripts/watch.js'), import('../store.js')]);
+	// A live mode owns its output: the stream waits for a slow reader, and its errors end the watch.
+	const out = process.stdout; // eslint-disable-line no-restricted-properties
 	let notify = (): void => undefined;
 	const usage = await openUsageFor(options, clock, {isSummaryEnough: false, onChange: () => notify()});
 	const {usage: live, source} = usage.live!;
 	const finishedBlocks = new WeakMap<Block, string>();
 	const print = () => {
-		process.stdout.cork();
-		for (const piece of reportJsonLine(...reportArguments(usage, options, clock()), finishedBlocks)) process.stdout.write(piece);
-		process.stdout.write('\n');
-		process.stdout.uncork();
+		out.cork();
+		for (const piece of reportJsonLine(...reportArguments(usage, options, clock()), finishedBlocks)) out.write(piece);
+		out.write('\n');
+		out.uncork();
 	};
 	const store = new UsageStore(() => live.version, version => ({version}), clock);
 	notify = () => store.notify();
@@ -83,7 +83,7 @@ const watchReport = async (options: Options, clock: () => number): Promise<numbe
 	await new Promise<void>(resolve => {
 		process.once('SIGINT', resolve);
 		process.once('SIGTERM', resolve);
-		process.stdout.once('error', () => resolve());
+		out.once('error', () => resolve());
 	});
 	clearInterval(saveTimer);
 	store.close();
@@ -112,11 +112,11 @@ const weeklyReport = async (options: Options, clock: () => number): Promise<numb
 			costUSD: costUsd,
 		});
 		const official = weekly.official === undefined ? null : {usedPercentage: weekly.official.usedPercentage, resetsAt: new Date(weekly.official.resetsAtMs).toISOString()};
-		process.stdout.write(`${JSON.stringify({days: weekly.days.map(day), total: day(weekly.total), official}, null, 2)}\n`);
+		writeOut(`${JSON.stringify({days: weekly.days.map(day), total: day(weekly.total), official}, null, 2)}\n`);
 		return 0;
 	}
 
-	process.stdout.write(`${renderWeeklyTable(weekly)}\n`);
+	writeOut(`${renderWeeklyTable(weekly)}\n`);
 	return 0;
 };
 
@@ -162,32 +162,35 @@ export const runReport = async (options: Options): Promise<number> => {
 	const usage = await openUsageFor(options, clock, {isSummaryEnough: true});
 	await usage.save();
 	const nowMs = clock();
-	const report = reportFromUsage(usage, options, nowMs);
+	const report = reportArguments(usage, options, nowMs);
+	const diagnostics: Diagnostics = {...report[1], unknownModels: report[0].unknownModels};
 	const {otel, traces} = (await readOtel(options)) ?? {};
 	if (!options.quiet) {
 		for (const note of usage.notes) process.stderr.write(`cctop: ${note}\n`);
-		const cacheLine = cacheWarning(report.diagnostics.cacheErrors);
+		const cacheLine = cacheWarning(diagnostics.cacheErrors);
 		if (cacheLine) process.stderr.write(`${cacheLine}\n`);
-		const summary = skippedSummary(report);
+		const summary = skippedSummary(diagnostics);
 		if (summary) process.stderr.write(`${summary}\n`);
 		if (usage.discovery.files.length === 0) process.stderr.write(`${noTranscriptsMessage(usage.discovery)}\n`);
 	}
 
 	if (options.json) {
 		// `scope` says what the section covers: all the telemetry received (any session, any machine sending here), not only these transcripts.
-		process.stdout.write(`${JSON.stringify({...report, ...(otel === undefined ? {} : {otel: {scope: 'all telemetry received', ...otel}}), ...(traces === undefined ? {} : {traces})}, null, 2)}\n`);
+		const extra = {...(otel === undefined ? {} : {otel: {scope: 'all telemetry received', ...otel}}), ...(traces === undefined ? {} : {traces})};
+		// Finished blocks are printed from the text stored with the index when it has them (see reportJsonPretty).
+		writeOut(`${reportJsonPretty(...report, usage.blockTexts?.(), extra).join('')}\n`);
 		return 0;
 	}
 
 	if (usage.discovery.files.length > 0) {
 		// Piped into `head` or `less`, stdout has no width; the terminal's is still on stderr.
-		const width = process.stdout.columns ?? process.stderr.columns ?? (Number(process.env['COLUMNS']) || 100);
-		process.stdout.write(`${renderReportTable(report, {width, nowMs, isBreakdown: options.breakdown})}\n`);
+		const width = outColumns() ?? process.stderr.columns ?? (Number(process.env['COLUMNS']) || 100);
+		writeOut(`${renderReportTable(buildReportJson(...report), {width, nowMs, isBreakdown: options.breakdown})}\n`);
 	}
 
 	if (otel !== undefined) {
 		const {renderOtelSummary} = await import('../views/otel-text.js');
-		process.stdout.write(`\n${renderOtelSummary(otel, {isRange: options.since !== undefined || options.until !== undefined})}\n`);
+		writeOut(`\n${renderOtelSummary(otel, {isRange: options.since !== undefined || options.until !== undefined})}\n`);
 	}
 
 	return 0;

@@ -10,6 +10,7 @@ import {renderSessionList, renderSessionText} from '../views/session-text.js';
 import {loadSessionDetail} from './session-load.js';
 import type {UsageHandle} from '../ingest/index/usage-handle.js';
 import {cacheWarning, noTranscriptsMessage, openUsageFor, recentQuietStats} from './usage-for.js';
+import {outColumns, writeOut} from './write-out.js';
 
 /** A failure to report on stderr with exit 1: the session asked for is not there. */
 class NotFound extends Error {}
@@ -140,12 +141,12 @@ export const runSession = async (options: Options, idOrPrefix: string | undefine
 	if (idOrPrefix !== undefined && options.latest) throw new UsageError('give a session id or --latest, not both');
 	if (idOrPrefix !== undefined && options.list) throw new UsageError('--list lists sessions; leave out the id');
 	const clock = () => options.now ?? Date.now();
-	const width = process.stdout.columns ?? process.stderr.columns ?? (Number(process.env['COLUMNS']) || 100);
+	const width = outColumns() ?? process.stderr.columns ?? (Number(process.env['COLUMNS']) || 100);
 	const print = (rows: readonly SessionSummary[]) => {
 		const project = options.project;
 		const matching = rows.filter(row => project === undefined || row.project === project);
 		const listed = options.limit === 0 ? matching : matching.slice(0, options.limit);
-		process.stdout.write(options.json ? `${JSON.stringify({sessions: listed.map(row => sessionSummaryJson(row))}, null, 2)}\n` : `${renderSessionList(listed, {width})}\n`);
+		writeOut(options.json ? `${JSON.stringify({sessions: listed.map(row => sessionSummaryJson(row))}, null, 2)}\n` : `${renderSessionList(listed, {width})}\n`);
 	};
 
 	const settings = await ledgerSettings(options);
@@ -182,7 +183,7 @@ export const runSession = async (options: Options, idOrPrefix: string | undefine
 		for (const {path, reason} of loaded.unreadable) process.stderr.write(`cctop: tool calls not read from ${path} (${reason})\n`);
 		const {detail} = loaded;
 		if (detail === undefined) throw new NotFound(`session ${loaded.sessionId} has no requests of its own: its lines are copies of an earlier session's`);
-		process.stdout.write(options.json ? `${JSON.stringify(sessionJson(detail), null, 2)}\n` : `${renderSessionText(detail, {width})}\n`);
+		writeOut(options.json ? `${JSON.stringify(sessionJson(detail), null, 2)}\n` : `${renderSessionText(detail, {width})}\n`);
 		return 0;
 	} catch (error) {
 		if (!(error instanceof NotFound)) throw error;

@@ -9,6 +9,7 @@ import {advanceSnapshot, readSnapshot, snapshotPath} from '../ingest/index/statu
 import {dayBounds, lastDayStarts, type Options} from '../options.js';
 import {ledgerSettings} from './ledger-settings.js';
 import {startSweep, sweepVariable} from './start-sweep.js';
+import {writeOut} from './write-out.js';
 
 /**
  * Today's productivity figures from the spool (`cctop serve`, `cctop run`), null
@@ -144,8 +145,10 @@ const computeLine = async (options: Options): Promise<string> => {
  * printed only when it changed. Each round is the same cheap summary read.
  */
 const watchStatus = async (options: Options): Promise<number> => {
+	// A live mode owns its output (the stream redraws a terminal in place).
+	const out = process.stdout; // eslint-disable-line no-restricted-properties
 	const intervalMs = options.refreshMs > 0 ? options.refreshMs : 5000;
-	const isTerminal = process.stdout.isTTY === true;
+	const isTerminal = out.isTTY === true;
 	let stopped = false;
 	let wake: (() => void) | undefined;
 	const stop = () => {
@@ -160,10 +163,10 @@ const watchStatus = async (options: Options): Promise<number> => {
 		const line = await computeLine(options);
 		if (isTerminal) {
 			// Cut to the width: a wrapped line could not be redrawn in place.
-			const width = process.stdout.columns ?? 80;
-			process.stdout.write(`\r\u001B[2K${[...line].slice(0, Math.max(1, width - 1)).join('')}`);
+			const width = out.columns ?? 80;
+			out.write(`\r\u001B[2K${[...line].slice(0, Math.max(1, width - 1)).join('')}`);
 		} else if (line !== previous) {
-			process.stdout.write(`${line}\n`);
+			out.write(`${line}\n`);
 		}
 
 		previous = line;
@@ -177,12 +180,12 @@ const watchStatus = async (options: Options): Promise<number> => {
 		});
 	}
 
-	if (isTerminal) process.stdout.write('\n');
+	if (isTerminal) out.write('\n');
 	return 0;
 };
 
 export const runStatus = async (options: Options): Promise<number> => {
 	if (options.watch) return watchStatus(options);
-	process.stdout.write(`${await computeLine(options)}\n`);
+	writeOut(`${await computeLine(options)}\n`);
 	return 0;
 };

@@ -4,6 +4,7 @@ import {recordOfficial} from '../ingest/claude-code/official-limits.js';
 import type {Options} from '../options.js';
 import {statusBudgets, statusFor, withBudgets} from './status.js';
 import {readStdin} from '../ingest/read-stdin.js';
+import {writeOut} from './write-out.js';
 
 /**
  * `cctop statusline`: Claude Code's statusLine command. It prints one line and
@@ -38,6 +39,6 @@ export const runStatusline = async (options: Options): Promise<number> => {
 	}
 
 	const windows = currentWindows(payload, nowMs);
-	process.stdout.write(`${statuslineText({...payload, ...windows}, status, nowMs)}\n`);
+	writeOut(`${statuslineText({...payload, ...windows}, status, nowMs)}\n`);
 	return 0;
 };

@@ -4,6 +4,7 @@ import {openUsage} from '../ingest/index/open-usage.js';
 import type {UsageHandle} from '../ingest/index/usage-handle.js';
 import type {Options} from '../options.js';
 import {ledgerSettings} from './ledger-settings.js';
+import {blockJsonText} from '../core/screens/report.js';
 import {progressReporter} from '../views/progress-line.js';
 
 // What every command opens usage with, apart from the report's own rendering:
@@ -54,6 +55,8 @@ export const openUsageFor = async (
 		onChange,
 		onProgress: onProgress ?? (options.quiet ? undefined : progress.onProgress),
 		knownStats,
+		// Finished blocks cannot change: whoever writes the index stores their report text with it.
+		blockText: block => blockJsonText(block, undefined, 0),
 	});
 	progress.done();
 	return usage;

@@ -1,8 +1,9 @@
 import {appendFile, mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {captureOutput} from '../../source/commands/write-out.js';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {ledgerSettings} from '../../source/commands/ledger-settings.js';
 import {runSession, snapshotSessionRows} from '../../source/commands/session.js';
 import {statusFor} from '../../source/commands/status.js';
@@ -38,14 +39,13 @@ const text = ({session, request, output, minutesAgo, model}: Line): string =>
 /** Captures what a command writes to stdout. */
 const captured = async (action: () => Promise<unknown>): Promise<string> => {
 	let out = '';
-	const spy = vi.spyOn(process.stdout, 'write').mockImplementation(chunk => {
-		out += String(chunk);
-		return true;
+	captureOutput(text => {
+		out += text;
 	});
 	try {
 		await action();
 	} finally {
-		spy.mockRestore();
+		captureOutput(undefined);
 	}
 
 	return out;

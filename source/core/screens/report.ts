@@ -147,6 +147,35 @@ export const buildReportJson = (input: ReportInput, diagnostics: Omit<Diagnostic
 	return {blocks: blocks.map(block => blockToJson(block, input.limit, options.nowMs)), ...rest};
 };
 
+/** A block as `report --json` prints it: at its depth in the document (inside `blocks`, four spaces). */
+export const blockJsonText = (block: Block, limit: TokenLimit | undefined, nowMs: number): string =>
+	JSON.stringify(blockToJson(block, limit, nowMs), null, 2).replaceAll('\n', '\n    ');
+
+/**
+ * The document, plus `extra` keys after it, exactly as `JSON.stringify(document,
+ * null, 2)` prints it, in pieces. A block that is not active as of `nowMs`
+ * cannot change, and its text is taken from `texts` when there (a warm run has
+ * them from the index): a long history is printed without building or
+ * stringifying a single old block.
+ */
+export const reportJsonPretty = (
+	input: ReportInput,
+	diagnostics: Omit<Diagnostics, 'unknownModels'>,
+	options: ReportOptions,
+	texts: ReadonlyMap<Block, string> | undefined,
+	extra: Record<string, unknown> = {},
+): string[] => {
+	const {blocks, rest} = reportParts(input, diagnostics, options);
+	const pieces = ['{\n  "blocks": ['];
+	for (const [index, block] of blocks.entries()) {
+		pieces.push(index === 0 ? '\n    ' : ',\n    ', (block.isActive ? undefined : texts?.get(block)) ?? blockJsonText(block, input.limit, options.nowMs));
+	}
+
+	// `{\n  "totals": …}` without its opening brace continues the document.
+	pieces.push(blocks.length === 0 ? '],\n' : '\n  ],\n', JSON.stringify({...rest, ...extra}, null, 2).slice(2));
+	return pieces;
+};
+
 /**
  * The same document as one compact JSON line, for `--watch`, in pieces: a block
  * that is not active cannot change any more, so its text is kept in `cache` and

@@ -6,7 +6,7 @@ import {entryCostUsd} from '../../core/usage/pricing.js';
 import {noSession, noteSeen, sessionOf, type FileCopies, type SessionCopies, type SessionSeen} from '../../core/usage/sessions.js';
 import type {LineResult} from '../../core/usage/transcript.js';
 import {totalTokens, type UsageEntry, type UsageEvent} from '../../core/usage/types.js';
-import {blockFromSummary, type DecodedIndex, type HeaderFile, type IndexBody, type IndexedFile, type ReportSummary} from './usage-index.js';
+import {blockFromSummary, storedBlockTexts, type DecodedIndex, type HeaderFile, type IndexBody, type IndexedFile, type ReportSummary} from './usage-index.js';
 
 type Counters = ReportSummary['counters'];
 
@@ -68,6 +68,11 @@ export class FrozenLedger {
 
 	private price(entry: UsageEntry, path: string): PricedEntry {
 		return withCost(entry, entryCostUsd(entry, this.options.lookup, this.options.mode), path);
+	}
+
+	/** The stored `report --json` texts of the blocks kept as saved (a regrouped block is a new object, without one). */
+	storedTexts(): Map<Block, string> {
+		return storedBlockTexts(this.index, this.summaryBlocks);
 	}
 
 	hasFile(path: string): boolean {

@@ -4,12 +4,12 @@ import type {LedgerOptions} from '../../core/usage/ledger.js';
 import type {TranscriptFile} from '../transcripts/discover.js';
 import {isUnchanged} from '../transcripts/file-cursor.js';
 import type {TailUpdate} from '../transcripts/tail-file.js';
-import {blockFromSummary, type DecodedIndex, type ReportSummary} from './usage-index.js';
+import {blockFromSummary, storedBlockTexts, type DecodedIndex, type ReportSummary} from './usage-index.js';
 
 /** Past this many new bytes the caller does a full load (and saves a fresh index) instead. */
 export const deltaByteLimit = 16 * 1024 * 1024;
 
-export type DeltaResult = {blocks: Block[]; counters: ReportSummary['counters']; unknownModels: string[]; unreadable: Array<{path: string; reason: string}>};
+export type DeltaResult = {blocks: Block[]; counters: ReportSummary['counters']; unknownModels: string[]; unreadable: Array<{path: string; reason: string}>; texts: Map<Block, string>};
 
 
 /** Per file the fields a cursor is checked against: dev, ino, size, mtimeMs, ctimeMs (NaN size: gone or unreadable). */
@@ -100,7 +100,8 @@ export const reportFromDelta = async (
 	if (summary?.fingerprint !== options.fingerprint) return undefined;
 	if (found !== index.paths.length || newBytes > deltaByteLimit) return undefined;
 	if (changed.length === 0) {
-		return {blocks: summary.blocks.map(blockFromSummary), counters: summary.counters, unknownModels: summary.unknownModels, unreadable: []};
+		const blocks = summary.blocks.map(blockFromSummary);
+		return {blocks, counters: summary.counters, unknownModels: summary.unknownModels, unreadable: [], texts: storedBlockTexts(index, blocks)};
 	}
 
 	const body = await index.body();
@@ -128,7 +129,7 @@ export const reportFromDelta = async (
 			}
 		}
 
-		return {...frozen.usage(options.nowMs), unreadable};
+		return {...frozen.usage(options.nowMs), unreadable, texts: frozen.storedTexts()};
 	} finally {
 		frozen.close();
 	}

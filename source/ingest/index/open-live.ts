@@ -145,6 +145,7 @@ export const openLive = async (
 			{fingerprint: options.fingerprint, blocks: ledger.blocks.map(summarizeBlock), counters: ledgerCounters(ledger), unknownModels: unknownModels(ledger)},
 			entry => counted.has(entry),
 			{dirs: discovery.dirs, walkedAtMs: discovery.walkedAtMs},
+			options.blockText === undefined ? undefined : ledger.blocks.map(block => (block.isActive ? undefined : options.blockText!(block))),
 		);
 		// The full ledger is at hand: the session list's rows cost one pass now, and spare every list a decode of the history.
 		const rows = sessionSummaries(sessionsFrom([...ledger.files.values()].map(file => ({path: file.path, keyed: [...file.keyed.values()], unkeyed: file.unkeyed, events: file.events}))).values());

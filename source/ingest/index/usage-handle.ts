@@ -1,3 +1,4 @@
+import type {Block} from '../../core/usage/blocks.js';
 import type {LedgerOptions} from '../../core/usage/ledger.js';
 import type {SessionSummary} from '../../core/usage/session-summaries.js';
 import type {ScanProgress, UsageView} from '../../core/usage/usage-view.js';
@@ -18,6 +19,12 @@ export type OpenUsageOptions = {
 	onProgress?: (progress: ScanProgress) => void;
 	/** Where the first read goes to worker threads, and their script (tests set both). */
 	scan?: {workerFromBytes?: number; workerUrl?: URL};
+	/**
+	 * What `report --json` prints for a finished block, stored beside the summary
+	 * whenever the index is written, so a warm report prints old blocks without
+	 * building them (ingest does not render: the caller says how).
+	 */
+	blockText?: (block: Block) => string;
 	/** Quiet files' stats from a recent sweep (see quietFileStats), taken instead of stat'ing them at opening. */
 	knownStats?: ReadonlyMap<string, {dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number}> | undefined;
 };
@@ -29,6 +36,8 @@ export type UsageHandle = {
 	live: {usage: LiveUsage; source: TranscriptSource} | undefined;
 	/** The usage now; `detailFromMs` as in {@link LiveUsage.view} (live handles only). */
 	view: (detailFromMs?: number) => UsageView;
+	/** The stored `report --json` texts of blocks restored as they were saved (see {@link OpenUsageOptions.blockText}). */
+	blockTexts?: () => ReadonlyMap<Block, string>;
 	/** Problems worth one stderr line (an index that had to be rebuilt). */
 	notes: string[];
 	unreadablePaths: () => Array<{path: string; reason: string}>;

@@ -70,12 +70,13 @@ export type ReportSummary = {
 /**
  * The header: a binary table of the files and folders (what a warm run compares
  * with its stats, read without parsing any JSON), then JSON for the rest.
- * Layout: file count | folder count | path bytes | JSON bytes | summary bytes
- * (u32 each) | Float64 rows, {@link fileColumns} per file then one mtime per
- * folder | the files' then the folders' paths, NUL-separated (no path holds a
- * NUL) | JSON | the {@link ReportSummary} as JSON, or nothing. The summary is
- * parsed when first asked for, after the stats: garbage made while little is
- * alive is cheap to collect.
+ * Layout: file count | folder count | path bytes | JSON bytes | summary bytes |
+ * text bytes (u32 each) | Float64 rows, {@link fileColumns} per file then one
+ * mtime per folder | the files' then the folders' paths, NUL-separated (no path
+ * holds a NUL) | JSON | the {@link ReportSummary} as JSON, or nothing | per
+ * summary block its finished `report --json` text, NUL-separated, or nothing.
+ * The summary is parsed when first asked for, after the stats: garbage made
+ * while little is alive is cheap to collect.
  */
 type Header = {
 	roots: string[];
@@ -111,7 +112,23 @@ const fileColumns = [
 ] as const;
 type FileColumn = (typeof fileColumns)[number];
 const fileColumn = Object.fromEntries(fileColumns.map((name, position) => [name, position])) as Record<FileColumn, number>;
-const tableHeadBytes = 20;
+const tableHeadBytes = 24;
+
+/**
+ * The stored texts of `blocks`, the summary's blocks as restored (same order,
+ * untouched): a block rebuilt since is another object and has none.
+ */
+export const storedBlockTexts = (index: DecodedIndex, blocks: readonly Block[]): Map<Block, string> => {
+	const texts = index.blockTexts();
+	const stored = new Map<Block, string>();
+	if (texts?.length !== blocks.length) return stored;
+	for (const [position, block] of blocks.entries()) {
+		const text = texts[position];
+		if (text !== undefined) stored.set(block, text);
+	}
+
+	return stored;
+};
 
 export const summarizeBlock = ({entries: _entries, perModel, actualEndMs, firstEntryMs, ...rest}: Block): BlockSummary => ({
 	...rest,
@@ -180,7 +197,8 @@ export const encodeIndex = (
 	/** Omitted for worker replies, which are decoded whole and need no key table. */
 	isWinner?: (entry: UsageEntry) => boolean,
 	discovery?: {dirs: readonly DirStamp[]; walkedAtMs: number},
-): Buffer => Buffer.concat(encodeIndexParts(roots, files, summary, isWinner, discovery));
+	blockTexts?: ReadonlyArray<string | undefined>,
+): Buffer => Buffer.concat(encodeIndexParts(roots, files, summary, isWinner, discovery, blockTexts));
 
 /** The index as its sections, so a writer can send them without one more whole copy. */
 const encodeIndexParts = (
@@ -189,6 +207,8 @@ const encodeIndexParts = (
 	summary?: ReportSummary,
 	isWinner?: (entry: UsageEntry) => boolean,
 	discovery?: {dirs: readonly DirStamp[]; walkedAtMs: number},
+	/** Per summary block, what `report --json` prints for it when it is finished (see OpenUsageOptions.blockText), or undefined. */
+	blockTexts?: ReadonlyArray<string | undefined>,
 ): Buffer[] => {
 	const {strings, ref} = stringTable();
 
@@ -303,13 +323,16 @@ const encodeIndexParts = (
 	const paths = Buffer.from([...files.map(file => file.path), ...dirs.map(dir => dir.path)].join('\0'));
 	const json = Buffer.from(JSON.stringify(header));
 	const summaryJson = Buffer.from(summary === undefined ? '' : JSON.stringify(summary));
+	// NUL-separated: JSON text never holds a raw NUL. Empty for a block without one, and nothing at all without a summary.
+	const texts = Buffer.from(summary !== undefined && blockTexts?.length === summary.blocks.length ? blockTexts.map(text => text ?? '').join('\0') : '');
 	const counts = Buffer.alloc(tableHeadBytes);
 	counts.writeUInt32LE(files.length, 0);
 	counts.writeUInt32LE(dirs.length, 4);
 	counts.writeUInt32LE(paths.length, 8);
 	counts.writeUInt32LE(json.length, 12);
 	counts.writeUInt32LE(summaryJson.length, 16);
-	const headerBytes = Buffer.concat([counts, Buffer.from(stamps.buffer, stamps.byteOffset, stamps.byteLength), paths, json, summaryJson]);
+	counts.writeUInt32LE(texts.length, 20);
+	const headerBytes = Buffer.concat([counts, Buffer.from(stamps.buffer, stamps.byteOffset, stamps.byteLength), paths, json, summaryJson, texts]);
 	const ids = idBlob.subarray(0, idBytes);
 	// Pad the ids so the Float64 body starts 8-byte aligned.
 	const padding = (8 - ((prefixBytes + headerBytes.length + ids.length) % 8)) % 8;
@@ -376,6 +399,8 @@ export type DecodedIndex = {
 	cursorAt: (position: number) => FileCursor;
 	/** What a report needs when nothing changed (parsed on first use). */
 	readonly summary: ReportSummary | undefined;
+	/** Per summary block, its stored `report --json` text when it was finished, or undefined when none were stored. */
+	blockTexts: () => Array<string | undefined> | undefined;
 	/** The folders walked and when, so an unchanged tree need not be walked again. */
 	discovery: {dirs: DirStamp[]; walkedAtMs: number} | undefined;
 	/** The entries on demand: each call checks the data and holds the file open until the body is closed. */
@@ -490,9 +515,11 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 	const pathBytes = headerBytes.readUInt32LE(8);
 	const jsonBytes = headerBytes.readUInt32LE(12);
 	const summaryBytes = headerBytes.readUInt32LE(16);
+	const textBytes = headerBytes.readUInt32LE(20);
 	const tableEnd = tableHeadBytes + (fileCount * fileColumns.length + dirCount) * 8;
 	const jsonEnd = tableEnd + pathBytes + jsonBytes;
-	if (jsonEnd + summaryBytes !== headerBytes.length) return {error: 'inconsistent sizes'};
+	const summaryEnd = jsonEnd + summaryBytes;
+	if (summaryEnd + textBytes !== headerBytes.length) return {error: 'inconsistent sizes'};
 	const stamps = float64s(headerBytes.subarray(tableHeadBytes, tableEnd));
 	const allPaths = fileCount + dirCount === 0 ? [] : headerBytes.toString('utf8', tableEnd, tableEnd + pathBytes).split('\0');
 	if (allPaths.length !== fileCount + dirCount) return {error: 'inconsistent sizes'};
@@ -551,12 +578,19 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 	const readSummary = (): ReportSummary | undefined => {
 		if (summary !== false) return summary;
 		try {
-			summary = summaryBytes === 0 ? undefined : (JSON.parse(headerBytes.toString('utf8', jsonEnd)) as ReportSummary);
+			summary = summaryBytes === 0 ? undefined : (JSON.parse(headerBytes.toString('utf8', jsonEnd, summaryEnd)) as ReportSummary);
 		} catch {
 			summary = undefined;
 		}
 
 		return summary;
+	};
+
+	const blockTexts = (): Array<string | undefined> | undefined => {
+		const blocks = readSummary()?.blocks;
+		if (blocks === undefined || textBytes === 0) return undefined;
+		const texts = headerBytes.toString('utf8', summaryEnd).split('\0');
+		return texts.length === blocks.length ? texts.map(text => (text === '' ? undefined : text)) : undefined;
 	};
 
 	const discovery =
@@ -805,6 +839,7 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 		get summary() {
 			return readSummary();
 		},
+		blockTexts,
 		discovery,
 		body,
 		eachFile,
@@ -873,6 +908,7 @@ export const saveIndex = async (
 	summary: ReportSummary,
 	isWinner: (entry: UsageEntry) => boolean,
 	discovery?: {dirs: readonly DirStamp[]; walkedAtMs: number},
+	blockTexts?: ReadonlyArray<string | undefined>,
 ): Promise<string> => {
 	await mkdir(path.dirname(file), {recursive: true});
 	// Before writing: on a full disk, what a killed writer left may be the room this write needs.
@@ -881,7 +917,7 @@ export const saveIndex = async (
 	try {
 		// writeFile takes the sections as an iterable and writes each one whole
 		// (a single writev may write only part of ~20 MB and report it).
-		const parts = encodeIndexParts(roots, files, summary, isWinner, discovery);
+		const parts = encodeIndexParts(roots, files, summary, isWinner, discovery, blockTexts);
 		await writeFile(temp, parts);
 		await rename(temp, file);
 		return identityOf(parts[0]!, parts.reduce((total, part) => total + part.length, 0));

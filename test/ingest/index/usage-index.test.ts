@@ -4,7 +4,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {UsageEntry} from '../../../source/core/usage/types.js';
-import {decodeIndexBytes, encodeIndex, loadIndex, type DecodedIndex, type IndexBody, type IndexedFile} from '../../../source/ingest/index/usage-index.js';
+import {blockFromSummary, decodeIndexBytes, encodeIndex, loadIndex, storedBlockTexts, type BlockSummary, type DecodedIndex, type IndexBody, type IndexedFile} from '../../../source/ingest/index/usage-index.js';
 import {makeEntry} from '../../helpers/entries.js';
 
 const cursor = {dev: 1, ino: 1, size: 0, mtimeMs: 0, ctimeMs: 0, offset: 0, check: 0};
@@ -101,7 +101,7 @@ describe('the index body', () => {
 });
 
 describe('the index header', () => {
-	const event = fc.record({kind: fc.constantFrom('apiError' as const, 'limitHit' as const), timestampMs: fc.integer({min: 0, max: 2 ** 42}), sessionId: fc.string(), message: fc.string()});
+	const event = fc.record({kind: fc.constantFrom('api_error' as const, 'rate_limit' as const), timestampMs: fc.integer({min: 0, max: 2 ** 42}), sessionId: fc.option(fc.string(), {nil: undefined}), project: fc.string(), message: fc.string()});
 	const headerFile = fc.record({
 		// Any path but a NUL (no file name holds one), and every other character: the table splits paths on NUL.
 		name: fc.string({unit: 'binary', minLength: 1}).filter(name => !name.includes('\0')),
@@ -151,5 +151,36 @@ describe('the index header', () => {
 				expect('error' in decodeIndexBytes(broken)).toBe(true);
 			}),
 		);
+	});
+});
+
+describe('the stored block texts', () => {
+	const summaryOf = (blocks: number) => ({
+		fingerprint: 'f',
+		blocks: Array.from({length: blocks}, (_, position) => ({id: `b${position}`}) as unknown as BlockSummary),
+		counters: {files: 0, lines: 0, usageLines: 0, duplicateLines: 0, invalidLines: 0, limitHits: 0, apiErrors: 0},
+		unknownModels: [],
+	});
+
+	it('gives back each block\'s text, or none, whatever it holds', () => {
+		fc.assert(
+			fc.property(fc.array(fc.option(fc.string({unit: 'binary', minLength: 1}).map(text => JSON.stringify(text)), {nil: undefined}), {maxLength: 8}), texts => {
+				const index = decodeIndexBytes(encodeIndex([], [], summaryOf(texts.length), () => true, undefined, texts));
+				if ('error' in index) throw new Error(index.error);
+				// No text at all is stored as nothing.
+				expect(index.blockTexts() ?? texts.map(() => undefined)).toEqual(texts);
+			}),
+		);
+	});
+
+	it('stores none when they do not match the summary\'s blocks, and pairs them only with the blocks as restored', () => {
+		const index = decodeIndexBytes(encodeIndex([], [], summaryOf(2), () => true, undefined, ['"a"']));
+		if ('error' in index) throw new Error(index.error);
+		expect(index.blockTexts()).toBeUndefined();
+		const stored = decodeIndexBytes(encodeIndex([], [], summaryOf(2), () => true, undefined, ['"a"', undefined]));
+		if ('error' in stored) throw new Error(stored.error);
+		const blocks = stored.summary!.blocks.map(blockFromSummary);
+		expect([...storedBlockTexts(stored, blocks)]).toEqual([[blocks[0], '"a"']]);
+		expect(storedBlockTexts(stored, blocks.slice(1)).size).toBe(0);
 	});
 });

@@ -1,0 +1,57 @@
+import {fstatSync, writeSync} from 'node:fs';
+
+/**
+ * Output of the one-shot commands a status bar or a hook runs every few
+ * seconds, written to fd 1 directly. `process.stdout` on a pipe (tmux, Claude
+ * Code's status line, `| jq`) builds a stream and loads ~20 modules: ~3 ms of a
+ * status line's start-up, for one line of text.
+ */
+let stream: NodeJS.WriteStream | undefined;
+let sink: ((text: string) => void) | undefined;
+
+/** Send the output to `capture` instead, for a command run in-process (tests); undefined sends it to stdout again. */
+export const captureOutput = (capture: ((text: string) => void) | undefined): void => {
+	sink = capture;
+};
+
+/** Write all of `text` to stdout, in order with what was written before. */
+export const writeOut = (text: string): void => {
+	if (sink !== undefined) {
+		sink(text);
+		return;
+	}
+
+	if (stream !== undefined) {
+		stream.write(text);
+		return;
+	}
+
+	const bytes = Buffer.from(text);
+	for (let done = 0; done < bytes.length; ) {
+		try {
+			done += writeSync(1, bytes, done);
+		} catch (error) {
+			const {code} = error as NodeJS.ErrnoException;
+			// The reader went away (`cctop report --json | head -1`): end quietly.
+			if (code === 'EPIPE') process.exit(0);
+			if (code !== 'EAGAIN') throw error;
+			// A non-blocking pipe that is full: from here on the stream waits for the reader.
+			stream = process.stdout;
+			stream.on('error', (streamError: NodeJS.ErrnoException) => {
+				if (streamError.code === 'EPIPE') process.exit(0);
+				process.exitCode = 1;
+			});
+			stream.write(bytes.subarray(done));
+			return;
+		}
+	}
+};
+
+/** The terminal's width when stdout is one (a character device; /dev/null has no columns either), without a stream for a pipe. */
+export const outColumns = (): number | undefined => {
+	try {
+		return fstatSync(1).isCharacterDevice() ? process.stdout.columns : undefined;
+	} catch {
+		return undefined;
+	}
+};
