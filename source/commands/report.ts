@@ -178,7 +178,7 @@ export const runReport = async (options: Options): Promise<number> => {
 		// `scope` says what the section covers: all the telemetry received (any session, any machine sending here), not only these transcripts.
 		const extra = {...(otel === undefined ? {} : {otel: {scope: 'all telemetry received', ...otel}}), ...(traces === undefined ? {} : {traces})};
 		// Finished blocks are printed from the text stored with the index when it has them (see reportJsonPretty).
-		writeOut(`${reportJsonPretty(...report, usage.blockTexts?.(), extra).join('')}\n`);
+		writeOut([...reportJsonPretty(...report, usage.blockTexts?.(), extra), '\n']);
 		return 0;
 	}
 

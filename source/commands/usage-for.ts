@@ -44,7 +44,7 @@ export const openUsageFor = async (
 	},
 ): Promise<UsageHandle> => {
 	const {ledger, fingerprint} = settings ?? (await ledgerSettings(options));
-	const progress = progressReporter(process.stderr);
+	const progress = progressReporter(() => process.stderr);
 	const usage = await openUsage({
 		claudeDirs: options.claudeDir,
 		ledger,

@@ -14,19 +14,19 @@ export const captureOutput = (capture: ((text: string) => void) | undefined): vo
 	sink = capture;
 };
 
-/** Write all of `text` to stdout, in order with what was written before. */
-export const writeOut = (text: string): void => {
+/** Write all of `text` (or its pieces, never joined into one more string) to stdout, in order with what was written before. */
+export const writeOut = (text: string | readonly string[]): void => {
 	if (sink !== undefined) {
-		sink(text);
+		sink(typeof text === 'string' ? text : text.join(''));
 		return;
 	}
 
 	if (stream !== undefined) {
-		stream.write(text);
+		for (const piece of typeof text === 'string' ? [text] : text) stream.write(piece);
 		return;
 	}
 
-	const bytes = Buffer.from(text);
+	const bytes = typeof text === 'string' ? Buffer.from(text) : encodePieces(text);
 	for (let done = 0; done < bytes.length; ) {
 		try {
 			done += writeSync(1, bytes, done);
@@ -45,6 +45,15 @@ export const writeOut = (text: string): void => {
 			return;
 		}
 	}
+};
+
+const encodePieces = (pieces: readonly string[]): Buffer => {
+	let length = 0;
+	for (const piece of pieces) length += Buffer.byteLength(piece);
+	const bytes = Buffer.allocUnsafe(length);
+	let offset = 0;
+	for (const piece of pieces) offset += bytes.write(piece, offset);
+	return bytes;
 };
 
 /** The terminal's width when stdout is one (a character device; /dev/null has no columns either), without a stream for a pipe. */

@@ -12,22 +12,23 @@ export const formatProgress = (progress: ScanProgress, elapsedMs: number): strin
 /**
  * A progress reporter for the first indexing, redrawn in place on a TTY stderr at
  * most 10×/s, only for reads big enough to notice (over 64 MB), and erased when done.
+ * `stream` is asked for only then: a warm run never builds process.stderr's stream.
  */
-export const progressReporter = (stream: NodeJS.WriteStream, clock: () => number = Date.now) => {
+export const progressReporter = (stream: () => NodeJS.WriteStream, clock: () => number = Date.now) => {
 	const startedMs = clock();
 	let lastDrawMs = 0;
 	let isDrawn = false;
 	return {
 		onProgress: (progress: ScanProgress) => {
-			if (!stream.isTTY || progress.bytes < 64 * 1024 * 1024) return;
+			if (progress.bytes < 64 * 1024 * 1024 || !stream().isTTY) return;
 			const nowMs = clock();
 			if (nowMs - lastDrawMs < 100 && progress.filesDone < progress.files) return;
 			lastDrawMs = nowMs;
 			isDrawn = true;
-			stream.write(`\r\u001B[2K${formatProgress(progress, nowMs - startedMs)}`);
+			stream().write(`\r\u001B[2K${formatProgress(progress, nowMs - startedMs)}`);
 		},
 		done: () => {
-			if (isDrawn) stream.write('\r\u001B[2K');
+			if (isDrawn) stream().write('\r\u001B[2K');
 		},
 	};
 };

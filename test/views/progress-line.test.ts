@@ -15,7 +15,7 @@ describe('progress line', () => {
 	it('redraws in place on a TTY and erases itself when done', () => {
 		let now = 0;
 		const {stream, writes} = fakeStream(true);
-		const reporter = progressReporter(stream, () => now);
+		const reporter = progressReporter(() => stream, () => now);
 		now = 500;
 		reporter.onProgress({filesDone: 1, files: 2, bytesDone: 100 * mb, bytes: 200 * mb});
 		now = 550;
@@ -33,7 +33,7 @@ describe('progress line', () => {
 	it('stays silent when stderr is not a TTY or the read is small', () => {
 		for (const [isTTY, bytes] of [[false, 500 * mb], [true, 10 * mb]] as const) {
 			const {stream, writes} = fakeStream(isTTY);
-			const reporter = progressReporter(stream, () => 1000);
+			const reporter = progressReporter(() => stream, () => 1000);
 			reporter.onProgress({filesDone: 1, files: 1, bytesDone: bytes, bytes});
 			reporter.done();
 			expect(writes).toEqual([]);

@@ -182,7 +182,8 @@ export const reuseDiscovery = async (
 ): Promise<Discovery | undefined> => {
 	if (saved.dirs.length === 0 || saved.roots.join('\n') !== found.roots.join('\n')) return undefined;
 	// Synchronous: many small stats finish sooner in a loop than as promises.
-	for (const dir of saved.dirs) {
+	for (let position = 0; position < saved.dirs.length; position++) {
+		const dir = saved.dirs[position]!;
 		if (dir.mtimeMs >= saved.walkedAtMs - settleMs || statSync(dir.path, {throwIfNoEntry: false})?.mtimeMs !== dir.mtimeMs) return undefined;
 	}
 
