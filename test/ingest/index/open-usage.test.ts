@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
-import {hourMs} from '../../../source/core/usage/blocks.js';
+import {hourMs, type Block} from '../../../source/core/usage/blocks.js';
+import {blockJsonText, buildReportJson, reportJsonPretty} from '../../../source/core/screens/report.js';
 import {createPriceLookup, defaultPricing} from '../../../source/core/usage/pricing.js';
 import {deferredSaveBytes} from '../../../source/ingest/index/open-live.js';
 import {openUsage} from '../../../source/ingest/index/open-usage.js';
@@ -28,9 +29,10 @@ afterEach(async () => {
 });
 
 const nowMs = Date.parse('2026-11-27T00:00:00Z');
-const open = async (options: {isCacheEnabled?: boolean; isSummaryEnough?: boolean; scan?: {workerFromBytes: number; workerUrl: URL}} = {}) =>
+const open = async (options: {isCacheEnabled?: boolean; isSummaryEnough?: boolean; scan?: {workerFromBytes: number; workerUrl: URL}; blockText?: (block: Block) => string} = {}) =>
 	openUsage({
 		scan: options.scan,
+		blockText: options.blockText,
 		claudeDirs: [claudeDir],
 		ledger: {lookup: createPriceLookup(defaultPricing), mode: 'auto', sessionLengthMs: 5 * hourMs},
 		fingerprint: 'test',
@@ -173,6 +175,39 @@ describe('openUsage with the persistent index', () => {
 		expect(usage.live).toBeUndefined();
 		expect(totals(usage)).toEqual(await cold());
 		expect(totals(usage).blocks.find(block => block[0] === '2026-01-06T09:00:00.000Z')?.[2]).toMatchObject({outputTokens: 9999 + 1309 + 1400 + 50 + 70});
+	});
+
+	it('prints report --json as a cold run does from the texts stored with the index, unchanged and after appends', async () => {
+		const blockText = (block: Block) => blockJsonText(block, undefined, nowMs);
+		await (await open({blockText})).save();
+		const printed = (usage: UsageHandle, texts: ReadonlyMap<Block, string> | undefined) => {
+			const {blocks, counters, unknownModels} = usage.view();
+			return reportJsonPretty({blocks, unknownModels, limit: undefined, sessionLengthMs: 5 * hourMs}, {...counters, unreadablePaths: usage.unreadablePaths(), cacheErrors: []}, {nowMs}, texts).join('');
+		};
+
+		const coldText = async () => {
+			const usage = await open({isCacheEnabled: false});
+			const {blocks, counters, unknownModels} = usage.view();
+			return JSON.stringify(buildReportJson({blocks, unknownModels, limit: undefined, sessionLengthMs: 5 * hourMs}, {...counters, unreadablePaths: usage.unreadablePaths(), cacheErrors: []}, {nowMs}), null, 2);
+		};
+
+		const unchanged = await open({isSummaryEnough: true, blockText});
+		expect(unchanged.blockTexts?.().size).toBeGreaterThan(3);
+		expect(printed(unchanged, unchanged.blockTexts?.())).toBe(await coldText());
+		// A new request in the last block: that block is rebuilt, the earlier ones keep their objects and their text.
+		const original = path.join(project('-home-dev-api-server'), 'bbb-original.jsonl');
+		await appendFile(original, line('late', 10, '2026-07-31T02:00:00.000Z'));
+		const appended = await open({isSummaryEnough: true, blockText});
+		expect(appended.live).toBeUndefined();
+		const kept = appended.blockTexts?.();
+		const reused = appended.view().blocks.filter(block => kept?.has(block));
+		expect(reused.length).toBeGreaterThan(3);
+		expect(reused.length).toBeLessThan(appended.view().blocks.length);
+		expect(printed(appended, kept)).toBe(await coldText());
+		// A line before every block: all of them are rebuilt.
+		await appendFile(original, line('ancient', 5, '2024-01-01T00:00:00.000Z'));
+		const regrouped = await open({isSummaryEnough: true, blockText});
+		expect(printed(regrouped, regrouped.blockTexts?.())).toBe(await coldText());
 	});
 
 	it('regroups everything when new lines land before every block', async () => {
