@@ -32,7 +32,8 @@ const magic = Buffer.from('CCTOPIDX');
 // 5: cursors carry ctimeMs and a fingerprint of the bytes read (in-place rewrites, chmod).
 // 6: limit lines with `"error": "rate_limit"` or the `<synthetic>` model but no
 // `isApiErrorMessage` are events (5 skipped them in the prefilter).
-// 7: the files and folders are a binary table before the header's JSON.
+// 7: the files and folders are a binary table before the header's JSON, and the finished
+// blocks' report text follows the header.
 export const indexVersion = 7;
 const prefixBytes = 32;
 
@@ -71,12 +72,13 @@ export type ReportSummary = {
  * The header: a binary table of the files and folders (what a warm run compares
  * with its stats, read without parsing any JSON), then JSON for the rest.
  * Layout: file count | folder count | path bytes | JSON bytes | summary bytes |
- * text bytes (u32 each) | Float64 rows, {@link fileColumns} per file then one
- * mtime per folder | the files' then the folders' paths, NUL-separated (no path
- * holds a NUL) | JSON | the {@link ReportSummary} as JSON, or nothing | per
+ * text bytes | text crc32 (u32 each, padded to 32 bytes) | Float64 rows,
+ * {@link fileColumns} per file then one mtime per folder | the files' then the
+ * folders' paths, NUL-separated (no path holds a NUL) | JSON | the
+ * {@link ReportSummary} as JSON, or nothing. The summary is parsed when first
+ * asked for, after the stats: garbage made while little is alive is cheap to
+ * collect. Right after the header (outside it, read only when asked for): per
  * summary block its finished `report --json` text, NUL-separated, or nothing.
- * The summary is parsed when first asked for, after the stats: garbage made
- * while little is alive is cheap to collect.
  */
 type Header = {
 	roots: string[];
@@ -112,7 +114,7 @@ const fileColumns = [
 ] as const;
 type FileColumn = (typeof fileColumns)[number];
 const fileColumn = Object.fromEntries(fileColumns.map((name, position) => [name, position])) as Record<FileColumn, number>;
-const tableHeadBytes = 24;
+const tableHeadBytes = 32;
 
 /**
  * The stored texts of `blocks`, the summary's blocks as restored (same order,
@@ -332,10 +334,11 @@ const encodeIndexParts = (
 	counts.writeUInt32LE(json.length, 12);
 	counts.writeUInt32LE(summaryJson.length, 16);
 	counts.writeUInt32LE(texts.length, 20);
-	const headerBytes = Buffer.concat([counts, Buffer.from(stamps.buffer, stamps.byteOffset, stamps.byteLength), paths, json, summaryJson, texts]);
+	counts.writeUInt32LE(crcOf(texts), 24);
+	const headerBytes = Buffer.concat([counts, Buffer.from(stamps.buffer, stamps.byteOffset, stamps.byteLength), paths, json, summaryJson]);
 	const ids = idBlob.subarray(0, idBytes);
 	// Pad the ids so the Float64 body starts 8-byte aligned.
-	const padding = (8 - ((prefixBytes + headerBytes.length + ids.length) % 8)) % 8;
+	const padding = (8 - ((prefixBytes + headerBytes.length + texts.length + ids.length) % 8)) % 8;
 	const idsBytes = Buffer.concat([ids, Buffer.alloc(padding)]);
 	const table = Float64Array.from(winners);
 	const bodyBytes = bodyView;
@@ -348,7 +351,7 @@ const encodeIndexParts = (
 	prefix.writeUInt32LE(bodyBytes.length + tableBytes.length, 20);
 	prefix.writeUInt32LE(crcOf(headerBytes), 24);
 	prefix.writeUInt32LE(crcOf(idsBytes, bodyBytes, tableBytes), 28);
-	return [prefix, headerBytes, idsBytes, bodyBytes, tableBytes];
+	return [prefix, headerBytes, texts, idsBytes, bodyBytes, tableBytes];
 };
 
 /** An index's identity from its prefix: both checksums and the size. */
@@ -506,21 +509,25 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 	const headerLength = head.readUInt32LE(12);
 	const idsLength = head.readUInt32LE(16);
 	const bodyLength = head.readUInt32LE(20);
-	if (totalBytes !== prefixBytes + headerLength + idsLength + bodyLength || head.length < prefixBytes + headerLength) return {error: 'truncated'};
+	if (head.length < prefixBytes + headerLength) return {error: 'truncated'};
 	const headerBytes = head.subarray(prefixBytes, prefixBytes + headerLength);
 	if (crcOf(headerBytes) !== head.readUInt32LE(24)) return {error: 'checksum mismatch'};
 	if (headerBytes.length < tableHeadBytes) return {error: 'inconsistent sizes'};
+	const textBytes = headerBytes.readUInt32LE(20);
+	const textsCrc = headerBytes.readUInt32LE(24);
+	if (totalBytes !== prefixBytes + headerLength + textBytes + idsLength + bodyLength) return {error: 'truncated'};
 	const fileCount = headerBytes.readUInt32LE(0);
 	const dirCount = headerBytes.readUInt32LE(4);
 	const pathBytes = headerBytes.readUInt32LE(8);
 	const jsonBytes = headerBytes.readUInt32LE(12);
 	const summaryBytes = headerBytes.readUInt32LE(16);
-	const textBytes = headerBytes.readUInt32LE(20);
 	const tableEnd = tableHeadBytes + (fileCount * fileColumns.length + dirCount) * 8;
 	const jsonEnd = tableEnd + pathBytes + jsonBytes;
 	const summaryEnd = jsonEnd + summaryBytes;
-	if (summaryEnd + textBytes !== headerBytes.length) return {error: 'inconsistent sizes'};
-	const stamps = float64s(headerBytes.subarray(tableHeadBytes, tableEnd));
+	if (summaryEnd !== headerBytes.length) return {error: 'inconsistent sizes'};
+	// Copied out, as the summary's text below: nothing keeps the header's bytes (at 4 GB ~10 MB) once it is decoded.
+	const stamps = new Float64Array(fileCount * fileColumns.length + dirCount);
+	Buffer.from(stamps.buffer).set(headerBytes.subarray(tableHeadBytes, tableEnd));
 	const allPaths = fileCount + dirCount === 0 ? [] : headerBytes.toString('utf8', tableEnd, tableEnd + pathBytes).split('\0');
 	if (allPaths.length !== fileCount + dirCount) return {error: 'inconsistent sizes'};
 	let header: Header;
@@ -533,7 +540,8 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 	const count = header.entryCount;
 	const winnerCount = header.winnerCount;
 	if (bodyLength !== (count * columns.length + winnerCount) * 8) return {error: 'inconsistent sizes'};
-	const idsOffset = prefixBytes + headerLength;
+	const textsOffset = prefixBytes + headerLength;
+	const idsOffset = textsOffset + textBytes;
 	const bodyOffset = idsOffset + idsLength;
 	const rowBytes = columns.length * 8;
 	// Named column offsets, not a lookup by name: thousands of files go through here before the JIT does.
@@ -586,21 +594,38 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 
 	// A summary that does not parse is no summary: the report is built from the entries instead.
 	let summary: ReportSummary | undefined | false = false;
+	let summaryText: string | undefined = summaryBytes === 0 ? undefined : headerBytes.toString('utf8', jsonEnd, summaryEnd);
 	const readSummary = (): ReportSummary | undefined => {
 		if (summary !== false) return summary;
 		try {
-			summary = summaryBytes === 0 ? undefined : (JSON.parse(headerBytes.toString('utf8', jsonEnd, summaryEnd)) as ReportSummary);
+			summary = summaryText === undefined ? undefined : (JSON.parse(summaryText) as ReportSummary);
 		} catch {
 			summary = undefined;
 		}
 
+		summaryText = undefined;
 		return summary;
 	};
 
+	// Read from the file when asked for (a warm report): a live process never holds them.
+	// A file replaced since fails the checksum, and there are none.
 	const blockTexts = (): Array<string | undefined> | undefined => {
 		const blocks = readSummary()?.blocks;
 		if (blocks === undefined || textBytes === 0) return undefined;
-		const texts = headerBytes.toString('utf8', summaryEnd).split('\0');
+		let bytes: Buffer;
+		try {
+			const reader = openReader();
+			try {
+				bytes = reader.read(textsOffset, textBytes);
+			} finally {
+				reader.close();
+			}
+		} catch {
+			return undefined;
+		}
+
+		if (bytes.length !== textBytes || crcOf(bytes) !== textsCrc) return undefined;
+		const texts = bytes.toString('utf8').split('\0');
 		return texts.length === blocks.length ? texts.map(text => (text === '' ? undefined : text)) : undefined;
 	};
 

@@ -183,4 +183,15 @@ describe('the stored block texts', () => {
 		expect([...storedBlockTexts(stored, blocks)]).toEqual([[blocks[0], '"a"']]);
 		expect(storedBlockTexts(stored, blocks.slice(1)).size).toBe(0);
 	});
+
+	it('gives none when their bytes changed (they sit after the header, under their own checksum)', () => {
+		const bytes = encodeIndex([], [], summaryOf(2), () => true, undefined, ['"abc"', '"d"']);
+		const textsAt = 32 + bytes.readUInt32LE(12);
+		expect(bytes.toString('utf8', textsAt, textsAt + 9)).toBe('"abc"\0"d"');
+		bytes[textsAt + 1] = 'x'.charCodeAt(0);
+		const index = decodeIndexBytes(bytes);
+		if ('error' in index) throw new Error(index.error);
+		expect(index.summary?.blocks).toHaveLength(2);
+		expect(index.blockTexts()).toBeUndefined();
+	});
 });
