@@ -526,7 +526,7 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 	const summaryEnd = jsonEnd + summaryBytes;
 	if (summaryEnd !== headerBytes.length) return {error: 'inconsistent sizes'};
 	// Copied out, as the summary's text below: nothing keeps the header's bytes (at 4 GB ~10 MB) once it is decoded.
-	const stamps = new Float64Array(fileCount * fileColumns.length + dirCount);
+	let stamps = new Float64Array(fileCount * fileColumns.length + dirCount);
 	Buffer.from(stamps.buffer).set(headerBytes.subarray(tableHeadBytes, tableEnd));
 	const allPaths = fileCount + dirCount === 0 ? [] : headerBytes.toString('utf8', tableEnd, tableEnd + pathBytes).split('\0');
 	if (allPaths.length !== fileCount + dirCount) return {error: 'inconsistent sizes'};
@@ -556,8 +556,11 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 
 	if (fileStarts.at(-1) !== count) return {error: 'inconsistent sizes'};
 	const paths = allPaths.slice(0, fileCount);
-	const slugAt = (position: number): string => header.strings[stamps[position * width + slugRef]!] ?? '';
+	// Built on first use: a warm run that finds nothing changed reads only the paths and stamps.
+	let files: HeaderFile[] | undefined;
+	const slugAt = (position: number): string => files?.[position]!.projectSlug ?? header.strings[stamps[position * width + slugRef]!] ?? '';
 	const cursorAt = (position: number): FileCursor => {
+		if (files !== undefined) return {...files[position]!.cursor};
 		const base = position * width;
 		return {
 			dev: stamps[base + dev]!,
@@ -570,12 +573,10 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 		};
 	};
 
-	// Built on first use: a warm run that finds nothing changed reads only the paths and stamps.
-	let files: HeaderFile[] | undefined;
 	const headerFiles = (): HeaderFile[] => {
 		if (files !== undefined) return files;
 		const events = new Map(header.events);
-		files = paths.map((filePath, position) => ({
+		const built = paths.map((filePath, position) => ({
 			path: filePath,
 			projectSlug: slugAt(position),
 			cursor: cursorAt(position),
@@ -589,6 +590,9 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 			idsEnd: valueAt(position, 'idsEnd'),
 			segmentCrc: valueAt(position, 'segmentCrc'),
 		}));
+		// The objects hold it all now: a live process does not keep the table twice (~2.6 MB at 4 GB).
+		files = built;
+		stamps = new Float64Array(0);
 		return files;
 	};
 

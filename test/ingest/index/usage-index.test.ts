@@ -137,10 +137,13 @@ describe('the index header', () => {
 				const index = decodeIndexBytes(bytes);
 				if ('error' in index) throw new Error(index.error);
 				expect(index.paths).toEqual(files.map(file => file.path));
+				// Read from the table before the files are built, and from the files after.
+				const stored = () => files.map((_, position) => [index.slugAt(position), index.cursorAt(position)]);
+				expect(stored()).toEqual(files.map(file => [file.projectSlug, file.cursor]));
 				expect(index.files.map(({keyedCount, unkeyedCount, idsStart: _s, idsEnd: _e, segmentCrc: _c, ...rest}) => ({...rest, keyedCount, unkeyedCount}))).toEqual(
 					files.map(({keyed, unkeyed, ...rest}) => ({...rest, keyedCount: keyed.length, unkeyedCount: unkeyed.length})),
 				);
-				expect(files.map((_, position) => [index.slugAt(position), index.cursorAt(position)])).toEqual(files.map(file => [file.projectSlug, file.cursor]));
+				expect(stored()).toEqual(files.map(file => [file.projectSlug, file.cursor]));
 				expect(index.discovery).toEqual(discovery);
 				expect(index.summary).toEqual(summary);
 				// One flipped bit anywhere in the header (or the prefix before the data's checksum, which body() checks): the index is refused, never misread.
