@@ -68,6 +68,9 @@ export type ReportSummary = {
 	unknownModels: string[];
 };
 
+/** Each name's position in a list of columns. */
+const positionsOf = <Name extends string>(names: readonly Name[]): Record<Name, number> => Object.fromEntries(names.map((name, position) => [name, position])) as Record<Name, number>;
+
 /**
  * The header: a binary table of the files and folders (what a warm run compares
  * with its stats, read without parsing any JSON), then JSON for the rest.
@@ -113,7 +116,7 @@ const fileColumns = [
 	'segmentCrc',
 ] as const;
 type FileColumn = (typeof fileColumns)[number];
-const fileColumn = Object.fromEntries(fileColumns.map((name, position) => [name, position])) as Record<FileColumn, number>;
+const fileColumn = positionsOf(fileColumns);
 const tableHeadBytes = 32;
 
 /**
@@ -169,7 +172,7 @@ const columns = [
 	'keyHashLow',
 ] as const;
 type Column = (typeof columns)[number];
-const column = Object.fromEntries(columns.map((name, position) => [name, position])) as Record<Column, number>;
+const column = positionsOf(columns);
 
 /** The entry is the copy that counts (keyed entries that lost to another file's copy lack it). */
 const winnerFlag = 8;
