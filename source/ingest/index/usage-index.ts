@@ -1,7 +1,7 @@
 import {dedupeKey} from '../../core/usage/dedupe.js';
 import {hashString, keyHash} from '../../core/util/hash.js';
-import {closeSync, openSync, readSync} from 'node:fs';
-import {mkdir, open, rename, rm, writeFile} from 'node:fs/promises';
+import {closeSync, fstatSync, openSync, readSync} from 'node:fs';
+import {mkdir, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {crc32} from 'node:zlib';
 import type {Block, ModelTotals} from '../../core/usage/blocks.js';
@@ -896,6 +896,18 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 export const decodeIndexBytes = (bytes: Buffer): DecodedIndex | {error: string} =>
 	decodeIndex(bytes, bytes.length, () => ({read: (offset, length) => bytes.subarray(offset, offset + length), close: () => undefined}));
 
+/** Fill `buffer` from `position` on; fewer bytes where the file ends. */
+const readFully = (fd: number, buffer: Buffer, position: number): Buffer => {
+	let done = 0;
+	while (done < buffer.length) {
+		const bytesRead = readSync(fd, buffer, done, buffer.length - done, position + done);
+		if (bytesRead === 0) break;
+		done += bytesRead;
+	}
+
+	return buffer.subarray(0, done);
+};
+
 /**
  * Positioned reads through one file descriptor. Synchronous: a body reads an
  * entry or a file's rows at a time (a few KB from the page cache), and closes
@@ -904,44 +916,36 @@ export const decodeIndexBytes = (bytes: Buffer): DecodedIndex | {error: string} 
 const fileReader = (file: string): IndexReader => {
 	const fd = openSync(file, 'r');
 	return {
-		read: (offset, length, into) => {
-			const buffer = into !== undefined && into.length >= length ? into.subarray(0, length) : Buffer.alloc(length);
-			let done = 0;
-			while (done < length) {
-				const bytesRead = readSync(fd, buffer, done, length - done, offset + done);
-				if (bytesRead === 0) break;
-				done += bytesRead;
-			}
-
-			return buffer.subarray(0, done);
-		},
+		read: (offset, length, into) => readFully(fd, into !== undefined && into.length >= length ? into.subarray(0, length) : Buffer.alloc(length), offset),
 		close: () => closeSync(fd),
 	};
 };
 
 /**
  * Read the index's header only; its entries are read when asked for. A missing
- * index is normal (undefined), a bad one is reported and ignored.
+ * index is normal (undefined), a bad one is reported and ignored. Synchronous:
+ * open, stat, two reads and close through the thread pool were five round
+ * trips of a warm report that has nothing else to wait for.
  */
 export const loadIndex = async (file: string): Promise<DecodedIndex | {problem: string} | undefined> => {
-	let handle;
+	let fd;
 	try {
-		handle = await open(file, 'r');
+		fd = openSync(file, 'r');
 	} catch {
 		return undefined;
 	}
 
 	try {
-		const {size} = await handle.stat();
-		const prefix = Buffer.alloc(Math.min(size, prefixBytes));
-		await handle.read(prefix, 0, prefix.length, 0);
+		const {size} = fstatSync(fd);
+		const prefix = readFully(fd, Buffer.alloc(Math.min(size, prefixBytes)), 0);
 		const headerLength = prefix.length === prefixBytes ? prefix.readUInt32LE(12) : 0;
 		const head = Buffer.alloc(Math.min(size, prefixBytes + headerLength));
-		await handle.read(head, 0, head.length, 0);
-		const decoded = decodeIndex(head, size, () => fileReader(file));
+		prefix.copy(head);
+		const rest = readFully(fd, head.subarray(prefix.length), prefix.length);
+		const decoded = decodeIndex(head.subarray(0, prefix.length + rest.length), size, () => fileReader(file));
 		return 'error' in decoded ? {problem: `index ${file} ignored (${decoded.error}); rebuilding`} : decoded;
 	} finally {
-		await handle.close();
+		closeSync(fd);
 	}
 };
 
