@@ -9,7 +9,14 @@ import {blockFromSummary, storedBlockTexts, type DecodedIndex, type ReportSummar
 /** Past this many new bytes the caller does a full load (and saves a fresh index) instead. */
 export const deltaByteLimit = 16 * 1024 * 1024;
 
-export type DeltaResult = {blocks: Block[]; counters: ReportSummary['counters']; unknownModels: string[]; unreadable: Array<{path: string; reason: string}>; texts: Map<Block, string>};
+export type DeltaResult = {
+	blocks: Block[];
+	counters: ReportSummary['counters'];
+	unknownModels: string[];
+	unreadable: Array<{path: string; reason: string}>;
+	/** The stored texts of the blocks restored as saved, read from the index only when asked for (`report --json` only). */
+	texts: () => Map<Block, string>;
+};
 
 
 /** Per file the fields a cursor is checked against: dev, ino, size, mtimeMs, ctimeMs (NaN size: gone or unreadable). */
@@ -104,7 +111,7 @@ export const reportFromDelta = async (
 	if (found !== index.paths.length || newBytes > deltaByteLimit) return undefined;
 	if (changed.length === 0) {
 		const blocks = summary.blocks.map(blockFromSummary);
-		return {blocks, counters: summary.counters, unknownModels: summary.unknownModels, unreadable: [], texts: storedBlockTexts(index, blocks)};
+		return {blocks, counters: summary.counters, unknownModels: summary.unknownModels, unreadable: [], texts: () => storedBlockTexts(index, blocks)};
 	}
 
 	const body = await index.body();
@@ -132,7 +139,7 @@ export const reportFromDelta = async (
 			}
 		}
 
-		return {...frozen.usage(options.nowMs), unreadable, texts: frozen.storedTexts()};
+		return {...frozen.usage(options.nowMs), unreadable, texts: () => frozen.storedTexts()};
 	} finally {
 		frozen.close();
 	}

@@ -37,7 +37,7 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 			discovery,
 			live: undefined,
 			view: () => ({blocks: delta.blocks, unknownModels: delta.unknownModels, counters: delta.counters, events: []}),
-			blockTexts: () => delta.texts,
+			blockTexts: delta.texts,
 			notes,
 			unreadablePaths: () => [...discovery.unreadablePaths, ...delta.unreadable],
 			save: async () => undefined,
