@@ -205,6 +205,135 @@ export const encodeIndex = (
 	blockTexts?: ReadonlyArray<string | undefined>,
 ): Buffer => Buffer.concat(encodeIndexParts(roots, files, summary, isWinner, discovery, blockTexts));
 
+const entryRowBytes = columns.length * 8;
+
+/*
+ * The encoder is small functions, each with its own loop, on purpose: as one
+ * function it inlined every column write and took TurboFan ~180 ms to compile,
+ * three times in each scan worker (two deopts): ~1 s of a 1 GB cold read's CPU.
+ */
+
+/** One entry's row, ids aside. */
+const writeRow = (body: Float64Array, base: number, entry: UsageEntry, flags: number, ref: (value: string | undefined) => number): void => {
+	body[base + column.timestampMs] = entry.timestampMs;
+	body[base + column.inputTokens] = entry.tokens.inputTokens;
+	body[base + column.outputTokens] = entry.tokens.outputTokens;
+	body[base + column.cacheCreationInputTokens] = entry.tokens.cacheCreationInputTokens;
+	body[base + column.cacheReadInputTokens] = entry.tokens.cacheReadInputTokens;
+	body[base + column.cacheCreation1hTokens] = entry.cacheCreation1hTokens;
+	body[base + column.webSearchRequests] = entry.webSearchRequests;
+	body[base + column.loggedCostUsd] = entry.loggedCostUsd ?? Number.NaN;
+	body[base + column.flags] = flags;
+	body[base + column.sessionIdRef] = ref(entry.sessionId);
+	body[base + column.projectRef] = ref(entry.project);
+	body[base + column.modelRef] = ref(entry.model);
+};
+
+/** An id's bytes into the blob at `at` and its `[start, end)` into the row's two columns (-1, -1 for none); returns the blob's new end. */
+const writeId = (body: Float64Array, startAt: number, endAt: number, ids: Buffer, at: number, value: string | undefined): number => {
+	if (value === undefined) {
+		body[startAt] = -1;
+		body[endAt] = -1;
+		return at;
+	}
+
+	const end = at + ids.write(value, at);
+	body[startAt] = at;
+	body[endAt] = end;
+	return end;
+};
+
+type EncodedRows = {body: Float64Array; idBlob: Buffer; idBytes: number; fileIdStarts: number[]; winners: number[]};
+
+/** Every file's entries, keyed then unkeyed, as rows in file order; `fileIdStarts[i]` is where file i's ids begin. */
+const encodeRows = (files: readonly IndexedFile[], ref: (value: string | undefined) => number, isWinner?: (entry: UsageEntry) => boolean): EncodedRows => {
+	let count = 0;
+	// Message and request ids are unique per entry: one UTF-8 blob with offsets, no interning.
+	let idCapacity = 0;
+	for (const file of files) {
+		count += file.keyed.length + file.unkeyed.length;
+		for (const entry of file.keyed) idCapacity += Buffer.byteLength(entry.messageId ?? '') + Buffer.byteLength(entry.requestId ?? '');
+		for (const entry of file.unkeyed) idCapacity += Buffer.byteLength(entry.messageId ?? '') + Buffer.byteLength(entry.requestId ?? '');
+	}
+
+	const body = new Float64Array(count * columns.length);
+	const idBlob = Buffer.allocUnsafe(idCapacity);
+	let idBytes = 0;
+	const winners: number[] = [];
+	const fileIdStarts: number[] = [];
+	let row = 0;
+	const encode = (entry: UsageEntry): void => {
+		const key = isWinner === undefined ? undefined : dedupeKey(entry);
+		const isCounted = key === undefined || isWinner!(entry);
+		const base = row * columns.length;
+		writeRow(body, base, entry, entryFlags(entry) | (isCounted ? winnerFlag : 0), ref);
+		idBytes = writeId(body, base + column.messageIdStart, base + column.messageIdEnd, idBlob, idBytes, entry.messageId);
+		idBytes = writeId(body, base + column.requestIdStart, base + column.requestIdEnd, idBlob, idBytes, entry.requestId);
+		const [high, low] = key === undefined ? [0, 0] : keyHash(key);
+		body[base + column.keyHashHigh] = high;
+		body[base + column.keyHashLow] = low;
+		if (key !== undefined && isCounted) winners.push(row);
+		row++;
+	};
+
+	for (const file of files) {
+		fileIdStarts.push(idBytes);
+		for (const entry of file.keyed) encode(entry);
+		for (const entry of file.unkeyed) encode(entry);
+	}
+
+	const high = (index: number) => body[index * columns.length + column.keyHashHigh]!;
+	const low = (index: number) => body[index * columns.length + column.keyHashLow]!;
+	winners.sort((a, b) => high(a) - high(b) || low(a) - low(b));
+	return {body, idBlob, idBytes, fileIdStarts, winners};
+};
+
+/** One file's row of the header's table at `base`. */
+const writeFileStamps = (stamps: Float64Array, base: number, file: IndexedFile, slugRef: number, idsStart: number, idsEnd: number, segmentCrc: number): void => {
+	const {cursor} = file;
+	stamps[base + fileColumn.dev] = cursor.dev;
+	stamps[base + fileColumn.ino] = cursor.ino;
+	stamps[base + fileColumn.size] = cursor.size;
+	stamps[base + fileColumn.mtimeMs] = cursor.mtimeMs;
+	stamps[base + fileColumn.ctimeMs] = cursor.ctimeMs;
+	stamps[base + fileColumn.offset] = cursor.offset;
+	stamps[base + fileColumn.check] = cursor.check;
+	stamps[base + fileColumn.slugRef] = slugRef;
+	stamps[base + fileColumn.lines] = file.lines;
+	stamps[base + fileColumn.usageLines] = file.usageLines;
+	stamps[base + fileColumn.invalidLines] = file.invalidLines;
+	stamps[base + fileColumn.keyedCount] = file.keyed.length;
+	stamps[base + fileColumn.unkeyedCount] = file.unkeyed.length;
+	stamps[base + fileColumn.idsStart] = idsStart;
+	stamps[base + fileColumn.idsEnd] = idsEnd;
+	stamps[base + fileColumn.segmentCrc] = segmentCrc;
+};
+
+/** The header's table: a row per file, then each folder's mtime; and the files' events, by position. */
+const encodeFileTable = (
+	files: readonly IndexedFile[],
+	dirs: readonly DirStamp[],
+	rows: Pick<EncodedRows, 'idBlob' | 'idBytes' | 'fileIdStarts'> & {bodyView: Buffer},
+	ref: (value: string | undefined) => number,
+): {stamps: Float64Array; events: Array<[number, UsageEvent[]]>} => {
+	const stamps = new Float64Array(files.length * fileColumns.length + dirs.length);
+	const events: Array<[number, UsageEvent[]]> = [];
+	let firstRow = 0;
+	for (let position = 0; position < files.length; position++) {
+		const file = files[position]!;
+		const count = file.keyed.length + file.unkeyed.length;
+		const idsStart = rows.fileIdStarts[position]!;
+		const idsEnd = rows.fileIdStarts[position + 1] ?? rows.idBytes;
+		const segmentCrc = crcOf(rows.idBlob.subarray(idsStart, idsEnd), rows.bodyView.subarray(firstRow * entryRowBytes, (firstRow + count) * entryRowBytes));
+		writeFileStamps(stamps, position * fileColumns.length, file, ref(file.projectSlug), idsStart, idsEnd, segmentCrc);
+		if (file.events.length > 0) events.push([position, file.events]);
+		firstRow += count;
+	}
+
+	for (let position = 0; position < dirs.length; position++) stamps[files.length * fileColumns.length + position] = dirs[position]!.mtimeMs;
+	return {stamps, events};
+};
+
 /** The index as its sections, so a writer can send them without one more whole copy. */
 const encodeIndexParts = (
 	roots: readonly string[],
@@ -216,107 +345,11 @@ const encodeIndexParts = (
 	blockTexts?: ReadonlyArray<string | undefined>,
 ): Buffer[] => {
 	const {strings, ref} = stringTable();
-
-	const entries = files.flatMap(file => [...file.keyed, ...file.unkeyed]);
-	const count = entries.length;
-	const body = new Float64Array(count * columns.length);
-	// Row-major: one file's entries are one contiguous run, so a restore can stream file by file.
-	const put = (name: Column, index: number, value: number) => {
-		body[index * columns.length + column[name]] = value;
-	};
-
-	// Message and request ids are unique per entry: one UTF-8 blob with offsets, no interning.
-	let idCapacity = 0;
-	for (const entry of entries) idCapacity += Buffer.byteLength(entry.messageId ?? '') + Buffer.byteLength(entry.requestId ?? '');
-	const idBlob = Buffer.allocUnsafe(idCapacity);
-	let idBytes = 0;
-	const putId = (start: Column, end: Column, index: number, value: string | undefined) => {
-		if (value === undefined) {
-			put(start, index, -1);
-			put(end, index, -1);
-			return;
-		}
-
-		put(start, index, idBytes);
-		idBytes += idBlob.write(value, idBytes);
-		put(end, index, idBytes);
-	};
-
-	const winners: number[] = [];
-	const fileIdStarts: number[] = [];
-	let nextFile = 0;
-	let fileEnd = 0;
-	for (let index = 0; index < count || nextFile < files.length; index++) {
-		// Record where each file's ids begin (files without entries included).
-		while (nextFile < files.length && index === fileEnd) {
-			fileIdStarts.push(idBytes);
-			fileEnd += files[nextFile]!.keyed.length + files[nextFile]!.unkeyed.length;
-			nextFile++;
-		}
-
-		if (index >= count) break;
-		const entry = entries[index]!;
-		const key = isWinner === undefined ? undefined : dedupeKey(entry);
-		const isCounted = key === undefined || isWinner!(entry);
-		put('timestampMs', index, entry.timestampMs);
-		put('inputTokens', index, entry.tokens.inputTokens);
-		put('outputTokens', index, entry.tokens.outputTokens);
-		put('cacheCreationInputTokens', index, entry.tokens.cacheCreationInputTokens);
-		put('cacheReadInputTokens', index, entry.tokens.cacheReadInputTokens);
-		put('cacheCreation1hTokens', index, entry.cacheCreation1hTokens);
-		put('webSearchRequests', index, entry.webSearchRequests);
-		put('loggedCostUsd', index, entry.loggedCostUsd ?? Number.NaN);
-		put('flags', index, entryFlags(entry) | (isCounted ? winnerFlag : 0));
-		put('sessionIdRef', index, ref(entry.sessionId));
-		put('projectRef', index, ref(entry.project));
-		put('modelRef', index, ref(entry.model));
-		putId('messageIdStart', 'messageIdEnd', index, entry.messageId);
-		putId('requestIdStart', 'requestIdEnd', index, entry.requestId);
-		const [high, low] = key === undefined ? [0, 0] : keyHash(key);
-		put('keyHashHigh', index, high);
-		put('keyHashLow', index, low);
-		if (key !== undefined && isCounted) winners.push(index);
-	}
-
-	const high = (index: number) => body[index * columns.length + column.keyHashHigh]!;
-	const low = (index: number) => body[index * columns.length + column.keyHashLow]!;
-	winners.sort((a, b) => high(a) - high(b) || low(a) - low(b));
-
-	const rowBytes = columns.length * 8;
+	const {body, idBlob, idBytes, fileIdStarts, winners} = encodeRows(files, ref, isWinner);
+	const count = body.length / columns.length;
 	const bodyView = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-	let firstRow = 0;
 	const dirs = discovery?.dirs ?? [];
-	const stamps = new Float64Array(files.length * fileColumns.length + dirs.length);
-	const events: Array<[number, UsageEvent[]]> = [];
-	for (const [position, file] of files.entries()) {
-		const rows = file.keyed.length + file.unkeyed.length;
-		const idsStart = fileIdStarts[position]!;
-		const idsEnd = fileIdStarts[position + 1] ?? idBytes;
-		const {cursor} = file;
-		const values: Record<FileColumn, number> = {
-			dev: cursor.dev,
-			ino: cursor.ino,
-			size: cursor.size,
-			mtimeMs: cursor.mtimeMs,
-			ctimeMs: cursor.ctimeMs,
-			offset: cursor.offset,
-			check: cursor.check,
-			slugRef: ref(file.projectSlug),
-			lines: file.lines,
-			usageLines: file.usageLines,
-			invalidLines: file.invalidLines,
-			keyedCount: file.keyed.length,
-			unkeyedCount: file.unkeyed.length,
-			idsStart,
-			idsEnd,
-			segmentCrc: crcOf(idBlob.subarray(idsStart, idsEnd), bodyView.subarray(firstRow * rowBytes, (firstRow + rows) * rowBytes)),
-		};
-		for (const [offset, name] of fileColumns.entries()) stamps[position * fileColumns.length + offset] = values[name];
-		if (file.events.length > 0) events.push([position, file.events]);
-		firstRow += rows;
-	}
-
-	for (const [position, dir] of dirs.entries()) stamps[files.length * fileColumns.length + position] = dir.mtimeMs;
+	const {stamps, events} = encodeFileTable(files, dirs, {idBlob, idBytes, fileIdStarts, bodyView}, ref);
 	const header: Header = {
 		roots: [...roots],
 		entryCount: count,
