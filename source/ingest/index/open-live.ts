@@ -10,6 +10,7 @@ import {LiveUsage} from './live-usage.js';
 import type {OpenUsageOptions, UsageHandle} from './usage-handle.js';
 import type {FileCursor} from '../transcripts/file-cursor.js';
 import {TranscriptSource} from '../transcripts/transcript-source.js';
+import type {ScanPool} from '../transcripts/scan-pool.js';
 import {indexedFile, saveIndex, summarizeBlock, type DecodedIndex} from './usage-index.js';
 
 /**
@@ -43,7 +44,14 @@ export const deferredSaveBytes = 8 * 1024 * 1024;
  */
 export const openLive = async (
 	options: OpenUsageOptions,
-	{discovery, index, indexFile, notes, isIndexCorrupt}: {discovery: Discovery; index: DecodedIndex | undefined; indexFile: string | undefined; notes: string[]; isIndexCorrupt: boolean},
+	{
+		discovery,
+		index,
+		indexFile,
+		notes,
+		isIndexCorrupt,
+		pool,
+	}: {discovery: Discovery; index: DecodedIndex | undefined; indexFile: string | undefined; notes: string[]; isIndexCorrupt: boolean; pool?: ScanPool | undefined},
 ): Promise<UsageHandle> => {
 	const summary = index?.summary;
 	const cursors = new Map<string, FileCursor>();
@@ -92,7 +100,7 @@ export const openLive = async (
 			isDirty = true;
 			options.onChange?.();
 		},
-		options.scan,
+		{...options.scan, pool},
 	);
 	source.track(discovery.files, cursors);
 	await source.pollAll(options.onProgress, {isOpening: true, knownStats: options.knownStats});

@@ -3,7 +3,7 @@ import type {LedgerOptions} from '../../core/usage/ledger.js';
 import type {SessionSummary} from '../../core/usage/session-summaries.js';
 import type {ScanProgress, UsageView} from '../../core/usage/usage-view.js';
 import type {Discovery} from '../transcripts/discover.js';
-import type {TranscriptSource} from '../transcripts/transcript-source.js';
+import type {ScanOptions, TranscriptSource} from '../transcripts/transcript-source.js';
 import type {LiveUsage} from './live-usage.js';
 
 export type OpenUsageOptions = {
@@ -18,7 +18,7 @@ export type OpenUsageOptions = {
 	onChange?: () => void;
 	onProgress?: (progress: ScanProgress) => void;
 	/** Where the first read goes to worker threads, and their script (tests set both). */
-	scan?: {workerFromBytes?: number; workerUrl?: URL};
+	scan?: Omit<ScanOptions, 'pool'>;
 	/**
 	 * What `report --json` prints for a finished block, stored beside the summary
 	 * whenever the index is written, so a warm report prints old blocks without

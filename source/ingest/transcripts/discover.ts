@@ -61,7 +61,7 @@ const errorReason = (error: unknown): string =>
  * Symlinks are followed, with a visited set of real paths against loops; an
  * unreadable folder or a dangling link is reported, not fatal.
  */
-const walk = (root: string, dir: string, out: Discovery, visited: Set<string>, isLink = false): TranscriptFile[] => {
+const walk = (root: string, dir: string, out: Discovery, visited: Set<string>, isLink: boolean, found: FoundCounter): TranscriptFile[] => {
 	let entries;
 	try {
 		// Only a symlink can lead back into a folder already walked; plain folders skip the realpath call.
@@ -81,7 +81,7 @@ const walk = (root: string, dir: string, out: Discovery, visited: Set<string>, i
 	}
 
 	entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-	const found: TranscriptFile[] = [];
+	const files: TranscriptFile[] = [];
 	for (const entry of entries) {
 		const full = path.join(dir, entry.name);
 		let isDir = entry.isDirectory();
@@ -98,14 +98,18 @@ const walk = (root: string, dir: string, out: Discovery, visited: Set<string>, i
 		}
 
 		if (isDir) {
-			for (const file of walk(root, full, out, visited, entry.isSymbolicLink())) found.push(file);
+			for (const file of walk(root, full, out, visited, entry.isSymbolicLink(), found)) files.push(file);
 		} else if (isFile && entry.name.endsWith('.jsonl')) {
-			found.push(transcriptFileFor([root], full)!);
+			files.push(transcriptFileFor([root], full)!);
+			if (++found.count === found.atCount) found.reached?.();
 		}
 	}
 
-	return found;
+	return files;
 };
+
+/** Files found so far, and what to call once when they reach `atCount`. */
+type FoundCounter = {count: number; atCount?: number; reached?: () => void};
 
 /** The project folder of a transcript under one of `roots`, for files that appear later. */
 export const transcriptFileFor = (roots: readonly string[], file: string): TranscriptFile | undefined => {
@@ -155,12 +159,17 @@ export const findRoots = async (options: DiscoverOptions = {}): Promise<{searche
 	return {searched, roots};
 };
 
-/** Every transcript under the roots {@link findRoots} found. */
-export const walkRoots = async ({searched, roots}: {searched: string[]; roots: string[]}): Promise<Discovery> => {
+/**
+ * Every transcript under the roots {@link findRoots} found. `onMany` is called
+ * once, mid-walk, when `files` transcripts have been found: a caller can start
+ * work the rest of the walk need not wait for.
+ */
+export const walkRoots = async ({searched, roots}: {searched: string[]; roots: string[]}, onMany?: {files: number; reached: () => void}): Promise<Discovery> => {
 	const out: Discovery = {searched, roots, files: [], unreadablePaths: [], dirs: [], walkedAtMs: Date.now()};
 	const visited = new Set<string>();
+	const found: FoundCounter = {count: 0, atCount: onMany?.files, reached: onMany?.reached};
 	for (const root of roots) {
-		out.files.push(...walk(root, root, out, visited, true));
+		out.files.push(...walk(root, root, out, visited, true, found));
 	}
 
 	return out;

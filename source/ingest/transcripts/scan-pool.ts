@@ -35,6 +35,9 @@ export class ScanPool {
 	private readonly workers: Array<{worker: Worker; running: Map<number, Job[]>; spent: ArrayBuffer[]}>;
 	private readonly queue: Job[] = [];
 	private nextId = 0;
+	private isClosed = false;
+	/** Pools started and closed in this process: every one started must be closed, or its threads keep the process alive. */
+	static readonly counts = {started: 0, closed: 0};
 	/** Jobs sent so far (each one message out and one back). */
 	get jobsSent(): number {
 		return this.nextId;
@@ -45,6 +48,7 @@ export class ScanPool {
 		/** The compiled worker script; tests running from TypeScript sources point at dist/. */
 		workerUrl: URL = new URL('scan-worker.js', import.meta.url),
 	) {
+		ScanPool.counts.started++;
 		this.workers = Array.from({length: size}, () => {
 			const slot = {worker: new Worker(workerUrl, {resourceLimits: {maxYoungGenerationSizeMb: workerYoungMb}}), running: new Map<number, Job[]>(), spent: [] as ArrayBuffer[]};
 			slot.worker.on('message', (reply: ScanReply) => {
@@ -77,6 +81,9 @@ export class ScanPool {
 	}
 
 	async close(): Promise<void> {
+		if (this.isClosed) return;
+		this.isClosed = true;
+		ScanPool.counts.closed++;
 		for (const job of this.queue.splice(0)) job.resolve({updates: []});
 		await Promise.all(this.workers.map(async slot => slot.worker.terminate()));
 	}

@@ -29,6 +29,13 @@ const isStillUnchanged = (tailer: FileTailer): boolean => {
 	}
 };
 
+export type ScanOptions = {
+	workerFromBytes?: number;
+	workerUrl?: URL;
+	/** A pool already booting, for the first cold read; closed unused if the first read is not cold. */
+	pool?: ScanPool;
+};
+
 /**
  * All transcript files being followed, feeding one usage sink. Each file has a
  * tailer and a cursor; files that vanish are taken out.
@@ -38,13 +45,17 @@ export class TranscriptSource {
 	readonly unreadable = new Map<string, string>();
 	/** Every tailer reports here: one function, not a closure per followed file. */
 	private readonly onUpdate = (update: TailUpdate): void => this.handle(update);
+	/** Workers started before the files were known (see ScanOptions.pool): the first poll uses or closes them. */
+	private prestarted: ScanPool | undefined;
 
 	constructor(
 		private readonly sink: UsageSink,
 		private readonly clock: () => number,
 		private readonly onChange: () => void = () => undefined,
-		private readonly scanOptions: {workerFromBytes?: number; workerUrl?: URL} = {},
-	) {}
+		private readonly scanOptions: ScanOptions = {},
+	) {
+		this.prestarted = scanOptions.pool;
+	}
 
 	/** Follow exactly `files`: new ones get a tailer (resuming a saved cursor), missing ones are forgotten. */
 	track(files: readonly TranscriptFile[], savedCursors: ReadonlyMap<string, FileCursor> = new Map()): void {
@@ -110,7 +121,10 @@ export class TranscriptSource {
 		};
 
 		const rest = [...this.tailers.values()].filter(tailer => (!isCold || tailer.cursor !== undefined) && !(isOpening && (isKnownUnchanged(tailer) || isStillUnchanged(tailer))));
-		await Promise.all([isCold ? this.coldScan(fresh, done, sizes) : undefined, this.pollEach(rest, done)]);
+		const prestarted = this.prestarted;
+		this.prestarted = undefined;
+		if (!isCold) void prestarted?.close();
+		await Promise.all([isCold ? this.coldScan(fresh, done, sizes, prestarted) : undefined, this.pollEach(rest, done)]);
 	}
 
 	private async pollEach(tailers: readonly FileTailer[], done: (tailer: FileTailer) => void): Promise<void> {
@@ -126,8 +140,8 @@ export class TranscriptSource {
 		await Promise.all(Array.from({length: concurrentReads}, lane));
 	}
 
-	private async coldScan(tailers: readonly FileTailer[], done: (tailer: FileTailer) => void, sizes: ReadonlyMap<string, number>): Promise<void> {
-		const pool = new ScanPool(undefined, this.scanOptions.workerUrl);
+	private async coldScan(tailers: readonly FileTailer[], done: (tailer: FileTailer) => void, sizes: ReadonlyMap<string, number>, prestarted: ScanPool | undefined): Promise<void> {
+		const pool = prestarted ?? new ScanPool(undefined, this.scanOptions.workerUrl);
 		// Worker results land per file; regroup once at the end, not once per file.
 		const isOwnBulk = !this.sink.isBulk;
 		if (isOwnBulk) this.sink.beginBulk();

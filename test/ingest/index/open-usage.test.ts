@@ -8,6 +8,7 @@ import {blockJsonText, buildReportJson, reportJsonPretty} from '../../../source/
 import {createPriceLookup, defaultPricing} from '../../../source/core/usage/pricing.js';
 import {deferredSaveBytes} from '../../../source/ingest/index/open-live.js';
 import {openUsage} from '../../../source/ingest/index/open-usage.js';
+import {ScanPool} from '../../../source/ingest/transcripts/scan-pool.js';
 import type {UsageHandle} from '../../../source/ingest/index/usage-handle.js';
 import {watchSource} from '../../../source/ingest/transcripts/watch.js';
 import {assistantLine} from '../../helpers/entries.js';
@@ -62,6 +63,47 @@ describe('openUsage cold reads', () => {
 		const viaWorkers = await open({isCacheEnabled: false, scan: {workerFromBytes: 0, workerUrl: pathToFileURL(path.resolve('dist/scan-worker.js'))}});
 		expect(totals(viaWorkers)).toEqual(await cold());
 		expect(viaWorkers.unreadablePaths()).toEqual([]);
+	});
+});
+
+describe('openUsage starts the scan workers while it walks a history it has no index for', () => {
+	const workerUrl = pathToFileURL(path.resolve('dist/scan-worker.js'));
+	/** `count` one-request sessions beside the fixtures. */
+	const manyFiles = async (count: number) => {
+		await mkdir(project('-many'), {recursive: true});
+		for (let file = 0; file < count; file++) await writeFile(path.join(project('-many'), `s${file}.jsonl`), line(`req_many_${file}`, file + 1));
+	};
+
+	const pools = async (run: () => Promise<UsageHandle>) => {
+		const before = {...ScanPool.counts};
+		const usage = await run();
+		return {usage, started: ScanPool.counts.started - before.started, closed: ScanPool.counts.closed - before.closed};
+	};
+
+	it('reads a cold history with the workers it started mid-walk, as the main thread would', async () => {
+		await manyFiles(520);
+		const {usage, started, closed} = await pools(async () => open({isCacheEnabled: false, scan: {workerFromBytes: 0, workerUrl}}));
+		expect([started, closed]).toEqual([1, 1]);
+		expect(totals(usage)).toEqual(await cold());
+		expect(usage.discovery.files.length).toBeGreaterThan(520);
+	});
+
+	it('closes the workers it started when the read turns out too small for them', async () => {
+		await manyFiles(520);
+		const {usage, started, closed} = await pools(async () => open({isCacheEnabled: false, scan: {workerFromBytes: Number.MAX_SAFE_INTEGER, workerUrl}}));
+		expect([started, closed]).toEqual([1, 1]);
+		expect(totals(usage)).toEqual(await cold());
+	});
+
+	it('starts none for a few files, or when an index exists', async () => {
+		await manyFiles(20);
+		expect((await pools(async () => open({isCacheEnabled: false, scan: {workerFromBytes: Number.MAX_SAFE_INTEGER, workerUrl}}))).started).toBe(0);
+		await manyFiles(520);
+		await (await open({scan: {workerFromBytes: Number.MAX_SAFE_INTEGER, workerUrl}})).save();
+		await appendFile(path.join(project('-many'), 's0.jsonl'), line('req_many_more'));
+		const {usage, started} = await pools(async () => open({scan: {workerFromBytes: Number.MAX_SAFE_INTEGER, workerUrl}}));
+		expect(started).toBe(0);
+		expect(totals(usage)).toEqual(await cold());
 	});
 });
 

@@ -1,8 +1,9 @@
+import {writeFileSync} from 'node:fs';
 import {mkdir, mkdtemp, rm, symlink, utimes, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {configDirCandidates, discoverTranscripts, findRoots, reuseDiscovery} from '../../../source/ingest/transcripts/discover.js';
+import {configDirCandidates, discoverTranscripts, findRoots, reuseDiscovery, walkRoots} from '../../../source/ingest/transcripts/discover.js';
 
 let temp: string;
 beforeEach(async () => {
@@ -32,6 +33,27 @@ describe('configDirCandidates', () => {
 
 	it('lets --claude-dir override everything', () => {
 		expect(configDirCandidates({claudeDirs: ['/c', '/d'], env: {CLAUDE_CONFIG_DIR: '/a'}, homeDir: '/home/u'})).toEqual(['/c', '/d']);
+	});
+});
+
+describe('walkRoots', () => {
+	it('calls onMany once, mid-walk, when it has found that many files', async () => {
+		for (const name of ['a/1', 'a/2', 'b/3', 'c/4']) await touch(path.join(temp, `projects/${name}.jsonl`));
+		const roots = await findRoots({claudeDirs: [temp]});
+		const calls: number[] = [];
+		const found = await walkRoots(roots, {
+			files: 2,
+			reached() {
+				calls.push(calls.length);
+				// Folder c is read after this call: a file made now is found by the same walk.
+				writeFileSync(path.join(temp, 'projects/c/5.jsonl'), '');
+			},
+		});
+		expect(calls).toEqual([0]);
+		expect(found.files.map(file => path.relative(temp, file.path))).toEqual(['projects/a/1.jsonl', 'projects/a/2.jsonl', 'projects/b/3.jsonl', 'projects/c/4.jsonl', 'projects/c/5.jsonl']);
+		let more = 0;
+		await walkRoots(roots, {files: 6, reached: () => more++});
+		expect(more).toBe(0);
 	});
 });
 
