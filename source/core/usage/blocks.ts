@@ -87,6 +87,13 @@ export const isBlockActive = (block: Pick<Block, 'startMs' | 'endMs' | 'actualEn
 	nowMs - block.actualEndMs < sessionLengthMs &&
 	nowMs < block.endMs;
 
+/**
+ * Spelled out, not `{...emptyTokenCounts(), ...}`: objects made by a spread got
+ * a shape that made every sum into them slow (grouping 118,745 requests: ~90 ms
+ * warm, ~20 ms with this literal).
+ */
+const emptyModelTotals = (): ModelTotals => ({inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0, entries: 0, isPriced: true});
+
 /** The totals of `entries[from, to)`, summed in order. */
 const partOf = (entries: readonly PricedEntry[], from: number, to: number): BlockPart => {
 	const tokens = emptyTokenCounts();
@@ -98,7 +105,7 @@ const partOf = (entries: readonly PricedEntry[], from: number, to: number): Bloc
 		costUsd += entry.costUsd ?? 0;
 		let model = perModel.get(entry.model);
 		if (model === undefined) {
-			model = {...emptyTokenCounts(), costUsd: 0, entries: 0, isPriced: true};
+			model = emptyModelTotals();
 			perModel.set(entry.model, model);
 		}
 
@@ -129,7 +136,7 @@ const foldParts = (parts: readonly BlockPart[]): BlockPart => {
 		for (const [name, totals] of part.perModel) {
 			let model = perModel.get(name);
 			if (model === undefined) {
-				model = {...emptyTokenCounts(), costUsd: 0, entries: 0, isPriced: true};
+				model = emptyModelTotals();
 				perModel.set(name, model);
 			}
 
