@@ -61,7 +61,7 @@ const errorReason = (error: unknown): string =>
  * Symlinks are followed, with a visited set of real paths against loops; an
  * unreadable folder or a dangling link is reported, not fatal.
  */
-const walk = (root: string, dir: string, out: Discovery, visited: Set<string>, isLink: boolean, found: FoundCounter): TranscriptFile[] => {
+const walk = (dir: string, out: Discovery, visited: Set<string>, isLink: boolean, found: FoundCounter, projectSlug?: string): TranscriptFile[] => {
 	let entries;
 	try {
 		// Only a symlink can lead back into a folder already walked; plain folders skip the realpath call.
@@ -82,8 +82,10 @@ const walk = (root: string, dir: string, out: Discovery, visited: Set<string>, i
 
 	entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 	const files: TranscriptFile[] = [];
+	// `dir` is normalised and an entry's name is one segment, so this is path.join's result without its work, thousands of times.
+	const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
 	for (const entry of entries) {
-		const full = path.join(dir, entry.name);
+		const full = prefix + entry.name;
 		let isDir = entry.isDirectory();
 		let isFile = entry.isFile();
 		if (entry.isSymbolicLink()) {
@@ -98,9 +100,10 @@ const walk = (root: string, dir: string, out: Discovery, visited: Set<string>, i
 		}
 
 		if (isDir) {
-			for (const file of walk(root, full, out, visited, entry.isSymbolicLink(), found)) files.push(file);
+			// A file's project is the folder below the root it sits in (as transcriptFileFor says, without a path.relative per file).
+			for (const file of walk(full, out, visited, entry.isSymbolicLink(), found, projectSlug ?? entry.name)) files.push(file);
 		} else if (isFile && entry.name.endsWith('.jsonl')) {
-			files.push(transcriptFileFor([root], full)!);
+			files.push({path: full, projectSlug: projectSlug ?? ''});
 			if (++found.count === found.atCount) found.reached?.();
 		}
 	}
@@ -169,7 +172,7 @@ export const walkRoots = async ({searched, roots}: {searched: string[]; roots: s
 	const visited = new Set<string>();
 	const found: FoundCounter = {count: 0, atCount: onMany?.files, reached: onMany?.reached};
 	for (const root of roots) {
-		out.files.push(...walk(root, root, out, visited, true, found));
+		out.files.push(...walk(root, out, visited, true, found));
 	}
 
 	return out;

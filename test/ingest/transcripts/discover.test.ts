@@ -3,7 +3,7 @@ import {mkdir, mkdtemp, rm, symlink, utimes, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {configDirCandidates, discoverTranscripts, findRoots, reuseDiscovery, walkRoots} from '../../../source/ingest/transcripts/discover.js';
+import {configDirCandidates, discoverTranscripts, findRoots, reuseDiscovery, transcriptFileFor, walkRoots} from '../../../source/ingest/transcripts/discover.js';
 
 let temp: string;
 beforeEach(async () => {
@@ -83,6 +83,29 @@ describe('discoverTranscripts', () => {
 		await symlink(path.join(temp, 'real'), path.join(temp, 'link'));
 		const found = await discoverTranscripts({claudeDirs: [`${temp}/real`, `${temp}/link`]});
 		expect(found.files).toHaveLength(1);
+	});
+
+	it('gives every file the path and project transcriptFileFor gives it, through links and at any depth', async () => {
+		for (const name of ['top.jsonl', 'p/s.jsonl', 'p/s/subagents/a.jsonl', 'q/deep/er/x.jsonl', 'elsewhere/e.jsonl']) await touch(path.join(temp, `c/projects/${name}`));
+		await touch(path.join(temp, 'outside/o.jsonl'));
+		await symlink(path.join(temp, 'outside'), path.join(temp, 'c/projects/linked'));
+		await symlink(path.join(temp, 'outside'), path.join(temp, 'c/projects/p/inner-link'));
+		// A root given with a trailing separator and a dot.
+		const found = await discoverTranscripts({claudeDirs: [`${temp}/c/./projects/`]});
+		for (const file of found.files) {
+			expect(file).toEqual(transcriptFileFor(found.roots, file.path));
+			expect(path.normalize(file.path)).toBe(file.path);
+		}
+
+		// The second link to the same folder is not walked again.
+		expect(found.files.map(file => [path.relative(path.join(temp, 'c/projects'), file.path), file.projectSlug])).toEqual([
+			['elsewhere/e.jsonl', 'elsewhere'],
+			['linked/o.jsonl', 'linked'],
+			['p/s/subagents/a.jsonl', 'p'],
+			['p/s.jsonl', 'p'],
+			['q/deep/er/x.jsonl', 'q'],
+			['top.jsonl', ''],
+		]);
 	});
 
 	it('reports a dangling .jsonl link as unreadable instead of failing', async () => {
