@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {parseTranscriptLine, type LineResult} from '../../../source/core/usage/transcript.js';
-import {createReadCounters, LineClassifier} from '../../../source/ingest/transcripts/read-transcripts.js';
+import {createReadCounters, LineClassifier, readCompleteLines} from '../../../source/ingest/transcripts/read-transcripts.js';
 import {assistantLine} from '../../helpers/entries.js';
 
 /** What the classifier hands on for `text`, line by line, and its counters. */
@@ -71,6 +71,24 @@ describe('LineClassifier', () => {
 				expect(classified(text)).toEqual(parsedInFull(text));
 			}),
 			{numRuns: 1000},
+		);
+	});
+
+	it('hands on the same when the lines arrive in reads of any size, each a new buffer (property)', async () => {
+		await fc.assert(
+			fc.asyncProperty(fc.array(lineArbitrary, {maxLength: 12}), fc.integer({min: 1, max: 200}), async (lines, readBytes) => {
+				const text = lines.map(line => `${line}\n`).join('');
+				const bytes = Buffer.from(text);
+				const results: LineResult[] = [];
+				const counters = createReadCounters();
+				// Short reads: every read fills a fresh view of the chunk, and lines cut by a read are joined.
+				const handle = {
+					read: async (buffer: Buffer, offset: number, length: number, position: number) => ({bytesRead: bytes.copy(buffer, offset, position, Math.min(position + Math.min(length, readBytes), bytes.length))}),
+				};
+				await readCompleteLines(handle, 0, bytes.length, new LineClassifier(result => results.push(result), counters, 'slug', parseTranscriptLine));
+				expect({results: results.filter(result => result.kind !== 'other'), counters}).toEqual(parsedInFull(text));
+			}),
+			{numRuns: 500},
 		);
 	});
 });
