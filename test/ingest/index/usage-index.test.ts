@@ -100,6 +100,31 @@ describe('the index body', () => {
 	});
 });
 
+describe('the entries\' ids', () => {
+	it('come back as each id alone encodes and decodes, ASCII or not, from the body and from the files (property)', async () => {
+		// Any UTF-16, lone surrogates included: one ending a message id and one starting its request id must not pair up.
+		const id = fc.option(fc.string({unit: fc.constantFrom('a', 'é', '\u{1F600}', '\uD83D', '\uDE00', 'z')}), {nil: undefined});
+		await fc.assert(
+			fc.asyncProperty(fc.array(fc.array(fc.tuple(id, id), {maxLength: 4}), {minLength: 1, maxLength: 3}), async perFile => {
+				const files = perFile.map((ids, file): IndexedFile => {
+					const entries = ids.map(([messageId, requestId], row) => makeEntry({timestampMs: row, messageId, requestId}));
+					return {path: `/p/${file}.jsonl`, projectSlug: 'p', cursor, keyed: entries.filter(entry => entry.messageId && entry.requestId), unkeyed: entries.filter(entry => !(entry.messageId && entry.requestId)), events: [], lines: 0, usageLines: 0, invalidLines: 0};
+				});
+				const alone = (value: string | undefined) => (value === undefined ? undefined : Buffer.from(value).toString());
+				const expected = stored(files).map(entry => [alone(entry.messageId), alone(entry.requestId)]);
+				const index = decodeIndexBytes(encode(files));
+				if ('error' in index) throw new Error(index.error);
+				const fromFiles = await index.entries();
+				if ('error' in fromFiles) throw new Error(fromFiles.error);
+				expect(stored(fromFiles).map(entry => [entry.messageId, entry.requestId])).toEqual(expected);
+				const body = await bodyOf(index);
+				expect(body.entriesIn(0, expected.length).map(entry => [entry.messageId, entry.requestId])).toEqual(expected);
+			}),
+			{numRuns: 300},
+		);
+	});
+});
+
 describe('the index header', () => {
 	const event = fc.record({kind: fc.constantFrom('api_error' as const, 'rate_limit' as const), timestampMs: fc.integer({min: 0, max: 2 ** 42}), sessionId: fc.option(fc.string(), {nil: undefined}), project: fc.string(), message: fc.string()});
 	const headerFile = fc.record({
