@@ -1,5 +1,5 @@
 import {extendBlocks, identifyBlocks, regroupAnchor, withCost, type Block, type PricedEntry} from './blocks.js';
-import {beatsCopy, compareEntries, dedupeKey, isKeyed, RequestMap} from './dedupe.js';
+import {beatsCopy, compareEntries, isKeyed, RequestMap} from './dedupe.js';
 import {entryCostUsd, type CostMode, type PriceLookup} from './pricing.js';
 import type {LineResult} from './transcript.js';
 import {totalTokens, type UsageEntry, type UsageEvent} from './types.js';
@@ -310,23 +310,27 @@ const addToFile = (ledger: Ledger, file: FileUsage, results: readonly LineResult
 /** A file's usage reduced to what the ledger keeps: per-file best copy per request, unkeyed entries, events. */
 export type CompactFileUsage = {keyed: UsageEntry[]; unkeyed: UsageEntry[]; events: UsageEvent[]; usageLines: number};
 
-/** Per-file dedupe without pricing, so a worker thread can shrink what it sends back. */
+/**
+ * Per-file dedupe without pricing, so a worker thread can shrink what it sends
+ * back: what {@link addToFile} keeps, in the order it keeps it. Keyed by the
+ * request id the entry already holds (see RequestMap), not by a key string per
+ * line, which was made, flattened and hashed for every usage line of a cold read.
+ */
 export const compactResults = (results: readonly LineResult[]): CompactFileUsage => {
-	const keyed = new Map<string, UsageEntry>();
+	const keyed = new RequestMap<UsageEntry>();
 	const compact: CompactFileUsage = {keyed: [], unkeyed: [], events: [], usageLines: 0};
 	for (const result of results) {
 		if (result.kind === 'event') {
 			compact.events.push(result.event);
 		} else if (result.kind === 'usage') {
 			compact.usageLines++;
-			const key = dedupeKey(result.entry);
-			if (key === undefined) {
+			if (!isKeyed(result.entry)) {
 				compact.unkeyed.push(result.entry);
 				continue;
 			}
 
-			const inFile = keyed.get(key);
-			if (inFile === undefined || totalTokens(result.entry.tokens) > totalTokens(inFile.tokens)) keyed.set(key, result.entry);
+			const inFile = keyed.get(result.entry);
+			if (inFile === undefined || totalTokens(result.entry.tokens) > totalTokens(inFile.tokens)) keyed.set(result.entry);
 		}
 	}
 

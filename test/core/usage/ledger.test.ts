@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {hourMs} from '../../../source/core/usage/blocks.js';
-import {applyLines, beginBulk, createLedger, endBulk, ledgerCounters, rebuildLedger, removeFile, type Ledger} from '../../../source/core/usage/ledger.js';
+import {applyLines, beginBulk, compactResults, createLedger, endBulk, ledgerCounters, rebuildLedger, removeFile, restoreFile, type Ledger} from '../../../source/core/usage/ledger.js';
 import {createPriceLookup, defaultPricing} from '../../../source/core/usage/pricing.js';
 import type {UsageEntry} from '../../../source/core/usage/types.js';
 import {makeEntry} from '../../helpers/entries.js';
@@ -151,6 +151,36 @@ describe('a live session on a big block', () => {
 				},
 			),
 			{numRuns: 60},
+		);
+	});
+});
+
+describe('compactResults', () => {
+	// Few ids, NUL included, so requests repeat, share a request id under another message id, and join into the same key string.
+	const id = fc.option(fc.constantFrom('a', 'b', 'a\u0000b', 'b\u0000', '\u0000b', ''), {nil: undefined});
+	const result = fc.oneof(
+		fc.record({messageId: id, requestId: id, output: fc.integer({min: 0, max: 4})}).map(({messageId, requestId, output}) => ({kind: 'usage' as const, entry: makeEntry({messageId, requestId, tokens: {outputTokens: output}})})),
+		fc.constant({kind: 'other' as const}),
+		fc.constant({kind: 'event' as const, event: {kind: 'api_error' as const, timestampMs: 1, sessionId: undefined, project: 'p', message: 'm'}}),
+	);
+
+	it('keeps what reading the lines on the main thread keeps, in the same order (property)', () => {
+		fc.assert(
+			fc.property(fc.array(result, {maxLength: 30}), results => {
+				const viaWorker = newLedger();
+				beginBulk(viaWorker);
+				restoreFile(viaWorker, {path: '/f.jsonl', ...compactResults(results), lines: results.length, invalidLines: 0});
+				const viaMain = newLedger();
+				applyLines(viaMain, '/f.jsonl', results, {lines: results.length, invalidLines: 0}, 0);
+				const shown = (ledger: Ledger) => {
+					const file = ledger.files.get('/f.jsonl')!;
+					const row = (entry: UsageEntry) => [entry.messageId, entry.requestId, entry.tokens.outputTokens];
+					return {keyed: [...file.keyed.values()].map(row), unkeyed: file.unkeyed.map(row), events: file.events, usageLines: file.usageLines};
+				};
+
+				expect(shown(viaWorker)).toEqual(shown(viaMain));
+			}),
+			{numRuns: 1000},
 		);
 	});
 });
