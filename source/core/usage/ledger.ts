@@ -81,6 +81,14 @@ export type Ledger = {
 	/** While true (bulk loads), changes only touch per-file state; {@link endBulk} regroups once. */
 	isBulk: boolean;
 	needsRebuild: boolean;
+	/**
+	 * A bulk load begun on an empty ledger that has only restored new files:
+	 * each was merged into `winners` as it came (restoreFile), while the workers
+	 * were still reading, so the rebuild at its end need not dedupe (~70 ms at
+	 * 118,745 requests, when nothing else runs). The copy that wins does not
+	 * depend on the order files come in. Anything else a bulk load does clears it.
+	 */
+	isMergedBulk: boolean;
 };
 
 export const createLedger = (options: LedgerOptions): Ledger => ({
@@ -92,18 +100,37 @@ export const createLedger = (options: LedgerOptions): Ledger => ({
 	version: 0,
 	isBulk: false,
 	needsRebuild: false,
+	isMergedBulk: false,
 });
 
 /** Start a bulk load: per-file changes are recorded and grouping waits for {@link endBulk}. */
 export const beginBulk = (ledger: Ledger): void => {
 	ledger.isBulk = true;
+	ledger.isMergedBulk = ledger.files.size === 0 && ledger.winners.size === 0;
 };
 
 export const endBulk = (ledger: Ledger, nowMs: number): void => {
 	ledger.isBulk = false;
+	const isDeduped = ledger.isMergedBulk;
+	ledger.isMergedBulk = false;
 	if (ledger.needsRebuild) {
 		ledger.needsRebuild = false;
-		rebuildLedger(ledger, nowMs);
+		rebuildLedger(ledger, nowMs, isDeduped);
+	}
+};
+
+/** Forget every file (a bulk load starting over). */
+export const clearFiles = (ledger: Ledger): void => {
+	ledger.files.clear();
+	ledger.isMergedBulk = false;
+	ledger.needsRebuild = true;
+};
+
+/** Let `file`'s copies take their place among the winners, as the rebuild's loop does. */
+const mergeWinners = (ledger: Ledger, file: FileUsage): void => {
+	for (const entry of file.keyed.values()) {
+		const winner = ledger.winners.get(entry);
+		if (winner === undefined || beats(entry, file.path, winner)) ledger.winners.set(entry);
 	}
 };
 
@@ -144,18 +171,12 @@ const indexOfEntry = (sorted: readonly PricedEntry[], entry: PricedEntry): numbe
 };
 
 /** Sort and regroup everything: used after loads, truncations and deletions. */
-export const rebuildLedger = (ledger: Ledger, nowMs: number): void => {
-	ledger.winners.clear();
+export const rebuildLedger = (ledger: Ledger, nowMs: number, isDeduped = false): void => {
+	if (!isDeduped) ledger.winners.clear();
 	const unkeyed: PricedEntry[] = [];
 	for (const path of [...ledger.files.keys()].sort()) {
 		const file = ledger.files.get(path)!;
-		for (const entry of file.keyed.values()) {
-			const winner = ledger.winners.get(entry);
-			if (winner === undefined || beats(entry, path, winner)) {
-				ledger.winners.set(entry);
-			}
-		}
-
+		if (!isDeduped) mergeWinners(ledger, file);
 		unkeyed.push(...file.unkeyed);
 	}
 
@@ -208,6 +229,7 @@ export const applyLines = (
 	if (ledger.isBulk) {
 		addToFile(ledger, file, results);
 		ledger.needsRebuild = true;
+		ledger.isMergedBulk = false;
 		return true;
 	}
 
@@ -357,8 +379,11 @@ export const restoreFile = (ledger: Ledger, usage: {path: string; keyed: UsageEn
 	file.lines = usage.lines;
 	file.usageLines = usage.usageLines;
 	file.invalidLines = usage.invalidLines;
+	// A file restored twice replaces copies that may be winners: only the rebuild can say what wins then.
+	if (ledger.files.has(usage.path)) ledger.isMergedBulk = false;
 	ledger.files.set(usage.path, file);
 	ledger.needsRebuild = true;
+	if (ledger.isMergedBulk) mergeWinners(ledger, file);
 };
 
 /** Forget a file (deleted, truncated or replaced) and regroup without it. */
@@ -366,6 +391,7 @@ export const removeFile = (ledger: Ledger, path: string, nowMs: number): void =>
 	if (!ledger.files.delete(path)) return;
 	if (ledger.isBulk) {
 		ledger.needsRebuild = true;
+		ledger.isMergedBulk = false;
 	} else {
 		rebuildLedger(ledger, nowMs);
 	}

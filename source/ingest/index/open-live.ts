@@ -1,5 +1,5 @@
 import type {UsageEntry} from '../../core/usage/types.js';
-import {createFileUsage, ledgerCounters, restoreFile, unknownModels, type Ledger} from '../../core/usage/ledger.js';
+import {clearFiles, createFileUsage, ledgerCounters, restoreFile, unknownModels, type Ledger} from '../../core/usage/ledger.js';
 import type {Discovery} from '../transcripts/discover.js';
 import {readSessionRows, writeSessionRows} from './session-rows.js';
 import {sessionSummaries} from '../../core/usage/session-summaries.js';
@@ -84,7 +84,7 @@ export const openLive = async (
 			if (restored.error !== undefined) {
 				notes.push(`index ${indexFile} ignored (${restored.error}); rebuilding`);
 				// Forget whatever came before the bad segment: read everything afresh.
-				live.ledger.files.clear();
+				clearFiles(live.ledger);
 				cursors.clear();
 			}
 

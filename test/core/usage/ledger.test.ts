@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {hourMs} from '../../../source/core/usage/blocks.js';
-import {applyLines, beginBulk, compactResults, createLedger, endBulk, ledgerCounters, rebuildLedger, removeFile, restoreFile, type Ledger} from '../../../source/core/usage/ledger.js';
+import {applyLines, beginBulk, clearFiles, compactResults, createLedger, endBulk, ledgerCounters, rebuildLedger, removeFile, restoreFile, type Ledger} from '../../../source/core/usage/ledger.js';
 import {createPriceLookup, defaultPricing} from '../../../source/core/usage/pricing.js';
 import type {UsageEntry} from '../../../source/core/usage/types.js';
 import {makeEntry} from '../../helpers/entries.js';
@@ -182,5 +182,70 @@ describe('compactResults', () => {
 			}),
 			{numRuns: 1000},
 		);
+	});
+});
+
+describe('a bulk load that only restores new files', () => {
+	const entry = fc
+		.record({messageId: fc.option(fc.constantFrom('m1', 'm2', 'm3'), {nil: undefined}), requestId: fc.constantFrom('r1', 'r2', 'r3'), output: fc.integer({min: 0, max: 3}), minute: fc.integer({min: 0, max: 600})})
+		.map(({messageId, requestId, output, minute}) => makeEntry({messageId, requestId, timestampMs: Date.UTC(2026, 10, 1) + minute * 60_000, tokens: {outputTokens: output}}));
+	const path = fc.constantFrom('/a.jsonl', '/b.jsonl', '/c.jsonl', '/d.jsonl');
+	const operation = fc.oneof(
+		{weight: 4, arbitrary: fc.record({kind: fc.constant('restore' as const), path, entries: fc.array(entry, {maxLength: 6})})},
+		fc.record({kind: fc.constant('lines' as const), path, entries: fc.array(entry, {maxLength: 3})}),
+		fc.record({kind: fc.constant('remove' as const), path}),
+		fc.record({kind: fc.constant('clear' as const)}),
+	);
+	type Operation = typeof operation extends fc.Arbitrary<infer T> ? T : never;
+
+	const run = (ledger: Ledger, operations: readonly Operation[]) => {
+		for (const step of operations) {
+			if (step.kind === 'restore') {
+				const {keyed, unkeyed} = compactResults(step.entries.map(entry => ({kind: 'usage' as const, entry: {...entry}})));
+				restoreFile(ledger, {path: step.path, keyed, unkeyed, events: [], lines: 0, usageLines: 0, invalidLines: 0});
+			} else if (step.kind === 'lines') {
+				applyLines(ledger, step.path, step.entries.map(entry => ({kind: 'usage' as const, entry: {...entry}})), {lines: 0, invalidLines: 0}, 0);
+			} else if (step.kind === 'remove') {
+				removeFile(ledger, step.path, 0);
+			} else {
+				clearFiles(ledger);
+			}
+		}
+	};
+
+	const state = (ledger: Ledger) => ({
+		winners: [...ledger.winners.values()].map(entry => [entry.messageId, entry.requestId, entry.sourcePath, entry.tokens.outputTokens]).sort(),
+		sorted: ledger.sorted.map(entry => [entry.messageId, entry.requestId, entry.sourcePath, entry.tokens.outputTokens, entry.timestampMs]),
+		blocks: ledger.blocks.map(block => [block.id, block.entryCount, block.tokens, block.costUsd, block.models]),
+	});
+
+	it('ends with the winners, order and blocks a full rebuild gives, whatever else the load did (property)', () => {
+		fc.assert(
+			fc.property(fc.array(operation, {maxLength: 10}), fc.array(operation, {maxLength: 3}), (operations, before) => {
+				const ledger = newLedger();
+				// Sometimes the ledger holds files already: then there is nothing to skip.
+				run(ledger, before);
+				rebuildLedger(ledger, 0);
+				beginBulk(ledger);
+				run(ledger, operations);
+				endBulk(ledger, 0);
+				const shortcut = state(ledger);
+				rebuildLedger(ledger, 0);
+				expect(shortcut).toEqual(state(ledger));
+			}),
+			{numRuns: 2000},
+		);
+	});
+
+	it('skips the rebuild\'s dedupe only then', () => {
+		const ledger = newLedger();
+		beginBulk(ledger);
+		restoreFile(ledger, {path: '/a.jsonl', keyed: [makeEntry({messageId: 'm', requestId: 'r'})], unkeyed: [], events: [], lines: 1, usageLines: 1, invalidLines: 0});
+		expect(ledger.isMergedBulk).toBe(true);
+		expect(ledger.winners.size).toBe(1);
+		removeFile(ledger, '/a.jsonl', 0);
+		expect(ledger.isMergedBulk).toBe(false);
+		endBulk(ledger, 0);
+		expect(ledger.winners.size).toBe(0);
 	});
 });
