@@ -69,7 +69,8 @@ export class LineClassifier {
 	private buffer: Buffer | undefined;
 	/** -1: none left in the buffer. */
 	private nextUsageAt = -1;
-	private readonly nextOtherAt = otherNeedles.map(() => -1);
+	/** A typed array: a plain one's shape changed under the JIT (a deopt and a recompile in every worker). */
+	private readonly nextOtherAt = new Int32Array(otherNeedles.length).fill(-2);
 
 	constructor(
 		private readonly onResult: (result: LineResult) => void,
