@@ -189,20 +189,6 @@ export const indexPath = (dir: string, roots: readonly string[]): string =>
 	path.join(dir, `index-v${indexVersion}-${hashString([...roots].sort().join('\n'))}.bin`);
 
 
-/**
- * Encode files and their entries. `isWinner` says which keyed entries are the
- * copies that count, so a later run can answer "does this request exist, and how
- * big is it?" from the sorted key table without decoding anything else.
- */
-export const encodeIndex = (
-	roots: readonly string[],
-	files: readonly IndexedFile[],
-	summary?: ReportSummary,
-	/** Omitted for worker replies, which are decoded whole and need no key table. */
-	isWinner?: (entry: UsageEntry) => boolean,
-	discovery?: {dirs: readonly DirStamp[]; walkedAtMs: number},
-	blockTexts?: ReadonlyArray<string | undefined>,
-): Buffer => Buffer.concat(encodeIndexParts(roots, files, summary, isWinner, discovery, blockTexts));
 
 const entryRowBytes = columns.length * 8;
 
@@ -342,11 +328,17 @@ const encodeFileTable = (
 	return {stamps, events};
 };
 
-/** The index as its sections, so a writer can send them without one more whole copy. */
+/**
+ * Encode files and their entries, as the index's sections, so a writer can send
+ * them without one more whole copy. `isWinner` says which keyed entries are the
+ * copies that count, so a later run can answer "does this request exist, and how
+ * big is it?" from the sorted key table without decoding anything else.
+ */
 const encodeIndexParts = (
 	roots: readonly string[],
 	files: readonly IndexedFile[],
 	summary?: ReportSummary,
+	/** Omitted for worker replies, which are decoded whole and need no key table. */
 	isWinner?: (entry: UsageEntry) => boolean,
 	discovery?: {dirs: readonly DirStamp[]; walkedAtMs: number},
 	/** Per summary block, what `report --json` prints for it when it is finished (see OpenUsageOptions.blockText), or undefined. */
@@ -397,6 +389,9 @@ const encodeIndexParts = (
 	prefix.writeUInt32LE(crcOf(idsBytes, bodyBytes, tableBytes), 28);
 	return [prefix, headerBytes, texts, idsBytes, bodyBytes, tableBytes];
 };
+
+/** The index in one buffer (see {@link encodeIndexParts}). */
+export const encodeIndex = (...parts: Parameters<typeof encodeIndexParts>): Buffer => Buffer.concat(encodeIndexParts(...parts));
 
 /** An index's identity from its prefix: both checksums and the size. */
 const identityOf = (prefix: Buffer, totalBytes: number): string => `${prefix.readUInt32LE(24).toString(16)}-${prefix.readUInt32LE(28).toString(16)}-${totalBytes}`;
