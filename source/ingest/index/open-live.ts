@@ -10,7 +10,7 @@ import {LiveUsage} from './live-usage.js';
 import type {OpenUsageOptions, UsageHandle} from './usage-handle.js';
 import type {FileCursor} from '../transcripts/file-cursor.js';
 import {TranscriptSource} from '../transcripts/transcript-source.js';
-import type {ScanPool} from '../transcripts/scan-pool.js';
+import type {EarlyScan} from '../transcripts/early-scan.js';
 import {indexedFile, saveIndex, summarizeBlock, type DecodedIndex} from './usage-index.js';
 
 /**
@@ -50,8 +50,8 @@ export const openLive = async (
 		indexFile,
 		notes,
 		isIndexCorrupt,
-		pool,
-	}: {discovery: Discovery; index: DecodedIndex | undefined; indexFile: string | undefined; notes: string[]; isIndexCorrupt: boolean; pool?: ScanPool | undefined},
+		early,
+	}: {discovery: Discovery; index: DecodedIndex | undefined; indexFile: string | undefined; notes: string[]; isIndexCorrupt: boolean; early?: EarlyScan | undefined},
 ): Promise<UsageHandle> => {
 	const summary = index?.summary;
 	const cursors = new Map<string, FileCursor>();
@@ -100,7 +100,7 @@ export const openLive = async (
 			isDirty = true;
 			options.onChange?.();
 		},
-		{...options.scan, pool},
+		{...options.scan, early},
 	);
 	source.track(discovery.files, cursors);
 	await source.pollAll(options.onProgress, {isOpening: true, knownStats: options.knownStats});

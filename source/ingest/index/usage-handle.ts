@@ -18,7 +18,7 @@ export type OpenUsageOptions = {
 	onChange?: () => void;
 	onProgress?: (progress: ScanProgress) => void;
 	/** Where the first read goes to worker threads, and their script (tests set both). */
-	scan?: Omit<ScanOptions, 'pool'>;
+	scan?: Omit<ScanOptions, 'early'> & {earlyFromFiles?: number};
 	/**
 	 * What `report --json` prints for a finished block, stored beside the summary
 	 * whenever the index is written, so a warm report prints old blocks without

@@ -61,7 +61,7 @@ const errorReason = (error: unknown): string =>
  * Symlinks are followed, with a visited set of real paths against loops; an
  * unreadable folder or a dangling link is reported, not fatal.
  */
-const walk = (dir: string, out: Discovery, visited: Set<string>, isLink: boolean, found: FoundCounter, projectSlug?: string): TranscriptFile[] => {
+const walk = (dir: string, out: Discovery, visited: Set<string>, isLink: boolean, found: FoundFiles, projectSlug?: string): TranscriptFile[] => {
 	let entries;
 	try {
 		// Only a symlink can lead back into a folder already walked; plain folders skip the realpath call.
@@ -103,16 +103,36 @@ const walk = (dir: string, out: Discovery, visited: Set<string>, isLink: boolean
 			// A file's project is the folder below the root it sits in (as transcriptFileFor says, without a path.relative per file).
 			for (const file of walk(full, out, visited, entry.isSymbolicLink(), found, projectSlug ?? entry.name)) files.push(file);
 		} else if (isFile && entry.name.endsWith('.jsonl')) {
-			files.push({path: full, projectSlug: projectSlug ?? ''});
-			if (++found.count === found.atCount) found.reached?.();
+			const file = {path: full, projectSlug: projectSlug ?? ''};
+			files.push(file);
+			found.add(file);
 		}
 	}
 
 	return files;
 };
 
-/** Files found so far, and what to call once when they reach `atCount`. */
-type FoundCounter = {count: number; atCount?: number; reached?: () => void};
+/** Hands the files found to `onMany` (see walkRoots) in batches, once there are `onMany.files` of them. */
+class FoundFiles {
+	private readonly batch: TranscriptFile[] = [];
+	private count = 0;
+
+	constructor(private readonly onMany?: {files: number; found: (files: readonly TranscriptFile[]) => void}) {}
+
+	add(file: TranscriptFile): void {
+		if (this.onMany === undefined) return;
+		this.batch.push(file);
+		if (++this.count >= this.onMany.files && this.batch.length >= Math.min(this.count, foundBatch)) this.flush();
+	}
+
+	flush(): void {
+		if (this.onMany === undefined || this.count < this.onMany.files || this.batch.length === 0) return;
+		this.onMany.found(this.batch.splice(0));
+	}
+}
+
+/** Files per hand-over once there are many: a few workers' jobs. */
+const foundBatch = 64;
 
 /** The project folder of a transcript under one of `roots`, for files that appear later. */
 export const transcriptFileFor = (roots: readonly string[], file: string): TranscriptFile | undefined => {
@@ -163,17 +183,23 @@ export const findRoots = async (options: DiscoverOptions = {}): Promise<{searche
 };
 
 /**
- * Every transcript under the roots {@link findRoots} found. `onMany` is called
- * once, mid-walk, when `files` transcripts have been found: a caller can start
- * work the rest of the walk need not wait for.
+ * Every transcript under the roots {@link findRoots} found. Once it has found
+ * `onMany.files` of them, the walk hands every file to `onMany.found` as it goes,
+ * in batches (the first holds all found so far, the last comes at its end), in
+ * the order of the result: a caller can start on them while the walk goes on.
  */
-export const walkRoots = async ({searched, roots}: {searched: string[]; roots: string[]}, onMany?: {files: number; reached: () => void}): Promise<Discovery> => {
+export const walkRoots = async (
+	{searched, roots}: {searched: string[]; roots: string[]},
+	onMany?: {files: number; found: (files: readonly TranscriptFile[]) => void},
+): Promise<Discovery> => {
 	const out: Discovery = {searched, roots, files: [], unreadablePaths: [], dirs: [], walkedAtMs: Date.now()};
 	const visited = new Set<string>();
-	const found: FoundCounter = {count: 0, atCount: onMany?.files, reached: onMany?.reached};
+	const found = new FoundFiles(onMany);
 	for (const root of roots) {
 		out.files.push(...walk(root, out, visited, true, found));
 	}
+
+	found.flush();
 
 	return out;
 };

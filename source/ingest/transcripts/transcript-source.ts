@@ -3,20 +3,13 @@ import type {ScanProgress} from '../../core/usage/usage-view.js';
 import type {UsageSink} from '../index/live-usage.js';
 import type {TranscriptFile} from './discover.js';
 import {ScanPool} from './scan-pool.js';
+import {sizeOf, type EarlyScan} from './early-scan.js';
 import {isUnchanged, type FileCursor} from './file-cursor.js';
 import {FileTailer, type TailUpdate} from './tail-file.js';
 
 /** Cold reads below this many bytes stay on the main thread: worker start-up and the copy back cost ~0.2 s, measured to break even near 300 MB on 2 cores. */
 const workerThresholdBytes = 256 * 1024 * 1024;
 const concurrentReads = 4;
-
-const sizeOf = (path: string): number => {
-	try {
-		return statSync(path, {throwIfNoEntry: false})?.size ?? 0;
-	} catch {
-		return 0;
-	}
-};
 
 /** Whether a file already read is as its cursor says, by a synchronous stat (a failed stat is a change: the poll reports it). */
 const isStillUnchanged = (tailer: FileTailer): boolean => {
@@ -32,8 +25,8 @@ const isStillUnchanged = (tailer: FileTailer): boolean => {
 export type ScanOptions = {
 	workerFromBytes?: number;
 	workerUrl?: URL;
-	/** A pool already booting, for the first cold read; closed unused if the first read is not cold. */
-	pool?: ScanPool;
+	/** Files already with the workers, found by the walk (see EarlyScan): the first read is cold then, whatever its size. */
+	early?: EarlyScan;
 };
 
 /**
@@ -45,8 +38,8 @@ export class TranscriptSource {
 	readonly unreadable = new Map<string, string>();
 	/** Every tailer reports here: one function, not a closure per followed file. */
 	private readonly onUpdate = (update: TailUpdate): void => this.handle(update);
-	/** Workers started before the files were known (see ScanOptions.pool): the first poll uses or closes them. */
-	private prestarted: ScanPool | undefined;
+	/** Files handed to the workers before they were tracked (see ScanOptions.early): the first poll takes their results. */
+	private early: EarlyScan | undefined;
 
 	constructor(
 		private readonly sink: UsageSink,
@@ -54,7 +47,7 @@ export class TranscriptSource {
 		private readonly onChange: () => void = () => undefined,
 		private readonly scanOptions: ScanOptions = {},
 	) {
-		this.prestarted = scanOptions.pool;
+		this.early = scanOptions.early;
 	}
 
 	/** Follow exactly `files`: new ones get a tailer (resuming a saved cursor), missing ones are forgotten. */
@@ -103,8 +96,10 @@ export class TranscriptSource {
 	 */
 	async pollAll(onProgress?: (progress: ScanProgress) => void, {isOpening = false, knownStats}: {isOpening?: boolean; knownStats?: ReadonlyMap<string, {dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number}> | undefined} = {}): Promise<void> {
 		const fresh = [...this.tailers.values()].filter(tailer => tailer.cursor === undefined);
+		const {early} = this;
+		this.early = undefined;
 		// Synchronous: thousands of stat promises take several times as long as a loop (~25 ms for 5,000 files).
-		const sizes = new Map(fresh.map(tailer => [tailer.path, sizeOf(tailer.path)] as const));
+		const sizes = new Map(fresh.map(tailer => [tailer.path, early?.bytesOf(tailer.path) ?? sizeOf(tailer.path)] as const));
 		const progress: ScanProgress = {filesDone: 0, files: fresh.length, bytesDone: 0, bytes: [...sizes.values()].reduce((sum, size) => sum + size, 0)};
 		const done = (tailer: FileTailer) => {
 			if (!sizes.has(tailer.path)) return;
@@ -113,7 +108,7 @@ export class TranscriptSource {
 			onProgress?.({...progress});
 		};
 
-		const isCold = progress.bytes >= (this.scanOptions.workerFromBytes ?? workerThresholdBytes);
+		const isCold = early !== undefined || progress.bytes >= (this.scanOptions.workerFromBytes ?? workerThresholdBytes);
 		// A quiet file whose recent sweep saw it as the index did is taken as unchanged without a stat (see quietFileStats).
 		const isKnownUnchanged = (tailer: FileTailer) => {
 			const known = knownStats?.get(tailer.path);
@@ -121,10 +116,7 @@ export class TranscriptSource {
 		};
 
 		const rest = [...this.tailers.values()].filter(tailer => (!isCold || tailer.cursor !== undefined) && !(isOpening && (isKnownUnchanged(tailer) || isStillUnchanged(tailer))));
-		const prestarted = this.prestarted;
-		this.prestarted = undefined;
-		if (!isCold) void prestarted?.close();
-		await Promise.all([isCold ? this.coldScan(fresh, done, sizes, prestarted) : undefined, this.pollEach(rest, done)]);
+		await Promise.all([isCold ? this.coldScan(fresh, done, sizes, early) : undefined, this.pollEach(rest, done)]);
 	}
 
 	private async pollEach(tailers: readonly FileTailer[], done: (tailer: FileTailer) => void): Promise<void> {
@@ -140,15 +132,15 @@ export class TranscriptSource {
 		await Promise.all(Array.from({length: concurrentReads}, lane));
 	}
 
-	private async coldScan(tailers: readonly FileTailer[], done: (tailer: FileTailer) => void, sizes: ReadonlyMap<string, number>, prestarted: ScanPool | undefined): Promise<void> {
-		const pool = prestarted ?? new ScanPool(undefined, this.scanOptions.workerUrl);
+	private async coldScan(tailers: readonly FileTailer[], done: (tailer: FileTailer) => void, sizes: ReadonlyMap<string, number>, early: EarlyScan | undefined): Promise<void> {
+		const pool = early?.pool ?? new ScanPool(undefined, this.scanOptions.workerUrl);
 		// Worker results land per file; regroup once at the end, not once per file.
 		const isOwnBulk = !this.sink.isBulk;
 		if (isOwnBulk) this.sink.beginBulk();
 		try {
 			await Promise.all(
 				tailers.map(async tailer => {
-					const result = await pool.scan(tailer.path, tailer.projectSlug, sizes.get(tailer.path));
+					const result = await (early?.take(tailer.path) ?? pool.scan(tailer.path, tailer.projectSlug, sizes.get(tailer.path)));
 					if ('file' in result) {
 						tailer.cursor = result.file.cursor;
 						this.sink.restoreFile(result.file);

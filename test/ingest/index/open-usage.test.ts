@@ -30,7 +30,7 @@ afterEach(async () => {
 });
 
 const nowMs = Date.parse('2026-11-27T00:00:00Z');
-const open = async (options: {isCacheEnabled?: boolean; isSummaryEnough?: boolean; scan?: {workerFromBytes: number; workerUrl: URL}; blockText?: (block: Block) => string} = {}) =>
+const open = async (options: {isCacheEnabled?: boolean; isSummaryEnough?: boolean; scan?: {workerFromBytes: number; workerUrl: URL; earlyFromFiles?: number}; blockText?: (block: Block) => string} = {}) =>
 	openUsage({
 		scan: options.scan,
 		blockText: options.blockText,
@@ -66,7 +66,7 @@ describe('openUsage cold reads', () => {
 	});
 });
 
-describe('openUsage starts the scan workers while it walks a history it has no index for', () => {
+describe('openUsage hands files to the scan workers while it walks a history it has no index for', () => {
 	const workerUrl = pathToFileURL(path.resolve('dist/scan-worker.js'));
 	/** `count` one-request sessions beside the fixtures. */
 	const manyFiles = async (count: number) => {
@@ -80,28 +80,31 @@ describe('openUsage starts the scan workers while it walks a history it has no i
 		return {usage, started: ScanPool.counts.started - before.started, closed: ScanPool.counts.closed - before.closed};
 	};
 
-	it('reads a cold history with the workers it started mid-walk, as the main thread would', async () => {
-		await manyFiles(520);
-		const {usage, started, closed} = await pools(async () => open({isCacheEnabled: false, scan: {workerFromBytes: 0, workerUrl}}));
-		expect([started, closed]).toEqual([1, 1]);
-		expect(totals(usage)).toEqual(await cold());
-		expect(usage.discovery.files.length).toBeGreaterThan(520);
+	it('reads a history through the workers it started mid-walk as the main thread would, whatever its size', async () => {
+		await manyFiles(150);
+		for (const workerFromBytes of [0, Number.MAX_SAFE_INTEGER]) {
+			const {usage, started, closed} = await pools(async () => open({isCacheEnabled: false, scan: {workerFromBytes, workerUrl, earlyFromFiles: 40}}));
+			expect([started, closed]).toEqual([1, 1]);
+			expect(totals(usage)).toEqual(await cold());
+			expect(usage.unreadablePaths()).toEqual([]);
+		}
 	});
 
-	it('closes the workers it started when the read turns out too small for them', async () => {
-		await manyFiles(520);
-		const {usage, started, closed} = await pools(async () => open({isCacheEnabled: false, scan: {workerFromBytes: Number.MAX_SAFE_INTEGER, workerUrl}}));
-		expect([started, closed]).toEqual([1, 1]);
+	it('reads a file that changes after the walk handed it over as a cold read after the change does', async () => {
+		await manyFiles(60);
+		const usage = await open({isCacheEnabled: false, scan: {workerFromBytes: 0, workerUrl, earlyFromFiles: 10}});
+		await appendFile(path.join(project('-many'), 's0.jsonl'), line('req_many_later', 7));
+		await usage.live!.source.pollAll();
 		expect(totals(usage)).toEqual(await cold());
 	});
 
 	it('starts none for a few files, or when an index exists', async () => {
 		await manyFiles(20);
-		expect((await pools(async () => open({isCacheEnabled: false, scan: {workerFromBytes: Number.MAX_SAFE_INTEGER, workerUrl}}))).started).toBe(0);
-		await manyFiles(520);
-		await (await open({scan: {workerFromBytes: Number.MAX_SAFE_INTEGER, workerUrl}})).save();
+		expect((await pools(async () => open({isCacheEnabled: false, scan: {workerFromBytes: Number.MAX_SAFE_INTEGER, workerUrl, earlyFromFiles: 40}}))).started).toBe(0);
+		await manyFiles(60);
+		await (await open({scan: {workerFromBytes: Number.MAX_SAFE_INTEGER, workerUrl, earlyFromFiles: 40}})).save();
 		await appendFile(path.join(project('-many'), 's0.jsonl'), line('req_many_more'));
-		const {usage, started} = await pools(async () => open({scan: {workerFromBytes: Number.MAX_SAFE_INTEGER, workerUrl}}));
+		const {usage, started} = await pools(async () => open({scan: {workerFromBytes: Number.MAX_SAFE_INTEGER, workerUrl, earlyFromFiles: 40}}));
 		expect(started).toBe(0);
 		expect(totals(usage)).toEqual(await cold());
 	});

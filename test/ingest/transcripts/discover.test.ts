@@ -37,23 +37,27 @@ describe('configDirCandidates', () => {
 });
 
 describe('walkRoots', () => {
-	it('calls onMany once, mid-walk, when it has found that many files', async () => {
-		for (const name of ['a/1', 'a/2', 'b/3', 'c/4']) await touch(path.join(temp, `projects/${name}.jsonl`));
+	it('hands every file to onMany once it has found that many, mid-walk, in batches and in the order of its result', async () => {
+		const names = ['a/1', 'a/2', 'b/3', 'b/4', 'c/5'];
+		for (const name of names) await touch(path.join(temp, `projects/${name}.jsonl`));
+		for (let file = 0; file < 140; file++) await touch(path.join(temp, `projects/d/${String(file).padStart(3, '0')}.jsonl`));
 		const roots = await findRoots({claudeDirs: [temp]});
-		const calls: number[] = [];
+		const batches: string[][] = [];
 		const found = await walkRoots(roots, {
-			files: 2,
-			reached() {
-				calls.push(calls.length);
-				// Folder c is read after this call: a file made now is found by the same walk.
-				writeFileSync(path.join(temp, 'projects/c/5.jsonl'), '');
+			files: 3,
+			found(files) {
+				batches.push(files.map(file => path.relative(temp, file.path)));
+				// Folder c is read after the first batch: a file made now is found by the same walk.
+				if (batches.length === 1) writeFileSync(path.join(temp, 'projects/c/6.jsonl'), '');
 			},
 		});
-		expect(calls).toEqual([0]);
-		expect(found.files.map(file => path.relative(temp, file.path))).toEqual(['projects/a/1.jsonl', 'projects/a/2.jsonl', 'projects/b/3.jsonl', 'projects/c/4.jsonl', 'projects/c/5.jsonl']);
-		let more = 0;
-		await walkRoots(roots, {files: 6, reached: () => more++});
-		expect(more).toBe(0);
+		expect(batches[0]).toEqual(['projects/a/1.jsonl', 'projects/a/2.jsonl', 'projects/b/3.jsonl']);
+		expect(batches.length).toBeGreaterThan(3);
+		expect(batches.flat()).toEqual(found.files.map(file => path.relative(temp, file.path)));
+		expect(found.files).toHaveLength(146);
+		let calls = 0;
+		await walkRoots(roots, {files: 147, found: () => calls++});
+		expect(calls).toBe(0);
 	});
 });
 
