@@ -71,5 +71,11 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 	// Everything past the summary path is loaded only when needed: a warm run that
 	// finds nothing new never pays for the ledger, the tailers or the worker pool.
 	const {openLive} = await import('./open-live.js');
-	return openLive(options, {discovery, index, indexFile, notes, isIndexCorrupt, early});
+	try {
+		return await openLive(options, {discovery, index, indexFile, notes, isIndexCorrupt, early});
+	} catch (error) {
+		// Its first read closes the pool; a failure before that must too, or its threads keep the process alive.
+		await early?.pool.close();
+		throw error;
+	}
 };
