@@ -6,6 +6,7 @@ import {commandNamed, commands, flags, kebab, spelled, type CommandName, type Co
 import {parseOptions, UsageError, type Options} from './options.js';
 // Every command reads the preferences: a module of its own would be one more file to load.
 import {readConfig} from './ingest/config/read-config.js';
+import {exitWhenWritten, noteStdioStreams} from './exit-when-written.js';
 
 const camel = (name: string): string => name.replaceAll(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 
@@ -287,29 +288,32 @@ const run = async (command: CommandName, options: Options, positionals: string[]
 	}
 };
 
-const main = async (): Promise<number> => {
+/** What a run ends with: its exit code, and whether it was a one-shot run of a frequent command (see writesDirectly). */
+type Outcome = {code: number; isOneShot: boolean};
+
+const main = async (): Promise<Outcome> => {
 	const argv = process.argv.slice(2);
 	// Everything after `--` belongs to the command `cctop run` starts, untouched.
 	const separator = argv.indexOf('--');
 	const own = separator === -1 ? argv : argv.slice(0, separator);
 	const afterSeparator = separator === -1 ? [] : argv.slice(separator + 1);
 	// `cctop run claude -p …` without `--`: all of it is the command's (but `cctop run --help` is ours).
-	if (own[0] === 'run' && separator === -1 && own[1] !== '--help' && own[1] !== '-h') return run('run', parseOptions({}), [], own.slice(1));
+	if (own[0] === 'run' && separator === -1 && own[1] !== '--help' && own[1] !== '-h') return {code: await run('run', parseOptions({}), [], own.slice(1)), isOneShot: false};
 	const {command, positionals, values} = parse(own);
 	if (values['version'] === true) {
 		const {default: meow} = await import('meow');
 		// meow prints the version from package.json and exits.
 		// meow finds package.json from importMeta.url alone; the whole import.meta has no CommonJS form.
 		meow('', {importMeta: {url: import.meta.url} as ImportMeta, autoVersion: true, argv: ['--version']}).showVersion();
-		return 0;
+		return {code: 0, isOneShot: false};
 	}
 
 	if (command === 'help') {
 		const topic = positionals[0];
-		return printHelp(topic === undefined ? 'main' : commandOf(topic));
+		return {code: await printHelp(topic === undefined ? 'main' : commandOf(topic)), isOneShot: false};
 	}
 
-	if (values['help'] === true) return printHelp(command === 'dashboard' && own.every(argument => argument.startsWith('-')) ? 'main' : command);
+	if (values['help'] === true) return {code: await printHelp(command === 'dashboard' && own.every(argument => argument.startsWith('-')) ? 'main' : command), isOneShot: false};
 	const options = parseOptions({...(await preferences(command)), ...values});
 	checkInputs(options);
 	// A reader that went away (`cctop report --json | head -1`) ends a one-shot run quietly.
@@ -322,7 +326,7 @@ const main = async (): Promise<number> => {
 		});
 	}
 
-	return run(command, options, positionals, afterSeparator);
+	return {code: await run(command, options, positionals, afterSeparator), isOneShot: writesDirectly.has(command) && !options.watch};
 };
 
 /** Commands whose one-shot output goes through writeOut (commands/write-out.ts) only: lint keeps process.stdout out of them. */
@@ -346,9 +350,12 @@ const fail = async (error: unknown): Promise<number> => {
 };
 
 // No top-level await: the cli is built as CommonJS (rolldown.config.mjs).
+noteStdioStreams();
 main().then(
-	code => {
-		process.exitCode = code;
+	({code, isOneShot}) => {
+		// A status line runs every few seconds: it ends as soon as its output is out.
+		if (isOneShot) exitWhenWritten(code);
+		else process.exitCode = code;
 	},
 	async (error: unknown) => {
 		process.exitCode = await fail(error);
