@@ -184,7 +184,7 @@ export const runReport = async (options: Options): Promise<number> => {
 
 	if (usage.discovery.files.length > 0) {
 		// Piped into `head` or `less`, stdout has no width; the terminal's is still on stderr.
-		const width = outColumns() ?? process.stderr.columns ?? (Number(process.env['COLUMNS']) || 100);
+		const width = outColumns();
 		writeOut(`${renderReportTable(buildReportJson(...report), {width, nowMs, isBreakdown: options.breakdown})}\n`);
 	}
 

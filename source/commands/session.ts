@@ -141,7 +141,7 @@ export const runSession = async (options: Options, idOrPrefix: string | undefine
 	if (idOrPrefix !== undefined && options.latest) throw new UsageError('give a session id or --latest, not both');
 	if (idOrPrefix !== undefined && options.list) throw new UsageError('--list lists sessions; leave out the id');
 	const clock = () => options.now ?? Date.now();
-	const width = outColumns() ?? process.stderr.columns ?? (Number(process.env['COLUMNS']) || 100);
+	const width = outColumns();
 	const print = (rows: readonly SessionSummary[]) => {
 		const project = options.project;
 		const matching = rows.filter(row => project === undefined || row.project === project);

@@ -1,4 +1,4 @@
-import {fstatSync, writeSync} from 'node:fs';
+import {fstatSync, statSync, writeSync} from 'node:fs';
 
 /**
  * Output of the one-shot commands a status bar or a hook runs every few
@@ -56,11 +56,21 @@ const encodePieces = (pieces: readonly string[]): Buffer => {
 	return bytes;
 };
 
-/** The terminal's width when stdout is one (a character device; /dev/null has no columns either), without a stream for a pipe. */
-export const outColumns = (): number | undefined => {
+/**
+ * The terminal's width when `fd` is one, without building a stream for what is
+ * not: a pipe has no columns, nor has /dev/null, the character device a status
+ * bar or a benchmark sends output to (asking process.stderr builds a socket and
+ * loads node:net, ~3 ms).
+ */
+const columnsOf = (fd: 1 | 2): number | undefined => {
 	try {
-		return fstatSync(1).isCharacterDevice() ? process.stdout.columns : undefined;
+		const found = fstatSync(fd);
+		if (!found.isCharacterDevice() || found.rdev === statSync('/dev/null').rdev) return undefined;
+		return fd === 1 ? process.stdout.columns : process.stderr.columns;
 	} catch {
 		return undefined;
 	}
 };
+
+/** The width to lay a one-shot table out to: stdout's terminal, else stderr's (`cctop report | less`), else $COLUMNS, else 100. */
+export const outColumns = (): number => columnsOf(1) ?? columnsOf(2) ?? (Number(process.env['COLUMNS']) || 100);

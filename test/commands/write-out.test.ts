@@ -56,4 +56,24 @@ describe('writeOut', () => {
 		expect(code).toBe(0);
 		expect(Buffer.concat(chunks).toString()).toBe(expected);
 	});
+
+	it('lays a table out to $COLUMNS without building a stream for stdout on /dev/null or stderr on a pipe', async () => {
+		// Node builds process.stdout/stderr on first use; on a pipe that loads node:net. The preload says, at exit, whether it was.
+		const preload = path.join(home, 'net-loaded.cjs');
+		await writeFile(preload, `process.on('exit', () => require('node:fs').writeSync(2, process.moduleLoadList.includes('NativeModule net') ? 'net loaded\\n' : 'no net\\n'));\n`);
+		const devNull = openSync('/dev/null', 'w');
+		try {
+			const child = spawn(process.execPath, ['-r', preload, cliPath, 'report', '--claude-dir', claudeDir, '--now', '2026-06-01T00:00:00Z'], {env: {...env(), COLUMNS: '77'}, stdio: ['ignore', devNull, 'pipe']});
+			let stderr = '';
+			child.stderr!.on('data', chunk => (stderr += String(chunk)));
+			expect(await new Promise(resolve => child.on('close', resolve))).toBe(0);
+			expect(stderr).toBe('no net\n');
+		} finally {
+			closeSync(devNull);
+		}
+
+		// The width is $COLUMNS then: the table's rule is as wide.
+		const {stdout} = await promisify(execFile)(process.execPath, [cliPath, 'report', '--claude-dir', claudeDir, '--now', '2026-06-01T00:00:00Z'], {env: {...env(), COLUMNS: '77'}});
+		expect(Math.max(...stdout.split('\n').map(line => line.length))).toBeLessThanOrEqual(77);
+	});
 });
