@@ -543,6 +543,27 @@ type HeldColumns = {
 	table: Uint32Array;
 };
 
+const stride = columns.length;
+const [timestampAt, flagsAt, sessionAt, projectAt, keyHighAt, keyLowAt] = [column.timestampMs, column.flags, column.sessionIdRef, column.projectRef, column.keyHashHigh, column.keyHashLow];
+
+/**
+ * Copy the held columns of `rows` rows from `values` (rows from `first` on).
+ * A function of its own with everything in locals: it runs once per chunk of a
+ * one-shot run, mostly before the JIT, where each property load counts (a warm
+ * report after appends copies 118,745 rows × 6 columns at 1 GB).
+ */
+const holdRows = (held: HeldColumns, values: Float64Array, first: number, rows: number): void => {
+	const {timestamps, flags, sessionRefs, projectRefs, keyHighs, keyLows} = held;
+	for (let row = 0, base = 0, at = first; row < rows; row++, base += stride, at++) {
+		timestamps[at] = values[base + timestampAt]!;
+		flags[at] = values[base + flagsAt]!;
+		sessionRefs[at] = values[base + sessionAt]!;
+		projectRefs[at] = values[base + projectAt]!;
+		keyHighs[at] = values[base + keyHighAt]!;
+		keyLows[at] = values[base + keyLowAt]!;
+	}
+};
+
 /** A Float64Array over `bytes`, copying only when the offset is not 8-byte aligned. */
 const float64s = (bytes: Buffer): Float64Array =>
 	bytes.byteOffset % 8 === 0
@@ -860,16 +881,7 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 			const rows = Math.min(chunkRows, count - first);
 			const bytes = readChunk(bodyOffset + first * rowBytes, rows * rowBytes);
 			if (bytes === undefined) return {error: 'changed while reading'};
-			const values = float64s(bytes);
-			for (let row = 0; row < rows; row++) {
-				const base = row * columns.length;
-				held.timestamps[first + row] = values[base + column.timestampMs]!;
-				held.flags[first + row] = values[base + column.flags]!;
-				held.sessionRefs[first + row] = values[base + column.sessionIdRef]!;
-				held.projectRefs[first + row] = values[base + column.projectRef]!;
-				held.keyHighs[first + row] = values[base + column.keyHashHigh]!;
-				held.keyLows[first + row] = values[base + column.keyHashLow]!;
-			}
+			holdRows(held, float64s(bytes), first, rows);
 		}
 
 		const tableStart = bodyOffset + count * rowBytes;
