@@ -57,6 +57,8 @@ const s = value => value.toFixed(2);
 const s3 = value => value.toFixed(3);
 const ms = value => value.toFixed(0);
 // Small ratios get a third digit: 0.052× must not print as the 0.05× target.
+/** The one-shot row of a report after appends: what an active user's report reads (the index plus what changed). */
+const appendedReport = 'report --json, ~4 KB appended before each run';
 const x = value => `${value.toFixed(value < 0.1 ? 3 : 2)}×`;
 const results = [];
 
@@ -144,7 +146,7 @@ for (const key of values.corpora.split(',')) {
 	const quick = await withRestore(file, cacheDir, async () => {
 		// One status line first, so the snapshot exists, as it does for a status bar that has been running.
 		timed(command(['status']), env, root);
-		const names = ['node -e 0', 'status', 'statusline', 'guard', 'status --format json', 'session --latest', 'session --list', 'status, ~4 KB appended before each run'];
+		const names = ['node -e 0', 'status', 'statusline', 'guard', 'status --format json', 'session --latest', 'session --list', 'status, ~4 KB appended before each run', appendedReport];
 		const measured = interleaved(
 			[
 				{command: [process.execPath, '-e', '0']},
@@ -156,6 +158,8 @@ for (const key of values.corpora.split(',')) {
 				{command: command(['session', '--latest'])},
 				{command: command(['session', '--list'])},
 				{command: command(['status']), before: appendSome},
+				// The index is as the first run wrote it: each report reads it plus what was appended since (~4 KB more each round).
+				{command: command(['report', '--json', '--quiet']), before: appendSome},
 			],
 			{runs: quickRuns, env},
 		);
@@ -185,7 +189,8 @@ for (const row of results) {
 	process.stdout.write(`| cctop warm \`report --json\` (s) | ${range(row.warm.wall, s3)} | ${range(row.warm.cpu, s3)} | ${row.warm.rss.median.toFixed(0)} | ${vsPeer(row.warm.wall, 'wall')} | ${vsPeer(row.warm.cpu, 'cpu')} | | |\n`);
 	for (const [name, timing] of Object.entries(row.quick)) {
 		const ratios = name === 'node -e 0' ? '| | |' : `| ${x(timing.wall.median / node.wall.median)} | ${x(timing.cpu.median / node.cpu.median)} |`;
-		process.stdout.write(`| ${name === 'node -e 0' ? 'bare `node -e 0`' : `cctop ${name}`} (ms) | ${range(timing.wall, ms)} | ${range(timing.cpu, ms)} | | | ${ratios}\n`);
+		const peerRatios = name === appendedReport && peer ? `${x(timing.wall.median / 1000 / peer.wall.median)} | ${x(timing.cpu.median / 1000 / peer.cpu.median)}` : ' | ';
+		process.stdout.write(`| ${name === 'node -e 0' ? 'bare `node -e 0`' : `cctop ${name}`} (ms) | ${range(timing.wall, ms)} | ${range(timing.cpu, ms)} | | ${peerRatios} ${ratios}\n`);
 	}
 
 	const {dashboard} = row;
@@ -200,6 +205,7 @@ process.stdout.write(target('cold wall ÷ ccusage', row => (row.ccusage ? x(row.
 process.stdout.write(target('cold CPU ÷ ccusage', row => (row.ccusage ? x(row.cold.cpu.median / row.ccusage.cpu.median) : '—')));
 process.stdout.write(target('cold peak RSS (MiB)', row => row.cold.rss.median.toFixed(0)));
 process.stdout.write(target('warm `report --json` ÷ ccusage', row => (row.ccusage ? x(row.warm.wall.median / row.ccusage.wall.median) : '—')));
+process.stdout.write(target('warm `report --json` after appends ÷ ccusage (no target)', row => (row.ccusage ? x(row.quick[appendedReport].wall.median / 1000 / row.ccusage.wall.median) : '—')));
 for (const name of ['status', 'statusline', 'guard']) {
 	process.stdout.write(target(`\`${name}\` ÷ \`node -e 0\`, wall / CPU`, row => `${x(row.quick[name].wall.median / row.quick['node -e 0'].wall.median)} / ${x(row.quick[name].cpu.median / row.quick['node -e 0'].cpu.median)}`));
 }

@@ -63,7 +63,7 @@ export class FrozenLedger {
 		this.counters = {...summary.counters};
 		this.baseUnique = summary.counters.usageLines - summary.counters.duplicateLines;
 		this.summaryBlocks = summary.blocks.map(blockFromSummary);
-		this.positions = new Map(index.files.map((file, position) => [file.path, position]));
+		this.positions = new Map(index.paths.map((path, position) => [path, position]));
 	}
 
 	private price(entry: UsageEntry, path: string): PricedEntry {
@@ -85,7 +85,7 @@ export class FrozenLedger {
 	 * the same requests, and one object each halves what following it costs.
 	 */
 	private storedFile(position: number): TouchedFile {
-		const header = this.index.files[position]!;
+		const header = this.index.fileAt(position);
 		const start = this.body.fileStarts[position]!;
 		const stored = this.body.entriesIn(start, start + header.keyedCount + header.unkeyedCount);
 		const keyed = new RequestMap<PricedEntry>();
@@ -112,7 +112,7 @@ export class FrozenLedger {
 		if (live !== undefined) return {entry: live, path: live.sourcePath ?? '', row: undefined};
 		const row = this.body.findWinner(`${entry.messageId}\u0000${entry.requestId}`);
 		if (row < 0 || this.removedRows.has(row)) return undefined;
-		return {entry: this.body.entryAt(row), path: this.index.files[this.body.fileOf(row)]!.path, row};
+		return {entry: this.body.entryAt(row), path: this.index.paths[this.body.fileOf(row)]!, row};
 	}
 
 	/** Lines appended to `path` (or a new file); same rules as the full ledger. */
@@ -200,11 +200,10 @@ export class FrozenLedger {
 			if (this.tail?.anchor !== anchor) {
 				// Stored counted entries from the anchor block's first entry on (all of them without an anchor).
 				const fromMs = anchor < 0 ? Number.NEGATIVE_INFINITY : this.summaryBlocks[anchor]!.firstEntryMs!;
-				const found: number[] = [];
-				for (let row = 0; row < this.body.count; row++) if (this.body.timestampAt(row) >= fromMs && this.body.isWinner(row)) found.push(row);
+				const found = this.body.countedFrom(fromMs);
 				const rows = this.body.entriesAt(found).map((stored, position) => {
 					const row = found[position]!;
-					const path = this.index.files[this.body.fileOf(row)]!.path;
+					const path = this.index.paths[this.body.fileOf(row)]!;
 					// The same copy, already priced by a file that was appended to: share it (see storedFile).
 					const held = this.touched.get(path)?.keyed.get(stored);
 					const isSame = held !== undefined && held.timestampMs === stored.timestampMs && totalTokens(held.tokens) === totalTokens(stored.tokens);

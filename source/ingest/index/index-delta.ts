@@ -114,7 +114,8 @@ export const reportFromDelta = async (
 		return {blocks, counters: summary.counters, unknownModels: summary.unknownModels, unreadable: [], texts: () => storedBlockTexts(index, blocks)};
 	}
 
-	const body = await index.body();
+	// Only the lookup section and the files read: O(what changed), not every row of the history.
+	const body = index.leanBody();
 	if ('error' in body) return body;
 	// Loaded only when something changed: a run that finds nothing new stays lean.
 	const [{FrozenLedger}, {FileTailer}] = await Promise.all([import('./frozen-ledger.js'), import('../transcripts/tail-file.js')]);
@@ -140,6 +141,10 @@ export const reportFromDelta = async (
 		}
 
 		return {...frozen.usage(options.nowMs), unreadable, texts: () => frozen.storedTexts()};
+	} catch (error) {
+		// A file's stored entries did not match their checksum: the index is rebuilt.
+		if (error instanceof Error && error.name === 'IndexCorruptError') return {error: error.message};
+		throw error;
 	} finally {
 		frozen.close();
 	}

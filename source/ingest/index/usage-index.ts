@@ -1,7 +1,7 @@
 import {dedupeKey} from '../../core/usage/dedupe.js';
 import {hashString, keyHash} from '../../core/util/hash.js';
 import {closeSync, fstatSync, openSync, readSync} from 'node:fs';
-import {mkdir, rename, rm, writeFile} from 'node:fs/promises';
+import {mkdir, readdir, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {crc32} from 'node:zlib';
 import type {Block, ModelTotals} from '../../core/usage/blocks.js';
@@ -18,11 +18,15 @@ import type {FileCursor} from '../transcripts/file-cursor.js';
  * plus the usage that file contributed, so a restart reads only new bytes.
  *
  * Layout: magic (8) | version | header bytes | ids bytes | body bytes | header
- * crc32 | ids+body crc32 (u32 each) | header (a binary table of the files'
- * cursors and the folders' mtimes, then JSON: the small string table and the
- * report summary; see {@link Header}) | UTF-8 blob of message/request ids | Float64 columns, 8-byte
- * aligned, then the key table (counted entries sorted by key hash). The header alone answers "has anything changed?" and holds the block
- * summary, so an unchanged history is reported without decoding a single entry.
+ * crc32 | ids+body crc32 | lookup bytes | lookup crc32 (u32 each) | header (a
+ * binary table of the files' cursors, each file's segment crc32, and the folders'
+ * mtimes, then JSON: the small string table and the report summary; see
+ * {@link Header}) | the finished blocks' report texts | UTF-8 blob of
+ * message/request ids | Float64 columns, 8-byte aligned, then the key table
+ * (counted entries sorted by key hash) | the lookup section (see encodeLookup).
+ * The header alone answers "has anything changed?" and holds the block summary,
+ * so an unchanged history is reported without decoding a single entry; after
+ * appends, the lookup section and the files appended to are enough.
  * Any mismatch (magic, version, sizes, checksum, JSON) means "no index": it is
  * rebuilt, never trusted. Writes go to a temp file renamed over the old one, so a reader
  * sees the old index or the new one, never half of one.
@@ -34,8 +38,10 @@ const magic = Buffer.from('CCTOPIDX');
 // `isApiErrorMessage` are events (5 skipped them in the prefilter).
 // 7: the files and folders are a binary table before the header's JSON, and the finished
 // blocks' report text follows the header.
-export const indexVersion = 7;
-const prefixBytes = 32;
+// 8: a lookup section with a checksum of its own ends the file (see encodeLookup), so a
+// report after appends reads what changed instead of every row.
+export const indexVersion = 8;
+const prefixBytes = 40;
 
 /** One file as the index remembers it. */
 export type IndexedFile = {
@@ -88,6 +94,8 @@ type Header = {
 	entryCount: number;
 	/** Length of the key table: counted keyed entries, sorted by key hash. */
 	winnerCount: number;
+	/** Counted entries (keyed winners and unkeyed ones): the lookup section's time order. */
+	countedCount: number;
 	/** Session ids, projects, models and project folders; the `*Ref` columns index into it (-1 for none). */
 	strings: string[];
 	/** The events of the files that have any, by position. */
@@ -148,6 +156,11 @@ export const blockFromSummary = ({perModel, actualEndMs, firstEntryMs, ...rest}:
 	perModel: new Map(perModel),
 	entries: [],
 });
+
+/** The index's data did not match its checksums when read on demand: it is to be rebuilt, never trusted. */
+export class IndexCorruptError extends Error {
+	override name = 'IndexCorruptError';
+}
 
 /** Float64 columns per entry, in this order (ids are offsets into the ids blob, -1 for none). */
 const columns = [
@@ -329,6 +342,34 @@ const encodeFileTable = (
 };
 
 /**
+ * The lookup section: what a report after appends needs besides the files it
+ * reads, so it checks ~24 bytes per request instead of every row and id (~245).
+ * The counted entries in time order (timestamps, then rows), to find a block's
+ * entries from a time on; then the key table again with each slot's key hash
+ * (rows, highs, lows), to dedupe new lines without the rows. Empty without a key
+ * table (worker replies).
+ */
+const encodeLookup = (body: Float64Array, count: number, winners: readonly number[] | undefined): {bytes: Buffer; counted: number} => {
+	if (winners === undefined) return {bytes: Buffer.alloc(0), counted: 0};
+	const counted: number[] = [];
+	for (let row = 0, base = 0; row < count; row++, base += columns.length) if ((body[base + column.flags]! & winnerFlag) !== 0) counted.push(row);
+	const timeOf = (row: number) => body[row * columns.length + column.timestampMs]!;
+	counted.sort((a, b) => timeOf(a) - timeOf(b) || a - b);
+	const times = Float64Array.from(counted, timeOf);
+	const slots = new Uint32Array(winners.length * 3);
+	for (let slot = 0; slot < winners.length; slot++) {
+		const base = winners[slot]! * columns.length;
+		slots[slot] = winners[slot]!;
+		slots[winners.length + slot] = body[base + column.keyHashHigh]!;
+		slots[2 * winners.length + slot] = body[base + column.keyHashLow]!;
+	}
+
+	const rows = Uint32Array.from(counted);
+	const bytes = Buffer.concat([times, rows, slots].map(array => Buffer.from(array.buffer, array.byteOffset, array.byteLength)));
+	return {bytes, counted: counted.length};
+};
+
+/**
  * Encode files and their entries, as the index's sections, so a writer can send
  * them without one more whole copy. `isWinner` says which keyed entries are the
  * copies that count, so a later run can answer "does this request exist, and how
@@ -350,10 +391,12 @@ const encodeIndexParts = (
 	const bodyView = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 	const dirs = discovery?.dirs ?? [];
 	const {stamps, events} = encodeFileTable(files, dirs, {idBlob, idBytes, fileIdStarts, bodyView}, ref);
+	const lookup = encodeLookup(body, count, isWinner === undefined ? undefined : winners);
 	const header: Header = {
 		roots: [...roots],
 		entryCount: count,
 		winnerCount: winners.length,
+		countedCount: lookup.counted,
 		strings,
 		events,
 		...(discovery === undefined ? {} : {walkedAtMs: discovery.walkedAtMs}),
@@ -387,7 +430,9 @@ const encodeIndexParts = (
 	prefix.writeUInt32LE(bodyBytes.length + tableBytes.length, 20);
 	prefix.writeUInt32LE(crcOf(headerBytes), 24);
 	prefix.writeUInt32LE(crcOf(idsBytes, bodyBytes, tableBytes), 28);
-	return [prefix, headerBytes, texts, idsBytes, bodyBytes, tableBytes];
+	prefix.writeUInt32LE(lookup.bytes.length, 32);
+	prefix.writeUInt32LE(crcOf(lookup.bytes), 36);
+	return [prefix, headerBytes, texts, idsBytes, bodyBytes, tableBytes, lookup.bytes];
 };
 
 /** The index in one buffer (see {@link encodeIndexParts}). */
@@ -413,6 +458,8 @@ export type IndexBody = {
 	entriesAt: (rows: readonly number[]) => UsageEntry[];
 	/** The entry index of the counted copy of `key`, or -1. */
 	findWinner: (key: string) => number;
+	/** The counted entries at or after `fromMs`, ascending. */
+	countedFrom: (fromMs: number) => number[];
 	/** Which file (position in the header's list) an entry belongs to. */
 	fileOf: (index: number) => number;
 	/** First entry index of each file, plus the total at the end. */
@@ -435,6 +482,8 @@ export type DecodedIndex = {
 	roots: string[];
 	/** Every file as the header stores it (built on first use). */
 	readonly files: HeaderFile[];
+	/** The file at `position`, as {@link files} has it, without building them all. */
+	fileAt: (position: number) => HeaderFile;
 	/** The files' paths, in the header's order, and what is stored for each by position, without building {@link files}. */
 	paths: readonly string[];
 	slugAt: (position: number) => string;
@@ -447,6 +496,13 @@ export type DecodedIndex = {
 	discovery: {dirs: DirStamp[]; walkedAtMs: number} | undefined;
 	/** The entries on demand: each call checks the data and holds the file open until the body is closed. */
 	body: () => Promise<IndexBody | {error: string}>;
+	/**
+	 * The same, reading only what is asked for: the lookup section, then each file
+	 * whose rows are read, whole and checked against its segment checksum (a
+	 * mismatch throws an {@link IndexCorruptError}). Column scans (sessions, key
+	 * hashes) hold every column first, as {@link body} does.
+	 */
+	leanBody: () => IndexBody | {error: string};
 	/** Every file's entries, streamed file by file (each segment checksummed). */
 	eachFile: () => AsyncGenerator<IndexedFile | {error: string}>;
 	/** Every file's entries at once. */
@@ -586,7 +642,8 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 	if (headerBytes.length < tableHeadBytes) return {error: 'inconsistent sizes'};
 	const textBytes = headerBytes.readUInt32LE(20);
 	const textsCrc = headerBytes.readUInt32LE(24);
-	if (totalBytes !== prefixBytes + headerLength + textBytes + idsLength + bodyLength) return {error: 'truncated'};
+	const lookupLength = head.readUInt32LE(32);
+	if (totalBytes !== prefixBytes + headerLength + textBytes + idsLength + bodyLength + lookupLength) return {error: 'truncated'};
 	const fileCount = headerBytes.readUInt32LE(0);
 	const dirCount = headerBytes.readUInt32LE(4);
 	const pathBytes = headerBytes.readUInt32LE(8);
@@ -610,7 +667,9 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 
 	const count = header.entryCount;
 	const winnerCount = header.winnerCount;
+	const countedCount = header.countedCount;
 	if (bodyLength !== (count * columns.length + winnerCount) * 8) return {error: 'inconsistent sizes'};
+	if (lookupLength !== 0 && lookupLength !== countedCount * 12 + winnerCount * 12) return {error: 'inconsistent sizes'};
 	const textsOffset = prefixBytes + headerLength;
 	const idsOffset = textsOffset + textBytes;
 	const bodyOffset = idsOffset + idsLength;
@@ -643,33 +702,40 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 		};
 	};
 
+	let eventsAt: Map<number, UsageEvent[]> | undefined;
+	/** One file from the table (before {@link headerFiles} builds them all). */
+	const fromTable = (position: number): HeaderFile => {
+		eventsAt ??= new Map(header.events);
+		const base = position * width;
+		return {
+			path: paths[position]!,
+			projectSlug: slugAt(position),
+			cursor: cursorAt(position),
+			events: eventsAt.get(position) ?? [],
+			lines: unboxed(stamps[base + fileColumn.lines]!),
+			usageLines: unboxed(stamps[base + fileColumn.usageLines]!),
+			invalidLines: unboxed(stamps[base + fileColumn.invalidLines]!),
+			keyedCount: unboxed(stamps[base + keyedCount]!),
+			unkeyedCount: unboxed(stamps[base + unkeyedCount]!),
+			idsStart: unboxed(stamps[base + fileColumn.idsStart]!),
+			idsEnd: unboxed(stamps[base + fileColumn.idsEnd]!),
+			segmentCrc: unboxed(stamps[base + fileColumn.segmentCrc]!),
+		};
+	};
+
 	const headerFiles = (): HeaderFile[] => {
 		if (files !== undefined) return files;
-		const events = new Map(header.events);
 		const built: HeaderFile[] = [];
-		for (let position = 0; position < paths.length; position++) {
-			const base = position * width;
-			built.push({
-				path: paths[position]!,
-				projectSlug: slugAt(position),
-				cursor: cursorAt(position),
-				events: events.get(position) ?? [],
-				lines: unboxed(stamps[base + fileColumn.lines]!),
-				usageLines: unboxed(stamps[base + fileColumn.usageLines]!),
-				invalidLines: unboxed(stamps[base + fileColumn.invalidLines]!),
-				keyedCount: unboxed(stamps[base + keyedCount]!),
-				unkeyedCount: unboxed(stamps[base + unkeyedCount]!),
-				idsStart: unboxed(stamps[base + fileColumn.idsStart]!),
-				idsEnd: unboxed(stamps[base + fileColumn.idsEnd]!),
-				segmentCrc: unboxed(stamps[base + fileColumn.segmentCrc]!),
-			});
-		}
-
+		for (let position = 0; position < paths.length; position++) built.push(fromTable(position));
 		// The objects hold it all now: a live process does not keep the table twice (~2.6 MB at 4 GB).
 		files = built;
 		stamps = new Float64Array(0);
+		eventsAt = undefined;
 		return files;
 	};
+
+	/** One file, without building every file's object: a report after appends asks for the few it reads. */
+	const fileAt = (position: number): HeaderFile => files?.[position] ?? fromTable(position);
 
 	// A summary that does not parse is no summary: the report is built from the entries instead.
 	let summary: ReportSummary | undefined | false = false;
@@ -712,6 +778,19 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 		header.walkedAtMs === undefined
 			? undefined
 			: {walkedAtMs: header.walkedAtMs, dirs: allPaths.slice(fileCount).map((dirPath, position) => ({path: dirPath, mtimeMs: stamps[fileCount * fileColumns.length + position]!}))};
+	/** Which file (position) holds `row`. */
+	const fileOf = (row: number): number => {
+		let lowBound = 0;
+		let highBound = fileCount - 1;
+		while (lowBound < highBound) {
+			const middle = (lowBound + highBound + 1) >>> 1;
+			if (fileStarts[middle]! <= row) lowBound = middle;
+			else highBound = middle - 1;
+		}
+
+		return lowBound;
+	};
+
 	const dataCrc = head.readUInt32LE(28);
 
 	/**
@@ -721,7 +800,7 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 	 * by a rename, so the open file keeps the bytes that were checked. At 474,000
 	 * requests that is ~14 MB held instead of ~96.
 	 */
-	const body = async (): Promise<IndexBody | {error: string}> => {
+	const fullBody = (): IndexBody | {error: string} => {
 		const reader = openReader();
 		let held: HeldColumns | {error: string};
 		try {
@@ -813,22 +892,17 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 			return -1;
 		};
 
-		const fileOf = (row: number): number => {
-			let lowBound = 0;
-			let highBound = fileCount - 1;
-			while (lowBound < highBound) {
-				const middle = (lowBound + highBound + 1) >>> 1;
-				if (fileStarts[middle]! <= row) lowBound = middle;
-				else highBound = middle - 1;
-			}
-
-			return lowBound;
+		const countedFrom = (fromMs: number): number[] => {
+			const found: number[] = [];
+			for (let row = 0; row < count; row++) if (timestamps[row]! >= fromMs && (flags[row]! & winnerFlag) !== 0) found.push(row);
+			return found;
 		};
 
 		return {
 			count,
 			timestampAt: row => timestamps[row]!,
 			isWinner: row => (flags[row]! & winnerFlag) !== 0,
+			countedFrom,
 			entryAt: row => readRows(row, row + 1)(row),
 			entriesIn,
 			entriesAt,
@@ -849,6 +923,125 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 				if (isClosed) return;
 				isClosed = true;
 				reader.close();
+			},
+		};
+	};
+
+	const body = async (): Promise<IndexBody | {error: string}> => fullBody();
+
+	const lookupOffset = totalBytes - lookupLength;
+	const lookupCrc = head.readUInt32LE(36);
+
+	const leanBody = (): IndexBody | {error: string} => {
+		if (lookupLength === 0) return fullBody();
+		const reader = openReader();
+		const bytes = reader.read(lookupOffset, lookupLength);
+		if (bytes.length !== lookupLength || crcOf(bytes) !== lookupCrc) {
+			reader.close();
+			return {error: bytes.length === lookupLength ? 'checksum mismatch' : 'changed while reading'};
+		}
+
+		// Copied out of the read: typed arrays need aligned offsets, and nothing keeps the read buffer.
+		const countedTimes = new Float64Array(countedCount);
+		Buffer.from(countedTimes.buffer).set(bytes.subarray(0, countedCount * 8));
+		const uints = new Uint32Array(countedCount + winnerCount * 3);
+		Buffer.from(uints.buffer).set(bytes.subarray(countedCount * 8));
+		const countedRows = uints.subarray(0, countedCount);
+		const slotRows = uints.subarray(countedCount, countedCount + winnerCount);
+		const slotHighs = uints.subarray(countedCount + winnerCount, countedCount + 2 * winnerCount);
+		const slotLows = uints.subarray(countedCount + 2 * winnerCount);
+
+		let isClosed = false;
+		let full: IndexBody | undefined;
+		/** Every column held, for the scans this body does not serve from what it read. */
+		const held = (): IndexBody => {
+			if (full !== undefined) return full;
+			const found = fullBody();
+			if ('error' in found) throw new IndexCorruptError(found.error);
+			full = found;
+			return full;
+		};
+
+		/** A file's rows and ids, read whole once and checked against its segment checksum. */
+		const segments = new Map<number, {rows: Float64Array; ids: Buffer}>();
+		const segment = (position: number): {rows: Float64Array; ids: Buffer} => {
+			const known = segments.get(position);
+			if (known !== undefined) return known;
+			if (isClosed) throw new Error('index body read after close');
+			const file = fileAt(position);
+			const length = (file.keyedCount + file.unkeyedCount) * rowBytes;
+			const rowBytesRead = reader.read(bodyOffset + fileStarts[position]! * rowBytes, length);
+			const ids = reader.read(idsOffset + file.idsStart, file.idsEnd - file.idsStart);
+			if (rowBytesRead.length !== length || ids.length !== file.idsEnd - file.idsStart) throw new IndexCorruptError('changed while reading');
+			if (crcOf(ids, rowBytesRead) !== file.segmentCrc) throw new IndexCorruptError(`checksum mismatch in ${file.path}'s entries`);
+			const found = {rows: float64s(rowBytesRead), ids};
+			segments.set(position, found);
+			return found;
+		};
+
+		const entryAt = (row: number): UsageEntry => {
+			const position = fileOf(row);
+			const {rows, ids} = segment(position);
+			return decodeEntry(rows, row - fileStarts[position]!, ids, fileAt(position).idsStart, header.strings);
+		};
+
+		const columnAt = (row: number, at: number): number => {
+			const position = fileOf(row);
+			return segment(position).rows[(row - fileStarts[position]!) * columns.length + at]!;
+		};
+
+		const findWinner = (key: string): number => {
+			const [high, low] = keyHash(key);
+			let lowBound = 0;
+			let highBound = winnerCount;
+			while (lowBound < highBound) {
+				const middle = (lowBound + highBound) >>> 1;
+				const difference = slotHighs[middle]! - high || slotLows[middle]! - low;
+				if (difference < 0) lowBound = middle + 1;
+				else highBound = middle;
+			}
+
+			// Equal hashes are verified against the stored ids, so a collision never merges two requests.
+			for (let slot = lowBound; slot < winnerCount && slotHighs[slot] === high && slotLows[slot] === low; slot++) {
+				const entry = entryAt(slotRows[slot]!);
+				if (`${entry.messageId}\u0000${entry.requestId}` === key) return slotRows[slot]!;
+			}
+
+			return -1;
+		};
+
+		const countedFrom = (fromMs: number): number[] => {
+			let lowBound = 0;
+			let highBound = countedCount;
+			while (lowBound < highBound) {
+				const middle = (lowBound + highBound) >>> 1;
+				if (countedTimes[middle]! < fromMs) lowBound = middle + 1;
+				else highBound = middle;
+			}
+
+			return Array.from(countedRows.subarray(lowBound)).sort((a, b) => a - b);
+		};
+
+		return {
+			count,
+			timestampAt: row => columnAt(row, column.timestampMs),
+			isWinner: row => (columnAt(row, column.flags) & winnerFlag) !== 0,
+			entryAt,
+			entriesIn: (start, end) => Array.from({length: Math.max(0, end - start)}, (_, offset) => entryAt(start + offset)),
+			entriesAt: rows => rows.map(entryAt),
+			findWinner,
+			countedFrom,
+			fileOf,
+			fileStarts,
+			sessionAt: row => held().sessionAt(row),
+			projectAt: row => held().projectAt(row),
+			keyLowAt: row => held().keyLowAt(row),
+			keyHashAt: row => held().keyHashAt(row),
+			close: () => {
+				if (isClosed) return;
+				isClosed = true;
+				reader.close();
+				full?.close();
 			},
 		};
 	};
@@ -949,6 +1142,7 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 		get files() {
 			return headerFiles();
 		},
+		fileAt,
 		paths,
 		slugAt,
 		cursorAt,
@@ -958,6 +1152,7 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 		blockTexts,
 		discovery,
 		body,
+		leanBody,
 		eachFile,
 		entries,
 	};
@@ -1020,6 +1215,20 @@ export const loadIndex = async (file: string): Promise<DecodedIndex | {problem: 
 	}
 };
 
+/**
+ * An index of an older version for the same roots is never read again (see
+ * indexPath): once this version's is written, its space (~110 MB at 4 GB) goes back.
+ */
+const removeOlderVersions = async (file: string): Promise<void> => {
+	const dir = path.dirname(file);
+	const suffix = path.basename(file).replace(/^index-v\d+/, '');
+	const names = await readdir(dir).catch(() => [] as string[]);
+	for (const name of names) {
+		const version = /^index-v(\d+)-/.exec(name)?.[1];
+		if (version !== undefined && Number(version) < indexVersion && name === `index-v${version}${suffix}`) await rm(path.join(dir, name), {force: true}).catch(() => undefined);
+	}
+};
+
 /** Atomically replace the index: temp file in the same folder, then rename. Returns its {@link DecodedIndex.identity}. */
 export const saveIndex = async (
 	file: string,
@@ -1040,6 +1249,7 @@ export const saveIndex = async (
 		const parts = encodeIndexParts(roots, files, summary, isWinner, discovery, blockTexts);
 		await writeFile(temp, parts);
 		await rename(temp, file);
+		await removeOlderVersions(file);
 		return identityOf(parts[0]!, parts.reduce((total, part) => total + part.length, 0));
 	} catch (error) {
 		await rm(temp, {force: true});

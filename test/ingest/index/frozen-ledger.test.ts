@@ -22,8 +22,8 @@ const full = (batches: Array<[string, UsageEntry[]]>): Ledger => {
 	return ledger;
 };
 
-/** Save `ledger` as an index in memory and open it frozen. */
-const freeze = async (ledger: Ledger): Promise<FrozenLedger> => {
+/** Save `ledger` as an index in memory and open it frozen, on every column held or (lean) on what it reads. */
+const freeze = async (ledger: Ledger, isLean = false): Promise<FrozenLedger> => {
 	const cursor = {dev: 1, ino: 1, size: 0, mtimeMs: 0, ctimeMs: 0, offset: 0, check: 0};
 	const counted = new Set<UsageEntry>(ledger.winners.values());
 	const bytes = encodeIndex(
@@ -34,7 +34,7 @@ const freeze = async (ledger: Ledger): Promise<FrozenLedger> => {
 	);
 	const index = decodeIndexBytes(bytes);
 	if ('error' in index) throw new Error(index.error);
-	const body = await index.body();
+	const body = isLean ? index.leanBody() : await index.body();
 	if ('error' in body) throw new Error(body.error);
 	return new FrozenLedger(index, index.summary!, body, options);
 };
@@ -63,7 +63,10 @@ describe('FrozenLedger', () => {
 			tokens: {inputTokens: 10, outputTokens: row.output},
 		});
 
-	it('equals a full ledger after any appends on top of a saved index', async () => {
+	it.each([
+		['every column held', false],
+		['reading only the lookup section and the files it needs (lean)', true],
+	])('equals a full ledger after any appends on top of a saved index, %s', async (_, isLean) => {
 		await fc.assert(
 			fc.asyncProperty(fc.array(rowArb, {minLength: 1, maxLength: 60}), fc.array(rowArb, {minLength: 1, maxLength: 40}), async (before, after) => {
 				// The stored part never holds the "new" file: it appears only after the index was written.
@@ -71,7 +74,7 @@ describe('FrozenLedger', () => {
 				if (stored.length === 0) return;
 				const storedBatches = stored.map(row => [row.file, [toEntry(row)]] as [string, UsageEntry[]]);
 				const appended = after.map(row => [row.file, [toEntry(row)]] as [string, UsageEntry[]]);
-				const frozen = await freeze(full(storedBatches));
+				const frozen = await freeze(full(storedBatches), isLean);
 				for (const [path, entries] of appended) frozen.applyLines(path, lines(entries), {lines: entries.length, invalidLines: 0});
 				const reference = full([...storedBatches, ...appended]);
 				expect(shape(frozen.usage(nowMs))).toEqual(shape({blocks: reference.blocks, counters: ledgerCounters(reference), unknownModels: unknownModels(reference)}));
@@ -103,7 +106,10 @@ describe('FrozenLedger', () => {
 		expect(frozen.eventsSince(Date.parse('2026-11-26T00:00:00Z')).map(item => new Date(item.timestampMs).toISOString())).toEqual(['2026-11-26T09:00:00.000Z', '2026-11-26T11:00:00.000Z']);
 	});
 
-	it('gives one session exactly what the whole history gives it (sessionCopies), stored and appended', async () => {
+	it.each([
+		['every column held', false],
+		['lean: the column scans hold every column when first asked', true],
+	])('gives one session exactly what the whole history gives it (sessionCopies), stored and appended, %s', async (_, isLean) => {
 		const sessionRow = fc.record({
 			minute: fc.integer({min: 0, max: 600}),
 			request: fc.integer({min: 0, max: 15}),
@@ -124,7 +130,7 @@ describe('FrozenLedger', () => {
 				if (stored.length === 0) return;
 				const storedBatches = stored.map(row => [row.file, [toSessionEntry(row)]] as [string, UsageEntry[]]);
 				const appended = after.map(row => [row.file, [toSessionEntry(row)]] as [string, UsageEntry[]]);
-				const frozen = await freeze(full(storedBatches));
+				const frozen = await freeze(full(storedBatches), isLean);
 				for (const [path, entries] of appended) frozen.applyLines(path, lines(entries), {lines: entries.length, invalidLines: 0});
 				const everything = sessionsFrom([...frozen.files()].map(file => ({path: file.path, keyed: file.keyed, unkeyed: file.unkeyed, events: file.events})));
 				for (const sessionId of ['s1', 's2', 's3']) {
@@ -139,7 +145,10 @@ describe('FrozenLedger', () => {
 });
 
 describe('FrozenLedger on a big block, read after every batch', () => {
-	it('equals a full ledger exactly at every step (extended in place, not regrouped)', async () => {
+	it.each([
+		['every column held', false],
+		['lean', true],
+	])('equals a full ledger exactly at every step (extended in place, not regrouped), %s', async (_, isLean) => {
 		const exact = (blocks: readonly Block[]) => blocks.map(block => [block.id, block.isGap, block.endMs, block.entryCount, block.tokens, block.costUsd, [...block.perModel]]);
 		await fc.assert(
 			fc.asyncProperty(fc.integer({min: 1, max: 2200}), fc.array(fc.record({lines: fc.integer({min: 1, max: 6}), file: fc.constantFrom('/p/a.jsonl', '/p/new.jsonl'), replacesStored: fc.boolean()}), {minLength: 1, maxLength: 20}), async (stored, batches) => {
@@ -147,7 +156,7 @@ describe('FrozenLedger on a big block, read after every batch', () => {
 				let clock = start;
 				const storedEntries = Array.from({length: stored}, (_, index) => makeEntry({timestampMs: (clock += 1000), messageId: `m${index}`, requestId: `r${index}`, tokens: {inputTokens: 10, outputTokens: 20 + (index % 9)}}));
 				const all: Array<[string, UsageEntry[]]> = [['/p/a.jsonl', storedEntries]];
-				const frozen = await freeze(full(all));
+				const frozen = await freeze(full(all), isLean);
 				const detailFromMs = start;
 				let id = stored;
 				for (const batch of batches) {

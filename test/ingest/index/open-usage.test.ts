@@ -8,6 +8,7 @@ import {blockJsonText, buildReportJson, reportJsonPretty} from '../../../source/
 import {createPriceLookup, defaultPricing} from '../../../source/core/usage/pricing.js';
 import {deferredSaveBytes} from '../../../source/ingest/index/open-live.js';
 import {openUsage} from '../../../source/ingest/index/open-usage.js';
+import {loadIndex} from '../../../source/ingest/index/usage-index.js';
 import {ScanPool} from '../../../source/ingest/transcripts/scan-pool.js';
 import type {UsageHandle} from '../../../source/ingest/index/usage-handle.js';
 import {watchSource} from '../../../source/ingest/transcripts/watch.js';
@@ -122,6 +123,20 @@ describe('openUsage with the persistent index', () => {
 		expect(totals(second)).toEqual(await cold());
 	});
 
+	it('removes the index an older version wrote for the same folders once it writes its own, and nothing else', async () => {
+		await (await open()).save();
+		const [name] = (await readdir(cache)).filter(found => found.startsWith('index-'));
+		await rm(path.join(cache, name!));
+		const older = name!.replace(/^index-v\d+-/, 'index-v1-');
+		await writeFile(path.join(cache, older), 'old');
+		await writeFile(path.join(cache, 'index-v1-0123456789abcdef.bin'), 'another history');
+		await (await open()).save();
+		const names = await readdir(cache);
+		expect(names).not.toContain(older);
+		expect(names).toContain(name);
+		expect(names).toContain('index-v1-0123456789abcdef.bin');
+	});
+
 	it('sees every line appended while stopped exactly once after a restart', async () => {
 		const first = await open();
 		await first.save();
@@ -186,8 +201,9 @@ describe('openUsage with the persistent index', () => {
 		if (corruption === 'truncate') {
 			await writeFile(indexFile, bytes.subarray(0, bytes.length - 100));
 		} else if (corruption === undefined) {
-			// Inside the entry rows (the key table is the last 72 bytes here).
-			bytes[bytes.length - 200] = bytes[bytes.length - 200]! ^ 0xff;
+			// Inside the entry rows (the key table is the last 72 bytes before the lookup section here).
+			const at = bytes.length - bytes.readUInt32LE(32) - 200;
+			bytes[at] = bytes[at]! ^ 0xff;
 			await writeFile(indexFile, bytes);
 		} else {
 			await writeFile(indexFile, corruption);
@@ -273,6 +289,28 @@ describe('openUsage with the persistent index', () => {
 		await appendFile(path.join(project('-home-dev-api-server'), 'bbb-original.jsonl'), line('after-corruption'));
 		const usage = await open({isSummaryEnough: true});
 		expect(usage.notes.join('\n')).toMatch(/ignored \(checksum mismatch\); rebuilding/);
+		expect(totals(usage)).toEqual(await cold());
+		await usage.save();
+		expect((await open({isSummaryEnough: true})).notes).toEqual([]);
+	});
+
+	it('notices a corrupt entry of the file appended to, read on the append path, answers right and rewrites the index', async () => {
+		await (await open()).save();
+		const [name] = await readdir(cache);
+		const indexFile = path.join(cache, name!);
+		const file = path.join(project('-home-dev-api-server'), 'bbb-original.jsonl');
+		const index = await loadIndex(indexFile);
+		if (index === undefined || 'problem' in index) throw new Error('no index');
+		const position = index.paths.indexOf(file);
+		const bytes = await readFile(indexFile);
+		const headerLength = bytes.readUInt32LE(12);
+		const idsOffset = 40 + headerLength + bytes.subarray(40, 40 + headerLength).readUInt32LE(20);
+		// One byte of that file's ids: only its own segment checksum covers it on this path.
+		bytes[idsOffset + index.files[position]!.idsStart]! ^= 0x01;
+		await writeFile(indexFile, bytes);
+		await appendFile(file, line('after-corruption'));
+		const usage = await open({isSummaryEnough: true});
+		expect(usage.notes.join('\n')).toMatch(/ignored \(checksum mismatch in .*bbb-original\.jsonl's entries\); rebuilding/);
 		expect(totals(usage)).toEqual(await cold());
 		await usage.save();
 		expect((await open({isSummaryEnough: true})).notes).toEqual([]);

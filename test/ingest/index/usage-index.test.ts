@@ -4,7 +4,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {UsageEntry} from '../../../source/core/usage/types.js';
-import {blockFromSummary, decodeIndexBytes, encodeIndex, loadIndex, storedBlockTexts, type BlockSummary, type DecodedIndex, type IndexBody, type IndexedFile} from '../../../source/ingest/index/usage-index.js';
+import {blockFromSummary, decodeIndex, decodeIndexBytes, encodeIndex, IndexCorruptError, loadIndex, storedBlockTexts, type BlockSummary, type DecodedIndex, type IndexBody, type IndexedFile, type IndexReader} from '../../../source/ingest/index/usage-index.js';
 import {makeEntry} from '../../helpers/entries.js';
 
 const cursor = {dev: 1, ino: 1, size: 0, mtimeMs: 0, ctimeMs: 0, offset: 0, check: 0};
@@ -93,10 +93,93 @@ describe('the index body', () => {
 
 	it('refuses a body whose bytes do not match the checksum', async () => {
 		const bytes = encode(indexedFiles(3, 20));
-		bytes[bytes.length - 9]! ^= 1;
+		// In the key table, the last section before the lookup one.
+		bytes[bytes.length - bytes.readUInt32LE(32) - 9]! ^= 1;
 		const index = decodeIndexBytes(bytes);
 		if ('error' in index) throw new Error(index.error);
 		expect(await index.body()).toEqual({error: 'checksum mismatch'});
+	});
+});
+
+describe('the lean index body', () => {
+	const leanOf = (bytes: Buffer, openReader?: () => IndexReader): {lean: IndexBody; index: DecodedIndex} => {
+		const index = openReader === undefined ? decodeIndexBytes(bytes) : decodeIndex(bytes, bytes.length, openReader);
+		if ('error' in index) throw new Error(index.error);
+		const lean = index.leanBody();
+		if ('error' in lean) throw new Error(lean.error);
+		return {lean, index};
+	};
+
+	it('answers every question as the body that holds every column does (property)', async () => {
+		await fc.assert(
+			fc.asyncProperty(fc.integer({min: 1, max: 8}), fc.integer({min: 1, max: 30}), fc.array(fc.nat(), {maxLength: 40}), fc.integer({min: 0, max: 400}), async (fileCount, perFile, picks, minute) => {
+				const files = indexedFiles(fileCount, perFile);
+				const bytes = encode(files);
+				const {lean} = leanOf(bytes);
+				const body = await bodyOf(decodeIndexBytes(bytes));
+				const count = fileCount * perFile;
+				const rows = [...new Set(picks.map(pick => pick % count))].sort((a, b) => a - b);
+				expect(lean.entriesAt(rows)).toEqual(body.entriesAt(rows));
+				for (const row of rows) {
+					expect(lean.entryAt(row)).toEqual(body.entryAt(row));
+					expect([lean.timestampAt(row), lean.isWinner(row), lean.fileOf(row)]).toEqual([body.timestampAt(row), body.isWinner(row), body.fileOf(row)]);
+				}
+
+				const fromMs = Date.UTC(2026, 10, 1) + minute * 60_000;
+				expect(lean.countedFrom(fromMs)).toEqual(body.countedFrom(fromMs));
+				for (const entry of stored(files).filter(entry => entry.messageId !== undefined)) {
+					const key = `${entry.messageId}\u0000${entry.requestId}`;
+					expect(lean.findWinner(key)).toBe(body.findWinner(key));
+				}
+
+				expect(lean.findWinner('msg_none\u0000req_none')).toBe(-1);
+				// The column scans hold every column first: the same answers.
+				expect(rows.map(row => [lean.sessionAt(row), lean.projectAt(row), lean.keyHashAt(row)])).toEqual(rows.map(row => [body.sessionAt(row), body.projectAt(row), body.keyHashAt(row)]));
+			}),
+			{numRuns: 100},
+		);
+	});
+
+	it('reads the lookup section and the files it is asked about, not the other rows and ids', () => {
+		const files = indexedFiles(50, 200);
+		const bytes = encode(files);
+		let read = 0;
+		const {lean} = leanOf(bytes, () => ({
+			read: (offset, length) => {
+				read += length;
+				return bytes.subarray(offset, offset + length);
+			},
+			close: () => undefined,
+		}));
+		const lookupBytes = bytes.readUInt32LE(32);
+		expect(read).toBe(lookupBytes);
+		const entries = stored(files);
+		// A request of file 7, a lookup by key, and the counted entries of the last file's span.
+		expect(lean.entryAt(7 * 200 + 3)).toEqual(decoded(entries[7 * 200 + 3]!));
+		expect(lean.findWinner(`${entries[7 * 200 + 5]!.messageId}\u0000${entries[7 * 200 + 5]!.requestId}`)).toBe(7 * 200 + 5);
+		const lastRows = lean.countedFrom(entries[49 * 200]!.timestampMs);
+		expect(lean.entriesAt(lastRows)).toEqual(lastRows.map(row => decoded(entries[row]!)));
+		// Two files' rows and ids, of fifty.
+		expect(read - lookupBytes).toBeLessThan((bytes.length - lookupBytes) / 10);
+	});
+
+	it('refuses a changed lookup byte, and a changed byte of a file when that file is read', () => {
+		const files = indexedFiles(4, 30);
+		const bytes = encode(files);
+		const lookup = Buffer.from(bytes);
+		lookup[lookup.length - 5]! ^= 1;
+		const index = decodeIndexBytes(lookup);
+		if ('error' in index) throw new Error(index.error);
+		expect(index.leanBody()).toEqual({error: 'checksum mismatch'});
+
+		// A byte of the third file's ids: that file cannot be read, the others can.
+		const rowsBroken = Buffer.from(bytes);
+		const headerFile = leanOf(bytes).index.files[2]!;
+		const idsOffset = 40 + rowsBroken.readUInt32LE(12) + rowsBroken.subarray(40, 40 + rowsBroken.readUInt32LE(12)).readUInt32LE(20);
+		rowsBroken[idsOffset + headerFile.idsStart + 1]! ^= 1;
+		const {lean} = leanOf(rowsBroken);
+		expect(lean.entryAt(0)).toEqual(decoded(stored(files)[0]!));
+		expect(() => lean.entryAt(2 * 30)).toThrow(IndexCorruptError);
 	});
 });
 
@@ -171,11 +254,11 @@ describe('the index header', () => {
 				expect(stored()).toEqual(files.map(file => [file.projectSlug, file.cursor]));
 				expect(index.discovery).toEqual(discovery);
 				expect(index.summary).toEqual(summary);
-				// One flipped bit anywhere in the header (or the prefix before the data's checksum, which body() checks): the index is refused, never misread.
-				const headerEnd = 32 + bytes.readUInt32LE(12);
+				// One flipped bit anywhere in the header or the prefix (but the data's and the lookup's checksums, which body() and leanBody() check): the index is refused, never misread.
+				const headerEnd = 40 + bytes.readUInt32LE(12);
+				const checked = Array.from({length: headerEnd}, (_, at) => at).filter(at => !(at >= 28 && at < 32) && !(at >= 36 && at < 40));
 				const broken = Buffer.from(bytes);
-				const at = flip % (headerEnd - 4);
-				broken[at < 28 ? at : at + 4]! ^= 1;
+				broken[checked[flip % checked.length]!]! ^= 1;
 				expect('error' in decodeIndexBytes(broken)).toBe(true);
 			}),
 		);
@@ -214,7 +297,7 @@ describe('the stored block texts', () => {
 
 	it('gives none when their bytes changed (they sit after the header, under their own checksum)', () => {
 		const bytes = encodeIndex([], [], summaryOf(2), () => true, undefined, ['"abc"', '"d"']);
-		const textsAt = 32 + bytes.readUInt32LE(12);
+		const textsAt = 40 + bytes.readUInt32LE(12);
 		expect(bytes.toString('utf8', textsAt, textsAt + 9)).toBe('"abc"\0"d"');
 		bytes[textsAt + 1] = 'x'.charCodeAt(0);
 		const index = decodeIndexBytes(bytes);
