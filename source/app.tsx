@@ -23,7 +23,8 @@ import {bar, fit} from './components/text.js';
 import {ThemeContext, themes, useTheme, type Theme} from './components/theme.js';
 import {ToolsView} from './components/tools-view.js';
 import {initialNavigation, navigate, selectedIndex} from './hooks/navigation.js';
-import {useNow} from './hooks/use-now.js';
+import {useNow, type IdleUntil} from './hooks/use-now.js';
+import {nextMinuteChangeMs} from './core/util/next-change.js';
 import {useSessionDetail} from './hooks/use-session-detail.js';
 import {useWindowSize, type WindowSize} from './hooks/use-window-size.js';
 import type {ScanProgress, UsageView} from './core/usage/usage-view.js';
@@ -97,13 +98,30 @@ const Loading = ({progress, width}: {progress: ScanProgress | undefined; width: 
 /** The sessions a view lists, in the order shown: what ↑/↓ move through. */
 const listedSessions = (state: DashboardState, view: ViewName) => (view === 'dashboard' && state.block !== undefined ? state.blockSessions : state.sessions);
 
-/** How often the clock ticks once no new data came for a minute (see useNow). */
+/** How often the clock ticks once no new data came for a while (see useNow). */
 const idleTickMs = 5000;
+
+/**
+ * The moments whose distance from now the screen shows in minutes, when that is
+ * all that moves with time alone: the dashboard or the session list, no active
+ * block (its bar, burn rate and projection move on their own) and no budget
+ * (its day projection does). Then the idle clock wakes when one of them turns
+ * over a minute (nextMinuteChangeMs), not every 5 s. Undefined otherwise.
+ */
+const idleAnchors = (state: DashboardState, view: ViewName, dayEndMs: number): number[] | undefined => {
+	if ((view !== 'dashboard' && view !== 'sessions') || state.block !== undefined || state.budget !== undefined) return undefined;
+	const anchors = [dayEndMs, ...state.sessions.map(session => session.lastMs)];
+	if (state.lastActivityMs !== undefined) anchors.push(state.lastActivityMs);
+	for (const window of [state.official.fiveHour, state.official.sevenDay]) if (window !== undefined) anchors.push(window.resetsAtMs);
+	return anchors;
+};
 
 /** The Ink root: store subscription, the clock, keys, and the frame fitted to the terminal. */
 export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, onInterrupt, size, isSnapshot = false, loadSession, tracesForSession, theme = themes.dark, defaultView = 'dashboard', budgets}: AppProps) => {
 	const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
-	const nowMs = useNow(clock, tickMs, snapshot.version, {idleTickMs: Math.max(tickMs, idleTickMs)});
+	// Set below, once the screen's state is known (see idleAnchors).
+	const idleUntil = useRef<IdleUntil['current']>(undefined);
+	const nowMs = useNow(clock, tickMs, snapshot.version, {idleTickMs: Math.max(tickMs, idleTickMs), idleUntil});
 	const {columns, rows} = useWindowSize(size);
 	const [navigation, dispatch] = useReducer(navigate, {...initialNavigation, view: defaultView});
 	const {exit} = useApp();
@@ -141,6 +159,10 @@ export const App = ({store, clock, tickMs, limitOption, plan, isColor, onBell, o
 		const inBlock = blockStartMs === undefined || blockEndMs === undefined ? [] : traceList.filter(trace => trace.startMs >= blockStartMs && trace.startMs < blockEndMs);
 		return inBlock.length > 0 ? {json: tracesJson(inBlock), scope: 'this block'} : {json: tracesJson(traceList), scope: 'all received'};
 	}, [traceList, blockStartMs, blockEndMs]);
+	useEffect(() => {
+		const anchors = state === undefined || navigation.detailId !== undefined || navigation.isHelp ? undefined : idleAnchors(state, navigation.view, dayEndMs);
+		idleUntil.current = anchors === undefined ? undefined : atMs => nextMinuteChangeMs(atMs, anchors);
+	}, [state, navigation.view, navigation.detailId, navigation.isHelp, dayEndMs]);
 	const sessions = state === undefined ? [] : listedSessions(state, navigation.view);
 	const ids = sessions.map(session => session.sessionId);
 	const fullDetail = useSessionDetail(loadSession, navigation.detailId, snapshot.version);

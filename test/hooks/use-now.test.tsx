@@ -47,3 +47,44 @@ it('ticks at the idle pace once no new data came for a while, and fast again on 
 		vi.useRealTimers();
 	}
 });
+
+it('idle, wakes when the screen next changes (never sooner than the idle pace, never later than a minute), and at the idle pace when that is unknown', () => {
+	vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance']});
+	try {
+		const reads: number[] = [];
+		let time = 0;
+		const clock = () => {
+			time = performance.now();
+			reads.push(time);
+			return time;
+		};
+
+		const idleUntil: {current: ((nowMs: number) => number | undefined) | undefined} = {current: nowMs => Math.ceil((nowMs + 1) / 20_000) * 20_000};
+		const Idle = () => <Text>{String(useNow(clock, 10, 1, {idleTickMs: 400, activeMs: 150, idleUntil}))}</Text>;
+		const {unmount} = render(<Idle />);
+		vi.advanceTimersByTime(200);
+		const idleFrom = reads.length;
+		vi.advanceTimersByTime(60_000);
+		// Woken at 20 s, 40 s and 60 s (a few ms past each), not 150 times at 400 ms.
+		const ticks = reads.slice(idleFrom).filter((read, index, all) => index === 0 || read !== all[index - 1]);
+		expect(ticks.length).toBeLessThanOrEqual(8);
+		expect(ticks.some(read => read >= 20_000 && read < 20_100)).toBe(true);
+		expect(ticks.some(read => read >= 40_000 && read < 40_100)).toBe(true);
+		// Told nothing: the idle pace again.
+		idleUntil.current = undefined;
+		vi.advanceTimersByTime(20_100);
+		const paced = reads.length;
+		vi.advanceTimersByTime(4000);
+		expect(reads.length - paced).toBeGreaterThanOrEqual(9);
+		// Told something far off: a minute at most.
+		idleUntil.current = nowMs => nowMs + 10 * 60_000;
+		vi.advanceTimersByTime(1000);
+		const far = reads.length;
+		vi.advanceTimersByTime(61_000);
+		expect(reads.length - far).toBeGreaterThanOrEqual(1);
+		expect(reads.length - far).toBeLessThanOrEqual(4);
+		unmount();
+	} finally {
+		vi.useRealTimers();
+	}
+});
