@@ -1,4 +1,5 @@
 import {extendBlocks, identifyBlocks, regroupAnchor, withCost, type Block, type PricedEntry} from './blocks.js';
+import {lowerBound} from '../util/lower-bound.js';
 import {beatsCopy, compareEntries, isKeyed, RequestMap} from './dedupe.js';
 import {entryCostUsd, type CostMode, type PriceLookup} from './pricing.js';
 import type {LineResult} from './transcript.js';
@@ -150,20 +151,10 @@ const price = (ledger: Ledger, entry: UsageEntry, path: string): PricedEntry =>
 const beats = (challenger: PricedEntry, path: string, winner: PricedEntry): boolean => beatsCopy(challenger, path, winner, winner.sourcePath ?? '');
 
 /** Index of the first entry not ordered before `entry`. */
-const lowerBound = (sorted: readonly PricedEntry[], entry: PricedEntry): number => {
-	let low = 0;
-	let high = sorted.length;
-	while (low < high) {
-		const middle = (low + high) >>> 1;
-		if (compareEntries(sorted[middle]!, entry) < 0) low = middle + 1;
-		else high = middle;
-	}
-
-	return low;
-};
+const entryBound = (sorted: readonly PricedEntry[], entry: PricedEntry): number => lowerBound(sorted.length, index => compareEntries(sorted[index]!, entry) < 0);
 
 const indexOfEntry = (sorted: readonly PricedEntry[], entry: PricedEntry): number => {
-	for (let index = lowerBound(sorted, entry); index < sorted.length && compareEntries(sorted[index]!, entry) === 0; index++) {
+	for (let index = entryBound(sorted, entry); index < sorted.length && compareEntries(sorted[index]!, entry) === 0; index++) {
 		if (sorted[index] === entry) return index;
 	}
 
@@ -296,7 +287,7 @@ export const applyLines = (
 		if (last === undefined || compareEntries(last, entry) <= 0) {
 			sorted.push(entry);
 		} else {
-			sorted.splice(lowerBound(sorted, entry), 0, entry);
+			sorted.splice(entryBound(sorted, entry), 0, entry);
 		}
 
 		changedMs = Math.min(changedMs, entry.timestampMs);

@@ -1,5 +1,6 @@
 import {dedupeKey} from '../../core/usage/dedupe.js';
 import {hashString, keyHash} from '../../core/util/hash.js';
+import {lowerBound} from '../../core/util/lower-bound.js';
 import {closeSync, fstatSync, openSync, readSync} from 'node:fs';
 import {mkdir, readdir, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
@@ -449,7 +450,6 @@ const identityOf = (prefix: Buffer, totalBytes: number): string => `${prefix.rea
 export type IndexBody = {
 	count: number;
 	timestampAt: (index: number) => number;
-	isWinner: (index: number) => boolean;
 	/** One entry (a positioned read of its row and ids). */
 	entryAt: (index: number) => UsageEntry;
 	/** The entries `[start, end)`, in two reads. */
@@ -620,6 +620,28 @@ const holdRows = (held: HeldColumns, values: Float64Array, first: number, rows: 
 	}
 };
 
+/** A stored entry's request key, as findWinner is asked for it. */
+const storedKey = (entry: UsageEntry): string => `${entry.messageId}\u0000${entry.requestId}`;
+
+/**
+ * The row of `key` in a key table sorted by hash (per slot: its row and the
+ * row's key hash), or -1. Equal hashes are verified against the stored ids
+ * (`keyAt`), so a collision never merges two requests.
+ */
+const findInKeyTable = (
+	table: {slots: number; rowAt: (slot: number) => number; highAt: (slot: number) => number; lowAt: (slot: number) => number},
+	keyAt: (row: number) => string,
+	key: string,
+): number => {
+	const [high, low] = keyHash(key);
+	const {slots, rowAt, highAt, lowAt} = table;
+	for (let slot = lowerBound(slots, at => (highAt(at) - high || lowAt(at) - low) < 0); slot < slots && highAt(slot) === high && lowAt(slot) === low; slot++) {
+		if (keyAt(rowAt(slot)) === key) return rowAt(slot);
+	}
+
+	return -1;
+};
+
 /** A Float64Array over `bytes`, copying only when the offset is not 8-byte aligned. */
 const float64s = (bytes: Buffer): Float64Array =>
 	bytes.byteOffset % 8 === 0
@@ -779,17 +801,7 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 			? undefined
 			: {walkedAtMs: header.walkedAtMs, dirs: allPaths.slice(fileCount).map((dirPath, position) => ({path: dirPath, mtimeMs: stamps[fileCount * fileColumns.length + position]!}))};
 	/** Which file (position) holds `row`. */
-	const fileOf = (row: number): number => {
-		let lowBound = 0;
-		let highBound = fileCount - 1;
-		while (lowBound < highBound) {
-			const middle = (lowBound + highBound + 1) >>> 1;
-			if (fileStarts[middle]! <= row) lowBound = middle;
-			else highBound = middle - 1;
-		}
-
-		return lowBound;
-	};
+	const fileOf = (row: number): number => Math.max(0, lowerBound(fileCount, position => fileStarts[position]! <= row) - 1);
 
 	const dataCrc = head.readUInt32LE(28);
 
@@ -865,32 +877,14 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 		};
 
 		/** The stored ids of a row, as a request key. */
-		const keyAt = (row: number): string => {
-			const entry = readRows(row, row + 1)(row);
-			return `${entry.messageId}\u0000${entry.requestId}`;
-		};
+		const keyAt = (row: number): string => storedKey(readRows(row, row + 1)(row));
 
-		const findWinner = (key: string): number => {
-			const [high, low] = keyHash(key);
-			let lowBound = 0;
-			let highBound = table.length;
-			while (lowBound < highBound) {
-				const middle = (lowBound + highBound) >>> 1;
-				const row = table[middle]!;
-				const difference = keyHighs[row]! - high || keyLows[row]! - low;
-				if (difference < 0) lowBound = middle + 1;
-				else highBound = middle;
-			}
-
-			// Equal hashes are verified against the stored ids, so a collision never merges two requests.
-			for (let slot = lowBound; slot < table.length; slot++) {
-				const row = table[slot]!;
-				if (keyHighs[row] !== high || keyLows[row] !== low) break;
-				if (keyAt(row) === key) return row;
-			}
-
-			return -1;
-		};
+		const findWinner = (key: string): number =>
+			findInKeyTable(
+				{slots: table.length, rowAt: slot => table[slot]!, highAt: slot => keyHighs[table[slot]!]!, lowAt: slot => keyLows[table[slot]!]!},
+				keyAt,
+				key,
+			);
 
 		const countedFrom = (fromMs: number): number[] => {
 			const found: number[] = [];
@@ -901,7 +895,6 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 		return {
 			count,
 			timestampAt: row => timestamps[row]!,
-			isWinner: row => (flags[row]! & winnerFlag) !== 0,
 			countedFrom,
 			entryAt: row => readRows(row, row + 1)(row),
 			entriesIn,
@@ -985,47 +978,20 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 			return decodeEntry(rows, row - fileStarts[position]!, ids, fileAt(position).idsStart, header.strings);
 		};
 
-		const columnAt = (row: number, at: number): number => {
+		const timestampAt = (row: number): number => {
 			const position = fileOf(row);
-			return segment(position).rows[(row - fileStarts[position]!) * columns.length + at]!;
+			return segment(position).rows[(row - fileStarts[position]!) * columns.length + column.timestampMs]!;
 		};
 
-		const findWinner = (key: string): number => {
-			const [high, low] = keyHash(key);
-			let lowBound = 0;
-			let highBound = winnerCount;
-			while (lowBound < highBound) {
-				const middle = (lowBound + highBound) >>> 1;
-				const difference = slotHighs[middle]! - high || slotLows[middle]! - low;
-				if (difference < 0) lowBound = middle + 1;
-				else highBound = middle;
-			}
+		const findWinner = (key: string): number =>
+			findInKeyTable({slots: winnerCount, rowAt: slot => slotRows[slot]!, highAt: slot => slotHighs[slot]!, lowAt: slot => slotLows[slot]!}, row => storedKey(entryAt(row)), key);
 
-			// Equal hashes are verified against the stored ids, so a collision never merges two requests.
-			for (let slot = lowBound; slot < winnerCount && slotHighs[slot] === high && slotLows[slot] === low; slot++) {
-				const entry = entryAt(slotRows[slot]!);
-				if (`${entry.messageId}\u0000${entry.requestId}` === key) return slotRows[slot]!;
-			}
-
-			return -1;
-		};
-
-		const countedFrom = (fromMs: number): number[] => {
-			let lowBound = 0;
-			let highBound = countedCount;
-			while (lowBound < highBound) {
-				const middle = (lowBound + highBound) >>> 1;
-				if (countedTimes[middle]! < fromMs) lowBound = middle + 1;
-				else highBound = middle;
-			}
-
-			return Array.from(countedRows.subarray(lowBound)).sort((a, b) => a - b);
-		};
+		const countedFrom = (fromMs: number): number[] =>
+			Array.from(countedRows.subarray(lowerBound(countedCount, position => countedTimes[position]! < fromMs))).sort((a, b) => a - b);
 
 		return {
 			count,
-			timestampAt: row => columnAt(row, column.timestampMs),
-			isWinner: row => (columnAt(row, column.flags) & winnerFlag) !== 0,
+			timestampAt,
 			entryAt,
 			entriesIn: (start, end) => Array.from({length: Math.max(0, end - start)}, (_, offset) => entryAt(start + offset)),
 			entriesAt: rows => rows.map(entryAt),
