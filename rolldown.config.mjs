@@ -45,9 +45,11 @@ const frequentCommandChunks = {
 			return seen;
 		};
 
-		// The entry itself stays out: it awaits the command, which imports this chunk.
-		const entry = path.join(built, 'cli.js');
-		for (const id of closure(entry)) if (id !== entry) chunkOf.set(id, 'cli');
+		// The entry (cli.js) stays out with what it imports: it sets up the code
+		// cache (source/code-cache.ts) before the cli's chunk loads. The cli
+		// (main.js) awaits the command, which imports that command's chunk.
+		for (const id of closure(path.join(built, 'cli.js'))) chunkOf.set(id, 'entry');
+		for (const id of closure(path.join(built, 'main.js'))) if (!chunkOf.has(id)) chunkOf.set(id, 'cli');
 		for (const command of frequentCommands) {
 			for (const id of closure(path.join(built, 'commands', `${command}.js`))) {
 				if (!chunkOf.has(id)) chunkOf.set(id, command);
@@ -69,7 +71,7 @@ const esCommandOf = source => {
 };
 
 /** The commands the cli imports that are built as ES modules, read from its source. */
-const esCommands = [...new Set([...fs.readFileSync(path.join('source', 'cli.ts'), 'utf8').matchAll(/import\('(\.\/commands\/[\w-]+\.js)'\)/g)].map(match => esCommandOf(match[1])))].filter(name => name !== undefined);
+const esCommands = [...new Set([...fs.readFileSync(path.join('source', 'es-modules.ts'), 'utf8').matchAll(/import\('(\.\/commands\/[\w-]+\.js)'\)/g)].map(match => esCommandOf(match[1])))].filter(name => name !== undefined);
 
 /**
  * In the CommonJS build, the cli's `import('./commands/<name>.js')` of every
@@ -80,7 +82,7 @@ const esCommands = [...new Set([...fs.readFileSync(path.join('source', 'cli.ts')
 const esCommandsOutside = {
 	name: 'es-commands-outside',
 	resolveId(source, importer) {
-		if (importer !== path.join(built, 'cli.js')) return null;
+		if (importer !== path.join(built, 'es-modules.js')) return null;
 		const name = esCommandOf(source);
 		return name === undefined ? null : {id: `./${name}.mjs`, external: true};
 	},

@@ -24,7 +24,7 @@ export const flags = {
 	sessionLength: {type: 'string', value: 'H', help: 'Block length in hours (default 5)'},
 	pricing: {type: 'string', value: 'FILE', help: 'JSON prices that override the embedded table'},
 	mode: {type: 'string', value: 'auto|calculate|display', help: 'auto: logged costUSD when present, else calculated; calculate: from tokens; display: logged only'},
-	cache: {type: 'boolean', isNegatable: true, help: 'Neither read nor write the index ($CCTOP_CACHE_DIR): read every transcript'},
+	cache: {type: 'boolean', isNegatable: true, help: 'Neither read nor write the caches ($CCTOP_CACHE_DIR): read every transcript'},
 	quiet: {type: 'boolean', help: 'No progress or summary lines on stderr'},
 	json: {type: 'boolean', short: 'j', help: 'Print JSON (the contract is in the README)'},
 	watch: {type: 'boolean', help: 'Stay running: report --json prints one snapshot per change (NDJSON); status reprints its line'},

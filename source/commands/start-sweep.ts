@@ -33,5 +33,7 @@ export const startSweep = async (file: string, options: Options) => {
 	const args = [cli, 'status', '--session-length', String(options.sessionLength), '--mode', options.mode, ...options.claudeDir.flatMap(dir => ['--claude-dir', dir])];
 	if (options.pricing !== undefined) args.push('--pricing', options.pricing);
 	if (options.now !== undefined) args.push('--now', new Date(options.now).toISOString());
-	spawn(process.execPath, args, {detached: true, stdio: 'ignore', env: {...process.env, [sweepVariable]: '1'}}).unref();
+	// It reads the code cache but leaves writing it to the status lines: what a sweep compiles is not what they need (code-cache.ts).
+	const codeCache = process.env['CCTOP_CODE_CACHE'] === 'off' ? 'off' : 'read';
+	spawn(process.execPath, args, {detached: true, stdio: 'ignore', env: {...process.env, [sweepVariable]: '1', CCTOP_CODE_CACHE: codeCache}}).unref();
 };
