@@ -1,4 +1,4 @@
-import {readFile} from 'node:fs/promises';
+import {fsp} from '../ingest/lazy-fs.js';
 import {hourMs} from '../core/usage/blocks.js';
 import {hashString} from '../core/util/hash.js';
 import type {LedgerOptions} from '../core/usage/ledger.js';
@@ -13,7 +13,7 @@ export const loadPricing = async (file: string | undefined): Promise<PricingTabl
 
 	let raw: unknown;
 	try {
-		raw = JSON.parse(await readFile(file, 'utf8'));
+		raw = JSON.parse(await fsp().readFile(file, 'utf8'));
 	} catch (error) {
 		throw new UsageError(`--pricing ${file}: ${error instanceof Error ? error.message : String(error)}`);
 	}

@@ -23,7 +23,7 @@ export const runStatusline = async (options: Options): Promise<number> => {
 
 	try {
 		if (payload.fiveHour !== undefined || payload.sevenDay !== undefined) {
-			await recordOfficial({recordedAtMs: nowMs, fiveHour: payload.fiveHour, sevenDay: payload.sevenDay});
+			recordOfficial({recordedAtMs: nowMs, fiveHour: payload.fiveHour, sevenDay: payload.sevenDay});
 		}
 	} catch {
 		// A read-only data dir costs the record, not the line.

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import {fsp} from './lazy-fs.js';
 
 // The two folders every cctop process shares (SPEC §1). The cache can be deleted
 // at any time and is rebuilt; the data dir holds what cannot be read again.
@@ -35,8 +36,7 @@ const isRunning = (pid: number): boolean => {
  * Returns the names removed; never throws.
  */
 export const sweepStaleTemps = async (dir: string): Promise<string[]> => {
-	// Not import(): in the CommonJS fast path that starts Node's ES module loader (~6 ms).
-	const {readdir, rm} = process.getBuiltinModule('node:fs/promises');
+	const {readdir, rm} = fsp();
 	const names = await readdir(dir).catch(() => [] as string[]);
 	const stale = names.filter(name => {
 		const pid = Number(tempName.exec(name)?.[1]);

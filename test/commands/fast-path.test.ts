@@ -22,7 +22,7 @@ beforeAll(async () => {
 	);
 	await writeFile(
 		path.join(dir, 'record.cjs'),
-		`process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(path.join(dir, 'required.json'))}, JSON.stringify({files: Object.keys(require.cache), esLoader: process.moduleLoadList.includes('NativeModule internal/modules/esm/loader')})));\n`,
+		`process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(path.join(dir, 'required.json'))}, JSON.stringify({files: Object.keys(require.cache), esLoader: process.moduleLoadList.includes('NativeModule internal/modules/esm/loader'), fsPromises: process.moduleLoadList.includes('NativeModule fs/promises')})));\n`,
 	);
 });
 afterAll(async () => {
@@ -44,9 +44,9 @@ const loadedBy = async (args: string[], input?: string): Promise<string[]> => {
 };
 
 /** The CommonJS files a run requires, and whether it started Node's ES module loader at all. */
-const requiredBy = async (args: string[], input?: string): Promise<{files: string[]; esLoader: boolean}> => {
+const requiredBy = async (args: string[], input?: string): Promise<{files: string[]; esLoader: boolean; fsPromises: boolean}> => {
 	runCli(['--require', path.join(dir, 'record.cjs')], args, input);
-	return JSON.parse(await readFile(path.join(dir, 'required.json'), 'utf8')) as {files: string[]; esLoader: boolean};
+	return JSON.parse(await readFile(path.join(dir, 'required.json'), 'utf8')) as {files: string[]; esLoader: boolean; fsPromises: boolean};
 };
 
 const fastRuns: Array<[string[], string?]> = [[['status']], [['statusline'], '{"model":{"display_name":"Opus"}}'], [['guard'], '{"hook_event_name":"UserPromptSubmit","session_id":"s","prompt":"go"}']];
@@ -58,6 +58,13 @@ describe('the status fast path', () => {
 		expect(files.filter(file => /@grpc|\/ink\/|\/react\/|\/zod\/|\/meow\//.test(file))).toEqual([]);
 		// Node 20's ES module loader costs ~6 ms of a ~90 ms run before any of our code.
 		expect(esLoader).toBe(false);
+	});
+
+	// node:fs/promises brings readline and the fs watchers (~2 ms): loaded only where a run writes or reads with it.
+	it.each([...fastRuns, [['session', '--list']]] as Array<[string[], string?]>)('%j never loads node:fs/promises when nothing changed', async (args, input?: string) => {
+		// The first run writes the index and the snapshot; the one measured finds nothing new.
+		await requiredBy(args, input);
+		expect((await requiredBy(args, input)).fsPromises).toBe(false);
 	});
 
 	// Each file costs a read and a compile: the build bundles each frequent

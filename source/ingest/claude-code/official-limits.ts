@@ -1,5 +1,4 @@
-import {readFileSync} from 'node:fs';
-import {mkdir, rename, writeFile} from 'node:fs/promises';
+import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import type {OfficialWindow} from '../../core/usage/official-windows.js';
 import {dataDir} from '../dirs.js';
@@ -28,11 +27,13 @@ export const readOfficial = (dir = dataDir()): OfficialReading | undefined => {
  * write here (every Claude Code session runs the statusLine): the file is
  * replaced by rename, so a reader sees the old reading or the new, never half.
  */
-export const recordOfficial = async (reading: OfficialReading, dir = dataDir()): Promise<void> => {
+export const recordOfficial = (reading: OfficialReading, dir = dataDir()): void => {
 	const current = readOfficial(dir);
 	if (current !== undefined && current.recordedAtMs > reading.recordedAtMs) return;
-	await mkdir(dir, {recursive: true});
+	// Synchronous: a few hundred bytes, written on every status line Claude Code asks for,
+	// sooner without the thread pool (and without loading node:fs/promises).
+	mkdirSync(dir, {recursive: true});
 	const temporary = `${readingFile(dir)}.${process.pid}.${Date.now()}.tmp`;
-	await writeFile(temporary, JSON.stringify(reading));
-	await rename(temporary, readingFile(dir));
+	writeFileSync(temporary, JSON.stringify(reading));
+	renameSync(temporary, readingFile(dir));
 };

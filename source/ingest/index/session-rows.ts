@@ -1,5 +1,5 @@
 import {readFileSync} from 'node:fs';
-import {rename, rm, writeFile} from 'node:fs/promises';
+import {fsp} from '../lazy-fs.js';
 import path from 'node:path';
 import type {SessionSummary} from '../../core/usage/session-summaries.js';
 
@@ -28,9 +28,9 @@ export const writeSessionRows = async (indexFile: string, saved: SavedSessionRow
 	const file = sessionRowsPath(indexFile);
 	const temporary = `${file}.${process.pid}.tmp`;
 	try {
-		await writeFile(temporary, JSON.stringify(saved));
-		await rename(temporary, file);
+		await fsp().writeFile(temporary, JSON.stringify(saved));
+		await fsp().rename(temporary, file);
 	} catch {
-		await rm(temporary, {force: true}).catch(() => undefined);
+		await fsp().rm(temporary, {force: true}).catch(() => undefined);
 	}
 };

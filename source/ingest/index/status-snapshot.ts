@@ -1,6 +1,6 @@
 import {readFileSync, statSync} from 'node:fs';
-import {open, readdir, rename, stat, writeFile, mkdir, rm} from 'node:fs/promises';
 import path from 'node:path';
+import {fsp} from '../lazy-fs.js';
 import {hashString, keyHash} from '../../core/util/hash.js';
 import {identifyBlocks, withCost, type Block, type PricedEntry} from '../../core/usage/blocks.js';
 import {beatsCopy, compareEntries, dedupeKey} from '../../core/usage/dedupe.js';
@@ -363,41 +363,41 @@ export const writeSnapshot = async (file: string, snapshot: StatusSnapshot): Pro
 	const temporary = `${file}.${process.pid}.tmp`;
 	const id = `${Date.now().toString(36)}-${process.pid.toString(36)}`;
 	try {
-		await mkdir(dir, {recursive: true});
+		await fsp().mkdir(dir, {recursive: true});
 		const {newCold, newKeys, newSessions, ...rest} = snapshot;
 		const written = {...rest, dir: undefined};
 		if (newCold !== undefined) {
 			written.coldFile = `${base}.cold.${id}`;
-			await writeFile(path.join(dir, written.coldFile), newCold);
+			await fsp().writeFile(path.join(dir, written.coldFile), newCold);
 		}
 
 		if (newKeys !== undefined) {
 			written.keysFile = `${base}.keys.${id}`;
-			await writeFile(path.join(dir, written.keysFile), newKeys);
+			await fsp().writeFile(path.join(dir, written.keysFile), newKeys);
 		}
 
 		if (newSessions !== undefined) {
 			written.sessionsFile = `${base}.sessions.${id}`;
-			await writeFile(path.join(dir, written.sessionsFile), newSessions);
+			await fsp().writeFile(path.join(dir, written.sessionsFile), newSessions);
 		}
 
-		await writeFile(temporary, JSON.stringify(written));
-		await rename(temporary, file);
+		await fsp().writeFile(temporary, JSON.stringify(written));
+		await fsp().rename(temporary, file);
 		if (newCold !== undefined || newKeys !== undefined || newSessions !== undefined) await removeOldSides(dir, base, [written.coldFile, written.keysFile, written.sessionsFile]);
 		return undefined;
 	} catch (error) {
 		// A cache that cannot be written costs speed, never the answer.
-		await rm(temporary, {force: true}).catch(() => undefined);
+		await fsp().rm(temporary, {force: true}).catch(() => undefined);
 		return {path: file, reason: (error as NodeJS.ErrnoException).code ?? String(error)};
 	}
 };
 
 const removeOldSides = async (dir: string, base: string, kept: readonly string[]): Promise<void> => {
-	const names = await readdir(dir).catch(() => []);
+	const names = await fsp().readdir(dir).catch(() => []);
 	for (const name of names) {
 		if (!['cold', 'keys', 'sessions'].some(part => name.startsWith(`${base}.${part}.`)) || kept.includes(name)) continue;
-		const stats = await stat(path.join(dir, name)).catch(() => undefined);
-		if (stats !== undefined && stats.mtimeMs < Date.now() - sideGraceMs) await rm(path.join(dir, name), {force: true});
+		const stats = await fsp().stat(path.join(dir, name)).catch(() => undefined);
+		if (stats !== undefined && stats.mtimeMs < Date.now() - sideGraceMs) await fsp().rm(path.join(dir, name), {force: true});
 	}
 };
 
@@ -540,7 +540,7 @@ export const usageFromSnapshot = async (
 				file.projectSlug,
 				parse,
 			);
-			const handle = await open(file.path, 'r').catch(() => undefined);
+			const handle = await fsp().open(file.path, 'r').catch(() => undefined);
 			if (handle === undefined) return undefined;
 			let mark;
 			try {

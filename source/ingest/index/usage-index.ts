@@ -2,7 +2,7 @@ import {dedupeKey} from '../../core/usage/dedupe.js';
 import {hashString, keyHash} from '../../core/util/hash.js';
 import {lowerBound} from '../../core/util/lower-bound.js';
 import {closeSync, fstatSync, openSync, readSync} from 'node:fs';
-import {mkdir, readdir, rename, rm, writeFile} from 'node:fs/promises';
+import {fsp} from '../lazy-fs.js';
 import path from 'node:path';
 import {crc32} from 'node:zlib';
 import type {Block, ModelTotals} from '../../core/usage/blocks.js';
@@ -1188,10 +1188,10 @@ export const loadIndex = async (file: string): Promise<DecodedIndex | {problem: 
 const removeOlderVersions = async (file: string): Promise<void> => {
 	const dir = path.dirname(file);
 	const suffix = path.basename(file).replace(/^index-v\d+/, '');
-	const names = await readdir(dir).catch(() => [] as string[]);
+	const names = await fsp().readdir(dir).catch(() => [] as string[]);
 	for (const name of names) {
 		const version = /^index-v(\d+)-/.exec(name)?.[1];
-		if (version !== undefined && Number(version) < indexVersion && name === `index-v${version}${suffix}`) await rm(path.join(dir, name), {force: true}).catch(() => undefined);
+		if (version !== undefined && Number(version) < indexVersion && name === `index-v${version}${suffix}`) await fsp().rm(path.join(dir, name), {force: true}).catch(() => undefined);
 	}
 };
 
@@ -1205,7 +1205,7 @@ export const saveIndex = async (
 	discovery?: {dirs: readonly DirStamp[]; walkedAtMs: number},
 	blockTexts?: ReadonlyArray<string | undefined>,
 ): Promise<string> => {
-	await mkdir(path.dirname(file), {recursive: true});
+	await fsp().mkdir(path.dirname(file), {recursive: true});
 	// Before writing: on a full disk, what a killed writer left may be the room this write needs.
 	await sweepStaleTemps(path.dirname(file));
 	const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
@@ -1213,12 +1213,12 @@ export const saveIndex = async (
 		// writeFile takes the sections as an iterable and writes each one whole
 		// (a single writev may write only part of ~20 MB and report it).
 		const parts = encodeIndexParts(roots, files, summary, isWinner, discovery, blockTexts);
-		await writeFile(temp, parts);
-		await rename(temp, file);
+		await fsp().writeFile(temp, parts);
+		await fsp().rename(temp, file);
 		await removeOlderVersions(file);
 		return identityOf(parts[0]!, parts.reduce((total, part) => total + part.length, 0));
 	} catch (error) {
-		await rm(temp, {force: true});
+		await fsp().rm(temp, {force: true});
 		throw error;
 	}
 };

@@ -1,5 +1,5 @@
 import {closeSync, fstatSync, openSync, readSync, statSync} from 'node:fs';
-import {mkdir, open} from 'node:fs/promises';
+import {fsp} from '../lazy-fs.js';
 import path from 'node:path';
 import type {OtelRecord} from '../../core/otel/console-records.js';
 import type {OtelSummary} from '../../core/otel/otel-summary.js';
@@ -80,7 +80,7 @@ export const appendToSpool = async (
 	if (records.length === 0) return;
 	const previous = appending.get(file) ?? Promise.resolve();
 	const done = previous.then(async () => {
-		await mkdir(path.dirname(file), {recursive: true});
+		await fsp().mkdir(path.dirname(file), {recursive: true});
 		await withFileLock(file, async () => {
 			const bodies = records.map(({record, isIncomplete}) => JSON.stringify({v: 1, t: receivedAtMs, record, ...(isIncomplete ? {incomplete: true} : {})} satisfies SpoolLine));
 			// Each chained line carries 80 bytes of link and hash.
@@ -99,7 +99,7 @@ export const appendToSpool = async (
 			const isClean = isOurs || endsCleanly(file);
 			const {text, head} = chainLines([...retired, ...bodies], isOurs ? known.head : rotation === undefined ? chainHead(file) : activeHead(file));
 			const written = `${isClean ? '' : '\n'}${text}`;
-			const handle = await open(file, 'a');
+			const handle = await fsp().open(file, 'a');
 			try {
 				await handle.write(written);
 				if (isDurable) await handle.sync();

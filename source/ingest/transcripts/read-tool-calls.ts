@@ -1,4 +1,4 @@
-import {readFile} from 'node:fs/promises';
+import {fsp} from '../lazy-fs.js';
 import type {ToolCall} from '../../core/usage/tool-calls.js';
 
 const newline = 0x0a;
@@ -35,7 +35,7 @@ export const readToolCalls = async (paths: Iterable<string>): Promise<{calls: To
 	for (const path of paths) {
 		let bytes: Buffer;
 		try {
-			bytes = await readFile(path);
+			bytes = await fsp().readFile(path);
 		} catch (error) {
 			unreadable.push({path, reason: (error as NodeJS.ErrnoException).code ?? String(error)});
 			continue;
