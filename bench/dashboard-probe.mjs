@@ -6,6 +6,7 @@ import {execFileSync, spawn} from 'node:child_process';
 import {appendFileSync, readFileSync, readlinkSync} from 'node:fs';
 import {performance} from 'node:perf_hooks';
 import {stripVTControlCharacters} from 'node:util';
+import {benchEnv} from './measure.mjs';
 
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).trim()) || 100;
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
@@ -51,7 +52,7 @@ const steadyAfterSeconds = 60;
 
 export const dashboardProbe = async ({cli, dir, env, file, idleSeconds, appendSeconds, columns = 100, rows = 40}) => {
 	const command = `stty cols ${columns} rows ${rows}; exec '${process.execPath}' '${cli}' --claude-dir '${dir}'`;
-	const child = spawn('script', ['-qfec', command, '/dev/null'], {env: {...process.env, ...env, TERM: 'xterm-256color'}, stdio: ['pipe', 'pipe', 'inherit']});
+	const child = spawn('script', ['-qfec', command, '/dev/null'], {env: benchEnv({...env, TERM: 'xterm-256color'}), stdio: ['pipe', 'pipe', 'inherit']});
 	let screen = '';
 	let waiter;
 	child.stdout.on('data', chunk => {

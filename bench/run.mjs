@@ -28,7 +28,7 @@ import {parseArgs} from 'node:util';
 import {performance} from 'node:perf_hooks';
 import {dashboardProbe} from './dashboard-probe.mjs';
 import {freshLines, generateCorpus, probeLine} from './generate-corpus.mjs';
-import {ccusageCommand, ccusageVersion, median, newestFile, quantile, sameTotals, timed as timedRun, totals, withRestore} from './measure.mjs';
+import {benchEnv, ccusageCommand, ccusageVersion, median, newestFile, quantile, sameTotals, timed as timedRun, totals, withRestore} from './measure.mjs';
 
 const {values} = parseArgs({
 	options: {
@@ -75,7 +75,7 @@ const quick = (args, env, input, before) => {
 	for (let run = 0; run <= 21; run++) {
 		before?.(run);
 		const started = performance.now();
-		const result = spawnSync(process.execPath, args, {env: {...process.env, ...env}, input, stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe']});
+		const result = spawnSync(process.execPath, args, {env: benchEnv(env), input, stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe']});
 		if (result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.stderr}`);
 		if (run > 0) times.push(performance.now() - started);
 	}
@@ -85,7 +85,7 @@ const quick = (args, env, input, before) => {
 
 /** The live probe: append one line at a time and time until the next NDJSON snapshot shows it. */
 const live = async (dir, env, file, afterMs) => {
-	const child = spawn(process.execPath, [cli, 'report', '--json', '--watch', '--quiet', '--claude-dir', dir], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'inherit']});
+	const child = spawn(process.execPath, [cli, 'report', '--json', '--watch', '--quiet', '--claude-dir', dir], {env: benchEnv(env), stdio: ['ignore', 'pipe', 'inherit']});
 	let buffered = '';
 	let waiter;
 	let lines = 0;
