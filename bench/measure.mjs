@@ -147,13 +147,18 @@ export const newestFile = dir => {
 /** Run `body`, then put `file` and the index back exactly as they were (size, times, index bytes). */
 export const withRestore = async (file, cacheDir, body) => {
 	const before = statSync(file);
-	const backups = readdirSync(cacheDir).map(name => [path.join(cacheDir, name), readFileSync(path.join(cacheDir, name))]);
+	// Every file under it: the code cache keeps a folder per Node version and command.
+	const files = readdirSync(cacheDir, {recursive: true, withFileTypes: true}).filter(entry => entry.isFile());
+	const backups = files.map(entry => [path.join(entry.parentPath ?? entry.path, entry.name), readFileSync(path.join(entry.parentPath ?? entry.path, entry.name))]);
 	try {
 		return await body();
 	} finally {
 		truncateSync(file, before.size);
 		utimesSync(file, before.atime, before.mtime);
-		for (const name of readdirSync(cacheDir)) rmSync(path.join(cacheDir, name));
-		for (const [name, bytes] of backups) writeFileSync(name, bytes);
+		for (const name of readdirSync(cacheDir)) rmSync(path.join(cacheDir, name), {recursive: true, force: true});
+		for (const [name, bytes] of backups) {
+			mkdirSync(path.dirname(name), {recursive: true});
+			writeFileSync(name, bytes);
+		}
 	}
 };
