@@ -3,6 +3,7 @@ import {budgetMessage, guardDecision, type BudgetState} from '../core/usage/budg
 import {clockOf, formatDuration} from '../core/util/format.js';
 import type {StatusJson} from '../core/screens/status.js';
 import {readBudgets} from '../ingest/config/read-budgets.js';
+import {awaitToolUse} from '../ingest/claude-code/await-tool-use.js';
 import {isFirstWarning, recordDecision, recordFailure, type GuardRecord} from '../ingest/guard-log.js';
 import {readStdin} from '../ingest/read-stdin.js';
 import type {Options} from '../options.js';
@@ -10,13 +11,13 @@ import {localBudgetStates} from './budget-usage.js';
 import {writeOut} from './write-out.js';
 
 /** What Claude Code sends a command hook on stdin (the fields the guard reads). */
-type HookInput = {sessionId: string | undefined; event: string; tool: string | undefined};
+type HookInput = {sessionId: string | undefined; event: string; tool: string | undefined; toolUseId: string | undefined; transcriptPath: string | undefined};
 
 const hookInput = (text: string): HookInput => {
 	const value: unknown = text.trim() === '' ? {} : JSON.parse(text);
 	const record = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 	const text_ = (key: string) => (typeof record[key] === 'string' && record[key] !== '' ? (record[key] as string) : undefined);
-	return {sessionId: text_('session_id'), event: text_('hook_event_name') ?? 'manual', tool: text_('tool_name')};
+	return {sessionId: text_('session_id'), event: text_('hook_event_name') ?? 'manual', tool: text_('tool_name'), toolUseId: text_('tool_use_id'), transcriptPath: text_('transcript_path')};
 };
 
 type Verdict = {decision: 'allow' | 'warn' | 'block'; message: string | undefined; warningKey: string | undefined};
@@ -52,7 +53,7 @@ const budgetVerdict = (states: readonly BudgetState[], nowMs: number, sessionId:
  */
 export const runGuard = async (options: Options): Promise<number> => {
 	const startedMs = options.now ?? Date.now();
-	let input: HookInput = {sessionId: undefined, event: 'manual', tool: undefined};
+	let input: HookInput = {sessionId: undefined, event: 'manual', tool: undefined, toolUseId: undefined, transcriptPath: undefined};
 	let verdict: Verdict;
 	let nowMs = startedMs;
 	try {
@@ -60,6 +61,8 @@ export const runGuard = async (options: Options): Promise<number> => {
 		const {budgets} = await readBudgets(options.budgets);
 		const local = budgets.filter(budget => budget.scope === 'local');
 		if (local.length === 0 && options.maxOfficial === undefined) return 0;
+		// The request that asked for this tool must be counted: wait for Claude Code to write it.
+		if (input.event === 'PreToolUse' && input.toolUseId !== undefined && input.transcriptPath !== undefined) await awaitToolUse(input.transcriptPath, input.toolUseId);
 		const read = await localBudgetStates(options, local, {sessionId: input.sessionId, needsOfficial: options.maxOfficial !== undefined});
 		nowMs = read.nowMs;
 		const official = options.maxOfficial === undefined ? undefined : officialVerdict(read.status.json.official, options.maxOfficial, nowMs);

@@ -40,13 +40,13 @@ type Run = {code: number; stdout: string; stderr: string};
 
 let runs = 0;
 /** The guard as Claude Code runs it: hook JSON on stdin, a fresh data dir unless given. */
-const guard = async (budgets: unknown, {hook = {hook_event_name: 'UserPromptSubmit', session_id: 'sess-a', prompt: 'go on'} as unknown, args = [] as string[], data = path.join(home, `data-${++runs}`), cache = path.join(home, 'cache')} = {}): Promise<Run & {data: string}> => {
+const guard = async (budgets: unknown, {hook = {hook_event_name: 'UserPromptSubmit', session_id: 'sess-a', prompt: 'go on'} as unknown, args = [] as string[], data = path.join(home, `data-${++runs}`), cache = path.join(home, 'cache'), claudeDir = claude} = {}): Promise<Run & {data: string}> => {
 	const file = path.join(home, `budgets-${runs}-${Math.random().toString(36).slice(2)}.json`);
 	await writeFile(file, typeof budgets === 'string' ? budgets : JSON.stringify({budgets}));
 	return new Promise(resolve => {
 		const child = execFile(
 			process.execPath,
-			[cliPath, 'guard', '--claude-dir', claude, '--now', now, '--budgets', file, ...args],
+			[cliPath, 'guard', '--claude-dir', claudeDir, '--now', now, '--budgets', file, ...args],
 			{env: {...process.env, HOME: home, CLAUDE_CONFIG_DIR: '', XDG_CONFIG_HOME: path.join(home, 'config'), CCTOP_CACHE_DIR: cache, CCTOP_DATA_DIR: data, TZ: 'UTC'}},
 			(error, stdout, stderr) => resolve({code: error === null ? 0 : Number(error.code), stdout, stderr, data}),
 		);
@@ -81,6 +81,26 @@ describe('cctop guard', () => {
 		expect(result.code).toBe(2);
 		expect(result.stderr).toContain('budget "my day" (day) is over');
 		expect(await decisions(result.data)).toMatchObject([{decision: 'block', tool: 'Bash', source: 'PreToolUse'}]);
+	});
+
+	// Claude Code 2.1.332 runs PreToolUse before its queued transcript writes land (see await-tool-use.ts).
+	it('counts the request that asked for the tool even when Claude Code writes it after the hook started', async () => {
+		const late = path.join(home, 'late');
+		const project = path.join(late, 'projects', '-home-dev-api-server');
+		await mkdir(project, {recursive: true});
+		const transcript = path.join(project, 'sess-t.jsonl');
+		// $2.50 in the 13:00–18:00 block so far; the call's request adds $1.
+		await writeFile(transcript, `${request('sess-t', '2026-11-26T13:10:00.000Z', 2.5, 't1')}\n`);
+		const call = JSON.parse(request('sess-t', '2026-11-26T14:50:00.000Z', 1, 't2')) as {message: {content: unknown[]}};
+		call.message.content = [{type: 'tool_use', id: 'toolu_late_1', name: 'Bash', input: {command: 'ls'}}];
+		setTimeout(() => void writeFile(transcript, `${JSON.stringify(call)}\n`, {flag: 'a'}), 400);
+		const result = await guard([{name: 'my block', period: 'block', usd: 3, enforce: 'block'}], {
+			hook: {hook_event_name: 'PreToolUse', session_id: 'sess-t', tool_name: 'Bash', tool_input: {command: 'ls'}, tool_use_id: 'toolu_late_1', transcript_path: transcript},
+			claudeDir: late,
+			cache: path.join(home, 'cache-late'),
+		});
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain('budget "my block" (5-hour block) is over: $3.50 of $3.00');
 	});
 
 	it('allows within every budget, silently, and records the allow', async () => {
