@@ -1,4 +1,4 @@
-import {execFileSync} from 'node:child_process';
+import {execFile, execFileSync} from 'node:child_process';
 import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs';
 import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
 import Module, {createRequire} from 'node:module';
@@ -203,6 +203,25 @@ describe('the built cli with its code cache', () => {
 
 		const [folder] = codeFolders();
 		expect(readdirSync(path.join(home, 'cache', folder!, 'other')).some(name => name.startsWith('cli-'))).toBe(true);
+	});
+
+	it('takes status lines run at once, as tmux panes do: every run answers the same, and whole entries are left', async () => {
+		await rm(path.join(home, 'cache'), {recursive: true, force: true});
+		const args = [path.resolve('dist/cli.js'), 'status', '--claude-dir', path.join(home, 'claude'), '--now', '2026-05-31T12:30:00Z'];
+		const env = {PATH: process.env['PATH'] ?? '', HOME: home, TZ: 'UTC', CCTOP_CACHE_DIR: path.join(home, 'cache'), CCTOP_DATA_DIR: path.join(home, 'data')};
+		const once = async (): Promise<string> =>
+			new Promise((resolve, reject) => {
+				execFile(process.execPath, args, {env}, (error, stdout) => (error === null ? resolve(stdout) : reject(error)));
+			});
+		// The first wave writes the first entries at once, the second the second ones.
+		const outputs = [...(await Promise.all(Array.from({length: 6}, once))), ...(await Promise.all(Array.from({length: 6}, once)))];
+		expect(new Set(outputs).size).toBe(1);
+		expect(outputs[0]).toContain('$');
+		const [folder] = codeFolders();
+		const entries = readdirSync(path.join(home, 'cache', folder!, 'status'));
+		expect(entries.length).toBeGreaterThan(0);
+		expect(entries.filter(name => !/\.[12]\.bin$/.test(name))).toEqual([]);
+		expect(await once()).toBe(outputs[0]);
 	});
 
 	// A cached chunk gets a require(id) and nothing more (code-cache.ts).
