@@ -85,8 +85,11 @@ for (const source of ['spool', 'prometheus']) {
 	}
 }
 
+// Both write as they stop (Prometheus its TSDB, cctop its code cache): wait for them before removing their folder.
+const stopped = child => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise(resolve => child.once('exit', resolve)));
 prometheus.kill('SIGTERM');
 serve.kill('SIGTERM');
+await Promise.all([stopped(prometheus), stopped(serve)]);
 if (values.keep) log(`kept ${out} (CCTOP_DATA_DIR=${data}; Prometheus storage ${path.join(out, 'tsdb')}, config ${path.join(out, 'prometheus.yml')})`);
 else rmSync(out, {recursive: true, force: true});
 log(checks.every(Boolean) ? `all ${checks.length} checks passed` : `${checks.filter(isOk => !isOk).length} of ${checks.length} checks failed`);

@@ -23,13 +23,14 @@ const {values} = parseArgs({
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const data = mkdtempSync(path.join(os.tmpdir(), 'cctop-e2e-traces-'));
 const env = {...process.env, CCTOP_DATA_DIR: data};
-const serve = spawn(process.execPath, [cli, 'serve', '--otlp-port', '0', '--quiet'], {env, stdio: ['ignore', 'ignore', 'pipe']});
+// OTLP/HTTP on a free port (the traces exporter here is http/protobuf), gRPC off.
+const serve = spawn(process.execPath, [cli, 'serve', '--otlp-port', 'auto', '--otlp-grpc-port', '0', '--quiet'], {env, stdio: ['ignore', 'ignore', 'pipe']});
 let stderr = '';
 serve.stderr.on('data', chunk => (stderr += chunk));
 const url = await new Promise((resolve, reject) => {
 	const timer = setTimeout(() => reject(new Error(`no receiver: ${stderr}`)), 10_000);
 	serve.stderr.on('data', () => {
-		const match = /receiver on (http:\/\/\S+)/.exec(stderr);
+		const match = /OTLP\/HTTP on (http:\/\/\S+)/.exec(stderr);
 		if (match) {
 			clearTimeout(timer);
 			resolve(match[1]);
@@ -68,6 +69,9 @@ try {
 	process.stdout.write(`${JSON.stringify({version: values.version, served: served.length, trace: {traceId: trace.traceId, spans: trace.spans.map(span => `${'  '.repeat(span.depth)}${span.name}`)}, traces: report.traces}, null, 2)}\n`);
 	process.exitCode = checks.every(([, ok]) => ok) ? 0 : 1;
 } finally {
+	// It writes its code cache as it stops: wait for it before removing its folder.
+	const stopped = serve.exitCode === null ? new Promise(resolve => serve.once('exit', resolve)) : undefined;
 	serve.kill('SIGTERM');
+	await stopped;
 	rmSync(data, {recursive: true, force: true});
 }
