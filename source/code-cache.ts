@@ -48,10 +48,12 @@ type Compiled = (exports: unknown, require: NodeJS.Require, module: Compilable, 
 
 /**
  * `<chunk>.<size>.<mtime ms>`, the key of a chunk's entries: a rebuilt chunk
- * gets a new key, never an old cache. An entry is `<key>.1.bin`, written by the
- * first run that compiled the chunk, or `<key>.2.bin`, written by the next run,
- * which loaded the first: it holds what both runs compiled (a command's first
- * run often takes another path than the rest: it builds the index, or the snapshot).
+ * gets a new key, never an old cache (and the build names each chunk by a hash
+ * of its content, as npm gives every file it installs one mtime). An entry is
+ * `<key>.1.bin`, written by the first run that compiled the chunk, or
+ * `<key>.2.bin`, written by the next run, which loaded the first: it holds what
+ * both runs compiled (a command's first run often takes another path than the
+ * rest: it builds the index, or the snapshot).
  */
 const keyOf = (chunk: string): string | undefined => {
 	const stats = statSync(chunk, {throwIfNoEntry: false});
