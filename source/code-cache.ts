@@ -101,7 +101,10 @@ export const useCodeCache = ({Module, argv, env, ownDir}: CodeCacheOptions): Cod
 		return undefined;
 	}
 
-	const folder = path.join(cacheDir, `code-${process.version}-${process.arch}`, argv.find(argument => profiles.has(argument)) ?? 'other');
+	// A live mode (--watch) runs other code, and `report --watch` changes V8's flags, which V8's caches are checked against.
+	const command = argv.find(argument => profiles.has(argument));
+	const profile = command === undefined ? 'other' : argv.includes('--watch') ? `${command}-watch` : command;
+	const folder = path.join(cacheDir, `code-${process.version}-${process.arch}`, profile);
 	const pending: Array<{script: vm.Script; file: string; replaces?: string}> = [];
 	let cached = 0;
 	let compiledAnew = 0;

@@ -92,9 +92,9 @@ describe('useCodeCache', () => {
 		expect(statSync(entryFile('status', 'status-AbC.js', 2)).mtimeMs).toBe(writtenMs);
 	});
 
-	it('keeps one cache per frequent command, and one for every other', async () => {
+	it('keeps one cache per frequent command (its --watch apart), and one for every other', async () => {
 		const file = await writeChunk('cli-x.js', 1);
-		for (const argv of [['--claude-dir', 'd', 'guard'], ['daily'], []]) {
+		for (const argv of [['--claude-dir', 'd', 'guard'], ['daily'], [], ['report', '--json', '--watch']]) {
 			cache = useCodeCache({Module, argv, env: {CCTOP_CACHE_DIR: cacheDir}, ownDir});
 			load(file);
 			cache!.save();
@@ -103,6 +103,7 @@ describe('useCodeCache', () => {
 
 		expect(entriesOf('guard')).toHaveLength(1);
 		expect(entriesOf('other')).toHaveLength(1);
+		expect(entriesOf('report-watch')).toHaveLength(1);
 	});
 
 	it.each([1, 2] as const)('compiles anew when V8 refuses an entry %i (another build of V8, a damaged file), and replaces it', async generation => {
