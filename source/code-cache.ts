@@ -88,23 +88,23 @@ const removeStale = (folder: string, ownDir: string, replaced: ReadonlySet<strin
  * another length; the name of the entry (size and mtime of its chunk) keeps a
  * rebuilt chunk from ever meeting an old cache. Anything that fails costs the
  * speed-up, never the run: the chunk is compiled as Node would.
- * Returns undefined when no cache is used.
+ * Returns undefined when no cache is used (`--no-cache`, `--watch`, `CCTOP_CODE_CACHE=off`).
  */
 export const useCodeCache = ({Module, argv, env, ownDir}: CodeCacheOptions): CodeCache | undefined => {
 	const mode = env['CCTOP_CODE_CACHE'];
 	if (Module === undefined) return undefined;
 	const cacheDir = cacheDirOf(env);
-	if (mode === 'off' || argv.includes('--no-cache')) return undefined;
+	// A live mode (--watch) starts once a day, and `report --watch` changes V8's flags once its
+	// first chunks are loaded: V8 refuses a cache made under other flags, so what it wrote at
+	// exit would be refused by its own next start, and rewritten, every time.
+	if (mode === 'off' || argv.includes('--no-cache') || argv.includes('--watch')) return undefined;
 	if (Module.enableCompileCache !== undefined) {
 		// Node 22.1 and later: its own, for ES modules too.
 		Module.enableCompileCache(path.join(cacheDir, 'code-node'));
 		return undefined;
 	}
 
-	// A live mode (--watch) runs other code, and `report --watch` changes V8's flags, which V8's caches are checked against.
-	const command = argv.find(argument => profiles.has(argument));
-	const profile = command === undefined ? 'other' : argv.includes('--watch') ? `${command}-watch` : command;
-	const folder = path.join(cacheDir, `code-${process.version}-${process.arch}`, profile);
+	const folder = path.join(cacheDir, `code-${process.version}-${process.arch}`, argv.find(argument => profiles.has(argument)) ?? 'other');
 	const pending: Array<{script: vm.Script; file: string; replaces?: string}> = [];
 	let cached = 0;
 	let compiledAnew = 0;

@@ -92,9 +92,9 @@ describe('useCodeCache', () => {
 		expect(statSync(entryFile('status', 'status-AbC.js', 2)).mtimeMs).toBe(writtenMs);
 	});
 
-	it('keeps one cache per frequent command (its --watch apart), and one for every other', async () => {
+	it('keeps one cache per frequent command, and one for every other', async () => {
 		const file = await writeChunk('cli-x.js', 1);
-		for (const argv of [['--claude-dir', 'd', 'guard'], ['daily'], [], ['report', '--json', '--watch']]) {
+		for (const argv of [['--claude-dir', 'd', 'guard'], ['daily'], []]) {
 			cache = useCodeCache({Module, argv, env: {CCTOP_CACHE_DIR: cacheDir}, ownDir});
 			load(file);
 			cache!.save();
@@ -103,7 +103,6 @@ describe('useCodeCache', () => {
 
 		expect(entriesOf('guard')).toHaveLength(1);
 		expect(entriesOf('other')).toHaveLength(1);
-		expect(entriesOf('report-watch')).toHaveLength(1);
 	});
 
 	it.each([1, 2] as const)('compiles anew when V8 refuses an entry %i (another build of V8, a damaged file), and replaces it', async generation => {
@@ -152,10 +151,12 @@ describe('useCodeCache', () => {
 		expect(cache!.counts()).toEqual({cached: 0, compiled: 0});
 	});
 
-	it('is off with --no-cache or CCTOP_CODE_CACHE=off, and a cache dir it cannot write costs nothing else', async () => {
+	it('is off with --no-cache, --watch or CCTOP_CODE_CACHE=off, and a cache dir it cannot write costs nothing else', async () => {
 		const file = await writeChunk('status-N.js', 4);
 		expect(useCodeCache({Module, argv: ['status', '--no-cache'], env: {CCTOP_CACHE_DIR: cacheDir}, ownDir})).toBeUndefined();
 		expect(useCodeCache({Module, argv: ['status'], env: {CCTOP_CACHE_DIR: cacheDir, CCTOP_CODE_CACHE: 'off'}, ownDir})).toBeUndefined();
+		// report --watch changes V8's flags after its first chunks load: a cache it wrote would be refused by its next start.
+		expect(useCodeCache({Module, argv: ['report', '--json', '--watch'], env: {CCTOP_CACHE_DIR: cacheDir}, ownDir})).toBeUndefined();
 		expect(load(file).answer()).toBe(8);
 		expect(existsSync(cacheDir)).toBe(false);
 
