@@ -4,10 +4,10 @@ import path from 'node:path';
 import vm from 'node:vm';
 
 // Why: V8 compiles every chunk a run loads, and every function it calls, from
-// source, each run; a status line spends a third of its own time there. A code
-// cache holds what V8 compiled: its bytecode, loaded instead (measured: -5 to
-// -16 ms a run, `status` to `report`). Node 22 has one built in
-// (module.enableCompileCache); Node 20, which the machines run, has none.
+// source, each run; a status line spent a third of its own time there. A code
+// cache holds what V8 compiled: its bytecode, loaded instead (measured at 1 GB:
+// -3 to -10 ms a status line, -6 to -18 ms a warm report). Node 22 has one built
+// in (module.enableCompileCache); Node 20, which the machines run, has none.
 
 /** The commands run often enough to keep a cache of their own: what a run compiles depends on the command. */
 const profiles = new Set(['status', 'statusline', 'guard', 'session', 'report']);
@@ -83,21 +83,21 @@ const removeStale = (folder: string, ownDir: string, replaced: ReadonlySet<strin
  * cache in the cache dir, one per Node version and per frequent command. A
  * chunk compiled without one has its cache written at exit, made then so that
  * it also holds every function the run called (V8 compiles those lazily), and
- * the next run writes it once more (see {@link keyOf}). V8
- * refuses a cache from another version or build of itself, or for a source of
- * another length; the name of the entry (size and mtime of its chunk) keeps a
+ * the next run writes it once more (see {@link keyOf}). V8 refuses a cache from
+ * another version or build of itself, made under other flags, or for a source
+ * of another length; an entry's key (its chunk's name, size and mtime) keeps a
  * rebuilt chunk from ever meeting an old cache. Anything that fails costs the
- * speed-up, never the run: the chunk is compiled as Node would.
- * Returns undefined when no cache is used (`--no-cache`, `--watch`, `CCTOP_CODE_CACHE=off`).
+ * speed-up, never the run: the chunk is compiled as Node would. Returns
+ * undefined when no cache is used (`--no-cache`, `--watch`, `CCTOP_CODE_CACHE=off`).
  */
 export const useCodeCache = ({Module, argv, env, ownDir}: CodeCacheOptions): CodeCache | undefined => {
 	const mode = env['CCTOP_CODE_CACHE'];
 	if (Module === undefined) return undefined;
-	const cacheDir = cacheDirOf(env);
 	// A live mode (--watch) starts once a day, and `report --watch` changes V8's flags once its
 	// first chunks are loaded: V8 refuses a cache made under other flags, so what it wrote at
 	// exit would be refused by its own next start, and rewritten, every time.
 	if (mode === 'off' || argv.includes('--no-cache') || argv.includes('--watch')) return undefined;
+	const cacheDir = cacheDirOf(env);
 	if (Module.enableCompileCache !== undefined) {
 		// Node 22.1 and later: its own, for ES modules too.
 		Module.enableCompileCache(path.join(cacheDir, 'code-node'));
