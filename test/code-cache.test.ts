@@ -196,6 +196,23 @@ describe('the built cli with its code cache', () => {
 		expect(JSON.parse(first).blocks).toHaveLength(1);
 	});
 
+	// What the cache changes is how V8 gets the code, never what it prints: every frequent command, from its first and second entries, against no cache.
+	it.each([
+		[['report', '--json']],
+		[['status', '--format', 'json']],
+		[['session', '--list']],
+		[['session', '--latest', '--json']],
+		[['statusline']],
+	])('%j prints the same from the cache as without one', args => {
+		const full = [...args, '--claude-dir', path.join(home, 'claude'), '--now', '2026-05-31T12:30:00Z'];
+		const without = run(full, {CCTOP_CODE_CACHE: 'off'});
+		expect(without.length).toBeGreaterThan(0);
+		// Three runs: the first writes the first entries, the second loads them and writes the second ones, the third loads those.
+		for (let round = 0; round < 3; round++) expect(run(full)).toBe(without);
+		const [folder] = codeFolders();
+		expect(readdirSync(path.join(home, 'cache', folder!, args[0]!)).some(name => name.endsWith('.2.bin'))).toBe(true);
+	});
+
 	it('runs the ES commands (import()) from a cached cli chunk', () => {
 		// Twice: the second run loads the cli chunk from the cache.
 		for (let round = 0; round < 2; round++) {
