@@ -22,7 +22,7 @@ beforeAll(async () => {
 	);
 	await writeFile(
 		path.join(dir, 'record.cjs'),
-		`process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(path.join(dir, 'required.json'))}, JSON.stringify({files: Object.keys(require.cache), esLoader: process.moduleLoadList.includes('NativeModule internal/modules/esm/loader'), fsPromises: process.moduleLoadList.includes('NativeModule fs/promises')})));\n`,
+		`process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(path.join(dir, 'required.json'))}, JSON.stringify({files: Object.keys(require.cache), esLoader: process.moduleLoadList.includes('NativeModule internal/modules/esm/loader'), fsPromises: process.moduleLoadList.includes('NativeModule fs/promises'), net: process.moduleLoadList.includes('NativeModule net')})));\n`,
 	);
 });
 afterAll(async () => {
@@ -44,9 +44,10 @@ const loadedBy = async (args: string[], input?: string): Promise<string[]> => {
 };
 
 /** The CommonJS files a run requires, and whether it started Node's ES module loader at all. */
-const requiredBy = async (args: string[], input?: string): Promise<{files: string[]; esLoader: boolean; fsPromises: boolean}> => {
+type Required = {files: string[]; esLoader: boolean; fsPromises: boolean; net: boolean};
+const requiredBy = async (args: string[], input?: string): Promise<Required> => {
 	runCli(['--require', path.join(dir, 'record.cjs')], args, input);
-	return JSON.parse(await readFile(path.join(dir, 'required.json'), 'utf8')) as {files: string[]; esLoader: boolean; fsPromises: boolean};
+	return JSON.parse(await readFile(path.join(dir, 'required.json'), 'utf8')) as Required;
 };
 
 const fastRuns: Array<[string[], string?]> = [[['status']], [['statusline'], '{"model":{"display_name":"Opus"}}'], [['guard'], '{"hook_event_name":"UserPromptSubmit","session_id":"s","prompt":"go"}']];
@@ -58,6 +59,11 @@ describe('the status fast path', () => {
 		expect(files.filter(file => /@grpc|\/ink\/|\/react\/|\/zod\/|\/meow\//.test(file))).toEqual([]);
 		// Node 20's ES module loader costs ~6 ms of a ~90 ms run before any of our code.
 		expect(esLoader).toBe(false);
+	});
+
+	// Their input comes on a socket (Claude Code's way, and execFileSync's): process.stdin would build a net.Socket (~5 ms).
+	it.each(fastRuns.filter(([, input]) => input !== undefined))('%j reads its stdin without node:net', async (args, input?: string) => {
+		expect((await requiredBy(args, input)).net).toBe(false);
 	});
 
 	// node:fs/promises brings readline and the fs watchers (~2 ms): loaded only where a run writes or reads with it.
