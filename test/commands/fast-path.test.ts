@@ -22,7 +22,7 @@ beforeAll(async () => {
 	);
 	await writeFile(
 		path.join(dir, 'record.cjs'),
-		`process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(path.join(dir, 'required.json'))}, JSON.stringify({files: Object.keys(require.cache), esLoader: process.moduleLoadList.includes('NativeModule internal/modules/esm/loader'), fsPromises: process.moduleLoadList.includes('NativeModule fs/promises'), net: process.moduleLoadList.includes('NativeModule net')})));\n`,
+		`process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(path.join(dir, 'required.json'))}, JSON.stringify({files: Object.keys(require.cache), esLoader: process.moduleLoadList.includes('NativeModule internal/modules/esm/loader'), fsPromises: process.moduleLoadList.includes('NativeModule fs/promises'), net: process.moduleLoadList.includes('NativeModule net'), crypto: process.moduleLoadList.includes('NativeModule crypto'), rimraf: process.moduleLoadList.includes('NativeModule internal/fs/rimraf')})));\n`,
 	);
 });
 afterAll(async () => {
@@ -44,7 +44,7 @@ const loadedBy = async (args: string[], input?: string): Promise<string[]> => {
 };
 
 /** The CommonJS files a run requires, and whether it started Node's ES module loader at all. */
-type Required = {files: string[]; esLoader: boolean; fsPromises: boolean; net: boolean};
+type Required = {files: string[]; esLoader: boolean; fsPromises: boolean; net: boolean; crypto: boolean; rimraf: boolean};
 const requiredBy = async (args: string[], input?: string): Promise<Required> => {
 	runCli(['--require', path.join(dir, 'record.cjs')], args, input);
 	return JSON.parse(await readFile(path.join(dir, 'required.json'), 'utf8')) as Required;
@@ -64,6 +64,16 @@ describe('the status fast path', () => {
 	// Their input comes on a socket (Claude Code's way, and execFileSync's): process.stdin would build a net.Socket (~5 ms).
 	it.each(fastRuns.filter(([, input]) => input !== undefined))('%j reads its stdin without node:net', async (args, input?: string) => {
 		expect((await requiredBy(args, input)).net).toBe(false);
+	});
+
+	// A guard with a budget appends a hash-chained decision on every hook: node:crypto would cost ~3–4 ms to load, rmSync's rimraf ~0.5.
+	it('guard records its decision, hash-chained, without node:crypto or rimraf', async () => {
+		await writeFile(path.join(dir, 'budgets.json'), JSON.stringify({budgets: [{name: 'day', period: 'day', usd: 1_000_000, enforce: 'block'}]}));
+		const decisions = path.join(dir, 'data', 'guard-decisions.jsonl');
+		await rm(decisions, {force: true});
+		const loaded = await requiredBy(['guard', '--budgets', path.join(dir, 'budgets.json')], fastRuns[2]![1]);
+		expect((await readFile(decisions, 'utf8')).trim().split('\n').map(line => JSON.parse(line) as {decision: string; h: string})).toEqual([expect.objectContaining({decision: 'allow', h: expect.stringMatching(/^[\da-f]{32}$/)})]);
+		expect(loaded).toMatchObject({crypto: false, rimraf: false});
 	});
 
 	// node:fs/promises brings readline and the fs watchers (~2 ms): loaded only where a run writes or reads with it.

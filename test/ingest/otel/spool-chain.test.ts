@@ -1,11 +1,13 @@
 import {execFile} from 'node:child_process';
+import {createHash} from 'node:crypto';
+import fc from 'fast-check';
 import {mkdtemp, readFile, rm, truncate, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import type {OtelRecord} from '../../../source/core/otel/console-records.js';
 import {appendToSpool, spoolText, streamSpool} from '../../../source/ingest/otel/otel-spool.js';
-import {chainLines, chainParts, verifyChain} from '../../../source/ingest/otel/spool-chain.js';
+import {chainLines, chainParts, linkHash, verifyChain} from '../../../source/ingest/otel/spool-chain.js';
 
 let dir: string;
 let file: string;
@@ -129,5 +131,25 @@ describe('the spool\'s hash chain', () => {
 		const broken = await verify();
 		expect(broken.code).toBe(1);
 		expect(broken.stdout).toMatch(/^✗ spool .+: line 3 removed: a record is missing before line 3/);
+	});
+
+	// Appends hash in JavaScript (@noble/hashes: no node:crypto to load in a hook), verify by node:crypto: one chain either way.
+	it('links by the same SHA-256 as node:crypto, for any text (old chains verify, new ones too)', () => {
+		const text = fc.oneof(fc.string({unit: 'grapheme'}), fc.string({unit: 'binary'}), fc.string({unit: 'binary', minLength: 60, maxLength: 300}));
+		fc.assert(
+			fc.property(text, text, (previous, body) => {
+				expect(linkHash(previous, body)).toBe(createHash('sha256').update(previous).update('\n').update(body).digest('hex').slice(0, 32));
+			}),
+			{numRuns: 2000},
+		);
+	});
+
+	it('verifies what is appended with non-ASCII text, and finds an edit in it', async () => {
+		const {text} = chainLines(['{"a":"é ✓ 🎉"}', '{"b":"\\ud800 lone"}', '{"c":3}'], '0'.repeat(32));
+		await writeFile(file, text);
+		expect(verifyChain(file)).toMatchObject({lines: 3, chained: 3});
+		expect(verifyChain(file).break).toBeUndefined();
+		await writeFile(file, text.replace('"c":3', '"c":4'));
+		expect(verifyChain(file).break).toMatchObject({line: 3, kind: 'edited'});
 	});
 });
