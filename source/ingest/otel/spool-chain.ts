@@ -45,7 +45,8 @@ export const chainLines = (bodies: readonly string[], previous: string): {text: 
 	return {text, head};
 };
 
-const tailBytes = 256 * 1024;
+/** How far back a head is looked for: a line or two first (a guard hook reads it on every call, and its file grows), then 256 KiB. */
+const tailSizes = [8 * 1024, 256 * 1024];
 
 /** SHA-256 of a file's first `length` bytes, streamed: where a chain starts on a spool from before it. */
 const prefixHash = (fd: number, length: number): string => {
@@ -78,14 +79,18 @@ export const chainHead = (file: string): string => {
 	try {
 		const {size} = fstatSync(fd);
 		if (size === 0) return genesis;
-		const start = Math.max(0, size - tailBytes);
-		const buffer = Buffer.allocUnsafe(size - start);
-		readSync(fd, buffer, 0, buffer.length, start);
-		const lines = buffer.toString('utf8').split('\n');
-		// The last line is whatever follows the last newline: empty, or a torn write.
-		for (let index = lines.length - 2; index >= (start === 0 ? 0 : 1); index--) {
-			const parts = chainParts(lines[index]!);
-			if (parts !== undefined) return parts.hash;
+		for (const tailSize of tailSizes) {
+			const start = Math.max(0, size - tailSize);
+			const buffer = Buffer.allocUnsafe(size - start);
+			readSync(fd, buffer, 0, buffer.length, start);
+			const lines = buffer.toString('utf8').split('\n');
+			// The last line is whatever follows the last newline: empty, or a torn write. The first may be cut by the start.
+			for (let index = lines.length - 2; index >= (start === 0 ? 0 : 1); index--) {
+				const parts = chainParts(lines[index]!);
+				if (parts !== undefined) return parts.hash;
+			}
+
+			if (start === 0) break;
 		}
 
 		return prefixHash(fd, size);

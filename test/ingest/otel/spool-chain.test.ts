@@ -7,7 +7,7 @@ import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import type {OtelRecord} from '../../../source/core/otel/console-records.js';
 import {appendToSpool, spoolText, streamSpool} from '../../../source/ingest/otel/otel-spool.js';
-import {chainLines, chainParts, linkHash, verifyChain} from '../../../source/ingest/otel/spool-chain.js';
+import {chainHead, chainLines, chainParts, genesis, linkHash, verifyChain} from '../../../source/ingest/otel/spool-chain.js';
 
 let dir: string;
 let file: string;
@@ -151,5 +151,30 @@ describe('the spool\'s hash chain', () => {
 		expect(verifyChain(file).break).toBeUndefined();
 		await writeFile(file, text.replace('"c":3', '"c":4'));
 		expect(verifyChain(file).break).toMatchObject({line: 3, kind: 'edited'});
+	});
+
+	// chainHead looks at the last 8 KiB first, then 256 KiB: the head is still the last whole chained line's, whatever the line lengths.
+	it('finds the last whole chained line\'s hash, for lines short and long, a torn tail, and lines from before the chain', async () => {
+		/** The whole file read: the `h` of its last chained line before the last newline; else the hash of every byte. */
+		const oracle = (text: string): string => {
+			const all = text.split('\n');
+			for (let index = all.length - 2; index >= 0; index--) {
+				const parts = chainParts(all[index]!);
+				if (parts !== undefined) return parts.hash;
+			}
+
+			return text === '' ? genesis : createHash('sha256').update(text).digest('hex').slice(0, 32);
+		};
+
+		const body = fc.tuple(fc.nat(20_000), fc.string({unit: 'grapheme-ascii', maxLength: 5})).map(([length, tail]) => JSON.stringify({x: 'y'.repeat(length) + tail}));
+		const torn = fc.string({minLength: 1, maxLength: 9000}).map(text => `{"torn":"${text.replaceAll(/["\\\n]/g, '')}`);
+		await fc.assert(
+			fc.asyncProperty(fc.array(body, {maxLength: 40}), fc.array(body, {maxLength: 3}), fc.option(torn), async (bodies, legacy, tail) => {
+				const text = legacy.map(line => `${line}\n`).join('') + chainLines(bodies, genesis).text + (tail ?? '');
+				await writeFile(file, text);
+				expect(chainHead(file)).toBe(oracle(text));
+			}),
+			{numRuns: 150},
+		);
 	});
 });
