@@ -90,6 +90,14 @@ describe('the status fast path', () => {
 		expect(new Set(ours).size).toBeLessThanOrEqual(args[0] === 'status' ? 4 : 8);
 	});
 
+	// The entry, rolldown's runtime, the cli, status, and the command's own chunk: reading stdin sits in the
+	// status chunk, or the guard loaded the status line's chunk for it (rolldown.config.mjs).
+	it.each(fastRuns)('%j loads the cli\'s, the status and its own chunk, no other command\'s', async (args, input?: string) => {
+		const ours = (await requiredBy(args, input)).files.filter(file => file.includes(`${path.sep}dist${path.sep}`) && !file.includes('node_modules'));
+		const names = [...new Set(ours.map(file => path.basename(file).replace(/-[\w-]{8}\.js$/, '')))].sort();
+		expect(names).toEqual(['cli', 'cli.js', 'rolldown-runtime', 'status', ...(args[0] === 'status' ? [] : [args[0]!])].sort());
+	});
+
 	// Each scan worker is an isolate of its own: sharing the main thread's chunks made it load ~300 KB in 12 files.
 	it('builds the scan worker as one file of its own', async () => {
 		const worker = await readFile(path.resolve('dist/scan-worker.js'), 'utf8');
