@@ -103,7 +103,7 @@ export const openLive = async (
 		{...options.scan, early},
 	);
 	source.track(discovery.files, cursors);
-	await source.pollAll(options.onProgress, {isOpening: true, knownStats: options.knownStats});
+	await source.pollAll(options.onProgress, {statFirst: true, knownStats: options.knownStats});
 	if (live.isBulk) live.endBulk(options.clock());
 
 	const view = (detailFromMs?: number): UsageView => live.view(options.clock(), detailFromMs);
@@ -152,7 +152,7 @@ export const openLive = async (
 			files,
 			{fingerprint: options.fingerprint, blocks: ledger.blocks.map(summarizeBlock), counters: ledgerCounters(ledger), unknownModels: unknownModels(ledger)},
 			entry => counted.has(entry),
-			{dirs: discovery.dirs, walkedAtMs: discovery.walkedAtMs},
+			{dirs: discovery.dirs, walkedAtMs: discovery.walkedAtMs, hasLinks: discovery.hasLinks},
 			options.blockText === undefined ? undefined : ledger.blocks.map(block => (block.isActive ? undefined : options.blockText!(block))),
 		);
 		// The full ledger is at hand: the session list's rows cost one pass now, and spare every list a decode of the history.

@@ -103,7 +103,12 @@ type Header = {
 	events: Array<[number, UsageEvent[]]>;
 	/** When the folders were walked: present when the table's folders are a complete walk, so an unchanged tree need not be walked again. */
 	walkedAtMs?: number;
+	/** Whether that walk followed a symbolic link (the live safety poll reads again only changed folders where none did). */
+	hasLinks?: boolean;
 };
+
+/** The walk an index's folders come from (see Discovery). */
+export type SavedDiscovery = {dirs: readonly DirStamp[]; walkedAtMs: number; hasLinks?: boolean | undefined};
 
 /** What the header's table holds per file, as Float64 in this order. */
 const fileColumns = [
@@ -382,7 +387,7 @@ const encodeIndexParts = (
 	summary?: ReportSummary,
 	/** Omitted for worker replies, which are decoded whole and need no key table. */
 	isWinner?: (entry: UsageEntry) => boolean,
-	discovery?: {dirs: readonly DirStamp[]; walkedAtMs: number},
+	discovery?: SavedDiscovery,
 	/** Per summary block, what `report --json` prints for it when it is finished (see OpenUsageOptions.blockText), or undefined. */
 	blockTexts?: ReadonlyArray<string | undefined>,
 ): Buffer[] => {
@@ -400,7 +405,7 @@ const encodeIndexParts = (
 		countedCount: lookup.counted,
 		strings,
 		events,
-		...(discovery === undefined ? {} : {walkedAtMs: discovery.walkedAtMs}),
+		...(discovery === undefined ? {} : {walkedAtMs: discovery.walkedAtMs, ...(discovery.hasLinks === undefined ? {} : {hasLinks: discovery.hasLinks})}),
 	};
 	const paths = Buffer.from([...files.map(file => file.path), ...dirs.map(dir => dir.path)].join('\0'));
 	const json = Buffer.from(JSON.stringify(header));
@@ -493,7 +498,7 @@ export type DecodedIndex = {
 	/** Per summary block, its stored `report --json` text when it was finished, or undefined when none were stored. */
 	blockTexts: () => Array<string | undefined> | undefined;
 	/** The folders walked and when, so an unchanged tree need not be walked again. */
-	discovery: {dirs: DirStamp[]; walkedAtMs: number} | undefined;
+	discovery: {dirs: DirStamp[]; walkedAtMs: number; hasLinks?: boolean} | undefined;
 	/** The entries on demand: each call checks the data and holds the file open until the body is closed. */
 	body: () => Promise<IndexBody | {error: string}>;
 	/**
@@ -799,7 +804,11 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 	const discovery =
 		header.walkedAtMs === undefined
 			? undefined
-			: {walkedAtMs: header.walkedAtMs, dirs: allPaths.slice(fileCount).map((dirPath, position) => ({path: dirPath, mtimeMs: stamps[fileCount * fileColumns.length + position]!}))};
+			: {
+					walkedAtMs: header.walkedAtMs,
+					dirs: allPaths.slice(fileCount).map((dirPath, position) => ({path: dirPath, mtimeMs: stamps[fileCount * fileColumns.length + position]!})),
+					...(typeof header.hasLinks === 'boolean' ? {hasLinks: header.hasLinks} : {}),
+				};
 	/** Which file (position) holds `row`. */
 	const fileOf = (row: number): number => Math.max(0, lowerBound(fileCount, position => fileStarts[position]! <= row) - 1);
 
@@ -1202,7 +1211,7 @@ export const saveIndex = async (
 	files: readonly IndexedFile[],
 	summary: ReportSummary,
 	isWinner: (entry: UsageEntry) => boolean,
-	discovery?: {dirs: readonly DirStamp[]; walkedAtMs: number},
+	discovery?: SavedDiscovery,
 	blockTexts?: ReadonlyArray<string | undefined>,
 ): Promise<string> => {
 	await fsp().mkdir(path.dirname(file), {recursive: true});

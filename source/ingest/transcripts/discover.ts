@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 
 /** A transcript file and the project folder it sits in. */
-/** A transcript file and the project folder it sits in. */
 export type TranscriptFile = {path: string; projectSlug: string};
 
 export type Discovery = {
@@ -17,6 +16,8 @@ export type Discovery = {
 	dirs: DirStamp[];
 	/** When the walk started (epoch ms). */
 	walkedAtMs: number;
+	/** Whether the walk followed a symbolic link (undefined: not known, as for a list saved with the index). */
+	hasLinks?: boolean;
 };
 
 export type DirStamp = {path: string; mtimeMs: number};
@@ -89,6 +90,7 @@ const walk = (dir: string, out: Discovery, visited: Set<string>, isLink: boolean
 		let isDir = entry.isDirectory();
 		let isFile = entry.isFile();
 		if (entry.isSymbolicLink()) {
+			out.hasLinks = true;
 			try {
 				const target = statSync(full);
 				isDir = target.isDirectory();
@@ -192,7 +194,7 @@ export const walkRoots = async (
 	{searched, roots}: {searched: string[]; roots: string[]},
 	onMany?: {files: number; found: (files: readonly TranscriptFile[]) => void},
 ): Promise<Discovery> => {
-	const out: Discovery = {searched, roots, files: [], unreadablePaths: [], dirs: [], walkedAtMs: Date.now()};
+	const out: Discovery = {searched, roots, files: [], unreadablePaths: [], dirs: [], walkedAtMs: Date.now(), hasLinks: false};
 	const visited = new Set<string>();
 	const found = new FoundFiles(onMany);
 	for (const root of roots) {
@@ -216,7 +218,7 @@ const settleMs = 2000;
 export const reuseDiscovery = async (
 	found: {searched: string[]; roots: string[]},
 	/** `files` gives the saved list, built only when it is reused. */
-	saved: {roots: readonly string[]; dirs: readonly DirStamp[]; walkedAtMs: number; files: () => TranscriptFile[]},
+	saved: {roots: readonly string[]; dirs: readonly DirStamp[]; walkedAtMs: number; hasLinks?: boolean | undefined; files: () => TranscriptFile[]},
 ): Promise<Discovery | undefined> => {
 	if (saved.dirs.length === 0 || saved.roots.join('\n') !== found.roots.join('\n')) return undefined;
 	// Synchronous: many small stats finish sooner in a loop than as promises.
@@ -225,5 +227,48 @@ export const reuseDiscovery = async (
 		if (dir.mtimeMs >= saved.walkedAtMs - settleMs || statSync(dir.path, {throwIfNoEntry: false})?.mtimeMs !== dir.mtimeMs) return undefined;
 	}
 
-	return {...found, files: saved.files(), unreadablePaths: [], dirs: [...saved.dirs], walkedAtMs: saved.walkedAtMs};
+	return {...found, files: saved.files(), unreadablePaths: [], dirs: [...saved.dirs], walkedAtMs: saved.walkedAtMs, hasLinks: saved.hasLinks};
+};
+
+/**
+ * `previous` brought up to date, reading again only the folders whose mtime
+ * changed (an entry added, removed or renamed), with what is below them: the
+ * live dashboard's safety poll, every 2 minutes. Stats ~9,500 folders in ~25 ms
+ * on a 4 GB history, where a walk reads them all (~80 ms) and allocates an entry
+ * per file. A walk from scratch when the roots changed, or when symbolic links
+ * are about (or may be): the walk's loop and duplicate checks need all of it.
+ */
+export const rediscover = async (previous: Discovery, options: DiscoverOptions = {}): Promise<Discovery> => {
+	const found = await findRoots(options);
+	if (previous.hasLinks !== false || found.roots.join('\n') !== previous.roots.join('\n')) return walkRoots(found);
+	const out: Discovery = {...found, files: [], unreadablePaths: [], dirs: [], walkedAtMs: Date.now(), hasLinks: false};
+	const filesIn = new Map<string, TranscriptFile[]>();
+	for (const file of previous.files) {
+		const dir = path.dirname(file.path);
+		const files = filesIn.get(dir);
+		if (files === undefined) filesIn.set(dir, [file]);
+		else files.push(file);
+	}
+
+	// Folders come parent first (the walk's order): a folder read again takes what is below it along.
+	let walkedBelow: string | undefined;
+	for (const dir of previous.dirs) {
+		if (walkedBelow !== undefined && dir.path.startsWith(walkedBelow)) continue;
+		walkedBelow = undefined;
+		const now = statSync(dir.path, {throwIfNoEntry: false});
+		if (now !== undefined && now.mtimeMs === dir.mtimeMs && dir.mtimeMs < previous.walkedAtMs - settleMs) {
+			out.dirs.push(dir);
+			for (const file of filesIn.get(dir.path) ?? []) out.files.push(file);
+			continue;
+		}
+
+		walkedBelow = dir.path + path.sep;
+		// Gone (with its parent read again, or about to be): nothing of it is left to find.
+		if (now === undefined) continue;
+		const isRoot = found.roots.includes(dir.path);
+		for (const file of walk(dir.path, out, new Set(), false, new FoundFiles(), isRoot ? undefined : transcriptFileFor(found.roots, dir.path)?.projectSlug)) out.files.push(file);
+		if (out.hasLinks) return walkRoots(found);
+	}
+
+	return out;
 };

@@ -1,4 +1,4 @@
-import {appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, truncate, unlink, writeFile} from 'node:fs/promises';
+import {appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, truncate, unlink, utimes, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
@@ -370,6 +370,42 @@ describe('live: watcher, tailer and ledger together', () => {
 
 			await unlink(path.join(project('-home-dev-api-server'), 'bbb-original.jsonl'));
 			await waitFor(() => !ledger.files.has(path.join(project('-home-dev-api-server'), 'bbb-original.jsonl')), 10_000, 'the deletion');
+			expect(totals(usage)).toEqual(await cold());
+		} finally {
+			await watcher.close();
+		}
+	});
+});
+
+describe('live: the safety poll', () => {
+	// Files and folders quiet for days are not watched (watch.ts): only the 2-minute safety poll sees them change.
+	it('finds an append to a quiet file, a new file in a quiet session folder and a removal, matching a cold run after each', async () => {
+		const past = new Date(Date.now() - 7 * 24 * 3_600_000);
+		const age = async (dir: string) => {
+			for (const entry of await readdir(dir, {withFileTypes: true})) if (entry.isDirectory()) await age(path.join(dir, entry.name));
+			for (const entry of await readdir(dir)) await utimes(path.join(dir, entry), past, past);
+			await utimes(dir, past, past);
+		};
+
+		await age(path.join(claudeDir, 'projects'));
+		const usage = await open();
+		const {source, usage: live} = usage.live!;
+		const entries = () => live.view(nowMs).blocks.reduce((sum, block) => sum + block.entryCount, 0);
+		const watcher = watchSource(source, usage.discovery, {claudeDirs: [claudeDir], isPolling: false, safetyPollMs: 250});
+		try {
+			await watcher.ready;
+			const before = entries();
+			const quietFile = path.join(project('-home-dev-web-app'), 'sonnet45-reserialized.jsonl');
+			await appendFile(quietFile, line('quiet-append'));
+			await waitFor(() => entries() === before + 1, 10_000, 'the append to a quiet file');
+			expect(totals(usage)).toEqual(await cold());
+
+			await writeFile(path.join(project('-home-dev-web-app'), 'opus46-1h-cache', 'subagents', 'agent-late.jsonl'), line('quiet-subagent'));
+			await waitFor(() => entries() === before + 2, 10_000, 'the new file in a quiet session folder');
+			expect(totals(usage)).toEqual(await cold());
+
+			await unlink(path.join(project('-home-dev-api-server'), 'bbb-original.jsonl'));
+			await waitFor(() => !live.hasFile(path.join(project('-home-dev-api-server'), 'bbb-original.jsonl')), 10_000, 'the removal');
 			expect(totals(usage)).toEqual(await cold());
 		} finally {
 			await watcher.close();

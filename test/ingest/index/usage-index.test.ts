@@ -233,7 +233,7 @@ describe('the index header', () => {
 
 	it('gives back every file, folder and the summary as they were written, and refuses any changed byte', async () => {
 		await fc.assert(
-			fc.property(fc.array(headerFile, {maxLength: 6}), fc.option(fc.record({dirs: fc.array(dir, {maxLength: 4}), walkedAtMs: fc.nat()}), {nil: undefined}), fc.boolean(), fc.nat(), (specs, discovery, hasSummary, flip) => {
+			fc.property(fc.array(headerFile, {maxLength: 6}), fc.option(fc.record({dirs: fc.array(dir, {maxLength: 4}), walkedAtMs: fc.nat(), hasLinks: fc.boolean()}, {requiredKeys: ['dirs', 'walkedAtMs']}), {nil: undefined}), fc.boolean(), fc.nat(), (specs, discovery, hasSummary, flip) => {
 				const files: IndexedFile[] = specs.map(({name, entries, ...rest}, position) => ({
 					...rest,
 					path: `${position}/${name}`,

@@ -1,9 +1,10 @@
 import {writeFileSync} from 'node:fs';
-import {mkdir, mkdtemp, rm, symlink, utimes, writeFile} from 'node:fs/promises';
+import {mkdir, mkdtemp, readdir, rename, rm, stat, symlink, utimes, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {configDirCandidates, discoverTranscripts, findRoots, reuseDiscovery, transcriptFileFor, walkRoots} from '../../../source/ingest/transcripts/discover.js';
+import {configDirCandidates, discoverTranscripts, findRoots, rediscover, reuseDiscovery, transcriptFileFor, walkRoots, type Discovery} from '../../../source/ingest/transcripts/discover.js';
 
 let temp: string;
 beforeEach(async () => {
@@ -140,6 +141,11 @@ describe('reuseDiscovery', () => {
 		expect((await reuseDiscovery(found, saved(walked)))?.files).toEqual(walked.files);
 	});
 
+	it('keeps what the saved walk knew of symbolic links (the safety poll reads less where there were none)', async () => {
+		const {walked, found} = await setUp();
+		for (const hasLinks of [false, true, undefined]) expect((await reuseDiscovery(found, {...saved(walked), hasLinks}))?.hasLinks).toBe(hasLinks);
+	});
+
 	it('walks again when a file appears in a folder', async () => {
 		const {walked, found} = await setUp();
 		await writeFile(path.join(temp, 'c/projects/p/s2.jsonl'), '');
@@ -149,5 +155,111 @@ describe('reuseDiscovery', () => {
 	it('walks again when a folder changed just before the walk (coarse mtimes)', async () => {
 		const {walked, found} = await setUp();
 		expect(await reuseDiscovery(found, {...saved(walked), walkedAtMs: walked.dirs[0]!.mtimeMs + 500})).toBeUndefined();
+	});
+});
+
+describe('rediscover (the live safety poll)', () => {
+	const claudeDirs = () => [path.join(temp, 'c')];
+	const projects = () => path.join(temp, 'c', 'projects');
+	/** Every folder under projects/ last changed an hour ago: a history nobody is writing to. */
+	const ageFolders = async (dir = projects()) => {
+		const past = new Date(Date.now() - 3_600_000);
+		for (const entry of await readdir(dir, {withFileTypes: true})) if (entry.isDirectory()) await ageFolders(path.join(dir, entry.name));
+		await utimes(dir, past, past);
+	};
+
+	const sorted = (found: Discovery) => ({files: [...found.files].sort((a, b) => (a.path < b.path ? -1 : 1)), dirs: found.dirs.map(dir => dir.path).sort(), unreadable: found.unreadablePaths});
+
+	type Change = {kind: 'add-file' | 'remove-file' | 'add-folder' | 'remove-folder' | 'rename-folder' | 'add-subagent'; project: number; session: number};
+	const change = fc.record({kind: fc.constantFrom('add-file', 'remove-file', 'add-folder', 'remove-folder', 'rename-folder', 'add-subagent'), project: fc.nat(3), session: fc.nat(3)}) as fc.Arbitrary<Change>;
+
+	const apply = async ({kind, project, session}: Change, step: number) => {
+		const projectDir = path.join(projects(), `p${project}`);
+		const sessionDir = path.join(projectDir, `s${session}`);
+		switch (kind) {
+			case 'add-file': {
+				await touch(path.join(projectDir, `new-${step}.jsonl`));
+				break;
+			}
+
+			case 'remove-file': {
+				await rm(path.join(projectDir, `s${session}.jsonl`), {force: true});
+				break;
+			}
+
+			case 'add-folder': {
+				await touch(path.join(projects(), `q${step}`, `s${session}`, 'subagents', 'agent-a.jsonl'));
+				break;
+			}
+
+			case 'remove-folder': {
+				await rm(sessionDir, {recursive: true, force: true});
+				break;
+			}
+
+			case 'rename-folder': {
+				await rename(projectDir, path.join(projects(), `p${project}-renamed-${step}`)).catch(() => undefined);
+				break;
+			}
+
+			case 'add-subagent': {
+				await touch(path.join(sessionDir, 'subagents', `agent-${step}.jsonl`));
+				break;
+			}
+		}
+	};
+
+	it('finds what a walk from scratch finds, after files and folders come, go and are renamed', async () => {
+		await fc.assert(
+			fc.asyncProperty(fc.array(fc.array(change, {maxLength: 4}), {minLength: 1, maxLength: 3}), async polls => {
+				await rm(path.join(temp, 'c'), {recursive: true, force: true});
+				for (let project = 0; project < 4; project++) {
+					for (let session = 0; session < 4; session++) {
+						await touch(path.join(projects(), `p${project}`, `s${session}.jsonl`));
+						if (session % 2 === 0) await touch(path.join(projects(), `p${project}`, `s${session}`, 'subagents', 'agent-0.jsonl'));
+					}
+				}
+
+				await ageFolders();
+				let current = await discoverTranscripts({claudeDirs: claudeDirs()});
+				let step = 0;
+				for (const changes of polls) {
+					for (const each of changes) await apply(each, step++);
+					current = await rediscover(current, {claudeDirs: claudeDirs()});
+					expect(sorted(current)).toEqual(sorted(await discoverTranscripts({claudeDirs: claudeDirs()})));
+					// The next poll's changes come to a history at rest again.
+					await ageFolders();
+					current = {...current, dirs: await Promise.all(current.dirs.map(async dir => ({path: dir.path, mtimeMs: (await stat(dir.path)).mtimeMs})))};
+				}
+			}),
+			{numRuns: 40},
+		);
+	});
+
+	it('reads again only the folders that changed: one whose mtime was put back is not read', async () => {
+		await touch(path.join(projects(), 'p', 's1.jsonl'));
+		await touch(path.join(projects(), 'q', 's2.jsonl'));
+		await ageFolders();
+		const first = await discoverTranscripts({claudeDirs: claudeDirs()});
+		const {mtime} = await stat(path.join(projects(), 'p'));
+		await writeFile(path.join(projects(), 'p', 'hidden.jsonl'), '');
+		await utimes(path.join(projects(), 'p'), mtime, mtime);
+		await writeFile(path.join(projects(), 'q', 'seen.jsonl'), '');
+		const names = (found: Discovery) => found.files.map(file => path.relative(projects(), file.path)).sort();
+		expect(names(await rediscover(first, {claudeDirs: claudeDirs()}))).toEqual(['p/s1.jsonl', 'q/s2.jsonl', 'q/seen.jsonl']);
+		expect(names(await discoverTranscripts({claudeDirs: claudeDirs()}))).toEqual(['p/hidden.jsonl', 'p/s1.jsonl', 'q/s2.jsonl', 'q/seen.jsonl']);
+	});
+
+	it('walks from scratch where symbolic links are about, or not known to be absent', async () => {
+		await touch(path.join(temp, 'elsewhere', 'linked.jsonl'));
+		await touch(path.join(projects(), 'p', 's1.jsonl'));
+		await ageFolders();
+		const first = await discoverTranscripts({claudeDirs: claudeDirs()});
+		expect(first.hasLinks).toBe(false);
+		await symlink(path.join(temp, 'elsewhere'), path.join(projects(), 'p', 'link'));
+		const next = await rediscover(first, {claudeDirs: claudeDirs()});
+		expect(next.hasLinks).toBe(true);
+		expect(next.files.map(file => path.basename(file.path)).sort()).toEqual(['linked.jsonl', 's1.jsonl']);
+		expect((await rediscover({...first, hasLinks: undefined}, {claudeDirs: claudeDirs()})).files).toHaveLength(2);
 	});
 });
