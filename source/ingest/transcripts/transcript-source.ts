@@ -1,7 +1,7 @@
 import {statSync} from 'node:fs';
 import type {ScanProgress} from '../../core/usage/usage-view.js';
 import type {UsageSink} from '../index/live-usage.js';
-import type {TranscriptFile} from './discover.js';
+import {isDueOn, type PollTurn, type TranscriptFile} from './discover.js';
 import {ScanPool} from './scan-pool.js';
 import {sizeOf, type EarlyScan} from './early-scan.js';
 import {isUnchanged, type FileCursor} from './file-cursor.js';
@@ -96,7 +96,10 @@ export class TranscriptSource {
 	 * history took ~1 s of CPU every 2 minutes with them, ~60 ms so). The loop
 	 * lets the event loop in every 2,000 files, so frames are not held up.
 	 */
-	async pollAll(onProgress?: (progress: ScanProgress) => void, {statFirst = false, knownStats}: {statFirst?: boolean; knownStats?: ReadonlyMap<string, {dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number}> | undefined} = {}): Promise<void> {
+	async pollAll(
+		onProgress?: (progress: ScanProgress) => void,
+		{statFirst = false, knownStats, turn}: {statFirst?: boolean; knownStats?: ReadonlyMap<string, {dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number}> | undefined; turn?: PollTurn | undefined} = {},
+	): Promise<void> {
 		const fresh = [...this.tailers.values()].filter(tailer => tailer.cursor === undefined);
 		const {early} = this;
 		this.early = undefined;
@@ -119,8 +122,12 @@ export class TranscriptSource {
 
 		const rest: FileTailer[] = [];
 		let checked = 0;
+		let position = -1;
 		for (const tailer of [...this.tailers.values()]) {
+			position++;
 			if (isCold && tailer.cursor === undefined) continue;
+			// Not its turn (see PollTurn): taken as unchanged until it is.
+			if (statFirst && tailer.cursor !== undefined && !isDueOn(turn, tailer.cursor.mtimeMs, position)) continue;
 			if (statFirst && (isKnownUnchanged(tailer) || isStillUnchanged(tailer))) {
 				if (++checked % 2000 === 0) await new Promise(resolve => setImmediate(resolve));
 				continue;

@@ -413,6 +413,24 @@ describe('live: the safety poll', () => {
 	});
 });
 
+describe('live: a poll with turns', () => {
+	it('stats a file quiet for days only on its turn, and every one over a round of turns', async () => {
+		const usage = await open({isCacheEnabled: false});
+		const {source, usage: live} = usage.live!;
+		const entries = () => live.view(nowMs).blocks.reduce((sum, block) => sum + block.entryCount, 0);
+		const before = entries();
+		// Side by side in the walk's order, so on turns of two, one each.
+		for (const name of ['aaa-resumed.jsonl', 'bbb-original.jsonl']) await appendFile(path.join(project('-home-dev-api-server'), name), line(`turn-${name}`));
+		// Every file counts as quiet: last changed before now.
+		const turn = (slice: number) => ({quietBeforeMs: Date.now() + 60_000, slices: 2, slice});
+		await source.pollAll(undefined, {statFirst: true, turn: turn(0)});
+		expect(entries()).toBe(before + 1);
+		await source.pollAll(undefined, {statFirst: true, turn: turn(1)});
+		expect(entries()).toBe(before + 2);
+		expect(totals(usage)).toEqual(await cold());
+	});
+});
+
 describe('index encoding', () => {
 	it('round-trips a file without keyed entries (an empty key table)', async () => {
 		const {encodeIndex, decodeIndexBytes} = await import('../../../source/ingest/index/usage-index.js');
