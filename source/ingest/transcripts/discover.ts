@@ -231,16 +231,25 @@ export const reuseDiscovery = async (
 };
 
 /**
- * Which of the things a safety poll could check it checks: all that changed in
- * the last `quietMs`, and of the rest (quiet for days, which Claude Code no
- * longer writes to) one in `slices`, in turn by position, so each is still
- * checked once every `slices` polls.
+ * Which of the things a safety poll could check it checks: all that changed
+ * since `quietBeforeMs`, and of the rest (quiet for days, which Claude Code no
+ * longer writes to) one in `slices`, in turn, so each is still checked once
+ * every `slices` polls. A thing's turn comes from a hash of its path, not its
+ * place in a list: places move when a folder comes or goes, and a thing moved
+ * past its turn would wait another round (a property test found it).
  */
 export type PollTurn = {quietBeforeMs: number; slices: number; slice: number};
 
-/** Whether the thing at `position`, last changed at `mtimeMs`, is checked on this turn (every one without a turn). */
-export const isDueOn = (turn: PollTurn | undefined, mtimeMs: number, position: number): boolean =>
-	turn === undefined || mtimeMs >= turn.quietBeforeMs || position % turn.slices === turn.slice;
+/** FNV-1a of a path: cheap, and the same on every poll. */
+const slotOf = (path: string): number => {
+	let hash = 0x81_1c_9d_c5;
+	for (let index = 0; index < path.length; index++) hash = Math.imul(hash ^ path.charCodeAt(index), 0x01_00_01_93);
+	return hash >>> 0;
+};
+
+/** Whether the thing at `path`, last changed at `mtimeMs`, is checked on this turn (every one without a turn). */
+export const isDueOn = (turn: PollTurn | undefined, mtimeMs: number, path: string): boolean =>
+	turn === undefined || mtimeMs >= turn.quietBeforeMs || slotOf(path) % turn.slices === turn.slice;
 
 /**
  * `previous` brought up to date, reading again only the folders whose mtime
@@ -265,10 +274,10 @@ export const rediscover = async (previous: Discovery, options: DiscoverOptions =
 
 	// Folders come parent first (the walk's order): a folder read again takes what is below it along.
 	let walkedBelow: string | undefined;
-	for (const [position, dir] of previous.dirs.entries()) {
+	for (const dir of previous.dirs) {
 		if (walkedBelow !== undefined && dir.path.startsWith(walkedBelow)) continue;
 		walkedBelow = undefined;
-		const now = isDueOn(turn, dir.mtimeMs, position) ? statSync(dir.path, {throwIfNoEntry: false}) : dir;
+		const now = isDueOn(turn, dir.mtimeMs, dir.path) ? statSync(dir.path, {throwIfNoEntry: false}) : dir;
 		if (now !== undefined && now.mtimeMs === dir.mtimeMs && dir.mtimeMs < previous.walkedAtMs - settleMs) {
 			out.dirs.push(dir);
 			for (const file of filesIn.get(dir.path) ?? []) out.files.push(file);

@@ -122,12 +122,10 @@ export class TranscriptSource {
 
 		const rest: FileTailer[] = [];
 		let checked = 0;
-		let position = -1;
 		for (const tailer of [...this.tailers.values()]) {
-			position++;
 			if (isCold && tailer.cursor === undefined) continue;
 			// Not its turn (see PollTurn): taken as unchanged until it is.
-			if (statFirst && tailer.cursor !== undefined && !isDueOn(turn, tailer.cursor.mtimeMs, position)) continue;
+			if (statFirst && tailer.cursor !== undefined && !isDueOn(turn, tailer.cursor.mtimeMs, tailer.path)) continue;
 			if (statFirst && (isKnownUnchanged(tailer) || isStillUnchanged(tailer))) {
 				if (++checked % 2000 === 0) await new Promise(resolve => setImmediate(resolve));
 				continue;

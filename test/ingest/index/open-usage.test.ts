@@ -11,6 +11,7 @@ import {openUsage} from '../../../source/ingest/index/open-usage.js';
 import {loadIndex} from '../../../source/ingest/index/usage-index.js';
 import {ScanPool} from '../../../source/ingest/transcripts/scan-pool.js';
 import type {UsageHandle} from '../../../source/ingest/index/usage-handle.js';
+import {isDueOn} from '../../../source/ingest/transcripts/discover.js';
 import {watchSource} from '../../../source/ingest/transcripts/watch.js';
 import {assistantLine} from '../../helpers/entries.js';
 import {waitFor} from '../../helpers/wait-for.js';
@@ -419,13 +420,14 @@ describe('live: a poll with turns', () => {
 		const {source, usage: live} = usage.live!;
 		const entries = () => live.view(nowMs).blocks.reduce((sum, block) => sum + block.entryCount, 0);
 		const before = entries();
-		// Side by side in the walk's order, so on turns of two, one each.
-		for (const name of ['aaa-resumed.jsonl', 'bbb-original.jsonl']) await appendFile(path.join(project('-home-dev-api-server'), name), line(`turn-${name}`));
-		// Every file counts as quiet: last changed before now.
-		const turn = (slice: number) => ({quietBeforeMs: Date.now() + 60_000, slices: 2, slice});
-		await source.pollAll(undefined, {statFirst: true, turn: turn(0)});
-		expect(entries()).toBe(before + 1);
-		await source.pollAll(undefined, {statFirst: true, turn: turn(1)});
+		const files = ['aaa-resumed.jsonl', 'bbb-original.jsonl'].map(name => path.join(project('-home-dev-api-server'), name));
+		for (const file of files) await appendFile(file, line(`turn-${path.basename(file)}`));
+		// Every file counts as quiet (last changed before quietBeforeMs); 16 turns, so some turn is neither file's.
+		const turn = (slice: number) => ({quietBeforeMs: Date.now() + 60_000, slices: 16, slice});
+		const idle = Array.from({length: 16}, (_, slice) => slice).find(slice => files.every(file => !isDueOn(turn(slice), 0, file)))!;
+		await source.pollAll(undefined, {statFirst: true, turn: turn(idle)});
+		expect(entries()).toBe(before);
+		for (let slice = 0; slice < 16; slice++) await source.pollAll(undefined, {statFirst: true, turn: turn(slice)});
 		expect(entries()).toBe(before + 2);
 		expect(totals(usage)).toEqual(await cold());
 	});

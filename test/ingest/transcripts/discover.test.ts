@@ -260,14 +260,17 @@ describe('rediscover (the live safety poll)', () => {
 		await ageFolders();
 		const first = await discoverTranscripts({claudeDirs: claudeDirs()});
 		await writeFile(path.join(projects(), 'p', 's2.jsonl'), '');
-		const position = first.dirs.findIndex(dir => dir.path === path.join(projects(), 'p'));
 		const turn = (slice: number, quietBeforeMs = Date.now() - 60_000) => ({quietBeforeMs, slices: 2, slice});
+		const folder = path.join(projects(), 'p');
+		const [onTurn, offTurn] = isDueOn(turn(0), 0, folder) ? [0, 1] : [1, 0];
 		const names = (found: Discovery) => found.files.map(file => path.basename(file.path)).sort();
-		expect(names(await rediscover(first, {claudeDirs: claudeDirs()}, turn(1 - (position % 2))))).toEqual(['s1.jsonl']);
-		expect(names(await rediscover(first, {claudeDirs: claudeDirs()}, turn(position % 2)))).toEqual(['s1.jsonl', 's2.jsonl']);
+		expect(names(await rediscover(first, {claudeDirs: claudeDirs()}, turn(offTurn)))).toEqual(['s1.jsonl']);
+		expect(names(await rediscover(first, {claudeDirs: claudeDirs()}, turn(onTurn)))).toEqual(['s1.jsonl', 's2.jsonl']);
 		// Not quiet (changed after quietBeforeMs): looked at whatever the turn.
-		expect(names(await rediscover(first, {claudeDirs: claudeDirs()}, turn(1 - (position % 2), 0)))).toEqual(['s1.jsonl', 's2.jsonl']);
-		expect([isDueOn(undefined, 0, 7), isDueOn({quietBeforeMs: 10, slices: 3, slice: 1}, 5, 7), isDueOn({quietBeforeMs: 10, slices: 3, slice: 1}, 5, 8)]).toEqual([true, true, false]);
+		expect(names(await rediscover(first, {claudeDirs: claudeDirs()}, turn(offTurn, 0)))).toEqual(['s1.jsonl', 's2.jsonl']);
+		// Without a turn everything is due; with one, a quiet thing on one slice of the round.
+		expect(isDueOn(undefined, 0, folder)).toBe(true);
+		expect([0, 1, 2].filter(slice => isDueOn({quietBeforeMs: 10, slices: 3, slice}, 5, folder))).toHaveLength(1);
 	});
 
 	it('reads again only the folders that changed: one whose mtime was put back is not read', async () => {
