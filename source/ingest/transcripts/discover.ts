@@ -231,36 +231,17 @@ export const reuseDiscovery = async (
 };
 
 /**
- * Which of the things a safety poll could check it checks: all that changed
- * since `quietBeforeMs`, and of the rest (quiet for days, which Claude Code no
- * longer writes to) one in `slices`, in turn, so each is still checked once
- * every `slices` polls. A thing's turn comes from a hash of its path, not its
- * place in a list: places move when a folder comes or goes, and a thing moved
- * past its turn would wait another round (a property test found it).
- */
-export type PollTurn = {quietBeforeMs: number; slices: number; slice: number};
-
-/** FNV-1a of a path: cheap, and the same on every poll. */
-const slotOf = (path: string): number => {
-	let hash = 0x81_1c_9d_c5;
-	for (let index = 0; index < path.length; index++) hash = Math.imul(hash ^ path.charCodeAt(index), 0x01_00_01_93);
-	return hash >>> 0;
-};
-
-/** Whether the thing at `path`, last changed at `mtimeMs`, is checked on this turn (every one without a turn). */
-export const isDueOn = (turn: PollTurn | undefined, mtimeMs: number, path: string): boolean =>
-	turn === undefined || mtimeMs >= turn.quietBeforeMs || slotOf(path) % turn.slices === turn.slice;
-
-/**
  * `previous` brought up to date, reading again only the folders whose mtime
  * changed (an entry added, removed or renamed), with what is below them: the
  * live dashboard's safety poll, every 2 minutes. Stats ~9,500 folders in ~25 ms
  * on a 4 GB history, where a walk reads them all (~80 ms) and allocates an entry
- * per file; with a `turn`, a folder quiet for days only on its turn. A walk
- * from scratch when the roots changed, or when symbolic links are about (or may
- * be): the walk's loop and duplicate checks need all of it.
+ * per file. Every folder, every poll: one quiet for days can still gain a new
+ * session's file, which the watcher may already follow, and a list without it
+ * would make the poll forget it until the folder was looked at. A walk from
+ * scratch when the roots changed, or when symbolic links are about (or may be):
+ * the walk's loop and duplicate checks need all of it.
  */
-export const rediscover = async (previous: Discovery, options: DiscoverOptions = {}, turn?: PollTurn): Promise<Discovery> => {
+export const rediscover = async (previous: Discovery, options: DiscoverOptions = {}): Promise<Discovery> => {
 	const found = await findRoots(options);
 	if (previous.hasLinks !== false || found.roots.join('\n') !== previous.roots.join('\n')) return walkRoots(found);
 	const out: Discovery = {...found, files: [], unreadablePaths: [], dirs: [], walkedAtMs: Date.now(), hasLinks: false};
@@ -277,7 +258,7 @@ export const rediscover = async (previous: Discovery, options: DiscoverOptions =
 	for (const dir of previous.dirs) {
 		if (walkedBelow !== undefined && dir.path.startsWith(walkedBelow)) continue;
 		walkedBelow = undefined;
-		const now = isDueOn(turn, dir.mtimeMs, dir.path) ? statSync(dir.path, {throwIfNoEntry: false}) : dir;
+		const now = statSync(dir.path, {throwIfNoEntry: false});
 		if (now !== undefined && now.mtimeMs === dir.mtimeMs && dir.mtimeMs < previous.walkedAtMs - settleMs) {
 			out.dirs.push(dir);
 			for (const file of filesIn.get(dir.path) ?? []) out.files.push(file);

@@ -1,7 +1,8 @@
 import {statSync} from 'node:fs';
+import {keyHash} from '../../core/util/hash.js';
 import type {ScanProgress} from '../../core/usage/usage-view.js';
 import type {UsageSink} from '../index/live-usage.js';
-import {isDueOn, type PollTurn, type TranscriptFile} from './discover.js';
+import type {TranscriptFile} from './discover.js';
 import {ScanPool} from './scan-pool.js';
 import {sizeOf, type EarlyScan} from './early-scan.js';
 import {isUnchanged, type FileCursor} from './file-cursor.js';
@@ -21,6 +22,21 @@ const isStillUnchanged = (tailer: FileTailer): boolean => {
 		return false;
 	}
 };
+
+/**
+ * Which of the files a safety poll could check it checks: all that changed
+ * since `quietBeforeMs`, and of the rest (quiet for days, which Claude Code no
+ * longer writes to) one in `slices`, in turn, so each is still checked once
+ * every `slices` polls. A file's turn comes from a hash of its path, not its
+ * place in a list: places move when files come or go, and a file moved past its
+ * turn would wait another round (a property test found it). Folders have
+ * no turns (see rediscover).
+ */
+export type PollTurn = {quietBeforeMs: number; slices: number; slice: number};
+
+/** Whether the file at `path`, last changed at `mtimeMs`, is checked on this turn (every one without a turn). */
+export const isDueOn = (turn: PollTurn | undefined, mtimeMs: number, path: string): boolean =>
+	turn === undefined || mtimeMs >= turn.quietBeforeMs || keyHash(path)[0] % turn.slices === turn.slice;
 
 export type ScanOptions = {
 	workerFromBytes?: number;

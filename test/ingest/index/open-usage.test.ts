@@ -11,7 +11,7 @@ import {openUsage} from '../../../source/ingest/index/open-usage.js';
 import {loadIndex} from '../../../source/ingest/index/usage-index.js';
 import {ScanPool} from '../../../source/ingest/transcripts/scan-pool.js';
 import type {UsageHandle} from '../../../source/ingest/index/usage-handle.js';
-import {isDueOn} from '../../../source/ingest/transcripts/discover.js';
+import {isDueOn} from '../../../source/ingest/transcripts/transcript-source.js';
 import {watchSource} from '../../../source/ingest/transcripts/watch.js';
 import {assistantLine} from '../../helpers/entries.js';
 import {waitFor} from '../../helpers/wait-for.js';
@@ -407,6 +407,38 @@ describe('live: the safety poll', () => {
 
 			await unlink(path.join(project('-home-dev-api-server'), 'bbb-original.jsonl'));
 			await waitFor(() => !live.hasFile(path.join(project('-home-dev-api-server'), 'bbb-original.jsonl')), 10_000, 'the removal');
+			expect(totals(usage)).toEqual(await cold());
+		} finally {
+			await watcher.close();
+		}
+	});
+});
+
+describe('live: the safety poll keeps what the watcher found', () => {
+	// A folder quiet for days can still gain a new session's file: every poll must look at every folder, or
+	// the poll's file list lacks the file the watcher follows and forgets it until the folder's turn comes.
+	it('a new session in a project folder quiet for days stays counted poll after poll', async () => {
+		const past = new Date(Date.now() - 7 * 24 * 3_600_000);
+		const age = async (dir: string) => {
+			for (const entry of await readdir(dir, {withFileTypes: true})) if (entry.isDirectory()) await age(path.join(dir, entry.name));
+			for (const entry of await readdir(dir)) await utimes(path.join(dir, entry), past, past);
+			await utimes(dir, past, past);
+		};
+
+		await age(path.join(claudeDir, 'projects'));
+		const usage = await open();
+		const {source, usage: live} = usage.live!;
+		const watcher = watchSource(source, usage.discovery, {claudeDirs: [claudeDir], isPolling: false, safetyPollMs: 100});
+		try {
+			await watcher.ready;
+			const fresh = path.join(project('-home-dev-api-server'), 'ccc-new-session.jsonl');
+			await writeFile(fresh, line('new-in-quiet-folder'));
+			await waitFor(() => live.hasFile(fresh), 10_000, 'the new session');
+			for (let poll = 0; poll < 10; poll++) {
+				await new Promise(resolve => setTimeout(resolve, 100));
+				expect(live.hasFile(fresh)).toBe(true);
+			}
+
 			expect(totals(usage)).toEqual(await cold());
 		} finally {
 			await watcher.close();

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {configDirCandidates, discoverTranscripts, findRoots, isDueOn, rediscover, reuseDiscovery, transcriptFileFor, walkRoots, type Discovery} from '../../../source/ingest/transcripts/discover.js';
+import {configDirCandidates, discoverTranscripts, findRoots, rediscover, reuseDiscovery, transcriptFileFor, walkRoots, type Discovery} from '../../../source/ingest/transcripts/discover.js';
 
 let temp: string;
 beforeEach(async () => {
@@ -234,43 +234,6 @@ describe('rediscover (the live safety poll)', () => {
 			}),
 			{numRuns: 40},
 		);
-	});
-
-	it('with turns, checks folders quiet for days one slice a poll: after a round of them it finds what a walk finds', async () => {
-		await fc.assert(
-			fc.asyncProperty(fc.array(change, {minLength: 1, maxLength: 5}), fc.integer({min: 2, max: 4}), async (changes, slices) => {
-				await rm(path.join(temp, 'c'), {recursive: true, force: true});
-				for (let project = 0; project < 4; project++) {
-					for (let session = 0; session < 4; session++) await touch(path.join(projects(), `p${project}`, `s${session}`, 'subagents', 'agent-0.jsonl'));
-				}
-
-				await ageFolders();
-				let current = await discoverTranscripts({claudeDirs: claudeDirs()});
-				for (const [step, each] of changes.entries()) await apply(each, step);
-				// Everything was quiet (an hour counts as days here): each folder is checked on its turn only.
-				for (let slice = 0; slice < slices; slice++) current = await rediscover(current, {claudeDirs: claudeDirs()}, {quietBeforeMs: Date.now() - 60_000, slices, slice});
-				expect(sorted(current)).toEqual(sorted(await discoverTranscripts({claudeDirs: claudeDirs()})));
-			}),
-			{numRuns: 30},
-		);
-	});
-
-	it('a quiet folder off its turn is not looked at; a recent one always is', async () => {
-		await touch(path.join(projects(), 'p', 's1.jsonl'));
-		await ageFolders();
-		const first = await discoverTranscripts({claudeDirs: claudeDirs()});
-		await writeFile(path.join(projects(), 'p', 's2.jsonl'), '');
-		const turn = (slice: number, quietBeforeMs = Date.now() - 60_000) => ({quietBeforeMs, slices: 2, slice});
-		const folder = path.join(projects(), 'p');
-		const [onTurn, offTurn] = isDueOn(turn(0), 0, folder) ? [0, 1] : [1, 0];
-		const names = (found: Discovery) => found.files.map(file => path.basename(file.path)).sort();
-		expect(names(await rediscover(first, {claudeDirs: claudeDirs()}, turn(offTurn)))).toEqual(['s1.jsonl']);
-		expect(names(await rediscover(first, {claudeDirs: claudeDirs()}, turn(onTurn)))).toEqual(['s1.jsonl', 's2.jsonl']);
-		// Not quiet (changed after quietBeforeMs): looked at whatever the turn.
-		expect(names(await rediscover(first, {claudeDirs: claudeDirs()}, turn(offTurn, 0)))).toEqual(['s1.jsonl', 's2.jsonl']);
-		// Without a turn everything is due; with one, a quiet thing on one slice of the round.
-		expect(isDueOn(undefined, 0, folder)).toBe(true);
-		expect([0, 1, 2].filter(slice => isDueOn({quietBeforeMs: 10, slices: 3, slice}, 5, folder))).toHaveLength(1);
 	});
 
 	it('reads again only the folders that changed: one whose mtime was put back is not read', async () => {
