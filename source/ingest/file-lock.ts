@@ -1,4 +1,5 @@
 import {closeSync, openSync, statSync, unlinkSync} from 'node:fs';
+import {sleepSync} from './sleep-sync.js';
 
 /** A lock older than this was left by a process that died. */
 const staleMs = 10_000;
@@ -46,16 +47,13 @@ export const withFileLock = async <T>(file: string, work: () => Promise<T>): Pro
 	}
 };
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
-
 /** The same for synchronous work (the guard hook writes its decision and exits). */
 export const withFileLockSync = <T>(file: string, work: () => T): T => {
 	const lock = `${file}.lock`;
 	let held = false;
 	for (let waited = 0; waited < patienceMs && !held; waited += 5) {
 		held = tryTake(lock);
-		// A 5 ms sleep without a busy loop.
-		if (!held) Atomics.wait(pause, 0, 0, 5);
+		if (!held) sleepSync(5);
 	}
 
 	try {

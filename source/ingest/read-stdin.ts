@@ -1,4 +1,5 @@
 import {fstatSync, readSync, statSync} from 'node:fs';
+import {sleepSync} from './sleep-sync.js';
 
 /**
  * All of stdin, or '' when it is a terminal (run by hand) or sends nothing
@@ -41,11 +42,6 @@ const readToEnd = (): string => {
 	}
 };
 
-/** Sleeping between reads, without the event loop (this runs before anything else is going on). */
-const pause = (ms: number) => {
-	Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-};
-
 /** What was read up to the end of stdin, a whole JSON value, or the deadline; undefined when fd 0 cannot be read so. */
 const readNonBlocking = (deadlineMs: number): string | undefined => {
 	const chunks: Buffer[] = [];
@@ -59,7 +55,8 @@ const readNonBlocking = (deadlineMs: number): string | undefined => {
 			const {code} = error as NodeJS.ErrnoException;
 			if (code === 'EAGAIN' || code === 'EWOULDBLOCK') {
 				if (Date.now() >= deadlineMs) return text();
-				pause(2);
+				// Between reads without the event loop: this runs before anything else is going on.
+				sleepSync(2);
 				continue;
 			}
 

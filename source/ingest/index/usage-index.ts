@@ -10,7 +10,7 @@ import type {FileUsage} from '../../core/usage/ledger.js';
 import type {UsageEntry, UsageEvent} from '../../core/usage/types.js';
 import type {UsageCounters} from '../../core/usage/usage-view.js';
 import {sweepStaleTemps} from '../dirs.js';
-import type {DirStamp} from '../transcripts/discover.js';
+import type {DirStamp, SavedDiscovery} from '../transcripts/discover.js';
 import {entryFlags, fastFlag, nonBillableFlag, sidechainFlag, stringTable} from './entry-encoding.js';
 import type {FileCursor} from '../transcripts/file-cursor.js';
 
@@ -106,9 +106,6 @@ type Header = {
 	/** Whether that walk followed a symbolic link (the live safety poll reads again only changed folders where none did). */
 	hasLinks?: boolean;
 };
-
-/** The walk an index's folders come from (see Discovery). */
-export type SavedDiscovery = {dirs: readonly DirStamp[]; walkedAtMs: number; hasLinks?: boolean | undefined};
 
 /** What the header's table holds per file, as Float64 in this order. */
 const fileColumns = [
@@ -498,7 +495,7 @@ export type DecodedIndex = {
 	/** Per summary block, its stored `report --json` text when it was finished, or undefined when none were stored. */
 	blockTexts: () => Array<string | undefined> | undefined;
 	/** The folders walked and when, so an unchanged tree need not be walked again. */
-	discovery: {dirs: DirStamp[]; walkedAtMs: number; hasLinks?: boolean} | undefined;
+	discovery: (SavedDiscovery & {dirs: DirStamp[]}) | undefined;
 	/** The entries on demand: each call checks the data and holds the file open until the body is closed. */
 	body: () => Promise<IndexBody | {error: string}>;
 	/**

@@ -22,6 +22,9 @@ export type Discovery = {
 
 export type DirStamp = {path: string; mtimeMs: number};
 
+/** What the index keeps of a walk (see Discovery), so an unchanged tree need not be walked again. */
+export type SavedDiscovery = {dirs: readonly DirStamp[]; walkedAtMs: number; hasLinks?: boolean | undefined};
+
 export type DiscoverOptions = {
 	claudeDirs?: readonly string[];
 	env?: NodeJS.ProcessEnv;
@@ -218,7 +221,7 @@ const settleMs = 2000;
 export const reuseDiscovery = async (
 	found: {searched: string[]; roots: string[]},
 	/** `files` gives the saved list, built only when it is reused. */
-	saved: {roots: readonly string[]; dirs: readonly DirStamp[]; walkedAtMs: number; hasLinks?: boolean | undefined; files: () => TranscriptFile[]},
+	saved: SavedDiscovery & {roots: readonly string[]; files: () => TranscriptFile[]},
 ): Promise<Discovery | undefined> => {
 	if (saved.dirs.length === 0 || saved.roots.join('\n') !== found.roots.join('\n')) return undefined;
 	// Synchronous: many small stats finish sooner in a loop than as promises.
