@@ -1,11 +1,11 @@
 import {statSync} from 'node:fs';
-import {keyHash} from '../../core/util/hash.js';
 import type {ScanProgress} from '../../core/usage/usage-view.js';
 import type {UsageSink} from '../index/live-usage.js';
 import type {TranscriptFile} from './discover.js';
 import {ScanPool} from './scan-pool.js';
 import {sizeOf, type EarlyScan} from './early-scan.js';
 import {isUnchanged, type FileCursor} from './file-cursor.js';
+import {isDueOn, type PollTurn} from './poll-turn.js';
 import {FileTailer, type TailUpdate} from './tail-file.js';
 
 /** Cold reads below this many bytes stay on the main thread: worker start-up and the copy back cost ~0.2 s, measured to break even near 300 MB on 2 cores. */
@@ -22,21 +22,6 @@ const isStillUnchanged = (tailer: FileTailer): boolean => {
 		return false;
 	}
 };
-
-/**
- * Which of the files a safety poll could check it checks: all that changed
- * since `quietBeforeMs`, and of the rest (quiet for days, which Claude Code no
- * longer writes to) one in `slices`, in turn, so each is still checked once
- * every `slices` polls. A file's turn comes from a hash of its path, not its
- * place in a list: places move when files come or go, and a file moved past its
- * turn would wait another round (a property test found it). Folders have
- * no turns (see rediscover).
- */
-export type PollTurn = {quietBeforeMs: number; slices: number; slice: number};
-
-/** Whether the file at `path`, last changed at `mtimeMs`, is checked on this turn (every one without a turn). */
-export const isDueOn = (turn: PollTurn | undefined, mtimeMs: number, path: string): boolean =>
-	turn === undefined || mtimeMs >= turn.quietBeforeMs || keyHash(path)[0] % turn.slices === turn.slice;
 
 export type ScanOptions = {
 	workerFromBytes?: number;
@@ -66,11 +51,16 @@ export class TranscriptSource {
 		this.early = scanOptions.early;
 	}
 
-	/** Follow exactly `files`: new ones get a tailer (resuming a saved cursor), missing ones are forgotten. */
-	track(files: readonly TranscriptFile[], savedCursors: ReadonlyMap<string, FileCursor> = new Map()): void {
+	/**
+	 * Follow exactly `files`: new ones get a tailer (resuming a saved cursor),
+	 * missing ones are forgotten, except where `isKept` says the list did not
+	 * look (a safety poll's folders not on their turn, which a watcher may have
+	 * found a file in).
+	 */
+	track(files: readonly TranscriptFile[], savedCursors: ReadonlyMap<string, FileCursor> = new Map(), isKept: (path: string) => boolean = () => false): void {
 		const wanted = new Set(files.map(file => file.path));
 		for (const path of this.tailers.keys()) {
-			if (!wanted.has(path)) this.forget(path);
+			if (!wanted.has(path) && !isKept(path)) this.forget(path);
 		}
 
 		for (const file of files) {

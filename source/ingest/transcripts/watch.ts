@@ -27,9 +27,9 @@ const isTranscript = (file: string): boolean => file.endsWith('.jsonl');
 /** Files untouched this long are not watched individually; the safety poll still reads them. */
 const quietFileMs = 3 * 24 * 60 * 60 * 1000;
 /**
- * The safety poll checks such files, which Claude Code no longer writes to, one
- * in 5 at a time: each every 10 minutes (with the poll every 2), as the status
- * line's sweep does.
+ * The safety poll looks at such files and folders, which Claude Code no longer
+ * writes to, one session in 5 at a time (see PollTurn): each every 10 minutes
+ * (with the poll every 2), as the status line's sweep does.
  */
 const quietTurns = 5;
 
@@ -129,13 +129,15 @@ export const watchSource = (
 			void source.poll(file);
 		},
 		onRemove: file => source.forget(file),
-		// Stats, no reads of what did not change, and files quiet for days on their turn: at 4 GB ~1 s of
-		// CPU every 2 minutes before (readdir of every folder, a stat promise per file), ~200 ms with every
+		// Stats, no reads of what did not change, and what is quiet for days on its turn: at 4 GB ~1 s of
+		// CPU every 2 minutes with a readdir of every folder and a stat promise per file, ~250 ms with every
 		// folder and file stat'ed in a loop, less with the turns (see rediscover, pollAll).
 		onSafetyPoll: async () => {
-			const turn = {quietBeforeMs: Date.now() - quietFileMs, slices: quietTurns, slice: polls++ % quietTurns};
-			current = await rediscover(current, {claudeDirs: options.claudeDirs});
-			source.track(current.files);
+			const turn = {quietBeforeMs: Date.now() - quietFileMs, slices: quietTurns, slice: polls++ % quietTurns, roots: current.roots};
+			const next = await rediscover(current, {claudeDirs: options.claudeDirs}, turn);
+			// The same list: nothing was added or removed where the poll looked.
+			if (next.files !== current.files) source.track(next.files, undefined, file => next.carried?.has(path.dirname(file)) === true);
+			current = next;
 			await source.pollAll(undefined, {statFirst: true, turn});
 		},
 	});

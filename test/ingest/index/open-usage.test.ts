@@ -11,7 +11,7 @@ import {openUsage} from '../../../source/ingest/index/open-usage.js';
 import {loadIndex} from '../../../source/ingest/index/usage-index.js';
 import {ScanPool} from '../../../source/ingest/transcripts/scan-pool.js';
 import type {UsageHandle} from '../../../source/ingest/index/usage-handle.js';
-import {isDueOn} from '../../../source/ingest/transcripts/transcript-source.js';
+import {isDueOn} from '../../../source/ingest/transcripts/poll-turn.js';
 import {watchSource} from '../../../source/ingest/transcripts/watch.js';
 import {assistantLine} from '../../helpers/entries.js';
 import {waitFor} from '../../helpers/wait-for.js';
@@ -415,16 +415,15 @@ describe('live: the safety poll', () => {
 });
 
 describe('live: the safety poll keeps what the watcher found', () => {
-	// A folder quiet for days can still gain a new session's file: every poll must look at every folder, or
-	// the poll's file list lacks the file the watcher follows and forgets it until the folder's turn comes.
-	it('a new session in a project folder quiet for days stays counted poll after poll', async () => {
-		const past = new Date(Date.now() - 7 * 24 * 3_600_000);
-		const age = async (dir: string) => {
-			for (const entry of await readdir(dir, {withFileTypes: true})) if (entry.isDirectory()) await age(path.join(dir, entry.name));
-			for (const entry of await readdir(dir)) await utimes(path.join(dir, entry), past, past);
-			await utimes(dir, past, past);
-		};
+	const past = new Date(Date.now() - 7 * 24 * 3_600_000);
+	const age = async (dir: string) => {
+		for (const entry of await readdir(dir, {withFileTypes: true})) if (entry.isDirectory()) await age(path.join(dir, entry.name));
+		for (const entry of await readdir(dir)) await utimes(path.join(dir, entry), past, past);
+		await utimes(dir, past, past);
+	};
 
+	// A project folder has no turn: a new session's file is on the poll's list from the first poll on.
+	it('a new session in a project folder quiet for days stays counted poll after poll', async () => {
 		await age(path.join(claudeDir, 'projects'));
 		const usage = await open();
 		const {source, usage: live} = usage.live!;
@@ -444,6 +443,33 @@ describe('live: the safety poll keeps what the watcher found', () => {
 			await watcher.close();
 		}
 	});
+
+	// A live session whose subagents' folder dates from days ago: the watcher follows a new subagent at once,
+	// while the poll looks in that folder only on the session's turn. Polls off the turn that find other news
+	// (a new session each time here) must not forget the subagent.
+	it("a new subagent in a live session's quiet folder stays counted on polls off its turn", async () => {
+		await age(path.join(claudeDir, 'projects'));
+		const session = path.join(project('-home-dev-web-app'), 'opus46-1h-cache');
+		await appendFile(`${session}.jsonl`, line('live-session'));
+		const usage = await open();
+		const {source, usage: live} = usage.live!;
+		const watcher = watchSource(source, usage.discovery, {claudeDirs: [claudeDir], isPolling: false, safetyPollMs: 100});
+		try {
+			await watcher.ready;
+			const agent = path.join(session, 'subagents', 'agent-new.jsonl');
+			await writeFile(agent, line('new-subagent'));
+			await waitFor(() => live.hasFile(agent), 10_000, 'the new subagent');
+			for (let poll = 0; poll < 12; poll++) {
+				await writeFile(path.join(project('-home-dev-api-server'), `news-${poll}.jsonl`), line(`news-${poll}`));
+				await new Promise(resolve => setTimeout(resolve, 100));
+				expect(live.hasFile(agent)).toBe(true);
+			}
+
+			await waitFor(async () => JSON.stringify(totals(usage)) === JSON.stringify(await cold()), 10_000, 'a cold read');
+		} finally {
+			await watcher.close();
+		}
+	});
 });
 
 describe('live: a poll with turns', () => {
@@ -455,7 +481,7 @@ describe('live: a poll with turns', () => {
 		const files = ['aaa-resumed.jsonl', 'bbb-original.jsonl'].map(name => path.join(project('-home-dev-api-server'), name));
 		for (const file of files) await appendFile(file, line(`turn-${path.basename(file)}`));
 		// Every file counts as quiet (last changed before quietBeforeMs); 16 turns, so some turn is neither file's.
-		const turn = (slice: number) => ({quietBeforeMs: Date.now() + 60_000, slices: 16, slice});
+		const turn = (slice: number) => ({quietBeforeMs: Date.now() + 60_000, slices: 16, slice, roots: [path.join(claudeDir, 'projects')]});
 		const idle = Array.from({length: 16}, (_, slice) => slice).find(slice => files.every(file => !isDueOn(turn(slice), 0, file)))!;
 		await source.pollAll(undefined, {statFirst: true, turn: turn(idle)});
 		expect(entries()).toBe(before);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {configDirCandidates, discoverTranscripts, findRoots, rediscover, reuseDiscovery, transcriptFileFor, walkRoots, type Discovery} from '../../../source/ingest/transcripts/discover.js';
+import {isDueOn} from '../../../source/ingest/transcripts/poll-turn.js';
 
 let temp: string;
 beforeEach(async () => {
@@ -170,8 +171,12 @@ describe('rediscover (the live safety poll)', () => {
 
 	const sorted = (found: Discovery) => ({files: [...found.files].sort((a, b) => (a.path < b.path ? -1 : 1)), dirs: found.dirs.map(dir => dir.path).sort(), unreadable: found.unreadablePaths});
 
-	type Change = {kind: 'add-file' | 'remove-file' | 'add-folder' | 'remove-folder' | 'rename-folder' | 'add-subagent'; project: number; session: number};
-	const change = fc.record({kind: fc.constantFrom('add-file', 'remove-file', 'add-folder', 'remove-folder', 'rename-folder', 'add-subagent'), project: fc.nat(3), session: fc.nat(3)}) as fc.Arbitrary<Change>;
+	type Change = {kind: 'add-file' | 'remove-file' | 'add-folder' | 'remove-folder' | 'rename-folder' | 'rename-session' | 'add-subagent' | 'remove-subagent'; project: number; session: number};
+	const change = fc.record({
+		kind: fc.constantFrom('add-file', 'remove-file', 'add-folder', 'remove-folder', 'rename-folder', 'rename-session', 'add-subagent', 'remove-subagent'),
+		project: fc.nat(3),
+		session: fc.nat(3),
+	}) as fc.Arbitrary<Change>;
 
 	const apply = async ({kind, project, session}: Change, step: number) => {
 		const projectDir = path.join(projects(), `p${project}`);
@@ -202,25 +207,40 @@ describe('rediscover (the live safety poll)', () => {
 				break;
 			}
 
+			case 'rename-session': {
+				await rename(sessionDir, path.join(projectDir, `s${session}-moved-${step}`)).catch(() => undefined);
+				break;
+			}
+
 			case 'add-subagent': {
 				await touch(path.join(sessionDir, 'subagents', `agent-${step}.jsonl`));
+				break;
+			}
+
+			case 'remove-subagent': {
+				await rm(path.join(sessionDir, 'subagents', 'agent-0.jsonl'), {force: true});
 				break;
 			}
 		}
 	};
 
+	/** Four projects of four sessions, every other one with a subagent's folder, every folder at rest. */
+	const putHistory = async () => {
+		await rm(path.join(temp, 'c'), {recursive: true, force: true});
+		for (let project = 0; project < 4; project++) {
+			for (let session = 0; session < 4; session++) {
+				await touch(path.join(projects(), `p${project}`, `s${session}.jsonl`));
+				if (session % 2 === 0) await touch(path.join(projects(), `p${project}`, `s${session}`, 'subagents', 'agent-0.jsonl'));
+			}
+		}
+
+		await ageFolders();
+	};
+
 	it('finds what a walk from scratch finds, after files and folders come, go and are renamed', async () => {
 		await fc.assert(
 			fc.asyncProperty(fc.array(fc.array(change, {maxLength: 4}), {minLength: 1, maxLength: 3}), async polls => {
-				await rm(path.join(temp, 'c'), {recursive: true, force: true});
-				for (let project = 0; project < 4; project++) {
-					for (let session = 0; session < 4; session++) {
-						await touch(path.join(projects(), `p${project}`, `s${session}.jsonl`));
-						if (session % 2 === 0) await touch(path.join(projects(), `p${project}`, `s${session}`, 'subagents', 'agent-0.jsonl'));
-					}
-				}
-
-				await ageFolders();
+				await putHistory();
 				let current = await discoverTranscripts({claudeDirs: claudeDirs()});
 				let step = 0;
 				for (const changes of polls) {
@@ -234,6 +254,55 @@ describe('rediscover (the live safety poll)', () => {
 			}),
 			{numRuns: 40},
 		);
+	});
+
+	// Every folder counts as quiet here: only the turn decides which sessions a poll looks at.
+	const turnOf = (poll: number) => ({quietBeforeMs: Date.now() + 3_600_000, slices: 3, slice: poll % 3, roots: [projects()]});
+
+	it("with turns, sees a session's folders only on its turn, and everything else on every poll", async () => {
+		await fc.assert(
+			fc.asyncProperty(fc.array(fc.array(change, {maxLength: 4}), {minLength: 1, maxLength: 4}), async polls => {
+				await putHistory();
+				let current = await discoverTranscripts({claudeDirs: claudeDirs()});
+				let poll = 0;
+				let step = 0;
+				const pollOnce = async () => {
+					const turn = turnOf(poll++);
+					const previous = current;
+					current = await rediscover(previous, {claudeDirs: claudeDirs()}, turn);
+					const carried = current.carried ?? new Set();
+					// Only a session's folders, quiet and not on their turn, are taken as they were: what a
+					// walk finds everywhere else, what the last poll knew in those.
+					for (const dir of carried) expect([isDueOn(turn, 0, dir), path.relative(projects(), dir).split(path.sep).length >= 2]).toEqual([false, true]);
+					const cold = await discoverTranscripts({claudeDirs: claudeDirs()});
+					const expected = [...cold.files.filter(file => !carried.has(path.dirname(file.path))), ...previous.files.filter(file => carried.has(path.dirname(file.path)))];
+					expect(sorted(current).files).toEqual(sorted({...cold, files: expected}).files);
+					await ageFolders();
+					// At rest again: what the poll looked at, as it is now; what it carried keeps its old stamp.
+					current = {...current, dirs: await Promise.all(current.dirs.map(async dir => (carried.has(dir.path) ? dir : {path: dir.path, mtimeMs: (await stat(dir.path)).mtimeMs})))};
+				};
+
+				for (const changes of polls) {
+					for (const each of changes) await apply(each, step++);
+					await pollOnce();
+				}
+
+				// A round of turns later, with nothing changing, it is what a walk finds.
+				for (let round = 0; round < 3; round++) await pollOnce();
+				expect(sorted(current)).toEqual(sorted(await discoverTranscripts({claudeDirs: claudeDirs()})));
+			}),
+			{numRuns: 40},
+		);
+	});
+
+	it('returns the lists it had when nothing it looked at changed', async () => {
+		await putHistory();
+		const first = await discoverTranscripts({claudeDirs: claudeDirs()});
+		const next = await rediscover(first, {claudeDirs: claudeDirs()}, turnOf(0));
+		expect(next.files).toBe(first.files);
+		expect(next.carried?.size).toBeGreaterThan(0);
+		await touch(path.join(projects(), 'p0', 'fresh.jsonl'));
+		expect((await rediscover(next, {claudeDirs: claudeDirs()}, turnOf(1))).files).not.toBe(first.files);
 	});
 
 	it('reads again only the folders that changed: one whose mtime was put back is not read', async () => {
