@@ -1,6 +1,6 @@
 // The live dashboard under a real pseudo-terminal (util-linux `script`), on a
 // corpus whose index is warm: idle CPU (10–40 s after the first frame, and
-// steady, a minute later), CPU while a session appends 2 lines/s,
+// steady, from a minute later over one whole safety poll's period), CPU while a session appends 2 lines/s,
 // append → frame latency (until the new line's project shows on screen), and RSS.
 import {execFileSync, spawn} from 'node:child_process';
 import {appendFileSync, readFileSync, readlinkSync} from 'node:fs';
@@ -50,7 +50,7 @@ const liveLine = index => {
 /** Steady idle is measured from this long after the first idle window began (see the probe). */
 const steadyAfterSeconds = 60;
 
-export const dashboardProbe = async ({cli, dir, env, file, idleSeconds, appendSeconds, columns = 100, rows = 40}) => {
+export const dashboardProbe = async ({cli, dir, env, file, idleSeconds, steadySeconds = 120, appendSeconds, columns = 100, rows = 40}) => {
 	const command = `stty cols ${columns} rows ${rows}; exec '${process.execPath}' '${cli}' --claude-dir '${dir}'`;
 	const child = spawn('script', ['-qfec', command, '/dev/null'], {env: benchEnv({...env, TERM: 'xterm-256color'}), stdio: ['pipe', 'pipe', 'inherit']});
 	let screen = '';
@@ -89,9 +89,12 @@ export const dashboardProbe = async ({cli, dir, env, file, idleSeconds, appendSe
 		// ~2/3 of that window's CPU. Idle is then measured again a minute later.
 		const firstMinuteCpuPercent = ((cpuTicks(pid) - before) / clockTicks / idleSeconds) * 100;
 		await sleep(Math.max(0, idleSince + steadyAfterSeconds * 1000 - performance.now()));
+		// Steady idle is the average over the safety poll's period (2 minutes, watch.ts),
+		// which holds one poll wherever it starts: a 30 s window holds it or not by
+		// chance, and showed the same build at 0.00% and 1.27%.
 		before = cpuTicks(pid);
-		await sleep(idleSeconds * 1000);
-		const idleCpuPercent = ((cpuTicks(pid) - before) / clockTicks / idleSeconds) * 100;
+		await sleep(steadySeconds * 1000);
+		const idleCpuPercent = ((cpuTicks(pid) - before) / clockTicks / steadySeconds) * 100;
 
 		const latencies = [];
 		const appends = appendSeconds * 2;

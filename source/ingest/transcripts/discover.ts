@@ -1,7 +1,7 @@
 import {existsSync, readdirSync, realpathSync, statSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {isDueOn, type PollTurn} from './poll-turn.js';
+import {isDueOn, turnSlot, type PollTurn} from './poll-turn.js';
 
 /** A transcript file and the project folder it sits in. */
 export type TranscriptFile = {path: string; projectSlug: string};
@@ -23,7 +23,12 @@ export type Discovery = {
 	carried?: ReadonlySet<string>;
 };
 
-export type DirStamp = {path: string; mtimeMs: number};
+export type DirStamp = {
+	path: string;
+	mtimeMs: number;
+	/** The safety poll's turn for the folder, drawn once (see turnSlot). */
+	turnSlot?: number;
+};
 
 /** What the index keeps of a walk (see Discovery), so an unchanged tree need not be walked again. */
 export type SavedDiscovery = {dirs: readonly DirStamp[]; walkedAtMs: number; hasLinks?: boolean | undefined};
@@ -255,7 +260,7 @@ export const rediscover = async (previous: Discovery, options: DiscoverOptions =
 	if (previous.hasLinks !== false || found.roots.join('\n') !== previous.roots.join('\n')) return walkRoots(found);
 	const carried = new Set<string>();
 	const isSame = (dir: DirStamp) => {
-		if (!isDueOn(turn, dir.mtimeMs, dir.path)) {
+		if (turn !== undefined && !isDueOn(turn, dir.mtimeMs, dir.path, (dir.turnSlot ??= turnSlot(turn.roots, dir.path)))) {
 			carried.add(dir.path);
 			return true;
 		}

@@ -37,9 +37,22 @@ export const sessionOf = (roots: readonly string[], file: string): string | unde
 	return undefined;
 };
 
-/** Whether the file or folder at `file`, last changed at `mtimeMs`, is looked at on this turn (everything is without one). */
-export const isDueOn = (turn: PollTurn | undefined, mtimeMs: number, file: string): boolean => {
+/**
+ * What a file's or folder's turn is drawn from: its session's hash, or -1 for
+ * what has no turn. A function of the path (and the roots, which a live
+ * process keeps): a caller that asks every 2 minutes may keep it.
+ */
+export const turnSlot = (roots: readonly string[], file: string): number => {
+	const session = sessionOf(roots, file);
+	return session === undefined ? -1 : keyHash(session)[0];
+};
+
+/**
+ * Whether the file or folder at `file`, last changed at `mtimeMs`, is looked at
+ * on this turn (everything is without one). `slot` is its {@link turnSlot}, if kept.
+ */
+export const isDueOn = (turn: PollTurn | undefined, mtimeMs: number, file: string, slot?: number): boolean => {
 	if (turn === undefined || mtimeMs >= turn.quietBeforeMs) return true;
-	const session = sessionOf(turn.roots, file);
-	return session === undefined || keyHash(session)[0] % turn.slices === turn.slice;
+	const drawn = slot ?? turnSlot(turn.roots, file);
+	return drawn === -1 || drawn % turn.slices === turn.slice;
 };

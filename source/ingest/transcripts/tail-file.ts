@@ -22,6 +22,8 @@ const openForReading = async (path: string): Promise<TailHandle> => open(path, '
  * flight at a time; polls that arrive meanwhile coalesce into one more read.
  */
 export class FileTailer {
+	/** The safety poll's turn for the file, drawn once (see turnSlot). */
+	turnSlot: number | undefined = undefined;
 	private running: Promise<void> | undefined;
 	private isAgain = false;
 

@@ -5,7 +5,7 @@ import type {TranscriptFile} from './discover.js';
 import {ScanPool} from './scan-pool.js';
 import {sizeOf, type EarlyScan} from './early-scan.js';
 import {isUnchanged, type FileCursor} from './file-cursor.js';
-import {isDueOn, type PollTurn} from './poll-turn.js';
+import {isDueOn, turnSlot, type PollTurn} from './poll-turn.js';
 import {FileTailer, type TailUpdate} from './tail-file.js';
 
 /** Cold reads below this many bytes stay on the main thread: worker start-up and the copy back cost ~0.2 s, measured to break even near 300 MB on 2 cores. */
@@ -131,7 +131,7 @@ export class TranscriptSource {
 		for (const tailer of [...this.tailers.values()]) {
 			if (isCold && tailer.cursor === undefined) continue;
 			// Not its turn (see PollTurn): taken as unchanged until it is.
-			if (statFirst && tailer.cursor !== undefined && !isDueOn(turn, tailer.cursor.mtimeMs, tailer.path)) continue;
+			if (statFirst && turn !== undefined && tailer.cursor !== undefined && !isDueOn(turn, tailer.cursor.mtimeMs, tailer.path, (tailer.turnSlot ??= turnSlot(turn.roots, tailer.path)))) continue;
 			if (statFirst && (isKnownUnchanged(tailer) || isStillUnchanged(tailer))) {
 				if (++checked % 2000 === 0) await new Promise(resolve => setImmediate(resolve));
 				continue;

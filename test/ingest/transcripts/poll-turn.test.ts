@@ -1,7 +1,7 @@
 import path from 'node:path';
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {isDueOn, sessionOf} from '../../../source/ingest/transcripts/poll-turn.js';
+import {isDueOn, sessionOf, turnSlot} from '../../../source/ingest/transcripts/poll-turn.js';
 
 const root = path.resolve('/history/projects');
 const session = path.join(root, '-home-dev-app', '5f0c-session');
@@ -19,6 +19,7 @@ describe('sessionOf', () => {
 		expect(sessionOf([root], path.join(root, 'loose.jsonl'))).toBeUndefined();
 		expect(sessionOf([root], path.join(`${root}-other`, 'p', 's'))).toBeUndefined();
 		expect(sessionOf([path.resolve('/elsewhere'), root], `${session}.jsonl`)).toBe(session);
+		expect(turnSlot([root], path.join(root, '-home-dev-app'))).toBe(-1);
 	});
 });
 
@@ -37,6 +38,8 @@ describe('isDueOn', () => {
 				const due = parts.map(part => [0, 1, 2, 3, 4].filter(slice => isDueOn(turn(slice), 0, part)));
 				expect(due[0]).toHaveLength(1);
 				for (const each of due) expect(each).toEqual(due[0]);
+				// A kept slot gives the same turns.
+				for (const part of parts) expect([0, 1, 2, 3, 4].filter(slice => isDueOn(turn(slice), 0, part, turnSlot([root], part)))).toEqual(due[0]);
 			}),
 		);
 	});
