@@ -128,7 +128,9 @@ export const snapshotSessionRows = async (options: Options, settings: Awaited<Re
 	// A snapshot that cannot be written back costs the next call time, never this answer.
 	const {usage} = await advanceSnapshot(file, snapshot, {roots, ...settings, nowMs, dayStartsMs: lastDayStarts(nowMs), isSweep: false});
 	if (usage?.isSweepDue) await startSweep(file, options);
-	return usage?.sessions === undefined ? undefined : sessionRowsFromSnapshot(snapshot, usage.sessions);
+	// Only as many rows as the list shows: the rest of the part is not parsed.
+	const shown = {limit: options.limit, isShown: (row: SessionSummary) => options.project === undefined || row.project === options.project};
+	return usage?.sessions === undefined ? undefined : sessionRowsFromSnapshot(snapshot, usage.sessions, shown);
 };
 
 /**

@@ -34,7 +34,8 @@ const text = ({session, request, output, minutesAgo, model}: Line): string =>
 		),
 	)
 		.replace('"msg_013YZ68naDuds27CD9ZGNVDE"', `"msg_${request}"`)
-		.replace(/"model":"[^"]*"/, `"model":"${models[model]}"`)}\n`;
+		.replace(/"model":"[^"]*"/, `"model":"${models[model]}"`)
+		.replace(/"cwd":"[^"]*"/, `"cwd":"/home/dev/${session % 2 === 0 ? 'shop' : 'blog'}"`)}\n`;
 
 /** Captures what a command writes to stdout. */
 const captured = async (action: () => Promise<unknown>): Promise<string> => {
@@ -51,22 +52,24 @@ const captured = async (action: () => Promise<unknown>): Promise<string> => {
 	return out;
 };
 
+type Shown = {limit?: number; project?: string};
+
 const history = (dir: string) => {
-	const options = (cache: boolean) => {
+	const options = (cache: boolean, {limit = 0, project}: Shown = {}) => {
 		process.env['CCTOP_CACHE_DIR'] = path.join(dir, 'cache');
 		process.env['CCTOP_DATA_DIR'] = path.join(dir, 'data');
-		return parseOptions({claudeDir: [dir], now: new Date(nowMs).toISOString(), quiet: true, cache, list: true, json: true, limit: 0});
+		return parseOptions({claudeDir: [dir], now: new Date(nowMs).toISOString(), quiet: true, cache, list: true, json: true, limit, ...(project === undefined ? {} : {project})});
 	};
 
 	const file = (session: number) => path.join(dir, 'projects', session % 2 === 0 ? '-home-dev-shop' : '-home-dev-blog', `${sessions[session]}.jsonl`);
 	return {
 		file,
-		list: async (cache: boolean) => captured(async () => runSession(options(cache), undefined)),
-		fast: async () => {
-			const rows = await snapshotSessionRows(options(true), await ledgerSettings(options(true)));
+		list: async (cache: boolean, shown?: Shown) => captured(async () => runSession(options(cache, shown), undefined)),
+		fast: async (shown?: Shown) => {
+			const rows = await snapshotSessionRows(options(true, shown), await ledgerSettings(options(true, shown)));
 			return rows === undefined ? undefined : JSON.stringify(rows);
 		},
-		cold: async () => captured(async () => runSession(options(false), undefined)),
+		cold: async (shown?: Shown) => captured(async () => runSession(options(false, shown), undefined)),
 		status: async () => statusFor(options(true), {needsPeriods: false, isSweep: false}),
 		append: async (lines: readonly Line[]) => {
 			for (const line of lines) {
@@ -128,6 +131,50 @@ describe('session --list from the status snapshot', () => {
 		// Copies of old requests and lines older than the window go to the index; the rest do not.
 		expect(fastAnswers).toBeGreaterThan(0);
 		expect(fastAnswers).toBeLessThan(calls);
+	});
+
+	// The list parses the part's final rows only as far as it shows them (sessions-part.ts): the newest
+	// `--limit` rows, of one project or of all, must be a cold read's.
+	it("gives a cold read's newest rows for any --limit and --project (property)", async () => {
+		let fastAnswers = 0;
+		let filtered = 0;
+		await fc.assert(
+			fc.asyncProperty(
+				fc.array(lineArb(3, 3000), {minLength: 1, maxLength: 16}),
+				fc.array(fc.oneof({weight: 6, arbitrary: lineArb(3, 10, true)}, {weight: 1, arbitrary: lineArb(3, 3000)}), {minLength: 1, maxLength: 4}),
+				fc.integer({min: 0, max: 4}),
+				fc.constantFrom(undefined, 0, 1),
+				async (before, after, limit, projectIndex) => {
+					const h = history(path.join(root, `h${run++}`));
+					for (const session of [0, 1, 2, 3]) {
+						await mkdir(path.dirname(h.file(session)), {recursive: true});
+						await writeFile(h.file(session), '');
+					}
+
+					await h.append(before);
+					await h.list(true);
+					await h.append(after);
+					// One of the projects the list holds (or all of them).
+					const projects = [...new Set((JSON.parse(await h.cold()) as {sessions: Array<{project: string}>}).sessions.map(row => row.project))].sort();
+					const project = projectIndex === undefined ? undefined : projects[projectIndex % projects.length];
+					const shown = {limit, ...(project === undefined ? {} : {project})};
+					// The rows the snapshot gives, shown as the command shows them, are a cold read's.
+					const cold = JSON.stringify((JSON.parse(await h.cold(shown)) as {sessions: unknown[]}).sessions);
+					const fast = await h.fast(shown);
+					if (fast !== undefined) {
+						fastAnswers++;
+						const {sessionSummaryJson} = await import('../../source/core/screens/session-detail.js');
+						const rows = (JSON.parse(fast) as Array<Parameters<typeof sessionSummaryJson>[0]>).filter(row => project === undefined || row.project === project);
+						expect(JSON.stringify((limit === 0 ? rows : rows.slice(0, limit)).map(row => sessionSummaryJson(row)))).toBe(cold);
+					}
+
+					expect(await h.list(true, shown)).toBe(await h.cold(shown));
+					if (project !== undefined) filtered++;
+				},
+			),
+			{numRuns: 40},
+		);
+		expect([fastAnswers > 0, filtered > 0]).toEqual([true, true]);
 	});
 
 	it('answers a live session\'s new requests, a new session\'s and a streamed copy\'s without the index', async () => {

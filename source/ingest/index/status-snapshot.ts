@@ -7,7 +7,10 @@ import {beatsCopy, compareEntries, dedupeKey} from '../../core/usage/dedupe.js';
 import type {LedgerOptions} from '../../core/usage/ledger.js';
 import {entryCostUsd} from '../../core/usage/pricing.js';
 import {totalTokens, type UsageEntry} from '../../core/usage/types.js';
-import {byLastActive, continueRow, rowOf, type RowState, type SessionSummary} from '../../core/usage/session-summaries.js';
+import {byLastActive, continueRow, rowOf, type SessionSummary} from '../../core/usage/session-summaries.js';
+import {decodeSessionsPart, encodeSessionsPart, type SessionsPart} from './sessions-part.js';
+
+export type {SessionsPart} from './sessions-part.js';
 import {sessionOf} from '../../core/usage/sessions.js';
 import {movedDaySums, weekFromSums, type DaySums, type Weekly} from '../../core/usage/weekly.js';
 import {cacheDir} from '../dirs.js';
@@ -72,14 +75,6 @@ export type StatusSnapshot = {
 	newSessions?: Uint8Array;
 };
 
-/**
- * Every session's row without its requests from the recent window on
- * (`fromMs` − an hour, where the snapshot's entries start): sessions with none
- * there as final rows, the others as states to carry on (see {@link continueRow}).
- * With each recent request's session (the one it first appeared in, which the
- * entries keep), `session --list` is these carried on with the recent requests.
- */
-export type SessionsPart = {finals: SessionSummary[]; states: RowState[]};
 
 type TrackedFile = TranscriptFile & FileCursor;
 
@@ -96,8 +91,8 @@ type TreeColumns = {
 
 // 3: files carry ctimeMs and the fingerprint of the bytes read. 4: sweptAtMs. 5: hot and cold parts. 6: day sums.
 // 7: the cold part, the key filter and session rows in side files, rewritten only when they change. 8: entangled sessions.
-// 9: limit lines the prefilter skipped before (see indexVersion 6).
-const snapshotVersion = 9;
+// 9: limit lines the prefilter skipped before (see indexVersion 6). 10: session rows one a line, newest first.
+const snapshotVersion = 10;
 /** Past this many keys added since the index answered, the index answers again (and writes a fresh filter). */
 const maxAddedKeys = 20_000;
 
@@ -229,7 +224,7 @@ export const buildSnapshot = (state: SnapshotState, fingerprint: string): Status
 		strings,
 		entries: window.map(entry => entryColumns(entry, ref, homes)),
 		...('bits' in state.keys ? {keysFile: '', addedKeys: [], newKeys: state.keys.bits} : {keysFile: state.keys.file, addedKeys: state.keys.added}),
-		...(sessions === undefined ? {sessionsFile: ''} : 'file' in sessions ? {sessionsFile: sessions.file} : {sessionsFile: '', newSessions: Buffer.from(JSON.stringify(sessions.part))}),
+		...(sessions === undefined ? {sessionsFile: ''} : 'file' in sessions ? {sessionsFile: sessions.file} : {sessionsFile: '', newSessions: encodeSessionsPart(sessions.part)}),
 		sessionsEntangled: sessions === undefined ? [] : [...sessions.entangled],
 	};
 };
@@ -614,14 +609,26 @@ export const advanceSnapshot = async (file: string, snapshot: StatusSnapshot | u
 
 /**
  * `session --list` from the snapshot: the rows part carried on with the recent
- * requests, each in the session it first appeared in. Undefined when the part
- * is gone, or a session with only a final row got a request (a quiet session
- * resumed in place): the index answers.
+ * requests, each in the session it first appeared in, newest first. With
+ * `shown`, only up to the `shown.limit`-th row it keeps (0: every row): the
+ * final rows are parsed only that far. Undefined when the part is gone, or a
+ * session with only a final row got a request (a quiet session resumed in
+ * place): the index answers.
  */
-export const sessionRowsFromSnapshot = (snapshot: StatusSnapshot, sessions: {file: string; recent: ReadonlyArray<{entry: PricedEntry; home: string}>}): SessionSummary[] | undefined => {
+export const sessionRowsFromSnapshot = (
+	snapshot: StatusSnapshot,
+	sessions: {file: string; recent: ReadonlyArray<{entry: PricedEntry; home: string}>},
+	shown: {limit: number; isShown: (row: SessionSummary) => boolean} = {limit: 0, isShown: () => true},
+): SessionSummary[] | undefined => {
 	const bytes = readSide(snapshot, sessions.file);
 	if (bytes === undefined) return undefined;
-	const part = JSON.parse(bytes.toString('utf8')) as SessionsPart;
+	let part;
+	try {
+		part = decodeSessionsPart(bytes);
+	} catch {
+		return undefined;
+	}
+
 	const recentBySession = new Map<string, PricedEntry[]>();
 	for (const {entry, home} of sessions.recent) {
 		const list = recentBySession.get(home);
@@ -629,17 +636,35 @@ export const sessionRowsFromSnapshot = (snapshot: StatusSnapshot, sessions: {fil
 		else list.push(entry);
 	}
 
+	for (const sessionId of recentBySession.keys()) if (part.hasFinal(sessionId)) return undefined;
 	const states = new Map(part.states.map(state => [state.sessionId, state]));
-	const rows: SessionSummary[] = [];
-	for (const row of part.finals) {
-		if (recentBySession.has(row.sessionId)) return undefined;
-		rows.push(row);
-	}
-
+	const live: SessionSummary[] = [];
 	for (const sessionId of new Set([...states.keys(), ...recentBySession.keys()])) {
 		const state = continueRow(sessionId, states.get(sessionId), (recentBySession.get(sessionId) ?? []).sort(compareEntries));
-		if (state !== undefined) rows.push(rowOf(state));
+		if (state !== undefined) live.push(rowOf(state));
 	}
 
-	return rows.sort(byLastActive);
+	// Both lists newest first, in byLastActive's total order (ties go by session id): merged, they are the whole list sorted.
+	live.sort(byLastActive);
+	const rows: SessionSummary[] = [];
+	let count = 0;
+	const keep = (row: SessionSummary) => {
+		rows.push(row);
+		if (shown.isShown(row)) count++;
+		return shown.limit > 0 && count >= shown.limit;
+	};
+
+	let next = 0;
+	try {
+		for (const final of part.finals()) {
+			while (next < live.length && byLastActive(live[next]!, final) < 0) if (keep(live[next++]!)) return rows;
+			if (keep(final)) return rows;
+		}
+	} catch {
+		// A row that does not parse: the index answers, and writes the part again.
+		return undefined;
+	}
+
+	while (next < live.length) if (keep(live[next++]!)) return rows;
+	return rows;
 };
