@@ -1,6 +1,7 @@
 import type {PricedEntry} from '../core/usage/blocks.js';
 import {daySums, entriesFrom} from '../core/usage/weekly.js';
-import {buildSnapshot, marginMs, snapshotPath, writeSnapshot, type SessionsPart} from '../ingest/index/status-snapshot.js';
+import type {SessionsPart} from '../ingest/index/sessions-part.js';
+import {buildSnapshot, marginMs, snapshotPath, writeSnapshot} from '../ingest/index/status-snapshot.js';
 import type {UsageHandle} from '../ingest/index/usage-handle.js';
 import {lastDayStarts} from '../options.js';
 

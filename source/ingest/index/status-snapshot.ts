@@ -8,14 +8,12 @@ import type {LedgerOptions} from '../../core/usage/ledger.js';
 import {entryCostUsd} from '../../core/usage/pricing.js';
 import {totalTokens, type UsageEntry} from '../../core/usage/types.js';
 import {byLastActive, continueRow, rowOf, type SessionSummary} from '../../core/usage/session-summaries.js';
-import {decodeSessionsPart, encodeSessionsPart, type SessionsPart} from './sessions-part.js';
-
-export type {SessionsPart} from './sessions-part.js';
 import {sessionOf} from '../../core/usage/sessions.js';
 import {movedDaySums, weekFromSums, type DaySums, type Weekly} from '../../core/usage/weekly.js';
 import {cacheDir} from '../dirs.js';
 import {walkRoots, type TranscriptFile} from '../transcripts/discover.js';
 import {emptyCheck, isUnchanged, type FileCursor} from '../transcripts/file-cursor.js';
+import {decodeSessionsPart, encodeSessionsPart, type SessionsPart} from './sessions-part.js';
 import {entryFlags, fastFlag, nonBillableFlag, sidechainFlag, stringTable} from './entry-encoding.js';
 
 /**
@@ -74,7 +72,6 @@ export type StatusSnapshot = {
 	newKeys?: Uint8Array;
 	newSessions?: Uint8Array;
 };
-
 
 type TrackedFile = TranscriptFile & FileCursor;
 
@@ -609,16 +606,16 @@ export const advanceSnapshot = async (file: string, snapshot: StatusSnapshot | u
 
 /**
  * `session --list` from the snapshot: the rows part carried on with the recent
- * requests, each in the session it first appeared in, newest first. With
- * `shown`, only up to the `shown.limit`-th row it keeps (0: every row): the
- * final rows are parsed only that far. Undefined when the part is gone, or a
+ * requests, each in the session it first appeared in, newest first, up to the
+ * `shown.limit`-th row `shown` keeps (0: every row): the final rows are parsed
+ * only that far. Undefined when the part is gone, or a
  * session with only a final row got a request (a quiet session resumed in
  * place): the index answers.
  */
 export const sessionRowsFromSnapshot = (
 	snapshot: StatusSnapshot,
 	sessions: {file: string; recent: ReadonlyArray<{entry: PricedEntry; home: string}>},
-	shown: {limit: number; isShown: (row: SessionSummary) => boolean} = {limit: 0, isShown: () => true},
+	shown: {limit: number; isShown: (row: SessionSummary) => boolean},
 ): SessionSummary[] | undefined => {
 	const bytes = readSide(snapshot, sessions.file);
 	if (bytes === undefined) return undefined;

@@ -269,8 +269,8 @@ export const rediscover = async (previous: Discovery, options: DiscoverOptions =
 	};
 
 	// Synchronous: many small stats finish sooner in a loop than as promises.
-	if (previous.dirs.every(dir => isSame(dir))) return {...previous, ...found, carried};
-	carried.clear();
+	const firstChanged = previous.dirs.findIndex(dir => !isSame(dir));
+	if (firstChanged === -1) return {...previous, ...found, carried};
 	const out: Discovery = {...found, files: [], unreadablePaths: [], dirs: [], walkedAtMs: Date.now(), hasLinks: false, carried};
 	const filesIn = new Map<string, TranscriptFile[]>();
 	for (const file of previous.files) {
@@ -282,10 +282,11 @@ export const rediscover = async (previous: Discovery, options: DiscoverOptions =
 
 	// Folders come parent first (the walk's order): a folder read again takes what is below it along.
 	let walkedBelow: string | undefined;
-	for (const dir of previous.dirs) {
+	for (const [position, dir] of previous.dirs.entries()) {
 		if (walkedBelow !== undefined && dir.path.startsWith(walkedBelow)) continue;
 		walkedBelow = undefined;
-		if (isSame(dir)) {
+		// Up to the first change, the first pass looked already (and noted what it carried).
+		if (position < firstChanged || (position > firstChanged && isSame(dir))) {
 			out.dirs.push(dir);
 			for (const file of filesIn.get(dir.path) ?? []) out.files.push(file);
 			continue;

@@ -24,7 +24,7 @@ export type PollTurn = {quietBeforeMs: number; slices: number; slice: number; ro
  * `<session>` and all below it. Undefined for a root, a project folder and
  * anything outside the roots.
  */
-export const sessionOf = (roots: readonly string[], file: string): string | undefined => {
+export const sessionPathOf = (roots: readonly string[], file: string): string | undefined => {
 	for (const root of roots) {
 		if (!file.startsWith(root) || file[root.length] !== path.sep) continue;
 		const projectEnd = file.indexOf(path.sep, root.length + 1);
@@ -43,7 +43,7 @@ export const sessionOf = (roots: readonly string[], file: string): string | unde
  * process keeps): a caller that asks every 2 minutes may keep it.
  */
 export const turnSlot = (roots: readonly string[], file: string): number => {
-	const session = sessionOf(roots, file);
+	const session = sessionPathOf(roots, file);
 	return session === undefined ? -1 : keyHash(session)[0];
 };
 

@@ -1,24 +1,24 @@
 import path from 'node:path';
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {isDueOn, sessionOf, turnSlot} from '../../../source/ingest/transcripts/poll-turn.js';
+import {isDueOn, sessionPathOf, turnSlot} from '../../../source/ingest/transcripts/poll-turn.js';
 
 const root = path.resolve('/history/projects');
 const session = path.join(root, '-home-dev-app', '5f0c-session');
 
-describe('sessionOf', () => {
+describe('sessionPathOf', () => {
 	it("gives a session's transcript, its folder and everything below one key", () => {
 		for (const part of [`${session}.jsonl`, session, path.join(session, 'subagents'), path.join(session, 'subagents', 'agent-1.jsonl'), path.join(session, 'a', 'b', 'c.jsonl')]) {
-			expect(sessionOf([root], part)).toBe(session);
+			expect(sessionPathOf([root], part)).toBe(session);
 		}
 	});
 
 	it('gives roots, project folders and what is outside the roots none: they are looked at on every poll', () => {
-		expect(sessionOf([root], root)).toBeUndefined();
-		expect(sessionOf([root], path.join(root, '-home-dev-app'))).toBeUndefined();
-		expect(sessionOf([root], path.join(root, 'loose.jsonl'))).toBeUndefined();
-		expect(sessionOf([root], path.join(`${root}-other`, 'p', 's'))).toBeUndefined();
-		expect(sessionOf([path.resolve('/elsewhere'), root], `${session}.jsonl`)).toBe(session);
+		expect(sessionPathOf([root], root)).toBeUndefined();
+		expect(sessionPathOf([root], path.join(root, '-home-dev-app'))).toBeUndefined();
+		expect(sessionPathOf([root], path.join(root, 'loose.jsonl'))).toBeUndefined();
+		expect(sessionPathOf([root], path.join(`${root}-other`, 'p', 's'))).toBeUndefined();
+		expect(sessionPathOf([path.resolve('/elsewhere'), root], `${session}.jsonl`)).toBe(session);
 		expect(turnSlot([root], path.join(root, '-home-dev-app'))).toBe(-1);
 	});
 });
