@@ -14,10 +14,14 @@ export const captureOutput = (capture: ((text: string) => void) | undefined): vo
 	sink = capture;
 };
 
-/** Write all of `text` (or its pieces, never joined into one more string) to stdout, in order with what was written before. */
-export const writeOut = (text: string | readonly string[]): void => {
+/**
+ * Write all of `text` (or its pieces, never joined into one more string) to
+ * stdout, in order with what was written before. A piece may be UTF-8 bytes
+ * (texts stored with the index), written as they are.
+ */
+export const writeOut = (text: string | ReadonlyArray<string | Uint8Array>): void => {
 	if (sink !== undefined) {
-		sink(typeof text === 'string' ? text : text.join(''));
+		sink(typeof text === 'string' ? text : text.map(piece => (typeof piece === 'string' ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength).toString('utf8'))).join(''));
 		return;
 	}
 
@@ -47,12 +51,20 @@ export const writeOut = (text: string | readonly string[]): void => {
 	}
 };
 
-const encodePieces = (pieces: readonly string[]): Buffer => {
+const encodePieces = (pieces: ReadonlyArray<string | Uint8Array>): Buffer => {
 	let length = 0;
-	for (const piece of pieces) length += Buffer.byteLength(piece);
+	for (const piece of pieces) length += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.byteLength;
 	const bytes = Buffer.allocUnsafe(length);
 	let offset = 0;
-	for (const piece of pieces) offset += bytes.write(piece, offset);
+	for (const piece of pieces) {
+		if (typeof piece === 'string') {
+			offset += bytes.write(piece, offset);
+		} else {
+			bytes.set(piece, offset);
+			offset += piece.byteLength;
+		}
+	}
+
 	return bytes;
 };
 

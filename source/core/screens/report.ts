@@ -156,17 +156,18 @@ export const blockJsonText = (block: Block, limit: TokenLimit | undefined, nowMs
  * null, 2)` prints it, in pieces. A block that is not active as of `nowMs`
  * cannot change, and its text is taken from `texts` when there (a warm run has
  * them from the index): a long history is printed without building or
- * stringifying a single old block.
+ * stringifying a single old block. Stored texts are UTF-8 bytes, and stay
+ * bytes in the pieces: they are written out as read, never decoded.
  */
 export const reportJsonPretty = (
 	input: ReportInput,
 	diagnostics: Omit<Diagnostics, 'unknownModels'>,
 	options: ReportOptions,
-	texts: ReadonlyMap<Block, string> | undefined,
+	texts: ReadonlyMap<Block, Uint8Array> | undefined,
 	extra: Record<string, unknown> = {},
-): string[] => {
+): Array<string | Uint8Array> => {
 	const {blocks, rest} = reportParts(input, diagnostics, options);
-	const pieces = ['{\n  "blocks": ['];
+	const pieces: Array<string | Uint8Array> = ['{\n  "blocks": ['];
 	for (const [index, block] of blocks.entries()) {
 		pieces.push(index === 0 ? '\n    ' : ',\n    ', (block.isActive ? undefined : texts?.get(block)) ?? blockJsonText(block, input.limit, options.nowMs));
 	}

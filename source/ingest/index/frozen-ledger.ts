@@ -71,7 +71,7 @@ export class FrozenLedger {
 	}
 
 	/** The stored `report --json` texts of the blocks kept as saved (a regrouped block is a new object, without one). */
-	storedTexts(): Map<Block, string> {
+	storedTexts(): Map<Block, Uint8Array> {
 		return storedBlockTexts(this.index, this.summaryBlocks);
 	}
 

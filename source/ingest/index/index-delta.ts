@@ -15,7 +15,7 @@ export type DeltaResult = {
 	unknownModels: string[];
 	unreadable: Array<{path: string; reason: string}>;
 	/** The stored texts of the blocks restored as saved, read from the index only when asked for (`report --json` only). */
-	texts: () => Map<Block, string>;
+	texts: () => Map<Block, Uint8Array>;
 };
 
 

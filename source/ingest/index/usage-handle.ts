@@ -36,8 +36,8 @@ export type UsageHandle = {
 	live: {usage: LiveUsage; source: TranscriptSource} | undefined;
 	/** The usage now; `detailFromMs` as in {@link LiveUsage.view} (live handles only). */
 	view: (detailFromMs?: number) => UsageView;
-	/** The stored `report --json` texts of blocks restored as they were saved (see {@link OpenUsageOptions.blockText}). */
-	blockTexts?: () => ReadonlyMap<Block, string>;
+	/** The stored `report --json` texts (UTF-8) of blocks restored as they were saved (see {@link OpenUsageOptions.blockText}). */
+	blockTexts?: () => ReadonlyMap<Block, Uint8Array>;
 	/** Problems worth one stderr line (an index that had to be rebuilt). */
 	notes: string[];
 	unreadablePaths: () => Array<{path: string; reason: string}>;

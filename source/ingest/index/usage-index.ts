@@ -133,9 +133,9 @@ const tableHeadBytes = 32;
  * The stored texts of `blocks`, the summary's blocks as restored (same order,
  * untouched): a block rebuilt since is another object and has none.
  */
-export const storedBlockTexts = (index: DecodedIndex, blocks: readonly Block[]): Map<Block, string> => {
+export const storedBlockTexts = (index: DecodedIndex, blocks: readonly Block[]): Map<Block, Uint8Array> => {
 	const texts = index.blockTexts();
-	const stored = new Map<Block, string>();
+	const stored = new Map<Block, Uint8Array>();
 	if (texts?.length !== blocks.length) return stored;
 	for (let position = 0; position < blocks.length; position++) {
 		const text = texts[position];
@@ -492,8 +492,8 @@ export type DecodedIndex = {
 	cursorAt: (position: number) => FileCursor;
 	/** What a report needs when nothing changed (parsed on first use). */
 	readonly summary: ReportSummary | undefined;
-	/** Per summary block, its stored `report --json` text when it was finished, or undefined when none were stored. */
-	blockTexts: () => Array<string | undefined> | undefined;
+	/** Per summary block, its stored `report --json` text (UTF-8) when it was finished, or undefined when none were stored. */
+	blockTexts: () => Array<Uint8Array | undefined> | undefined;
 	/** The folders walked and when, so an unchanged tree need not be walked again. */
 	discovery: (SavedDiscovery & {dirs: DirStamp[]}) | undefined;
 	/** The entries on demand: each call checks the data and holds the file open until the body is closed. */
@@ -778,7 +778,7 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 
 	// Read from the file when asked for (a warm report): a live process never holds them.
 	// A file replaced since fails the checksum, and there are none.
-	const blockTexts = (): Array<string | undefined> | undefined => {
+	const blockTexts = (): Array<Uint8Array | undefined> | undefined => {
 		const blocks = readSummary()?.blocks;
 		if (blocks === undefined || textBytes === 0) return undefined;
 		let bytes: Buffer;
@@ -794,8 +794,17 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 		}
 
 		if (bytes.length !== textBytes || crcOf(bytes) !== textsCrc) return undefined;
-		const texts = bytes.toString('utf8').split('\0');
-		return texts.length === blocks.length ? texts.map(text => (text === '' ? undefined : text)) : undefined;
+		// Views of the bytes read, never decoded: they go to stdout as they are
+		// (a JS string of them, then its encoding again, was ~2.5 MB of fresh memory at 1 GB).
+		const texts: Array<Uint8Array | undefined> = [];
+		for (let start = 0; start <= bytes.length; ) {
+			const found = bytes.indexOf(0, start);
+			const end = found === -1 ? bytes.length : found;
+			texts.push(end === start ? undefined : bytes.subarray(start, end));
+			start = end + 1;
+		}
+
+		return texts.length === blocks.length ? texts : undefined;
 	};
 
 	const discovery =

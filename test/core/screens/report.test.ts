@@ -16,7 +16,10 @@ const entry = fc.record({
 });
 
 /** A Map that counts the texts it handed out. */
-class CountingMap extends Map<Block, string> {
+/** The pieces as one string: stored texts are UTF-8 bytes. */
+const joined = (pieces: ReadonlyArray<string | Uint8Array>): string => pieces.map(piece => (typeof piece === 'string' ? piece : Buffer.from(piece).toString('utf8'))).join('');
+
+class CountingMap extends Map<Block, Uint8Array> {
 	hits = 0;
 	override get(key: Block) {
 		const text = super.get(key);
@@ -45,12 +48,12 @@ describe('reportJsonPretty', () => {
 					);
 					// The index's blocks are as of when it was saved; the report is at another time.
 					const ledger = ledgerOf(entries, savedMs);
-					const texts = new CountingMap(ledger.blocks.flatMap(block => (block.isActive ? [] : [[block, blockJsonText(block, undefined, savedMs)] as const])));
+					const texts = new CountingMap(ledger.blocks.flatMap(block => (block.isActive ? [] : [[block, Buffer.from(blockJsonText(block, undefined, savedMs))] as const])));
 					const input = {blocks: ledger.blocks, unknownModels: unknownModels(ledger), limit: resolveTokenLimit(ledger.blocks, tokenLimit, undefined), sessionLengthMs: 5 * hourMs};
 					const counters = {...ledgerCounters(ledger), unreadablePaths: [], cacheErrors: []};
 					const options = {nowMs, sinceMs: sinceDay === undefined ? undefined : startMs + sinceDay * 24 * hourMs, last};
 					const extra = hasExtra ? {otel: {scope: 'all', costUsd: 1.5, 'we\u0000ird': ['a\nb']}} : {};
-					const printed = reportJsonPretty(input, counters, options, texts, extra).join('');
+					const printed = joined(reportJsonPretty(input, counters, options, texts, extra));
 					expect(printed).toBe(JSON.stringify({...buildReportJson(input, counters, options), ...extra}, null, 2));
 					// At the time it was saved, every finished block in range came from the texts.
 					if (nowMs === savedMs) {
@@ -69,7 +72,7 @@ describe('reportJsonPretty', () => {
 		expect(atTime(block, nowMs, 5 * hourMs).isActive).toBe(true);
 		const input = {blocks: ledger.blocks, unknownModels: [], limit: undefined, sessionLengthMs: 5 * hourMs};
 		const counters = {...ledgerCounters(ledger), unreadablePaths: [], cacheErrors: []};
-		const printed = reportJsonPretty(input, counters, {nowMs}, new Map([[block, '"stale"']])).join('');
+		const printed = joined(reportJsonPretty(input, counters, {nowMs}, new Map([[block, Buffer.from('"stale"')]])));
 		expect(printed).not.toContain('stale');
 		expect(JSON.parse(printed)).toEqual(buildReportJson(input, counters, {nowMs}));
 	});

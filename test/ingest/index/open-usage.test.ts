@@ -242,9 +242,10 @@ describe('openUsage with the persistent index', () => {
 	it('prints report --json as a cold run does from the texts stored with the index, unchanged and after appends', async () => {
 		const blockText = (block: Block) => blockJsonText(block, undefined, nowMs);
 		await (await open({blockText})).save();
-		const printed = (usage: UsageHandle, texts: ReadonlyMap<Block, string> | undefined) => {
+		const printed = (usage: UsageHandle, texts: ReadonlyMap<Block, Uint8Array> | undefined) => {
 			const {blocks, counters, unknownModels} = usage.view();
-			return reportJsonPretty({blocks, unknownModels, limit: undefined, sessionLengthMs: 5 * hourMs}, {...counters, unreadablePaths: usage.unreadablePaths(), cacheErrors: []}, {nowMs}, texts).join('');
+			const pieces = reportJsonPretty({blocks, unknownModels, limit: undefined, sessionLengthMs: 5 * hourMs}, {...counters, unreadablePaths: usage.unreadablePaths(), cacheErrors: []}, {nowMs}, texts);
+			return pieces.map(piece => (typeof piece === 'string' ? piece : Buffer.from(piece).toString('utf8'))).join('');
 		};
 
 		const coldText = async () => {
