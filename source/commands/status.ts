@@ -1,6 +1,6 @@
 import {existsSync, rmSync} from 'node:fs';
 import {atTime} from '../core/usage/blocks.js';
-import {limitCycle} from '../core/usage/limits.js';
+import {limitInForce} from '../core/usage/limits.js';
 import {buildStatus, statusLine, type Status, type StatusOtel} from '../core/screens/status.js';
 import type {Budget} from '../core/config/budgets-schema.js';
 import {findRoots} from '../ingest/transcripts/discover.js';
@@ -90,7 +90,7 @@ export const statusFor = async (
 	const status = buildStatus({
 		blocks,
 		nowMs,
-		limit: limitCycle(blocks, options.tokenLimit, options.plan, earlierTotals)[0],
+		limit: limitInForce(blocks, options.tokenLimit, options.plan, earlierTotals),
 		today: week.days.at(-1)!,
 		week: week.total,
 		official: needsOfficial ? await officialNow(nowMs) : undefined,

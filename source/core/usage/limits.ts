@@ -129,3 +129,16 @@ export const limitCycle = (blocks: readonly Block[], option: TokenLimitOption | 
 	const isOnlyGuesses = option === undefined && plan === undefined && choices.every(limit => limit.source === 'plan');
 	return isOnlyGuesses ? [undefined, ...choices] : choices;
 };
+
+/**
+ * The limit in force: {@link limitCycle}'s first, without learning the limits
+ * that come after it. A status line needs only this one, every few seconds.
+ */
+export const limitInForce = (blocks: readonly Block[], option: TokenLimitOption | undefined, plan: Plan | undefined, earlierTotals: readonly number[] = []): TokenLimit | undefined => {
+	const asked = resolveTokenLimit(blocks, option, plan, earlierTotals);
+	if (asked !== undefined) return asked;
+	const learntLimit = learnt(blocks, 'p90', earlierTotals) ?? learnt(blocks, 'max', earlierTotals);
+	if (learntLimit !== undefined) return learntLimit;
+	// Only the presets are left: a guess, in force only when something was asked for.
+	return option === undefined && plan === undefined ? undefined : resolveTokenLimit(blocks, undefined, 'pro');
+};

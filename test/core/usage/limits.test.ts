@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {hourMs, identifyBlocks} from '../../../source/core/usage/blocks.js';
-import {limitChoices, limitCycle, limitStatus, resolveTokenLimit, tokensForLimit} from '../../../source/core/usage/limits.js';
+import {limitChoices, limitCycle, limitInForce, limitStatus, resolveTokenLimit, tokensForLimit} from '../../../source/core/usage/limits.js';
 import {makePriced} from '../../helpers/entries.js';
 
 // Ten finished blocks of 1k..10k input tokens, one a day, plus an active one.
@@ -64,5 +65,25 @@ describe('limitChoices', () => {
 		expect(limitCycle([], undefined, undefined).map(limit => limit?.label)).toEqual([undefined, 'plan pro (estimate)', 'plan max5 (estimate)', 'plan max20 (estimate)']);
 		expect(limitCycle([], undefined, 'max5')[0]?.label).toBe('plan max5 (estimate)');
 		expect(limitCycle(blocks, undefined, undefined)[0]?.label).toBe('p90 of past blocks');
+	});
+});
+
+describe('limitInForce', () => {
+	it('is the cycle\'s first limit, whatever was asked and whatever the blocks and earlier totals hold', () => {
+		// Mostly zeros: p90 is then often 0 (no limit) while max is not.
+		const total = fc.oneof({arbitrary: fc.constant(0), weight: 8}, {arbitrary: fc.integer({min: 1, max: 50_000}), weight: 1});
+		const option = fc.option(fc.oneof(fc.integer({min: 1, max: 100_000}), fc.constantFrom('max' as const, 'p90' as const)), {nil: undefined});
+		const plan = fc.option(fc.constantFrom('pro' as const, 'max5' as const, 'max20' as const, 'custom' as const), {nil: undefined});
+		fc.assert(
+			fc.property(fc.array(total, {maxLength: 12}), fc.array(total, {maxLength: 12}), option, plan, (dayTotals, earlierTotals, asked, askedPlan) => {
+				const days = identifyBlocks(
+					dayTotals.map((inputTokens, day) => makePriced(new Date(Date.UTC(2026, 10, 1 + day, 10)).toISOString(), {tokens: {inputTokens, outputTokens: 0}})),
+					5 * hourMs,
+					Date.UTC(2026, 11, 1),
+				);
+				expect(limitInForce(days, asked, askedPlan, earlierTotals)).toEqual(limitCycle(days, asked, askedPlan, earlierTotals)[0]);
+			}),
+			{numRuns: 400},
+		);
 	});
 });
