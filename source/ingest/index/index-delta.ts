@@ -2,7 +2,7 @@ import {statSync} from 'node:fs';
 import type {Block} from '../../core/usage/blocks.js';
 import type {LedgerOptions} from '../../core/usage/ledger.js';
 import type {TranscriptFile} from '../transcripts/discover.js';
-import {isUnchanged} from '../transcripts/file-cursor.js';
+import {isUnchanged, type FileCursor} from '../transcripts/file-cursor.js';
 import type {TailUpdate} from '../transcripts/tail-file.js';
 import {blockFromSummary, storedBlockTexts, type DecodedIndex, type ReportSummary} from './usage-index.js';
 
@@ -29,11 +29,26 @@ const statFields = 5;
  * Node 20 builds each with four Dates, ~1 KB, and thousands of them held alive
  * made every young-generation collection copy them.
  */
-export const statTable = (paths: readonly string[]): StatTable => {
+export const statTable = (
+	paths: readonly string[],
+	/** The cursor of a file taken as unchanged without a stat (quiet-check.ts), else undefined. */
+	trustedAt?: (position: number) => FileCursor | undefined,
+): StatTable => {
 	const table = new Float64Array(paths.length * statFields);
 	// Index loops here and below: thousands of rounds run before the JIT, and an
 	// iterator's result objects are garbage the young generation must sweep.
 	for (let position = 0; position < paths.length; position++) {
+		const trusted = trustedAt?.(position);
+		if (trusted !== undefined) {
+			const base = position * statFields;
+			table[base] = trusted.dev;
+			table[base + 1] = trusted.ino;
+			table[base + 2] = trusted.size;
+			table[base + 3] = trusted.mtimeMs;
+			table[base + 4] = trusted.ctimeMs;
+			continue;
+		}
+
 		let stats;
 		try {
 			stats = statSync(paths[position]!, {throwIfNoEntry: false});
@@ -55,6 +70,18 @@ export const statTable = (paths: readonly string[]): StatTable => {
 	}
 
 	return table;
+};
+
+/** Whether every file of the index quiet since `quietBeforeMs` (by its cursor's mtime) is, in `stats`, as the index has it. */
+export const quietAsIndexed = (index: DecodedIndex, stats: StatTable, quietBeforeMs: number): boolean => {
+	for (let position = 0; position < index.paths.length; position++) {
+		if (index.mtimeAt(position) >= quietBeforeMs) continue;
+		const base = position * statFields;
+		const now = {dev: stats[base]!, ino: stats[base + 1]!, size: stats[base + 2]!, mtimeMs: stats[base + 3]!, ctimeMs: stats[base + 4]!};
+		if (!isUnchanged(now, index.cursorAt(position))) return false;
+	}
+
+	return true;
 };
 
 /**

@@ -1,5 +1,6 @@
 import {findRoots, reuseDiscovery, walkRoots} from '../transcripts/discover.js';
-import {reportFromDelta, statTable} from './index-delta.js';
+import {quietAsIndexed, reportFromDelta, statTable} from './index-delta.js';
+import {quietCheckAt, quietParts, readQuietCheck, writeQuietCheck} from './quiet-check.js';
 import type {OpenUsageOptions, UsageHandle} from './usage-handle.js';
 import {cacheDir} from '../dirs.js';
 import {indexPath, loadIndex} from './usage-index.js';
@@ -25,9 +26,20 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 	const notes: string[] = [];
 	const index = loaded !== undefined && 'problem' in loaded ? undefined : loaded;
 	if (loaded !== undefined && 'problem' in loaded) notes.push(loaded.problem);
+	// File times are the wall clock's, whatever --now says.
+	const wallMs = (options.wallClock ?? Date.now)();
+	// A one-shot report within ten minutes of a full look that found the quiet files
+	// as the index has them stats only the hot ones, as a status line does (quiet-check.ts).
+	const check = options.isSummaryEnough && index !== undefined && indexFile !== undefined ? readQuietCheck(indexFile, index.identity, wallMs) : undefined;
+	const quiet = check === undefined ? undefined : quietParts(index!, check);
 	// An unchanged folder tree is not walked again: the index remembers every folder's mtime.
 	const reused = index?.discovery
-		? await reuseDiscovery(found, {roots: index.roots, ...index.discovery, files: () => index.paths.map((filePath, position) => ({path: filePath, projectSlug: index.slugAt(position)}))})
+		? await reuseDiscovery(found, {
+				roots: index.roots,
+				...index.discovery,
+				files: () => index.paths.map((filePath, position) => ({path: filePath, projectSlug: index.slugAt(position)})),
+				isTrusted: quiet?.isQuietDir,
+			})
 		: undefined;
 	// Without an index everything is read, in workers once there is enough of it:
 	// a walk that finds many files starts them and hands them files as it goes.
@@ -46,7 +58,12 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 			},
 		));
 	// A reused list is the index's own: its files are stat'ed now, before the summary is parsed.
-	const fileStats = options.isSummaryEnough && reused !== undefined ? statTable(index!.paths) : undefined;
+	const fileStats = options.isSummaryEnough && reused !== undefined ? statTable(index!.paths, quiet && (position => (quiet.isQuietFile(position) ? index!.cursorAt(position) : undefined))) : undefined;
+	// Every folder and file was just stat'ed: when the quiet ones are all as the index has them, the next ten minutes' reports may take them so.
+	if (fileStats !== undefined && check === undefined) {
+		const fresh = quietCheckAt(index!.identity, wallMs);
+		if (quietAsIndexed(index!, fileStats, fresh.quietBeforeMs)) await writeQuietCheck(indexFile!, fresh);
+	}
 
 	// One-shot callers: the saved summary plus only appended bytes, when that is all that changed.
 	const delta =

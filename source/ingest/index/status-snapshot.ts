@@ -14,6 +14,7 @@ import {cacheDir} from '../dirs.js';
 import {walkRoots, type TranscriptFile} from '../transcripts/discover.js';
 import {emptyCheck, isUnchanged, type FileCursor} from '../transcripts/file-cursor.js';
 import {decodeSessionsPart, encodeSessionsPart, type SessionsPart} from './sessions-part.js';
+import {hotDirTest, hotMs, isSweepDue} from './hot-tree.js';
 import {entryFlags, fastFlag, nonBillableFlag, sidechainFlag, stringTable} from './entry-encoding.js';
 
 /**
@@ -93,21 +94,9 @@ const snapshotVersion = 10;
 /** Past this many keys added since the index answered, the index answers again (and writes a fresh filter). */
 const maxAddedKeys = 20_000;
 
-/**
- * Claude Code appends only to live sessions (a resumed one gets a new file), so
- * a status line stats only the hot part of the tree: transcripts written in the
- * last `hotMs`, project folders (a new session changes its folder's mtime),
- * folders written lately and a live session's own folders (its subagents).
- * The rest of a history, thousands of files, is neither stat'ed nor even parsed: at 5,000 files that was most of a status
- * line's cost. The parts are drawn when the snapshot is built from a full view
- * (the index, a walk or a sweep). Every `sweepMs` (wall clock) a sweep stats
- * everything again, so an append to a file quiet for hours still shows within
- * that time; `report`, the dashboard and the index always see it at once.
- */
-export const hotMs = 6 * 3_600_000;
-export const sweepMs = 10 * 60_000;
-/** Whether a snapshot last swept at `sweptAtMs` is due another sweep (a clock set back counts too). */
-export const isSweepDue = (sweptAtMs: number, wallMs: number): boolean => wallMs - sweptAtMs >= sweepMs || wallMs < sweptAtMs;
+// Between sweeps a status line stats only the hot part of the tree (see hot-tree.ts):
+// the parts are drawn when the snapshot is built from a full view (the index, a walk or a sweep).
+export {hotMs, isSweepDue, sweepMs} from './hot-tree.js';
 /** A request's lines are seconds to minutes apart; an hour of earlier requests is kept so a late copy still dedupes. */
 export const marginMs = 60 * 60 * 1000;
 /** Folder mtimes this close to the walk are not trusted (coarse filesystem clocks), as in discover.ts. */
@@ -258,19 +247,6 @@ export const quietFileStats = (snapshot: StatusSnapshot): Map<string, {dev: numb
 	return cold === undefined ? undefined : new Map(cold.files.map(file => [file.path, file]));
 };
 
-/** The project folder `dir` sits in (a root's child), or the root itself. */
-const projectOf = (dir: string, roots: readonly string[]): string => {
-	for (const root of roots) {
-		if (dir === root) return root;
-		if (dir.startsWith(root) && dir[root.length] === path.sep) {
-			const end = dir.indexOf(path.sep, root.length + 1);
-			return end === -1 ? dir : dir.slice(0, end);
-		}
-	}
-
-	return dir;
-};
-
 /** A side file's bytes, or undefined when it is gone (replaced by a newer snapshot's: the index answers). */
 const readSide = (snapshot: StatusSnapshot, name: string): Buffer | undefined => {
 	try {
@@ -289,32 +265,14 @@ const coldTree = (snapshot: StatusSnapshot) => {
 /** The hot part as columns, and the cold part's side file kept or its new JSON bytes (see {@link hotMs}). */
 const treeParts = ({files, dirs, coldFile, wallMs, roots}: SnapshotState): {hot: TreeColumns; coldFile: string; newCold?: Uint8Array} => {
 	if (coldFile !== undefined) return {hot: columnsOf(files, dirs), coldFile};
-	const isHot = (mtimeMs: number) => mtimeMs >= wallMs - hotMs;
 	// A file never read (a stat that failed) stays hot until it is.
-	const isHotFile = (file: TrackedFile) => file.dev === -1 || isHot(file.mtimeMs);
-	// A live session's own folders: `<project>/<session>/` (named for its transcript)
-	// and everything in it, where its subagents' transcripts appear, plus the
-	// folders holding a hot transcript. Other sessions' folders are swept like their files.
-	const liveFolders = new Set<string>();
-	for (const file of files.filter(isHotFile)) {
-		liveFolders.add(file.path.replace(/\.jsonl$/, ''));
-		const project = projectOf(path.dirname(file.path), roots);
-		for (let dir = path.dirname(file.path); dir.length > project.length; dir = path.dirname(dir)) liveFolders.add(dir);
-	}
-
-	const isInLiveFolder = (dir: string, project: string) => {
-		for (let at = dir; at.length > project.length; at = path.dirname(at)) {
-			if (liveFolders.has(at)) return true;
-		}
-
-		return false;
-	};
-
-	const isHotDir = (dir: {path: string; mtimeMs: number}) => {
-		const project = projectOf(dir.path, roots);
-		return project === dir.path || isHot(dir.mtimeMs) || isInLiveFolder(dir.path, project);
-	};
-
+	const isHotFile = (file: TrackedFile) => file.dev === -1 || file.mtimeMs >= wallMs - hotMs;
+	// Other sessions' folders are swept like their files.
+	const isHotDir = hotDirTest(
+		files.filter(isHotFile).map(file => file.path),
+		roots,
+		wallMs - hotMs,
+	);
 	return {
 		hot: columnsOf(files.filter(isHotFile), dirs.filter(isHotDir)),
 		coldFile: '',

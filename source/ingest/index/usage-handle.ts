@@ -15,6 +15,8 @@ export type OpenUsageOptions = {
 	/** One-shot callers may take the saved summary when no file changed, without decoding any entry. */
 	isSummaryEnough: boolean;
 	clock: () => number;
+	/** The wall clock file times are compared with (tests move it; `clock` may be --now). */
+	wallClock?: () => number;
 	onChange?: () => void;
 	onProgress?: (progress: ScanProgress) => void;
 	/** Where the first read goes to worker threads, and their script (tests set both). */

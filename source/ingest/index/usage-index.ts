@@ -490,6 +490,8 @@ export type DecodedIndex = {
 	paths: readonly string[];
 	slugAt: (position: number) => string;
 	cursorAt: (position: number) => FileCursor;
+	/** The mtime in the cursor at `position`, without building the cursor. */
+	mtimeAt: (position: number) => number;
 	/** What a report needs when nothing changed (parsed on first use). */
 	readonly summary: ReportSummary | undefined;
 	/** Per summary block, its stored `report --json` text (UTF-8) when it was finished, or undefined when none were stored. */
@@ -725,6 +727,8 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 			check: unboxed(stamps[base + check]!),
 		};
 	};
+
+	const mtimeAt = (position: number): number => files?.[position]!.cursor.mtimeMs ?? stamps[position * width + mtimeMs]!;
 
 	let eventsAt: Map<number, UsageEvent[]> | undefined;
 	/** One file from the table (before {@link headerFiles} builds them all). */
@@ -1127,6 +1131,7 @@ export const decodeIndex = (head: Buffer, totalBytes: number, openReader: () => 
 		paths,
 		slugAt,
 		cursorAt,
+		mtimeAt,
 		get summary() {
 			return readSummary();
 		},

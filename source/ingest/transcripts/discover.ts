@@ -228,14 +228,15 @@ const settleMs = 2000;
  */
 export const reuseDiscovery = async (
 	found: {searched: string[]; roots: string[]},
-	/** `files` gives the saved list, built only when it is reused. */
-	saved: SavedDiscovery & {roots: readonly string[]; files: () => TranscriptFile[]},
+	/** `files` gives the saved list, built only when it is reused; `isTrusted` says which folders are taken as unchanged without a stat (quiet-check.ts). */
+	saved: SavedDiscovery & {roots: readonly string[]; files: () => TranscriptFile[]; isTrusted?: ((dir: DirStamp) => boolean) | undefined},
 ): Promise<Discovery | undefined> => {
 	if (saved.dirs.length === 0 || saved.roots.join('\n') !== found.roots.join('\n')) return undefined;
 	// Synchronous: many small stats finish sooner in a loop than as promises.
 	for (let position = 0; position < saved.dirs.length; position++) {
 		const dir = saved.dirs[position]!;
-		if (dir.mtimeMs >= saved.walkedAtMs - settleMs || statSync(dir.path, {throwIfNoEntry: false})?.mtimeMs !== dir.mtimeMs) return undefined;
+		if (dir.mtimeMs >= saved.walkedAtMs - settleMs) return undefined;
+		if (saved.isTrusted?.(dir) !== true && statSync(dir.path, {throwIfNoEntry: false})?.mtimeMs !== dir.mtimeMs) return undefined;
 	}
 
 	return {...found, files: saved.files(), unreadablePaths: [], dirs: [...saved.dirs], walkedAtMs: saved.walkedAtMs, hasLinks: saved.hasLinks};
