@@ -44,16 +44,17 @@ export const hotDirTest = (hotFiles: Iterable<string>, roots: readonly string[],
 		for (let dir = path.dirname(file); dir.length > project.length; dir = path.dirname(dir)) liveFolders.add(dir);
 	}
 
-	const isInLiveFolder = (dir: string, project: string) => {
-		for (let at = dir; at.length > project.length; at = path.dirname(at)) {
+	// Cheapest test first: at 4 GB a report asks this of ~9,500 folders.
+	return dir => {
+		if (dir.mtimeMs >= quietBeforeMs) return true;
+		const project = projectOf(dir.path, roots);
+		if (project === dir.path) return true;
+		if (liveFolders.size === 0) return false;
+		// The folder or one above it, up to its project folder, is a live session's.
+		for (let at = dir.path; at.length > project.length; at = at.slice(0, at.lastIndexOf(path.sep))) {
 			if (liveFolders.has(at)) return true;
 		}
 
 		return false;
-	};
-
-	return dir => {
-		const project = projectOf(dir.path, roots);
-		return project === dir.path || dir.mtimeMs >= quietBeforeMs || isInLiveFolder(dir.path, project);
 	};
 };

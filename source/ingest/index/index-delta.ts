@@ -2,7 +2,7 @@ import {statSync} from 'node:fs';
 import type {Block} from '../../core/usage/blocks.js';
 import type {LedgerOptions} from '../../core/usage/ledger.js';
 import type {TranscriptFile} from '../transcripts/discover.js';
-import {isUnchanged, type FileCursor} from '../transcripts/file-cursor.js';
+import {isUnchanged} from '../transcripts/file-cursor.js';
 import type {TailUpdate} from '../transcripts/tail-file.js';
 import {blockFromSummary, storedBlockTexts, type DecodedIndex, type ReportSummary} from './usage-index.js';
 
@@ -22,6 +22,8 @@ export type DeltaResult = {
 /** Per file the fields a cursor is checked against: dev, ino, size, mtimeMs, ctimeMs (NaN size: gone or unreadable). */
 export type StatTable = Float64Array;
 const statFields = 5;
+/** The size in a stat table of a file taken as the index has it, not stat'ed (see statTable). */
+const asIndexed = -2;
 
 /**
  * Stat every file into a {@link StatTable}. Synchronous on purpose (a thousand
@@ -31,21 +33,15 @@ const statFields = 5;
  */
 export const statTable = (
 	paths: readonly string[],
-	/** The cursor of a file taken as unchanged without a stat (quiet-check.ts), else undefined. */
-	trustedAt?: (position: number) => FileCursor | undefined,
+	/** Whether the file at a position is taken as the index has it, without a stat (quiet-check.ts): its size is then {@link asIndexed}. */
+	isTrusted?: (position: number) => boolean,
 ): StatTable => {
 	const table = new Float64Array(paths.length * statFields);
 	// Index loops here and below: thousands of rounds run before the JIT, and an
 	// iterator's result objects are garbage the young generation must sweep.
 	for (let position = 0; position < paths.length; position++) {
-		const trusted = trustedAt?.(position);
-		if (trusted !== undefined) {
-			const base = position * statFields;
-			table[base] = trusted.dev;
-			table[base + 1] = trusted.ino;
-			table[base + 2] = trusted.size;
-			table[base + 3] = trusted.mtimeMs;
-			table[base + 4] = trusted.ctimeMs;
+		if (isTrusted?.(position) === true) {
+			table[position * statFields + 2] = asIndexed;
 			continue;
 		}
 
@@ -115,6 +111,13 @@ export const reportFromDelta = async (
 		const size = stats[base + 2]!;
 		if (Number.isNaN(size)) return undefined;
 		const storedAt = stored === undefined ? (position < index.paths.length ? position : undefined) : stored.get(file.path);
+		if (size === asIndexed) {
+			// Only the index's own list is taken so, position for position.
+			if (storedAt !== position) return undefined;
+			found++;
+			continue;
+		}
+
 		if (storedAt === undefined) {
 			changed.push({file, position: undefined, offset: 0});
 			newBytes += size;

@@ -58,7 +58,7 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 			},
 		));
 	// A reused list is the index's own: its files are stat'ed now, before the summary is parsed.
-	const fileStats = options.isSummaryEnough && reused !== undefined ? statTable(index!.paths, quiet && (position => (quiet.isQuietFile(position) ? index!.cursorAt(position) : undefined))) : undefined;
+	const fileStats = options.isSummaryEnough && reused !== undefined ? statTable(index!.paths, quiet?.isQuietFile) : undefined;
 	// Every folder and file was just stat'ed: when the quiet ones are all as the index has them, the next ten minutes' reports may take them so.
 	if (fileStats !== undefined && check === undefined) {
 		const fresh = quietCheckAt(index!.identity, wallMs);
