@@ -43,6 +43,7 @@ const snapshotUsage = async (options: Options, settings: Awaited<ReturnType<type
 	noteFailure(cacheErrors, failure);
 	if (isSweep) rmSync(`${file}.sweep`, {force: true});
 	else if (usage?.isSweepDue) await startSweep(file, options);
+
 	return usage;
 };
 
@@ -83,6 +84,12 @@ export const statusFor = async (
 	// The week needs the snapshot's day sums; without them (another time zone) the index answers.
 	const fast = snapshot !== undefined && (!needsPeriods || snapshot.week !== undefined) ? snapshot : undefined;
 	const {blocks: found, earlierTotals, week: foundWeek} = fast ?? (await indexUsage(options, settings, clock, needsPeriods, cacheErrors));
+	if (isSweep && options.cache) {
+		// The same look for the report, once the index is what this run leaves: its quiet files and folders as the index has them (quiet-check.ts).
+		const {checkQuietFiles} = await import('../ingest/index/quiet-check.js');
+		await checkQuietFiles((await findRoots({claudeDirs: options.claudeDir})).roots);
+	}
+
 	// A saved summary's last block may have ended since: limits learn only from finished ones.
 	const blocks = found.map(block => atTime(block, nowMs, settings.ledger.sessionLengthMs));
 	// The same 7 local days as `report --weekly`: today and the six before.

@@ -1,9 +1,11 @@
-import {readFileSync} from 'node:fs';
+import {readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {fsp} from '../lazy-fs.js';
 import type {DirStamp} from '../transcripts/discover.js';
 import {hotDirTest, hotMs, isSweepDue} from './hot-tree.js';
-import type {DecodedIndex} from './usage-index.js';
+import {cacheDir} from '../dirs.js';
+import {quietAsIndexed, statTable} from './index-delta.js';
+import {indexPath, loadIndex, type DecodedIndex} from './usage-index.js';
 
 /**
  * What a one-shot report saw when it last stat'ed every transcript and folder:
@@ -62,4 +64,25 @@ export const quietParts = (index: DecodedIndex, check: QuietCheck) => {
 		isQuietFile: (position: number) => isQuiet[position] === 1,
 		isQuietDir: (dir: DirStamp) => !isHotDir(dir),
 	};
+};
+
+/**
+ * The status line's background sweep (every {@link sweepMs} while status lines
+ * run) looks at the index's quiet files and folders too, and writes the check
+ * when they are as the index has them: a tmux user's reports then stat only
+ * the hot ones all day. Hot files and folders need no look (a report stats them).
+ */
+export const checkQuietFiles = async (roots: readonly string[]): Promise<void> => {
+	const wallMs = Date.now();
+	const indexFile = indexPath(cacheDir(), roots);
+	const index = await loadIndex(indexFile);
+	if (index === undefined || 'problem' in index || index.discovery === undefined) return;
+	const check = quietCheckAt(index.identity, wallMs);
+	const {isQuietDir} = quietParts(index, check);
+	for (const dir of index.discovery.dirs) {
+		if (isQuietDir(dir) && statSync(dir.path, {throwIfNoEntry: false})?.mtimeMs !== dir.mtimeMs) return;
+	}
+
+	const stats = statTable(index.paths, position => index.mtimeAt(position) >= check.quietBeforeMs);
+	if (quietAsIndexed(index, stats, check.quietBeforeMs)) await writeQuietCheck(indexFile, check);
 };

@@ -3,11 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest';
+import {ledgerSettings} from '../../../source/commands/ledger-settings.js';
+import {statusFor} from '../../../source/commands/status.js';
 import {hourMs} from '../../../source/core/usage/blocks.js';
-import {createPriceLookup, defaultPricing} from '../../../source/core/usage/pricing.js';
 import {openUsage} from '../../../source/ingest/index/open-usage.js';
 import {quietCheckAt, readQuietCheck, writeQuietCheck} from '../../../source/ingest/index/quiet-check.js';
 import type {UsageHandle} from '../../../source/ingest/index/usage-handle.js';
+import {parseOptions} from '../../../source/options.js';
 import {assistantLine} from '../../helpers/entries.js';
 
 // A warm report stats only the hot transcripts and folders for ten minutes after
@@ -51,12 +53,14 @@ const history = async (quiet: readonly number[]) => {
 
 	const cacheDir = path.join(dir, 'cache');
 	let wallOffsetMs = 0;
+	// The prices and fingerprint `cctop report` and `cctop status` use: the status line's sweep writes the index too.
+	const {ledger, fingerprint} = await ledgerSettings(parseOptions({claudeDir: [dir], quiet: true}));
 	const open = async (isCacheEnabled = true) => {
 		vi.stubEnv('CCTOP_CACHE_DIR', cacheDir);
 		return openUsage({
 			claudeDirs: [dir],
-			ledger: {lookup: createPriceLookup(defaultPricing), mode: 'auto', sessionLengthMs: 5 * hourMs},
-			fingerprint: 'test',
+			ledger,
+			fingerprint,
 			isCacheEnabled,
 			isSummaryEnough: true,
 			clock: () => nowMs,
@@ -84,7 +88,7 @@ const history = async (quiet: readonly number[]) => {
 	};
 
 	const checkFile = async () => (await readdir(cacheDir)).find(name => name.startsWith('quiet-'));
-	return {dir, projects, report, cold, settle, checkFile, later: (ms: number) => (wallOffsetMs += ms)};
+	return {dir, cacheDir, projects, report, cold, settle, checkFile, later: (ms: number) => (wallOffsetMs += ms)};
 };
 
 describe('the report\'s quiet check', () => {
@@ -130,6 +134,32 @@ describe('the report\'s quiet check', () => {
 		expect(live.counters.files).toBe(before.counters.files + 2);
 		// So does a new session in a project folder.
 		await writeFile(path.join(h.projects, '-home-dev-shop', 'new.jsonl'), text(3, 20, 7));
+		expect(await h.report()).toEqual(await h.cold());
+	});
+
+	it('is written by the status line\'s background sweep too, when the quiet files are as the index has them', async () => {
+		const h = await history([2]);
+		await h.settle();
+		await h.report();
+		expect(await h.checkFile()).toBeUndefined();
+		const sweep = async () => {
+			vi.stubEnv('CCTOP_CACHE_DIR', h.cacheDir);
+			vi.stubEnv('CCTOP_DATA_DIR', path.join(h.dir, 'data'));
+			await statusFor(parseOptions({claudeDir: [h.dir], now: '2026-11-26T12:00:00Z', quiet: true, cache: true}), {needsPeriods: false, isSweep: true});
+		};
+
+		await sweep();
+		expect(await h.checkFile()).toBeDefined();
+		const before = await h.report();
+
+		expect(before).toEqual(await h.cold());
+		// Taken as the sweep saw it.
+		await appendFile(path.join(h.projects, files[2]!), text(10, 11, 90));
+		expect(await h.report()).toEqual(before);
+		// A sweep that finds it grown writes no check; once the last one is stale, reports stat every file.
+		await rm(path.join(h.cacheDir, (await h.checkFile())!));
+		await sweep();
+		expect(await h.checkFile()).toBeUndefined();
 		expect(await h.report()).toEqual(await h.cold());
 	});
 
