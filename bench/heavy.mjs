@@ -8,7 +8,7 @@
 //
 // Prints one Markdown table per corpus, then the targets table. Corpora live in
 // $CCTOP_BENCH_DIR (default <tmp>/cctop-bench) and are generated once.
-import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -67,6 +67,13 @@ for (const key of values.corpora.split(',')) {
 	const spec = corpora[key];
 	if (spec === undefined) throw new Error(`unknown corpus ${key}; one of ${Object.keys(corpora).join(', ')}`);
 	const {dir, bytes, files} = await corpus(spec);
+	// The newest transcript is the live session the one-shot rows and the dashboard
+	// append to: written a moment ago, as a live one is. The generated times are
+	// the generating day's, days back by now, and a transcript quiet for hours is
+	// neither stat'ed by a status line nor watched by the dashboard: without this
+	// the status rows measured lines that never saw the appends (2026-12-03 20:55).
+	const file = newestFile(dir);
+	utimesSync(file, new Date(), new Date());
 	const cacheDir = path.join(root, `cache-${spec.name}`);
 	const env = {CLAUDE_CONFIG_DIR: dir, HOME: root, CCTOP_CACHE_DIR: cacheDir, CCTOP_DATA_DIR: path.join(root, 'data')};
 	const report = extra => [process.execPath, cli, 'report', '--json', '--quiet', '--claude-dir', dir, ...extra];
@@ -100,6 +107,13 @@ for (const key of values.corpora.split(',')) {
 	// At least 11 in all: a warm run is ~0.2 s, and its median is what the target is about.
 	const warmPerRound = Math.ceil(Math.max(runs, 11) / runs);
 	const warm = [];
+	// The report's quiet check (source/ingest/index/quiet-check.ts): for ten minutes
+	// after a full look found the quiet files as indexed, a report stats only the hot
+	// ones. One run per round without it (it writes it again), so both costs are seen.
+	const fullLook = [];
+	const dropQuietCheck = () => {
+		for (const name of readdirSync(cacheDir)) if (name.startsWith('quiet-')) rmSync(path.join(cacheDir, name), {force: true});
+	};
 
 	const cold = new Map(tools.map(([name]) => [name, []]));
 	for (let run = 0; run < runs; run++) {
@@ -110,6 +124,8 @@ for (const key of values.corpora.split(',')) {
 			log(`  cold ${name} run ${run + 1}: ${s(result.wallS)} s wall, ${s(result.cpuS)} s CPU, ${result.rssMiB.toFixed(0)} MiB`);
 		}
 
+		dropQuietCheck();
+		fullLook.push(timed(report([]), env, root));
 		for (let round = 0; round < warmPerRound; round++) warm.push(timed(report([]), env, root));
 	}
 
@@ -126,11 +142,11 @@ for (const key of values.corpora.split(',')) {
 
 	row.first = first;
 	row.warm = {wall: spread(warm, 'wallS'), cpu: spread(warm, 'cpuS'), rss: spread(warm, 'rssMiB')};
-	row.warmCheck = sameTotals(reference, totals(warm[0].output)) ? 'same totals' : 'DIFFERENT totals';
+	row.fullLook = {wall: spread(fullLook, 'wallS'), cpu: spread(fullLook, 'cpuS'), rss: spread(fullLook, 'rssMiB')};
+	row.warmCheck = [warm[0], fullLook[0]].every(run => sameTotals(reference, totals(run.output))) ? 'same totals' : 'DIFFERENT totals';
 
 	// The one-shot commands, interleaved with node -e 0. Between two status-bar
 	// refreshes a live session grows: before each `…appended` run ~4 KB is appended, stamped after the last line.
-	const file = newestFile(dir);
 	const hookInput = JSON.stringify({model: {id: 'claude-opus-5', display_name: 'Opus'}, cost: {total_cost_usd: 0.012_34}, rate_limits: {five_hour: {used_percentage: 23.5, resets_at: 1_738_425_600}}});
 	const lastMs = Date.parse(JSON.parse(warm[0].output).blocks.at(-1)?.actualEndTime ?? '2026-11-01T00:00:00Z');
 	let clockMs = Math.max(lastMs, Date.now() - 3_600_000);
@@ -191,6 +207,7 @@ for (const row of results) {
 	process.stdout.write(`| cctop cold \`report --json --no-cache\` (s) | ${range(row.cold.wall, s)} | ${range(row.cold.cpu, s)} | ${row.cold.rss.median.toFixed(0)} | ${vsPeer(row.cold.wall, 'wall')} | ${vsPeer(row.cold.cpu, 'cpu')} | | |\n`);
 	process.stdout.write(`| cctop first run, writes the index (s) | ${s(row.first.wallS)} | ${s(row.first.cpuS)} | ${row.first.rssMiB.toFixed(0)} | | | | |\n`);
 	process.stdout.write(`| cctop warm \`report --json\` (s) | ${range(row.warm.wall, s3)} | ${range(row.warm.cpu, s3)} | ${row.warm.rss.median.toFixed(0)} | ${vsPeer(row.warm.wall, 'wall')} | ${vsPeer(row.warm.cpu, 'cpu')} | | |\n`);
+	process.stdout.write(`| cctop warm \`report --json\`, a full look: no quiet check, every file and folder stat'ed (s) | ${range(row.fullLook.wall, s3)} | ${range(row.fullLook.cpu, s3)} | ${row.fullLook.rss.median.toFixed(0)} | ${vsPeer(row.fullLook.wall, 'wall')} | ${vsPeer(row.fullLook.cpu, 'cpu')} | | |\n`);
 	for (const [name, timing] of Object.entries(row.quick)) {
 		const ratios = name === 'node -e 0' ? '| | |' : `| ${x(timing.wall.median / node.wall.median)} | ${x(timing.cpu.median / node.cpu.median)} |`;
 		const peerRatios = name === appendedReport && peer ? `${x(timing.wall.median / 1000 / peer.wall.median)} | ${x(timing.cpu.median / 1000 / peer.cpu.median)}` : ' | ';
@@ -209,6 +226,7 @@ process.stdout.write(target('cold wall ÷ ccusage', row => (row.ccusage ? x(row.
 process.stdout.write(target('cold CPU ÷ ccusage', row => (row.ccusage ? x(row.cold.cpu.median / row.ccusage.cpu.median) : '—')));
 process.stdout.write(target('cold peak RSS (MiB)', row => row.cold.rss.median.toFixed(0)));
 process.stdout.write(target('warm `report --json` ÷ ccusage', row => (row.ccusage ? x(row.warm.wall.median / row.ccusage.wall.median) : '—')));
+process.stdout.write(target('warm `report --json`, a full look ÷ ccusage (no target)', row => (row.ccusage ? x(row.fullLook.wall.median / row.ccusage.wall.median) : '—')));
 process.stdout.write(target('warm `report --json` after appends ÷ ccusage (no target)', row => (row.ccusage ? x(row.quick[appendedReport].wall.median / 1000 / row.ccusage.wall.median) : '—')));
 for (const name of ['status', 'statusline', 'guard']) {
 	process.stdout.write(target(`\`${name}\` ÷ \`node -e 0\`, wall / CPU`, row => `${x(row.quick[name].wall.median / row.quick['node -e 0'].wall.median)} / ${x(row.quick[name].cpu.median / row.quick['node -e 0'].cpu.median)}`));
@@ -217,4 +235,4 @@ for (const name of ['status', 'statusline', 'guard']) {
 for (const name of ['status --format json', 'session --list', 'session --latest']) process.stdout.write(target(`\`${name}\` (ms)`, row => ms(row.quick[name].wall.median)));
 process.stdout.write(target('live dashboard idle CPU / peak RSS', row => `${row.dashboard.idleCpuPercent.toFixed(2)}% / ${row.dashboard.peakRssMiB.toFixed(0)} MiB`));
 process.stdout.write(target('live append → frame p95 (ms)', row => ms(quantile(row.dashboard.latencies, 0.95))));
-process.stdout.write(`\nnode ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.release()}; ${runs} cold runs, ${Math.ceil(Math.max(runs, 11) / runs) * runs} warm runs (between the cold pairs) and ${quickRuns} one-shot rounds per corpus; ${process.env.CCTOP_BENCH_KEEP_ENV ? 'NODE_EXTRA_CA_CERTS as set' : 'NODE_EXTRA_CA_CERTS unset for every timed command (bench/measure.mjs benchEnv)'}\n`);
+process.stdout.write(`\nnode ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.release()}; ${runs} cold runs, ${Math.ceil(Math.max(runs, 11) / runs) * runs} warm runs and ${runs} full looks (between the cold pairs) and ${quickRuns} one-shot rounds per corpus; ${process.env.CCTOP_BENCH_KEEP_ENV ? 'NODE_EXTRA_CA_CERTS as set' : 'NODE_EXTRA_CA_CERTS unset for every timed command (bench/measure.mjs benchEnv)'}\n`);
