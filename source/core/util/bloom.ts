@@ -49,6 +49,11 @@ export class KeyBloom {
 		});
 	}
 
+	/** Whether `hash` may be in the filter whose `length` bytes `byteAt` gives: a filter read as it is probed, not whole. */
+	static mayHaveIn(byteAt: (index: number) => number, length: number, hash: readonly [number, number]): boolean {
+		return eachProbe(hash, length * 8, bit => (byteAt(bit >>> 3) & (1 << (bit & 7))) !== 0);
+	}
+
 	mayHave(hash: readonly [number, number]): boolean {
 		const {bits} = this;
 		return eachProbe(hash, bits.length * 8, bit => (bits[bit >>> 3]! & (1 << (bit & 7))) !== 0);

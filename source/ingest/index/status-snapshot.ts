@@ -1,4 +1,4 @@
-import {readFileSync, statSync} from 'node:fs';
+import {closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {fsp} from '../lazy-fs.js';
 import {hashString, keyHash} from '../../core/util/hash.js';
@@ -12,6 +12,7 @@ import {sessionOf} from '../../core/usage/sessions.js';
 import {movedDaySums, weekFromSums, type DaySums, type Weekly} from '../../core/usage/weekly.js';
 import {cacheDir} from '../dirs.js';
 import {walkRoots, type TranscriptFile} from '../transcripts/discover.js';
+import {openSyncHandle} from '../transcripts/sync-handle.js';
 import {emptyCheck, isUnchanged, type FileCursor} from '../transcripts/file-cursor.js';
 import {decodeSessionsPart, encodeSessionsPart, type SessionsPart} from './sessions-part.js';
 import {hotDirTest, hotMs, isSweepDue} from './hot-tree.js';
@@ -256,6 +257,40 @@ const readSide = (snapshot: StatusSnapshot, name: string): Buffer | undefined =>
 	}
 };
 
+/** A side file's bytes, read as they are asked for. */
+type ProbedSide = {length: number; byteAt: (index: number) => number; close: () => void};
+
+/**
+ * The key filter's bytes read as probed: a status line after an append asks it
+ * about a few new requests, 11 probes each, where reading the whole side file
+ * (~1.2 MB at 20,000 transcripts) took ~5 ms and as many fresh pages. Past
+ * 256 probes (a long absence's appends), it is read whole. Undefined when gone.
+ */
+const probedSide = (snapshot: StatusSnapshot, name: string): ProbedSide | undefined => {
+	let fd: number;
+	try {
+		if (snapshot.dir === undefined || name === '') return undefined;
+		fd = openSync(path.join(snapshot.dir, name), 'r');
+	} catch {
+		return undefined;
+	}
+
+	const {size} = fstatSync(fd);
+	const one = Buffer.alloc(1);
+	let whole: Buffer | undefined;
+	let probes = 0;
+	return {
+		length: size,
+		byteAt(index) {
+			if (whole === undefined && ++probes > 256) whole = readFileSync(fd);
+			if (whole !== undefined) return whole[index]!;
+			readSync(fd, one, 0, 1, index);
+			return one[0]!;
+		},
+		close: () => closeSync(fd),
+	};
+};
+
 /** The cold part's files and folders, read from its side file. */
 const coldTree = (snapshot: StatusSnapshot) => {
 	const bytes = readSide(snapshot, snapshot.coldFile);
@@ -306,6 +341,8 @@ const sideGraceMs = 60_000;
  * The side files first, then this file through a temp file and a rename: a
  * status line running at the same moment reads the old snapshot or the new
  * one. A write that fails is returned, not thrown: the snapshot only saves time.
+ * Synchronous, as the read is: a status line writes ~60 KB, and fs/promises
+ * would cost it the module (~3 ms) and a thread-pool round trip per call.
  */
 export const writeSnapshot = async (file: string, snapshot: StatusSnapshot): Promise<{path: string; reason: string} | undefined> => {
 	const dir = path.dirname(file);
@@ -313,31 +350,36 @@ export const writeSnapshot = async (file: string, snapshot: StatusSnapshot): Pro
 	const temporary = `${file}.${process.pid}.tmp`;
 	const id = `${Date.now().toString(36)}-${process.pid.toString(36)}`;
 	try {
-		await fsp().mkdir(dir, {recursive: true});
+		mkdirSync(dir, {recursive: true});
 		const {newCold, newKeys, newSessions, ...rest} = snapshot;
 		const written = {...rest, dir: undefined};
 		if (newCold !== undefined) {
 			written.coldFile = `${base}.cold.${id}`;
-			await fsp().writeFile(path.join(dir, written.coldFile), newCold);
+			writeFileSync(path.join(dir, written.coldFile), newCold);
 		}
 
 		if (newKeys !== undefined) {
 			written.keysFile = `${base}.keys.${id}`;
-			await fsp().writeFile(path.join(dir, written.keysFile), newKeys);
+			writeFileSync(path.join(dir, written.keysFile), newKeys);
 		}
 
 		if (newSessions !== undefined) {
 			written.sessionsFile = `${base}.sessions.${id}`;
-			await fsp().writeFile(path.join(dir, written.sessionsFile), newSessions);
+			writeFileSync(path.join(dir, written.sessionsFile), newSessions);
 		}
 
-		await fsp().writeFile(temporary, JSON.stringify(written));
-		await fsp().rename(temporary, file);
+		writeFileSync(temporary, JSON.stringify(written));
+		renameSync(temporary, file);
 		if (newCold !== undefined || newKeys !== undefined || newSessions !== undefined) await removeOldSides(dir, base, [written.coldFile, written.keysFile, written.sessionsFile]);
 		return undefined;
 	} catch (error) {
 		// A cache that cannot be written costs speed, never the answer.
-		await fsp().rm(temporary, {force: true}).catch(() => undefined);
+		try {
+			rmSync(temporary, {force: true});
+		} catch {
+			// Left for the next writer's sweep of temp files.
+		}
+
 		return {path: file, reason: (error as NodeJS.ErrnoException).code ?? String(error)};
 	}
 };
@@ -464,71 +506,71 @@ export const usageFromSnapshot = async (
 			import('../../core/util/bloom.js'),
 		]);
 		const parse = await loadLineParser();
-		let bloom: InstanceType<typeof KeyBloom> | undefined;
+		let filter: ProbedSide | false | undefined;
 		const isKnownKey = (hash: [number, number]): boolean | undefined => {
 			if (added.has(hashId(hash))) return true;
-			if (bloom === undefined) {
-				const bits = readSide(snapshot, snapshot.keysFile);
-				if (bits === undefined) return undefined;
-				bloom = new KeyBloom(new Uint8Array(bits.buffer, bits.byteOffset, bits.length));
-			}
-
-			return bloom.mayHave(hash);
+			filter ??= probedSide(snapshot, snapshot.keysFile) ?? false;
+			return filter === false ? undefined : KeyBloom.mayHaveIn(filter.byteAt, filter.length, hash);
 		};
 
-		for (const {file, stats} of grown) {
-			const results: PricedEntry[] = [];
-			let isTooOld = false;
-			const classifier = new LineClassifier(
-				result => {
-					if ((result.kind === 'usage' || result.kind === 'event') && entangled.has(sessionOf(result.kind === 'usage' ? result.entry : result.event))) hasSessions = false;
-					if (result.kind !== 'usage') return;
-					if (result.entry.timestampMs < snapshot.fromMs) isTooOld = true;
-					results.push(price(result.entry, file.path));
-				},
-				createReadCounters(),
-				file.projectSlug,
-				parse,
-			);
-			const handle = await fsp().open(file.path, 'r').catch(() => undefined);
-			if (handle === undefined) return undefined;
-			let mark;
-			try {
-				mark = await readPast(handle, file, stats.size, classifier);
-			} finally {
-				await handle.close();
-			}
-
-			// Rewritten in place: what the snapshot counted from it may be gone.
-			if (mark === undefined) return undefined;
-
-			// A line dated before the last block regroups blocks the snapshot no longer holds.
-			if (isTooOld) return undefined;
-			for (const entry of results) {
-				const key = dedupeKey(entry);
-				if (key === undefined) {
-					unkeyed.push(entry);
-					continue;
+		try {
+			for (const {file, stats} of grown) {
+				const results: PricedEntry[] = [];
+				let isTooOld = false;
+				const classifier = new LineClassifier(
+					result => {
+						if ((result.kind === 'usage' || result.kind === 'event') && entangled.has(sessionOf(result.kind === 'usage' ? result.entry : result.event))) hasSessions = false;
+						if (result.kind !== 'usage') return;
+						if (result.entry.timestampMs < snapshot.fromMs) isTooOld = true;
+						results.push(price(result.entry, file.path));
+					},
+					createReadCounters(),
+					file.projectSlug,
+					parse,
+				);
+				// Synchronous reads behind the handle: a status line reads a few KB, and has nothing else to do meanwhile.
+				const handle = await openSyncHandle(file.path).catch(() => undefined);
+				if (handle === undefined) return undefined;
+				let mark;
+				try {
+					mark = await readPast(handle, file, stats.size, classifier);
+				} finally {
+					await handle.close();
 				}
 
-				const winner = counted.get(key);
-				const hash = keyHash(key);
-				// Not among the last block's requests but perhaps an older one's copy (or the filter is gone): only the index can say.
-				if (winner === undefined) {
-					if (isKnownKey(hash) !== false) return undefined;
-					added.set(hashId(hash), hash);
-					homes.set(key, sessionOf(entry));
-				} else if (homes.get(key) !== sessionOf(entry)) {
-					hasSessions = false;
+				// Rewritten in place: what the snapshot counted from it may be gone.
+				if (mark === undefined) return undefined;
+
+				// A line dated before the last block regroups blocks the snapshot no longer holds.
+				if (isTooOld) return undefined;
+				for (const entry of results) {
+					const key = dedupeKey(entry);
+					if (key === undefined) {
+						unkeyed.push(entry);
+						continue;
+					}
+
+					const winner = counted.get(key);
+					const hash = keyHash(key);
+					// Not among the last block's requests but perhaps an older one's copy (or the filter is gone): only the index can say.
+					if (winner === undefined) {
+						if (isKnownKey(hash) !== false) return undefined;
+						added.set(hashId(hash), hash);
+						homes.set(key, sessionOf(entry));
+					} else if (homes.get(key) !== sessionOf(entry)) {
+						hasSessions = false;
+					}
+
+					if (winner !== undefined && !beatsCopy(entry, file.path, winner, winner.sourcePath ?? '')) continue;
+					// The counted copy would move from before the last block into it: the index knows that block.
+					if (winner !== undefined && winner.timestampMs < snapshot.fromMs) return undefined;
+					counted.set(key, entry);
 				}
 
-				if (winner !== undefined && !beatsCopy(entry, file.path, winner, winner.sourcePath ?? '')) continue;
-				// The counted copy would move from before the last block into it: the index knows that block.
-				if (winner !== undefined && winner.timestampMs < snapshot.fromMs) return undefined;
-				counted.set(key, entry);
+				files.set(file.path, {...file, dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, offset: mark.offset, check: mark.check});
 			}
-
-			files.set(file.path, {...file, dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, offset: mark.offset, check: mark.check});
+		} finally {
+			if (filter) filter.close();
 		}
 
 		if (added.size > maxAddedKeys) return undefined;

@@ -94,6 +94,17 @@ describe('the status snapshot', () => {
 		expect(await h.status(true)).toEqual(fast);
 	});
 
+	it('answers many new requests at once from the snapshot, its key filter read whole past 256 probes', async () => {
+		const h = await history(base);
+		await h.age();
+		await h.status(true);
+		// 30 new requests, 11 probes each: the filter is read byte by byte, then whole.
+		await h.append(Array.from({length: 30}, (_, index) => ({file: index % 3, minutesAgo: 25 - (index % 20), request: 100 + index, output: 10 + index, isKeyed: true})));
+		const fast = await h.status(true);
+		expect(fast.source).toBe('snapshot');
+		expect(fast.json).toEqual((await h.status(false)).json);
+	});
+
 	it('finds a new transcript (a new session) by walking the folders again', async () => {
 		const h = await history(base);
 		await h.age();
