@@ -1,6 +1,6 @@
 import {readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
-import {fsp} from '../lazy-fs.js';
+import {replaceJsonFile} from '../lazy-fs.js';
 import type {DirStamp} from '../transcripts/discover.js';
 import {hotDirTest, hotMs, isSweepDue} from './hot-tree.js';
 import {cacheDir} from '../dirs.js';
@@ -35,16 +35,7 @@ export const readQuietCheck = (indexFile: string, identity: string, wallMs: numb
 export const quietCheckAt = (identity: string, wallMs: number): QuietCheck => ({identity, checkedAtMs: wallMs, quietBeforeMs: wallMs - hotMs});
 
 /** Written to a temp file and renamed; a failure costs the next report its speed, never its answer. */
-export const writeQuietCheck = async (indexFile: string, check: QuietCheck): Promise<void> => {
-	const file = quietCheckPath(indexFile);
-	const temporary = `${file}.${process.pid}.tmp`;
-	try {
-		await fsp().writeFile(temporary, JSON.stringify(check));
-		await fsp().rename(temporary, file);
-	} catch {
-		await fsp().rm(temporary, {force: true}).catch(() => undefined);
-	}
-};
+export const writeQuietCheck = async (indexFile: string, check: QuietCheck): Promise<void> => replaceJsonFile(quietCheckPath(indexFile), check);
 
 /**
  * What a check lets a report take as unchanged: the files quiet since its

@@ -1,5 +1,5 @@
 import {readFileSync} from 'node:fs';
-import {fsp} from '../lazy-fs.js';
+import {replaceJsonFile} from '../lazy-fs.js';
 import path from 'node:path';
 import type {SessionSummary} from '../../core/usage/session-summaries.js';
 
@@ -24,13 +24,4 @@ export const readSessionRows = (indexFile: string, identity: string, fingerprint
 };
 
 /** Written to a temp file and renamed; a failure costs the next list its speed, never its answer. */
-export const writeSessionRows = async (indexFile: string, saved: SavedSessionRows): Promise<void> => {
-	const file = sessionRowsPath(indexFile);
-	const temporary = `${file}.${process.pid}.tmp`;
-	try {
-		await fsp().writeFile(temporary, JSON.stringify(saved));
-		await fsp().rename(temporary, file);
-	} catch {
-		await fsp().rm(temporary, {force: true}).catch(() => undefined);
-	}
-};
+export const writeSessionRows = async (indexFile: string, saved: SavedSessionRows): Promise<void> => replaceJsonFile(sessionRowsPath(indexFile), saved);
