@@ -158,7 +158,7 @@ export const runSession = async (options: Options, idOrPrefix: string | undefine
 		return 0;
 	}
 
-	const usage = await openUsageFor(options, clock, {isSummaryEnough: false, knownStats: await recentQuietStats(options), settings});
+	const usage = await openUsageFor(options, clock, {isSummaryEnough: false, quietStats: async () => recentQuietStats(options), settings});
 	try {
 		if (!options.quiet) for (const note of usage.notes) process.stderr.write(`cctop: ${note}\n`);
 		if (usage.discovery.files.length === 0) {

@@ -1,7 +1,7 @@
 import type {Discovery} from '../ingest/transcripts/discover.js';
 import type {ScanProgress} from '../core/usage/usage-view.js';
 import {openUsage} from '../ingest/index/open-usage.js';
-import type {UsageHandle} from '../ingest/index/usage-handle.js';
+import type {KnownStats, UsageHandle} from '../ingest/index/usage-handle.js';
 import type {Options} from '../options.js';
 import {ledgerSettings} from './ledger-settings.js';
 import {blockJsonText} from '../core/screens/report.js';
@@ -32,13 +32,13 @@ export const openUsageFor = async (
 		isSummaryEnough,
 		onChange,
 		onProgress,
-		knownStats,
+		quietStats,
 		settings,
 	}: {
 		isSummaryEnough: boolean;
 		onChange?: () => void;
 		onProgress?: (progress: ScanProgress) => void;
-		knownStats?: ReadonlyMap<string, {dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number}> | undefined;
+		quietStats?: () => Promise<KnownStats | undefined>;
 		/** {@link ledgerSettings} when the caller has them already (a `--pricing` file is read and validated once). */
 		settings?: Awaited<ReturnType<typeof ledgerSettings>>;
 	},
@@ -54,7 +54,7 @@ export const openUsageFor = async (
 		clock,
 		onChange,
 		onProgress: onProgress ?? (options.quiet ? undefined : progress.onProgress),
-		knownStats,
+		quietStats,
 		// Finished blocks cannot change: whoever writes the index stores their report text with it.
 		blockText: block => blockJsonText(block, undefined, 0),
 	});

@@ -58,6 +58,35 @@ describe('session with a recent sweep', () => {
 		expect(list()).toEqual(cold());
 	});
 
+	it('takes quiet files as a report\'s full look saw them (the quiet check), with no snapshot at all, for ten minutes', async () => {
+		await rm(path.join(dir, 'cache'), {recursive: true, force: true});
+		const project = path.join(dir, 'projects', '-home-dev-shop');
+		const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
+		await utimes(path.join(project, 'quiet.jsonl'), hoursAgo(9), hoursAgo(9));
+		// Folders written within 2 s of a walk are never trusted (coarse mtimes): aged a minute, as a real history's are.
+		for (const folder of [dir, path.join(dir, 'projects'), project]) await utimes(folder, hoursAgo(1 / 60), hoursAgo(1 / 60));
+		const show = (...extra: string[]) => JSON.parse(run(['session', 'quiet', '--json', ...extra])) as {totalTokens: number};
+		// The first report writes the index, the second looks at every file and writes the check.
+		run(['report', '--json']);
+		run(['report', '--json']);
+		const cache = path.join(dir, 'cache');
+		const [checkFile] = (await import('node:fs')).readdirSync(cache).filter(name => name.startsWith('quiet-'));
+		expect(checkFile).toBeDefined();
+		const before = show();
+		expect(before).toEqual(show('--no-cache'));
+		// Grown by hand, its mtime put back: taken as the look saw it.
+		await appendFile(path.join(project, 'quiet.jsonl'), line('quiet', 3, 7, 700));
+		await utimes(path.join(project, 'quiet.jsonl'), hoursAgo(9), hoursAgo(9));
+		expect(show()).toEqual(before);
+		// A check eleven minutes old is stale: every file is stat'ed again.
+		const checkPath = path.join(cache, checkFile!);
+		const check = JSON.parse(await (await import('node:fs/promises')).readFile(checkPath, 'utf8')) as {checkedAtMs: number};
+		await writeFile(checkPath, JSON.stringify({...check, checkedAtMs: Date.now() - 11 * 60_000}));
+		const after = show();
+		expect(after).toEqual(show('--no-cache'));
+		expect(after.totalTokens).toBe(before.totalTokens + 1810);
+	});
+
 	it('stats every file when no sweep is recent (no snapshot): exact at once', async () => {
 		await rm(path.join(dir, 'cache'), {recursive: true, force: true});
 		const project = path.join(dir, 'projects', '-home-dev-shop');

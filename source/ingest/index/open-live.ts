@@ -7,7 +7,7 @@ import {sessionsFrom} from '../../core/usage/sessions.js';
 import {FrozenLedger} from './frozen-ledger.js';
 import type {UsageView} from '../../core/usage/usage-view.js';
 import {LiveUsage} from './live-usage.js';
-import type {OpenUsageOptions, UsageHandle} from './usage-handle.js';
+import type {KnownStats, OpenUsageOptions, UsageHandle} from './usage-handle.js';
 import type {FileCursor} from '../transcripts/file-cursor.js';
 import {TranscriptSource} from '../transcripts/transcript-source.js';
 import type {EarlyScan} from '../transcripts/early-scan.js';
@@ -51,7 +51,8 @@ export const openLive = async (
 		notes,
 		isIndexCorrupt,
 		early,
-	}: {discovery: Discovery; index: DecodedIndex | undefined; indexFile: string | undefined; notes: string[]; isIndexCorrupt: boolean; early?: EarlyScan | undefined},
+		knownStats,
+	}: {discovery: Discovery; index: DecodedIndex | undefined; indexFile: string | undefined; notes: string[]; isIndexCorrupt: boolean; early?: EarlyScan | undefined; knownStats?: KnownStats | undefined},
 ): Promise<UsageHandle> => {
 	const summary = index?.summary;
 	const cursors = new Map<string, FileCursor>();
@@ -103,7 +104,7 @@ export const openLive = async (
 		{...options.scan, early},
 	);
 	source.track(discovery.files, cursors);
-	await source.pollAll(options.onProgress, {statFirst: true, knownStats: options.knownStats});
+	await source.pollAll(options.onProgress, {statFirst: true, knownStats});
 	if (live.isBulk) live.endBulk(options.clock());
 
 	const view = (detailFromMs?: number): UsageView => live.view(options.clock(), detailFromMs);

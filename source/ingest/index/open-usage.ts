@@ -1,6 +1,6 @@
 import {findRoots, reuseDiscovery, walkRoots} from '../transcripts/discover.js';
 import {quietAsIndexed, reportFromDelta, statTable} from './index-delta.js';
-import {quietCheckAt, quietParts, readQuietCheck, writeQuietCheck} from './quiet-check.js';
+import {quietCheckAt, quietCursors, quietParts, readQuietCheck, writeQuietCheck} from './quiet-check.js';
 import type {OpenUsageOptions, UsageHandle} from './usage-handle.js';
 import {cacheDir} from '../dirs.js';
 import {indexPath, loadIndex} from './usage-index.js';
@@ -28,9 +28,11 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 	if (loaded !== undefined && 'problem' in loaded) notes.push(loaded.problem);
 	// File times are the wall clock's, whatever --now says.
 	const wallMs = (options.wallClock ?? Date.now)();
-	// A one-shot report within ten minutes of a full look that found the quiet files
-	// as the index has them stats only the hot ones, as a status line does (quiet-check.ts).
-	const check = options.isSummaryEnough && index !== undefined && indexFile !== undefined ? readQuietCheck(indexFile, index.identity, wallMs) : undefined;
+	// A one-shot report (or `session`, which takes quiet files' stats from elsewhere anyway) within
+	// ten minutes of a full look that found the quiet files as the index has them stats only the
+	// hot ones, as a status line does (quiet-check.ts).
+	const mayTrust = options.isSummaryEnough || options.quietStats !== undefined;
+	const check = mayTrust && index !== undefined && indexFile !== undefined ? readQuietCheck(indexFile, index.identity, wallMs) : undefined;
 	const quiet = check === undefined ? undefined : quietParts(index!, check);
 	// An unchanged folder tree is not walked again: the index remembers every folder's mtime.
 	const reused = index?.discovery
@@ -89,7 +91,9 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 	// finds nothing new never pays for the ledger, the tailers or the worker pool.
 	const {openLive} = await import('./open-live.js');
 	try {
-		return await openLive(options, {discovery, index, indexFile, notes, isIndexCorrupt, early});
+		// The quiet files' stats: the index's own cursors under a check, else what the caller has.
+		const knownStats = quiet !== undefined && reused !== undefined ? quietCursors(index!, quiet.isQuietFile) : await options.quietStats?.();
+		return await openLive(options, {discovery, index, indexFile, notes, isIndexCorrupt, early, knownStats});
 	} catch (error) {
 		// Its first read closes the pool; a failure before that must too, or its threads keep the process alive.
 		await early?.pool.close();

@@ -2,6 +2,8 @@ import {readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {replaceJsonFile} from '../lazy-fs.js';
 import type {DirStamp} from '../transcripts/discover.js';
+import type {FileCursor} from '../transcripts/file-cursor.js';
+import type {KnownStats} from './usage-handle.js';
 import {hotDirTest, hotMs, isSweepDue} from './hot-tree.js';
 import {cacheDir} from '../dirs.js';
 import {quietAsIndexed, statTable} from './index-delta.js';
@@ -55,6 +57,13 @@ export const quietParts = (index: DecodedIndex, check: QuietCheck) => {
 		isQuietFile: (position: number) => isQuiet[position] === 1,
 		isQuietDir: (dir: DirStamp) => !isHotDir(dir),
 	};
+};
+
+/** The cursors of the files a check takes as unchanged, by path: stats a live open takes as known (see pollAll). */
+export const quietCursors = (index: DecodedIndex, isQuietFile: (position: number) => boolean): KnownStats => {
+	const known = new Map<string, FileCursor>();
+	for (let position = 0; position < index.paths.length; position++) if (isQuietFile(position)) known.set(index.paths[position]!, index.cursorAt(position));
+	return known;
 };
 
 /**

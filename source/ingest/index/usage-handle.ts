@@ -6,6 +6,9 @@ import type {Discovery} from '../transcripts/discover.js';
 import type {ScanOptions, TranscriptSource} from '../transcripts/transcript-source.js';
 import type {LiveUsage} from './live-usage.js';
 
+/** Files' stats taken as known, by path. */
+export type KnownStats = ReadonlyMap<string, {dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number}>;
+
 export type OpenUsageOptions = {
 	claudeDirs: readonly string[];
 	ledger: LedgerOptions;
@@ -27,8 +30,13 @@ export type OpenUsageOptions = {
 	 * building them (ingest does not render: the caller says how).
 	 */
 	blockText?: (block: Block) => string;
-	/** Quiet files' stats from a recent sweep (see quietFileStats), taken instead of stat'ing them at opening. */
-	knownStats?: ReadonlyMap<string, {dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number}> | undefined;
+	/**
+	 * Quiet files' stats from the status line's last sweep (see quietFileStats),
+	 * taken instead of stat'ing them at opening. Asked for only when the report's
+	 * quiet check (quiet-check.ts) cannot answer: within ten minutes of a full
+	 * look, the index's own cursors stand for the quiet files, with no side file to read.
+	 */
+	quietStats?: () => Promise<KnownStats | undefined>;
 };
 
 /** Transcripts found, read and kept current: the ledger plus what feeds it. */
