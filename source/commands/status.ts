@@ -43,7 +43,6 @@ const snapshotUsage = async (options: Options, settings: Awaited<ReturnType<type
 	noteFailure(cacheErrors, failure);
 	if (isSweep) rmSync(`${file}.sweep`, {force: true});
 	else if (usage?.isSweepDue) await startSweep(file, options);
-
 	return usage;
 };
 
