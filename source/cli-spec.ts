@@ -115,6 +115,7 @@ export const commands = {
 		aliases: ['blocks'],
 		flags: ['json', 'watch', 'poll', 'since', 'until', 'breakdown', 'weekly', 'last', 'recent', 'otelLog', ...usageFlags],
 		examples: ['cctop report --recent', 'cctop report --json --since 2026-11-01', 'cctop blocks --breakdown --plan max5'],
+		details: 'Reads only what changed since its index. Within 10 minutes of a full look it stats only the transcripts written in the last 6 hours, as the status line does: one that grows after hours of quiet (by hand) shows within 10 minutes. --no-cache reads everything now.',
 	},
 	daily: {
 		summary: 'Usage per local day (ccusage daily)',

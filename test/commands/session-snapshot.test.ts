@@ -97,13 +97,23 @@ const lineArb = (maxSession: number, maxMinutesAgo: number, isNew = false) =>
 		model: fc.integer({min: 0, max: 2}),
 	});
 
+/** The snapshot's rows as `session --list --json` prints them: of `project` when given, and `limit` of them (0: all). */
+const asPrinted = async (fast: string, {limit = 0, project}: {limit?: number; project?: string | undefined} = {}): Promise<string> => {
+	const {sessionSummaryJson} = await import('../../source/core/screens/session-detail.js');
+	const rows = (JSON.parse(fast) as Array<Parameters<typeof sessionSummaryJson>[0]>).filter(row => project === undefined || row.project === project);
+	return JSON.stringify((limit === 0 ? rows : rows.slice(0, limit)).map(row => sessionSummaryJson(row)));
+};
+
+/** A history's lines before the list writes the snapshot's rows part. */
+const earlierLines = fc.array(lineArb(2, 3000), {minLength: 1, maxLength: 16});
+
 describe('session --list from the status snapshot', () => {
 	it('gives a cold read\'s rows after any appends, status lines between or not (property)', async () => {
 		let fastAnswers = 0;
 		let calls = 0;
 		await fc.assert(
 			fc.asyncProperty(
-				fc.array(lineArb(2, 3000), {minLength: 1, maxLength: 16}),
+				earlierLines,
 				// Mostly new requests just now (a live session), some copies, some lines older than the snapshot's window.
 				fc.array(fc.record({lines: fc.array(fc.oneof({weight: 6, arbitrary: lineArb(3, 10, true)}, {weight: 1, arbitrary: lineArb(3, 3000)}), {minLength: 1, maxLength: 4}), withStatus: fc.boolean()}), {minLength: 1, maxLength: 4}),
 				async (before, batches) => {
@@ -121,8 +131,7 @@ describe('session --list from the status snapshot', () => {
 						calls++;
 						if (fast !== undefined) {
 							fastAnswers++;
-							const {sessionSummaryJson} = await import('../../source/core/screens/session-detail.js');
-							expect(JSON.stringify((JSON.parse(fast) as Array<Parameters<typeof sessionSummaryJson>[0]>).map(row => sessionSummaryJson(row)))).toBe(cold);
+							expect(await asPrinted(fast)).toBe(cold);
 						}
 
 						// Whichever path answers, the command prints a cold read's rows.
@@ -144,7 +153,7 @@ describe('session --list from the status snapshot', () => {
 		let filtered = 0;
 		await fc.assert(
 			fc.asyncProperty(
-				fc.array(lineArb(2, 3000), {minLength: 1, maxLength: 16}),
+				earlierLines,
 				// Mostly a new session's requests just now, which the snapshot answers (the test above covers what sends the list to the index).
 				fc.array(fc.oneof({weight: 3, arbitrary: lineArb(3, 10, true).map(line => ({...line, session: 3}))}, {weight: 1, arbitrary: lineArb(3, 10, true)}), {minLength: 1, maxLength: 4}),
 				fc.integer({min: 0, max: 4}),
@@ -165,9 +174,7 @@ describe('session --list from the status snapshot', () => {
 					const fast = await h.fast(shown);
 					if (fast !== undefined) {
 						fastAnswers++;
-						const {sessionSummaryJson} = await import('../../source/core/screens/session-detail.js');
-						const rows = (JSON.parse(fast) as Array<Parameters<typeof sessionSummaryJson>[0]>).filter(row => project === undefined || row.project === project);
-						expect(JSON.stringify((limit === 0 ? rows : rows.slice(0, limit)).map(row => sessionSummaryJson(row)))).toBe(cold);
+						expect(await asPrinted(fast, {limit, project})).toBe(cold);
 					}
 
 					expect(await h.list(true, shown)).toBe(await h.cold(shown));
