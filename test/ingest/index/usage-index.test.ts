@@ -6,6 +6,10 @@ import {afterEach, describe, expect, it} from 'vitest';
 import type {UsageEntry} from '../../../source/core/usage/types.js';
 import {blockFromSummary, decodeIndex, decodeIndexBytes, encodeIndex, IndexCorruptError, loadIndex, storedBlockTexts, type BlockSummary, type DecodedIndex, type IndexBody, type IndexedFile, type IndexReader} from '../../../source/ingest/index/usage-index.js';
 import {makeEntry} from '../../helpers/entries.js';
+import {hourMs} from '../../../source/core/usage/blocks.js';
+import {applyLines, beginBulk, createLedger, endBulk} from '../../../source/core/usage/ledger.js';
+import {createPriceLookup, defaultPricing} from '../../../source/core/usage/pricing.js';
+import {summarizeBlock} from '../../../source/ingest/index/usage-index.js';
 
 const cursor = {dev: 1, ino: 1, size: 0, mtimeMs: 0, ctimeMs: 0, offset: 0, check: 0};
 
@@ -304,5 +308,33 @@ describe('the stored block texts', () => {
 		if ('error' in index) throw new Error(index.error);
 		expect(index.summary?.blocks).toHaveLength(2);
 		expect(index.blockTexts()).toBeUndefined();
+	});
+});
+
+describe('the summary\'s blocks', () => {
+	const nowMs = Date.parse('2026-11-26T12:00:00Z');
+	const models = ['claude-opus-4-5-20251101', 'claude-haiku-4-5-20251001', 'not-a-model'];
+
+	it('come back from the saved JSON as the ledger had them, less their entries and parts', () => {
+		fc.assert(
+			fc.property(
+				fc.array(fc.record({minute: fc.nat(60 * 24 * 3), model: fc.constantFrom(...models), output: fc.nat(5000)}), {maxLength: 40}),
+				fc.boolean(),
+				(picked, isLate) => {
+					const ledger = createLedger({lookup: createPriceLookup(defaultPricing), mode: 'auto', sessionLengthMs: 5 * hourMs});
+					const entries = picked.map(({minute, model, output}) => makeEntry({timestampMs: Date.UTC(2026, 10, 23) + minute * 60_000, model, tokens: {outputTokens: output}}));
+					const at = isLate ? nowMs : Date.UTC(2026, 10, 24);
+					beginBulk(ledger);
+					applyLines(ledger, 'a.jsonl', entries.map(entry => ({kind: 'usage' as const, entry})), {lines: entries.length, invalidLines: 0}, at);
+					endBulk(ledger, at);
+					const saved = JSON.stringify(ledger.blocks.map(summarizeBlock));
+					// A Map keeps nothing through JSON: a stored part would come back broken.
+					expect(saved).not.toContain('"parts"');
+					const restored = (JSON.parse(saved) as BlockSummary[]).map(blockFromSummary);
+					expect(restored).toEqual(ledger.blocks.map(({parts: _parts, ...block}) => ({...block, entries: []})));
+				},
+			),
+			{numRuns: 100},
+		);
 	});
 });
