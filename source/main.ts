@@ -6,6 +6,7 @@ import {parseOptions, UsageError, type Options} from './options.js';
 // Every command reads the preferences: a module of its own would be one more file to load.
 import {readConfig} from './ingest/config/read-config.js';
 import {exitWhenWritten, noteStdioStreams} from './exit-when-written.js';
+import {printKeptReport} from './commands/report-cached.js';
 
 /** The ES modules the cli loads, all through es-modules.ts (see why there). */
 const esModules = async () => import('./es-modules.js');
@@ -253,6 +254,8 @@ const run = async (command: CommandName, options: Options, positionals: string[]
 
 		case 'report': {
 			if (options.watch && !options.json) throw new UsageError('--watch needs --json (for the live dashboard, run `cctop` without a command)');
+			// Nothing changed since the last such report: print it again without loading the rest (report-cached.ts).
+			if (await printKeptReport(options)) return 0;
 			const {runReport} = await import('./commands/report.js');
 			return runReport(options);
 		}

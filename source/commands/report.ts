@@ -1,4 +1,4 @@
-import {hourMs, type Block} from '../core/usage/blocks.js';
+import {hourMs, isFinishedFrom, type Block} from '../core/usage/blocks.js';
 import {resolveTokenLimit} from '../core/usage/limits.js';
 import {counted} from '../core/util/format.js';
 import {buildReportJson, reportJsonLine, reportJsonPretty, type Diagnostics} from '../core/screens/report.js';
@@ -11,6 +11,8 @@ import {entriesFrom, weeklyTotals} from '../core/usage/weekly.js';
 import {readOfficial} from '../ingest/claude-code/official-limits.js';
 import {cacheWarning, noTranscriptsMessage, openUsageFor} from './usage-for.js';
 import {outColumns, writeOut} from './write-out.js';
+import {mayKeepReport, reportKey} from './report-cached.js';
+import {writeCachedReport} from '../ingest/index/report-cache.js';
 
 export {noTranscriptsMessage, openUsageFor} from './usage-for.js';
 export {loadPricing} from './ledger-settings.js';
@@ -43,6 +45,21 @@ const skippedSummary = (diagnostics: Diagnostics): string | undefined => {
 	if (unreadablePaths.length > 0) parts.push(`${counted(unreadablePaths.length, 'unreadable path')} (${unreadablePaths[0]!.path}${unreadablePaths.length > 1 ? ', …' : ''})`);
 	if (unknownModels.length > 0) parts.push(`unpriced model${unknownModels.length === 1 ? '' : 's'}: ${unknownModels.join(', ')}`);
 	return parts.length > 0 ? `cctop: ${parts.join('; ')} (details: report --json → diagnostics)` : undefined;
+};
+
+/**
+ * Keep a warm report, for the next to print while nothing it looked at changes
+ * (report-cache.ts): only when it depends on nothing else that
+ * moves. Every block must stay finished as time goes on (a block after a fixed
+ * `--now` may start later); no notes, unreadable paths or failed cache writes,
+ * which belong to this run.
+ */
+const keepReport = (usage: UsageHandle, options: Options, nowMs: number, diagnostics: Diagnostics, isWithoutOtel: boolean, pieces: ReadonlyArray<string | Uint8Array>): void => {
+	if (usage.lookedAt === undefined || !isWithoutOtel || !mayKeepReport(options) || usage.discovery.files.length === 0) return;
+	if (usage.notes.length > 0 || diagnostics.unreadablePaths.length > 0 || diagnostics.cacheErrors.length > 0) return;
+	if (!usage.view().blocks.every(block => isFinishedFrom(block, nowMs, options.sessionLength * hourMs))) return;
+	const summary = skippedSummary(diagnostics);
+	writeCachedReport(usage.lookedAt(), reportKey(options, usage.discovery.roots), nowMs, {stdout: Buffer.concat(pieces.map(piece => (typeof piece === 'string' ? Buffer.from(piece) : piece))), stderr: options.quiet || summary === undefined ? '' : `${summary}\n`});
 };
 
 /** `report --json --watch`: one compact JSON snapshot per change, as NDJSON, until interrupted. */
@@ -178,7 +195,9 @@ export const runReport = async (options: Options): Promise<number> => {
 		// `scope` says what the section covers: all the telemetry received (any session, any machine sending here), not only these transcripts.
 		const extra = {...(otel === undefined ? {} : {otel: {scope: 'all telemetry received', ...otel}}), ...(traces === undefined ? {} : {traces})};
 		// Finished blocks are printed from the text stored with the index when it has them (see reportJsonPretty).
-		writeOut([...reportJsonPretty(...report, usage.blockTexts?.(), extra), '\n']);
+		const pieces = [...reportJsonPretty(...report, usage.blockTexts?.(), extra), '\n'];
+		writeOut(pieces);
+		keepReport(usage, options, nowMs, diagnostics, otel === undefined, pieces);
 		return 0;
 	}
 

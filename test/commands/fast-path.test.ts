@@ -98,6 +98,18 @@ describe('the status fast path', () => {
 		expect(names).toEqual(['cli', 'cli.js', 'rolldown-runtime', 'status', ...(args[0] === 'status' ? [] : [args[0]!])].sort());
 	});
 
+	// A warm `report --json` that finds nothing changed prints the kept report (report-cached.ts) from the cli's chunk alone.
+	it('report --json, nothing changed, loads the cli\'s chunk and nothing else of ours', async () => {
+		const args = ['report', '--json', '--quiet'];
+		// The first run writes the index, the second a quiet check and the kept report.
+		await requiredBy(args);
+		await requiredBy(args);
+		const {files, fsPromises} = await requiredBy(args);
+		const ours = files.filter(file => file.includes(`${path.sep}dist${path.sep}`) && !file.includes('node_modules'));
+		expect([...new Set(ours.map(file => path.basename(file).replace(/-[\w-]{8}\.js$/, '')))].sort()).toEqual(['cli', 'cli.js', 'rolldown-runtime']);
+		expect(fsPromises).toBe(false);
+	});
+
 	// Each scan worker is an isolate of its own: sharing the main thread's chunks made it load ~300 KB in 12 files.
 	it('builds the scan worker as one file of its own', async () => {
 		const worker = await readFile(path.resolve('dist/scan-worker.js'), 'utf8');

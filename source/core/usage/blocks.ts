@@ -87,6 +87,10 @@ export const isBlockActive = (block: Pick<Block, 'startMs' | 'endMs' | 'actualEn
 	nowMs - block.actualEndMs < sessionLengthMs &&
 	nowMs < block.endMs;
 
+/** Whether `block` is inactive at `nowMs` and at every later time: what a report kept for later may show (report-cache.ts). */
+export const isFinishedFrom = (block: Pick<Block, 'endMs' | 'actualEndMs' | 'isGap'>, nowMs: number, sessionLengthMs: number): boolean =>
+	block.isGap || block.actualEndMs === undefined || nowMs >= block.endMs || nowMs - block.actualEndMs >= sessionLengthMs;
+
 /**
  * Spelled out, not `{...emptyTokenCounts(), ...}`: objects made by a spread got
  * a shape that made every sum into them slow (grouping 118,745 requests: ~90 ms

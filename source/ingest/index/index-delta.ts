@@ -21,7 +21,8 @@ export type DeltaResult = {
 
 /** Per file the fields a cursor is checked against: dev, ino, size, mtimeMs, ctimeMs (NaN size: gone or unreadable). */
 export type StatTable = Float64Array;
-const statFields = 5;
+/** Fields per file in a {@link StatTable}. */
+export const statFields = 5;
 /** The size in a stat table of a file taken as the index has it, not stat'ed (see statTable). */
 const asIndexed = -2;
 

@@ -1,9 +1,10 @@
-import {findRoots, reuseDiscovery, walkRoots} from '../transcripts/discover.js';
-import {quietAsIndexed, reportFromDelta, statTable} from './index-delta.js';
-import {quietCheckAt, quietCursors, quietParts, readQuietCheck, writeQuietCheck} from './quiet-check.js';
+import {findRoots, reuseDiscovery, walkRoots, type DirStamp} from '../transcripts/discover.js';
+import {quietAsIndexed, reportFromDelta, statFields, statTable, type StatTable} from './index-delta.js';
+import {quietCheckAt, quietCursors, quietParts, readQuietCheck, writeQuietCheck, type QuietCheck} from './quiet-check.js';
+import type {ReportBasis} from './report-cache.js';
 import type {OpenUsageOptions, UsageHandle} from './usage-handle.js';
 import {cacheDir} from '../dirs.js';
-import {indexPath, loadIndex} from './usage-index.js';
+import {indexPath, loadIndex, type DecodedIndex} from './usage-index.js';
 import type {EarlyScan} from '../transcripts/early-scan.js';
 
 /**
@@ -12,6 +13,23 @@ import type {EarlyScan} from '../transcripts/early-scan.js';
  * lines, 256 MiB, where a read goes to workers anyway, is ~1,200 files).
  */
 const earlyFromFiles = 1024;
+
+/**
+ * What a warm report under `check` looked at, as it found it: the hot
+ * transcripts (their stats in `stats`) and the hot folders. While these stay as
+ * they are, a report under the same check prints the same (report-cache.ts).
+ */
+const lookedAt = (index: DecodedIndex, indexFile: string, check: QuietCheck, stats: StatTable, dirs: readonly DirStamp[]): ReportBasis => {
+	const {isQuietFile, isQuietDir} = quietParts(index, check);
+	const files: ReportBasis['files'][number][] = [];
+	for (let position = 0; position < index.paths.length; position++) {
+		if (isQuietFile(position)) continue;
+		const base = position * statFields;
+		files.push({path: index.paths[position]!, stats: {dev: stats[base]!, ino: stats[base + 1]!, size: stats[base + 2]!, mtimeMs: stats[base + 3]!, ctimeMs: stats[base + 4]!}});
+	}
+
+	return {indexFile, identity: index.identity, check, files, dirs: dirs.filter(dir => !isQuietDir(dir))};
+};
 
 /**
  * Find the transcripts and the index for them. One-shot callers get the saved
@@ -62,9 +80,13 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 	// A reused list is the index's own: its files are stat'ed now, before the summary is parsed.
 	const fileStats = options.isSummaryEnough && reused !== undefined ? statTable(index!.paths, quiet?.isQuietFile) : undefined;
 	// Every folder and file was just stat'ed: when the quiet ones are all as the index has them, the next ten minutes' reports may take them so.
+	let heldCheck = check;
 	if (fileStats !== undefined && check === undefined) {
 		const fresh = quietCheckAt(index!.identity, wallMs);
-		if (quietAsIndexed(index!, fileStats, fresh.quietBeforeMs)) await writeQuietCheck(indexFile!, fresh);
+		if (quietAsIndexed(index!, fileStats, fresh.quietBeforeMs)) {
+			await writeQuietCheck(indexFile!, fresh);
+			heldCheck = fresh;
+		}
 	}
 
 	// One-shot callers: the saved summary plus only appended bytes, when that is all that changed.
@@ -84,6 +106,7 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 			unreadablePaths: () => [...discovery.unreadablePaths, ...delta.unreadable],
 			save: async () => undefined,
 			cacheErrors: () => [],
+			...(heldCheck !== undefined && reused !== undefined && fileStats !== undefined ? {lookedAt: () => lookedAt(index!, indexFile!, heldCheck!, fileStats, discovery.dirs)} : {}),
 		};
 	}
 

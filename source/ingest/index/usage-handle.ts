@@ -1,3 +1,4 @@
+import type {ReportBasis} from './report-cache.js';
 import type {Block} from '../../core/usage/blocks.js';
 import type {LedgerOptions} from '../../core/usage/ledger.js';
 import type {SessionSummary} from '../../core/usage/session-summaries.js';
@@ -61,4 +62,6 @@ export type UsageHandle = {
 	savedSessionRows?: () => SessionSummary[] | undefined;
 	/** Cache writes that failed in this process. */
 	cacheErrors: () => Array<{path: string; reason: string}>;
+	/** A warm report under a quiet check: what it looked at, which the next must find as it is to print the same (report-cache.ts). */
+	lookedAt?: () => ReportBasis;
 };

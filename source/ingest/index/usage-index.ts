@@ -1,5 +1,5 @@
 import {dedupeKey} from '../../core/usage/dedupe.js';
-import {hashString, keyHash} from '../../core/util/hash.js';
+import {keyHash} from '../../core/util/hash.js';
 import {lowerBound} from '../../core/util/lower-bound.js';
 import {closeSync, fstatSync, openSync, readSync} from 'node:fs';
 import {fsp} from '../lazy-fs.js';
@@ -13,6 +13,9 @@ import {sweepStaleTemps} from '../dirs.js';
 import type {DirStamp, SavedDiscovery} from '../transcripts/discover.js';
 import {entryFlags, fastFlag, nonBillableFlag, sidechainFlag, stringTable} from './entry-encoding.js';
 import type {FileCursor} from '../transcripts/file-cursor.js';
+import {identityOf, indexVersion, prefixBytes} from './index-file.js';
+
+export {indexPath, indexVersion} from './index-file.js';
 
 /**
  * The persistent index: per file its identity, size, mtime and the offset read,
@@ -41,8 +44,7 @@ const magic = Buffer.from('CCTOPIDX');
 // blocks' report text follows the header.
 // 8: a lookup section with a checksum of its own ends the file (see encodeLookup), so a
 // report after appends reads what changed instead of every row.
-export const indexVersion = 8;
-const prefixBytes = 40;
+// (The version and the prefix's size are in index-file.ts.)
 
 /** One file as the index remembers it. */
 export type IndexedFile = {
@@ -220,12 +222,6 @@ const winnerFlag = 8;
  * the running value.
  */
 const crcOf = (...parts: Buffer[]): number => parts.reduce((running, part) => (part.length === 0 ? running : crc32(part, running)), 0);
-
-
-/** One index per set of transcript roots. */
-export const indexPath = (dir: string, roots: readonly string[]): string =>
-	path.join(dir, `index-v${indexVersion}-${hashString([...roots].sort().join('\n'))}.bin`);
-
 
 
 const entryRowBytes = columns.length * 8;
@@ -462,9 +458,6 @@ const encodeIndexParts = (
 
 /** The index in one buffer (see {@link encodeIndexParts}). */
 export const encodeIndex = (...parts: Parameters<typeof encodeIndexParts>): Buffer => Buffer.concat(encodeIndexParts(...parts));
-
-/** An index's identity from its prefix: both checksums and the size. */
-const identityOf = (prefix: Buffer, totalBytes: number): string => `${prefix.readUInt32LE(24).toString(16)}-${prefix.readUInt32LE(28).toString(16)}-${totalBytes}`;
 
 /**
  * Random access to the stored entries, for a run that needs only a few of them.

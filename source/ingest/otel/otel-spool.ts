@@ -3,10 +3,10 @@ import {fsp} from '../lazy-fs.js';
 import path from 'node:path';
 import type {OtelRecord} from '../../core/otel/console-records.js';
 import type {OtelSummary} from '../../core/otel/otel-summary.js';
-import {dataDir} from '../dirs.js';
 import {chainHead, chainLines} from './spool-chain.js';
 import {withFileLock} from '../file-lock.js';
 import {activeHead, readSegmentList, rotate, segmentFiles, type Rotation} from './spool-segments.js';
+import {spoolPath} from './spool-paths.js';
 
 /**
  * The OpenTelemetry spool: every record `cctop run` (and the receiver) took in,
@@ -20,7 +20,7 @@ import {activeHead, readSegmentList, rotate, segmentFiles, type Rotation} from '
  * search instead of reading the whole spool (a team receiver's grows all day).
  * Lines written before `t` existed count as received at 0: they come first.
  */
-export const spoolPath = (dir = dataDir()): string => path.join(dir, 'otel-spool.ndjson');
+export {spoolPath} from './spool-paths.js';
 
 /** Whether there is a spool at all: the segment being written, or sealed ones. */
 export const spoolExists = (active = spoolPath()): boolean => statSync(active, {throwIfNoEntry: false}) !== undefined || readSegmentList(active).segments.length > 0;

@@ -1,6 +1,7 @@
 import {closeSync, existsSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {chainHead} from './spool-chain.js';
+import {segmentListPath} from './spool-paths.js';
 
 /**
  * The spool in segments. `otel-spool.ndjson` is the segment being written; when
@@ -24,7 +25,7 @@ export const defaultRotation: Rotation = {maxBytes: 256 * 1024 * 1024};
 
 const dayMs = 86_400_000;
 
-export const segmentListPath = (active: string): string => active.replace(/\.ndjson$/, '.segments.json');
+export {segmentListPath} from './spool-paths.js';
 
 export const readSegmentList = (active: string): SegmentList => {
 	try {

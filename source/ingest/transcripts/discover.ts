@@ -1,7 +1,9 @@
 import {existsSync, readdirSync, realpathSync, statSync} from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {isDueOn, turnSlot, type PollTurn} from './poll-turn.js';
+import {findRoots, type DiscoverOptions} from './roots.js';
+
+export {configDirCandidates, findRoots, type DiscoverOptions} from './roots.js';
 
 /** A transcript file and the project folder it sits in. */
 export type TranscriptFile = {path: string; projectSlug: string};
@@ -32,36 +34,6 @@ export type DirStamp = {
 
 /** What the index keeps of a walk (see Discovery), so an unchanged tree need not be walked again. */
 export type SavedDiscovery = {dirs: readonly DirStamp[]; walkedAtMs: number; hasLinks?: boolean | undefined};
-
-export type DiscoverOptions = {
-	claudeDirs?: readonly string[];
-	env?: NodeJS.ProcessEnv;
-	homeDir?: string;
-};
-
-/**
- * Candidate config dirs: `--claude-dir` (repeatable) overrides everything, then
- * the comma-separated `CLAUDE_CONFIG_DIR`, then `~/.config/claude` and `~/.claude`.
- */
-export const configDirCandidates = ({claudeDirs = [], env = process.env, homeDir = os.homedir()}: DiscoverOptions): string[] => {
-	if (claudeDirs.length > 0) {
-		return claudeDirs.map(dir => path.resolve(dir));
-	}
-
-	const fromEnv = (env['CLAUDE_CONFIG_DIR'] ?? '')
-		.split(',')
-		.map(dir => dir.trim())
-		.filter(Boolean);
-	if (fromEnv.length > 0) {
-		return fromEnv.map(dir => path.resolve(dir));
-	}
-
-	const xdgConfig = env['XDG_CONFIG_HOME'] || path.join(homeDir, '.config');
-	return [path.join(xdgConfig, 'claude'), path.join(homeDir, '.claude')];
-};
-
-// Synchronous: a handful of calls, and each await of the thread pool costs a status line ~0.5 ms.
-const isDirectory = (dir: string): boolean => statSync(dir, {throwIfNoEntry: false})?.isDirectory() ?? false;
 
 const errorReason = (error: unknown): string =>
 	error instanceof Error && 'code' in error ? String((error as NodeJS.ErrnoException).code) : String(error);
@@ -166,34 +138,6 @@ export const transcriptFileFor = (roots: readonly string[], file: string): Trans
  * projects folder directly also works. Roots reached twice (symlinks) count once.
  */
 export const discoverTranscripts = async (options: DiscoverOptions = {}): Promise<Discovery> => walkRoots(await findRoots(options));
-
-/** The config dirs searched and the `projects/` roots among them, without walking them yet. */
-export const findRoots = async (options: DiscoverOptions = {}): Promise<{searched: string[]; roots: string[]}> => {
-	const searched = configDirCandidates(options);
-	const isExplicit = (options.claudeDirs?.length ?? 0) > 0;
-	const roots: string[] = [];
-	const real = new Set<string>();
-	for (const dir of searched) {
-		let root = path.join(dir, 'projects');
-		if (!isDirectory(root)) {
-			if (!isExplicit || !isDirectory(dir)) continue;
-			root = dir;
-		}
-
-		let resolved = root;
-		try {
-			resolved = realpathSync(root);
-		} catch {
-			// Unresolvable: keep the path as given.
-		}
-
-		if (real.has(resolved)) continue;
-		real.add(resolved);
-		roots.push(root);
-	}
-
-	return {searched, roots};
-};
 
 /**
  * Every transcript under the roots {@link findRoots} found. Once it has found

@@ -1,0 +1,45 @@
+import {readdirSync, statSync} from 'node:fs';
+import {cacheDir} from '../ingest/dirs.js';
+import {indexPath} from '../ingest/index/index-file.js';
+import {readCachedReport} from '../ingest/index/report-cache.js';
+import {segmentListPath, spoolPath} from '../ingest/otel/spool-paths.js';
+import {findRoots} from '../ingest/transcripts/roots.js';
+import type {Options} from '../options.js';
+import {writeOut} from './write-out.js';
+
+// A warm `report --json` that finds nothing changed, printed from what the last
+// one printed (ingest/index/report-cache.ts). In the cli's own chunk with the
+// few small modules it needs: a report it answers loads nothing else.
+
+/** Whether a report with these options may be kept: JSON, one-shot, through the index, with no OpenTelemetry to read (it changes on its own). */
+export const mayKeepReport = (options: Options): boolean => {
+	if (!options.json || options.watch || options.weekly || !options.cache || options.otelLog.length > 0) return false;
+	const spool = spoolPath();
+	return statSync(spool, {throwIfNoEntry: false}) === undefined && statSync(segmentListPath(spool), {throwIfNoEntry: false}) === undefined;
+};
+
+/**
+ * What a report's output depends on besides the transcripts and the time: this
+ * build (its chunks are named for their content, prices included), the options,
+ * the roots, the time zone and a `--pricing` file.
+ */
+export const reportKey = (options: Options, roots: readonly string[]): string => {
+	const rest: Partial<Options> = {...options};
+	delete rest.now;
+	const pricing = options.pricing === undefined ? undefined : statSync(options.pricing, {throwIfNoEntry: false});
+	const build = readdirSync(import.meta.dirname).sort();
+	return JSON.stringify([build, rest, roots, process.env['TZ'] ?? '', pricing && [pricing.ino, pricing.size, pricing.mtimeMs, pricing.ctimeMs]]);
+};
+
+/** Print the kept report when it still holds; false when the report must be made. */
+export const printKeptReport = async (options: Options): Promise<boolean> => {
+	if (!mayKeepReport(options)) return false;
+	const {roots} = await findRoots({claudeDirs: options.claudeDir});
+	if (roots.length === 0) return false;
+	const wallMs = Date.now();
+	const kept = readCachedReport(indexPath(cacheDir(), roots), reportKey(options, roots), options.now ?? wallMs, wallMs);
+	if (kept === undefined) return false;
+	if (kept.stderr !== '') process.stderr.write(kept.stderr);
+	writeOut([kept.stdout]);
+	return true;
+};
