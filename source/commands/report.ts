@@ -1,4 +1,4 @@
-import {hourMs, isFinishedFrom, type Block} from '../core/usage/blocks.js';
+import {atTime, hourMs, isFinishedFrom, type Block} from '../core/usage/blocks.js';
 import {resolveTokenLimit} from '../core/usage/limits.js';
 import {counted} from '../core/util/format.js';
 import {buildReportJson, reportJsonLine, reportJsonPretty, type Diagnostics} from '../core/screens/report.js';
@@ -20,12 +20,16 @@ export {loadPricing} from './ledger-settings.js';
 /** The report's inputs for the usage's current state. */
 const reportArguments = (usage: UsageHandle, options: Options, nowMs: number) => {
 	const view = usage.view();
+	const sessionLengthMs = options.sessionLength * hourMs;
+	// Blocks restored from the index are active or not as of its writing: a learnt
+	// limit counts the finished ones as of now, as a cold read does (the same objects when unchanged).
+	const blocks = view.blocks.map(block => atTime(block, nowMs, sessionLengthMs));
 	return [
 		{
-			blocks: view.blocks,
+			blocks,
 			unknownModels: view.unknownModels,
-			limit: resolveTokenLimit(view.blocks, options.tokenLimit, options.plan),
-			sessionLengthMs: options.sessionLength * hourMs,
+			limit: resolveTokenLimit(blocks, options.tokenLimit, options.plan),
+			sessionLengthMs,
 		},
 		{...view.counters, unreadablePaths: usage.unreadablePaths(), cacheErrors: usage.cacheErrors()},
 		{

@@ -133,6 +133,9 @@ describe('the kept report', () => {
 		expect((await readdir(h.cacheDir)).some(name => name.startsWith('report-'))).toBe(false);
 		// A spool: its records change on their own.
 		await h.made(reportAt);
+		// (Found by the property below: a block the index holds as finished is active at an earlier
+		// --now, and a limit learnt from finished blocks leaves it out, as a cold read does.)
+		expect(await h.made(during, {tokenLimit: 'max'})).toBe(await h.cold(during, {tokenLimit: 'max'}));
 		expect(await h.kept(reportAt)).toBeDefined();
 		await mkdir(path.join(h.dir, 'data'), {recursive: true});
 		await writeFile(path.join(h.dir, 'data', 'otel-spool.ndjson'), '');
