@@ -111,6 +111,13 @@ for (const key of values.corpora.split(',')) {
 	// after a full look found the quiet files as indexed, a report stats only the hot
 	// ones. One run per round without it (it writes it again), so both costs are seen.
 	const fullLook = [];
+	// A warm report that finds nothing changed prints the last one's kept output
+	// (report-cache.ts); one run per round has it removed, in a row of its own.
+	const made = [];
+	const dropKept = () => {
+		for (const name of readdirSync(cacheDir)) if (name.startsWith('report-')) rmSync(path.join(cacheDir, name), {force: true});
+	};
+
 	const dropQuietCheck = () => {
 		for (const name of readdirSync(cacheDir)) if (name.startsWith('quiet-')) rmSync(path.join(cacheDir, name), {force: true});
 	};
@@ -127,6 +134,9 @@ for (const key of values.corpora.split(',')) {
 		dropQuietCheck();
 		fullLook.push(timed(report([]), env, root));
 		for (let round = 0; round < warmPerRound; round++) warm.push(timed(report([]), env, root));
+		// The kept report (report-cache.ts) removed: the report made as it was before it, under the quiet check.
+		dropKept();
+		made.push(timed(report([]), env, root));
 	}
 
 	if (failures.has('cctop')) throw new Error(`cctop failed on ${row.label}: ${failures.get('cctop')}`);
@@ -143,7 +153,8 @@ for (const key of values.corpora.split(',')) {
 	row.first = first;
 	row.warm = {wall: spread(warm, 'wallS'), cpu: spread(warm, 'cpuS'), rss: spread(warm, 'rssMiB')};
 	row.fullLook = {wall: spread(fullLook, 'wallS'), cpu: spread(fullLook, 'cpuS'), rss: spread(fullLook, 'rssMiB')};
-	row.warmCheck = [warm[0], fullLook[0]].every(run => sameTotals(reference, totals(run.output))) ? 'same totals' : 'DIFFERENT totals';
+	row.made = {wall: spread(made, 'wallS'), cpu: spread(made, 'cpuS'), rss: spread(made, 'rssMiB')};
+	row.warmCheck = [warm[0], fullLook[0], made[0]].every(run => sameTotals(reference, totals(run.output))) ? 'same totals' : 'DIFFERENT totals';
 
 	// The one-shot commands, interleaved with node -e 0. Between two status-bar
 	// refreshes a live session grows: before each `…appended` run ~4 KB is appended, stamped after the last line.
@@ -206,8 +217,9 @@ for (const row of results) {
 	const vsPeer = (value, of) => (peer ? x(value.median / peer[of].median) : '—');
 	process.stdout.write(`| cctop cold \`report --json --no-cache\` (s) | ${range(row.cold.wall, s)} | ${range(row.cold.cpu, s)} | ${row.cold.rss.median.toFixed(0)} | ${vsPeer(row.cold.wall, 'wall')} | ${vsPeer(row.cold.cpu, 'cpu')} | | |\n`);
 	process.stdout.write(`| cctop first run, writes the index (s) | ${s(row.first.wallS)} | ${s(row.first.cpuS)} | ${row.first.rssMiB.toFixed(0)} | | | | |\n`);
-	process.stdout.write(`| cctop warm \`report --json\` (s) | ${range(row.warm.wall, s3)} | ${range(row.warm.cpu, s3)} | ${row.warm.rss.median.toFixed(0)} | ${vsPeer(row.warm.wall, 'wall')} | ${vsPeer(row.warm.cpu, 'cpu')} | | |\n`);
+	process.stdout.write(`| cctop warm \`report --json\`: nothing changed, the kept report (s) | ${range(row.warm.wall, s3)} | ${range(row.warm.cpu, s3)} | ${row.warm.rss.median.toFixed(0)} | ${vsPeer(row.warm.wall, 'wall')} | ${vsPeer(row.warm.cpu, 'cpu')} | | |\n`);
 	process.stdout.write(`| cctop warm \`report --json\`, a full look: no quiet check, every file and folder stat'ed (s) | ${range(row.fullLook.wall, s3)} | ${range(row.fullLook.cpu, s3)} | ${row.fullLook.rss.median.toFixed(0)} | ${vsPeer(row.fullLook.wall, 'wall')} | ${vsPeer(row.fullLook.cpu, 'cpu')} | | |\n`);
+	process.stdout.write(`| cctop warm \`report --json\`, made, no kept report: under the quiet check (s) | ${range(row.made.wall, s3)} | ${range(row.made.cpu, s3)} | ${row.made.rss.median.toFixed(0)} | ${vsPeer(row.made.wall, 'wall')} | ${vsPeer(row.made.cpu, 'cpu')} | | |\n`);
 	for (const [name, timing] of Object.entries(row.quick)) {
 		const ratios = name === 'node -e 0' ? '| | |' : `| ${x(timing.wall.median / node.wall.median)} | ${x(timing.cpu.median / node.cpu.median)} |`;
 		const peerRatios = name === appendedReport && peer ? `${x(timing.wall.median / 1000 / peer.wall.median)} | ${x(timing.cpu.median / 1000 / peer.cpu.median)}` : ' | ';
@@ -227,6 +239,7 @@ process.stdout.write(target('cold CPU ÷ ccusage', row => (row.ccusage ? x(row.c
 process.stdout.write(target('cold peak RSS (MiB)', row => row.cold.rss.median.toFixed(0)));
 process.stdout.write(target('warm `report --json` ÷ ccusage', row => (row.ccusage ? x(row.warm.wall.median / row.ccusage.wall.median) : '—')));
 process.stdout.write(target('warm `report --json`, a full look ÷ ccusage (no target)', row => (row.ccusage ? x(row.fullLook.wall.median / row.ccusage.wall.median) : '—')));
+process.stdout.write(target('warm `report --json`, made, no kept report ÷ ccusage (no target)', row => (row.ccusage ? x(row.made.wall.median / row.ccusage.wall.median) : '—')));
 process.stdout.write(target('warm `report --json` after appends ÷ ccusage (no target)', row => (row.ccusage ? x(row.quick[appendedReport].wall.median / 1000 / row.ccusage.wall.median) : '—')));
 for (const name of ['status', 'statusline', 'guard']) {
 	process.stdout.write(target(`\`${name}\` ÷ \`node -e 0\`, wall / CPU`, row => `${x(row.quick[name].wall.median / row.quick['node -e 0'].wall.median)} / ${x(row.quick[name].cpu.median / row.quick['node -e 0'].cpu.median)}`));
@@ -235,4 +248,4 @@ for (const name of ['status', 'statusline', 'guard']) {
 for (const name of ['status --format json', 'session --list', 'session --latest']) process.stdout.write(target(`\`${name}\` (ms)`, row => ms(row.quick[name].wall.median)));
 process.stdout.write(target('live dashboard idle CPU / peak RSS', row => `${row.dashboard.idleCpuPercent.toFixed(2)}% / ${row.dashboard.peakRssMiB.toFixed(0)} MiB`));
 process.stdout.write(target('live append → frame p95 (ms)', row => ms(quantile(row.dashboard.latencies, 0.95))));
-process.stdout.write(`\nnode ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.release()}; ${runs} cold runs, ${Math.ceil(Math.max(runs, 11) / runs) * runs} warm runs and ${runs} full looks (between the cold pairs) and ${quickRuns} one-shot rounds per corpus; ${process.env.CCTOP_BENCH_KEEP_ENV ? 'NODE_EXTRA_CA_CERTS as set' : 'NODE_EXTRA_CA_CERTS unset for every timed command (bench/measure.mjs benchEnv)'}\n`);
+process.stdout.write(`\nnode ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.release()}; ${runs} cold runs, ${Math.ceil(Math.max(runs, 11) / runs) * runs} warm runs, ${runs} full looks and ${runs} reports made without the kept one (between the cold pairs) and ${quickRuns} one-shot rounds per corpus; ${process.env.CCTOP_BENCH_KEEP_ENV ? 'NODE_EXTRA_CA_CERTS as set' : 'NODE_EXTRA_CA_CERTS unset for every timed command (bench/measure.mjs benchEnv)'}\n`);
