@@ -208,7 +208,9 @@ export const runReport = async (options: Options): Promise<number> => {
 	if (usage.discovery.files.length > 0) {
 		// Piped into `head` or `less`, stdout has no width; the terminal's is still on stderr.
 		const width = outColumns();
-		writeOut(`${renderReportTable(buildReportJson(...report), {width, nowMs, isBreakdown: options.breakdown})}\n`);
+		const table = `${renderReportTable(buildReportJson(...report), {width, nowMs, isBreakdown: options.breakdown})}\n`;
+		writeOut(table);
+		keepReport(usage, options, nowMs, diagnostics, otel === undefined, [table]);
 	}
 
 	if (otel !== undefined) {

@@ -120,6 +120,20 @@ describe('the kept report', () => {
 		expect(await h.kept(reportAt)).toBeUndefined();
 	});
 
+	it('keeps the table too, for the width it was made for', async () => {
+		const h = await history([]);
+		vi.stubEnv('COLUMNS', '120');
+		await h.made(reportAt, {json: false});
+		const table = await h.made(reportAt, {json: false});
+		expect(table).toContain('Total');
+		expect(await h.kept(reportAt, {json: false})).toBe(table);
+		vi.stubEnv('COLUMNS', '40');
+		expect(await h.kept(reportAt, {json: false})).toBeUndefined();
+		const narrow = await h.made(reportAt, {json: false});
+		expect(narrow).toBe(await h.cold(reportAt, {json: false}));
+		expect(await h.kept(reportAt, {json: false})).toBe(narrow);
+	});
+
 	it('is not kept while a block may still be active, nor from a report that reads OpenTelemetry', async () => {
 		const h = await history([]);
 		// The entries are 07:00 to 09:00: one block, 07:00 to 12:00, active at 10:00.
@@ -173,7 +187,7 @@ describe('the kept report', () => {
 			{weight: 1, arbitrary: fc.record({kind: fc.constant('rename' as const)})},
 			{weight: 1, arbitrary: fc.record({kind: fc.constant('later' as const)})},
 			{weight: 2, arbitrary: fc.record({kind: fc.constant('time' as const), hours: fc.integer({min: -12, max: 12})})},
-			{weight: 2, arbitrary: fc.record({kind: fc.constant('options' as const), last: fc.option(fc.integer({min: 1, max: 3}), {nil: undefined}), tokenLimit: fc.option(fc.constantFrom('max', 'p90', '50000'), {nil: undefined})})},
+			{weight: 2, arbitrary: fc.record({kind: fc.constant('options' as const), last: fc.option(fc.integer({min: 1, max: 3}), {nil: undefined}), tokenLimit: fc.option(fc.constantFrom('max', 'p90', '50000'), {nil: undefined}), isTable: fc.boolean()})},
 			{weight: 3, arbitrary: fc.record({kind: fc.constant('nothing' as const)})},
 		);
 		await fc.assert(
@@ -212,7 +226,7 @@ describe('the kept report', () => {
 					} else if (step.kind === 'time') {
 						nowMs = reportAt + step.hours * hourMs;
 					} else if (step.kind === 'options') {
-						extra = {...(step.last === undefined ? {} : {last: String(step.last)}), ...(step.tokenLimit === undefined ? {} : {tokenLimit: step.tokenLimit})};
+						extra = {...(step.last === undefined ? {} : {last: String(step.last)}), ...(step.tokenLimit === undefined ? {} : {tokenLimit: step.tokenLimit}), ...(step.isTable ? {json: false} : {})};
 					}
 
 					const kept = await h.kept(nowMs, extra);
