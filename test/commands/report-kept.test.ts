@@ -1,4 +1,4 @@
-import {appendFile, mkdir, mkdtemp, readdir, readFile, rename, rm, utimes, writeFile} from 'node:fs/promises';
+import {appendFile, mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -8,7 +8,7 @@ import {printKeptReport} from '../../source/commands/report-cached.js';
 import {captureOutput} from '../../source/commands/write-out.js';
 import {hourMs} from '../../source/core/usage/blocks.js';
 import {parseOptions} from '../../source/options.js';
-import {assistantLine} from '../helpers/entries.js';
+import {entriesAt, files, text, treeChanger, treeSteps, writeHistory} from '../helpers/quiet-history.js';
 
 // A warm `report --json` that finds nothing changed prints what the last one
 // printed (report-cache.ts), looking where a warm report under the same quiet
@@ -29,29 +29,10 @@ afterAll(async () => {
 	await rm(root, {recursive: true, force: true});
 });
 
-const files = ['-home-dev-shop/s1.jsonl', '-home-dev-shop/s2.jsonl', '-home-dev-blog/s3.jsonl'];
-const subagentFolders = ['-home-dev-shop/s1/subagents', '-home-dev-shop/s2/subagents', '-home-dev-blog/s3/subagents'];
-/** The entries' times: hours before the reports' `--now`, so every block is finished unless a step moves it back. */
-const entriesAt = Date.parse('2026-11-26T12:00:00Z');
-const text = (minutesAgo: number, request: number, output: number): string =>
-	`${JSON.stringify(
-		assistantLine({timestamp: new Date(entriesAt - minutesAgo * 60_000).toISOString(), requestId: `req_${request}`}, {input_tokens: 10, output_tokens: output, cache_read_input_tokens: 1000}),
-	).replace('"msg_013YZ68naDuds27CD9ZGNVDE"', `"msg_${request}"`)}\n`;
-
-/** Three transcripts in two projects, `quiet` of them (and their sessions' folders) last written 7 h ago; hot folders aged a minute (a walk trusts no folder written within 2 s of it). */
+/** Three transcripts in two projects, `quiet` of them (and their sessions' folders) last written 7 h ago. */
 const history = async (quiet: readonly number[]) => {
 	const dir = path.join(root, `h${run++}`);
-	const projects = path.join(dir, 'projects');
-	for (const folder of subagentFolders) await mkdir(path.join(projects, folder), {recursive: true});
-	for (const [index, file] of files.entries()) await writeFile(path.join(projects, file), text(300 - index * 60, index + 1, 100 * (index + 1)));
-	const ago = (hours: number) => new Date(Date.now() - hours * hourMs);
-	const quietItems = new Set(quiet.flatMap(index => [files[index]!, subagentFolders[index]!, path.dirname(subagentFolders[index]!)]).map(item => path.join(projects, item)));
-	for (const item of quietItems) await utimes(item, ago(7), ago(7));
-	const settle = async () => {
-		const folders = [dir, projects, ...(await readdir(projects, {recursive: true, withFileTypes: true})).filter(entry => entry.isDirectory()).map(entry => path.join(entry.parentPath, entry.name))];
-		for (const folder of folders) if (!quietItems.has(folder)) await utimes(folder, ago(1 / 60), ago(1 / 60));
-	};
-
+	const {projects, settle} = await writeHistory(dir, quiet);
 	await settle();
 	const cacheDir = path.join(dir, 'cache');
 	const optionsAt = (nowMs: number, extra: Record<string, unknown> = {}, cache = true) =>
@@ -180,11 +161,8 @@ describe('the kept report', () => {
 	it('is what the report made instead would print, whatever changed (property)', async () => {
 		let printed = 0;
 		const stepArb = fc.oneof(
-			{weight: 3, arbitrary: fc.record({kind: fc.constant('append' as const), file: fc.integer({min: 0, max: 2}), minutesAgo: fc.integer({min: 1, max: 280}), request: fc.integer({min: 0, max: 12}), output: fc.integer({min: 1, max: 3000})})},
+			...treeSteps,
 			{weight: 1, arbitrary: fc.record({kind: fc.constant('touch' as const), file: fc.integer({min: 0, max: 2})})},
-			{weight: 1, arbitrary: fc.record({kind: fc.constant('session' as const), request: fc.integer({min: 20, max: 30})})},
-			{weight: 1, arbitrary: fc.record({kind: fc.constant('subagent' as const), file: fc.integer({min: 0, max: 2}), request: fc.integer({min: 30, max: 40})})},
-			{weight: 1, arbitrary: fc.record({kind: fc.constant('rename' as const)})},
 			{weight: 1, arbitrary: fc.record({kind: fc.constant('later' as const)})},
 			{weight: 2, arbitrary: fc.record({kind: fc.constant('time' as const), hours: fc.integer({min: -12, max: 12})})},
 			{weight: 2, arbitrary: fc.record({kind: fc.constant('options' as const), last: fc.option(fc.integer({min: 1, max: 3}), {nil: undefined}), tokenLimit: fc.option(fc.constantFrom('max', 'p90', '50000'), {nil: undefined}), isTable: fc.boolean()})},
@@ -198,35 +176,21 @@ describe('the kept report', () => {
 				let extra: Record<string, unknown> = {};
 				await h.made(nowMs);
 				await h.made(nowMs);
-				const isQuiet = new Set(quietFiles);
-				let isBehind = false;
-				let count = 0;
-				let blog = '-home-dev-blog';
-				const where = (index: number, item: string) => (index === 2 ? item.replace('-home-dev-blog', blog) : item);
+				const tree = treeChanger(h.projects, quietFiles);
 				for (const step of steps) {
-					if (step.kind === 'append') {
-						await appendFile(path.join(h.projects, where(step.file, files[step.file]!)), text(step.minutesAgo, step.request, step.output));
-						if (isQuiet.has(step.file)) isBehind = true;
-					} else if (step.kind === 'touch') {
+					if (step.kind === 'touch') {
 						// Written to without a new byte (an editor's save): its mtime moves.
 						const now = new Date();
-						await utimes(path.join(h.projects, where(step.file, files[step.file]!)), now, now);
-					} else if (step.kind === 'session') {
-						await writeFile(path.join(h.projects, '-home-dev-shop', `new-${count++}.jsonl`), text(2, step.request, 7));
-					} else if (step.kind === 'subagent') {
-						await writeFile(path.join(h.projects, where(step.file, subagentFolders[step.file]!), `agent-${count++}.jsonl`), text(1, step.request, 9));
-						if (isQuiet.has(step.file)) isBehind = true;
-					} else if (step.kind === 'rename') {
-						const to = `-home-dev-blog-${count++}`;
-						await rename(path.join(h.projects, blog), path.join(h.projects, to));
-						blog = to;
+						await utimes(tree.fileAt(step.file), now, now);
 					} else if (step.kind === 'later') {
 						vi.useFakeTimers({toFake: ['Date'], now: Date.now() + 11 * 60_000});
-						isBehind = false;
+						tree.state.isBehind = false;
 					} else if (step.kind === 'time') {
 						nowMs = reportAt + step.hours * hourMs;
 					} else if (step.kind === 'options') {
 						extra = {...(step.last === undefined ? {} : {last: String(step.last)}), ...(step.tokenLimit === undefined ? {} : {tokenLimit: step.tokenLimit}), ...(step.isTable ? {json: false} : {})};
+					} else if (step.kind !== 'nothing') {
+						await tree.apply(step);
 					}
 
 					const kept = await h.kept(nowMs, extra);
@@ -236,7 +200,7 @@ describe('the kept report', () => {
 						expect(kept).toBe(made);
 					}
 
-					if (!isBehind) expect(made).toBe(await h.cold(nowMs, extra));
+					if (!tree.state.isBehind) expect(made).toBe(await h.cold(nowMs, extra));
 				}
 
 				vi.useRealTimers();

@@ -1,4 +1,4 @@
-import {appendFile, mkdir, mkdtemp, readdir, rename, rm, utimes, writeFile} from 'node:fs/promises';
+import {appendFile, mkdir, mkdtemp, readdir, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -10,7 +10,7 @@ import {openUsage} from '../../../source/ingest/index/open-usage.js';
 import {quietCheckAt, readQuietCheck, writeQuietCheck} from '../../../source/ingest/index/quiet-check.js';
 import type {UsageHandle} from '../../../source/ingest/index/usage-handle.js';
 import {parseOptions} from '../../../source/options.js';
-import {assistantLine} from '../../helpers/entries.js';
+import {entriesAt, files, subagentFolders, text, treeChanger, treeSteps, writeHistory} from '../../helpers/quiet-history.js';
 
 // A warm report stats only the hot transcripts and folders for ten minutes after
 // a full look found the quiet ones as the index has them (quiet-check.ts). File
@@ -26,14 +26,7 @@ afterAll(async () => {
 	await rm(root, {recursive: true, force: true});
 });
 
-const nowMs = Date.parse('2026-11-26T12:00:00Z');
-const files = ['-home-dev-shop/s1.jsonl', '-home-dev-shop/s2.jsonl', '-home-dev-blog/s3.jsonl'];
-/** Each session's folder, where its subagents write: old for hours, as a long session's is. */
-const subagentFolders = ['-home-dev-shop/s1/subagents', '-home-dev-shop/s2/subagents', '-home-dev-blog/s3/subagents'];
-const text = (minutesAgo: number, request: number, output: number): string =>
-	`${JSON.stringify(
-		assistantLine({timestamp: new Date(nowMs - minutesAgo * 60_000).toISOString(), requestId: `req_${request}`}, {input_tokens: 10, output_tokens: output, cache_read_input_tokens: 1000}),
-	).replace('"msg_013YZ68naDuds27CD9ZGNVDE"', `"msg_${request}"`)}\n`;
+const nowMs = entriesAt;
 
 const totals = (usage: UsageHandle) => {
 	const {blocks, counters, unknownModels} = usage.view();
@@ -43,14 +36,7 @@ const totals = (usage: UsageHandle) => {
 /** Three transcripts in two projects, `quiet` of them (and the folders of their sessions) last written 7 h ago. */
 const history = async (quiet: readonly number[]) => {
 	const dir = path.join(root, `h${run++}`);
-	const projects = path.join(dir, 'projects');
-	for (const folder of subagentFolders) await mkdir(path.join(projects, folder), {recursive: true});
-	for (const [index, file] of files.entries()) await writeFile(path.join(projects, file), text(300 - index * 60, index + 1, 100 * (index + 1)));
-	const hoursAgo = (hours: number) => new Date(Date.now() - hours * hourMs);
-	for (const index of quiet) {
-		for (const item of [files[index]!, subagentFolders[index]!, path.dirname(subagentFolders[index]!)]) await utimes(path.join(projects, item), hoursAgo(7), hoursAgo(7));
-	}
-
+	const {projects, settle} = await writeHistory(dir, quiet);
 	const cacheDir = path.join(dir, 'cache');
 	let wallOffsetMs = 0;
 	// The prices and fingerprint `cctop report` and `cctop status` use: the status line's sweep writes the index too.
@@ -76,17 +62,6 @@ const history = async (quiet: readonly number[]) => {
 	};
 
 	const cold = async () => totals(await open(false));
-	/**
-	 * Folder mtimes within 2 s of a walk are not trusted (the index's folders are
-	 * then walked again each time); tests age the hot folders a minute instead of waiting.
-	 */
-	const settle = async () => {
-		const minuteAgo = hoursAgo(1 / 60);
-		const quietFolders = new Set(quiet.flatMap(index => [subagentFolders[index]!, path.dirname(subagentFolders[index]!)]).map(folder => path.join(projects, folder)));
-		const folders = [dir, projects, ...(await readdir(projects, {recursive: true, withFileTypes: true})).filter(entry => entry.isDirectory()).map(entry => path.join(entry.parentPath, entry.name))];
-		for (const folder of folders) if (!quietFolders.has(folder)) await utimes(folder, minuteAgo, minuteAgo);
-	};
-
 	const checkFile = async () => (await readdir(cacheDir)).find(name => name.startsWith('quiet-'));
 	return {dir, cacheDir, projects, report, cold, settle, checkFile, later: (ms: number) => (wallOffsetMs += ms)};
 };
@@ -187,47 +162,24 @@ describe('the report\'s quiet check', () => {
 	// a cold read unless something quiet changed since the last full look, and
 	// always once the check is stale.
 	it('agrees with a cold read unless a quiet file or folder changed since the last full look, and always after the next (property)', async () => {
-		const stepArb = fc.oneof(
-			{weight: 4, arbitrary: fc.record({kind: fc.constant('append' as const), file: fc.integer({min: 0, max: 2}), minutesAgo: fc.integer({min: 1, max: 280}), request: fc.integer({min: 0, max: 12}), output: fc.integer({min: 1, max: 3000})})},
-			{weight: 1, arbitrary: fc.record({kind: fc.constant('session' as const), request: fc.integer({min: 20, max: 30})})},
-			{weight: 1, arbitrary: fc.record({kind: fc.constant('subagent' as const), file: fc.integer({min: 0, max: 2}), request: fc.integer({min: 30, max: 40})})},
-			{weight: 1, arbitrary: fc.record({kind: fc.constant('rename' as const)})},
-			{weight: 1, arbitrary: fc.record({kind: fc.constant('later' as const)})},
-		);
+		const stepArb = fc.oneof(...treeSteps, {weight: 1, arbitrary: fc.record({kind: fc.constant('later' as const)})});
 		await fc.assert(
 			fc.asyncProperty(fc.subarray([0, 1, 2]), fc.array(stepArb, {minLength: 1, maxLength: 8}), async (quietFiles, steps) => {
 				const h = await history(quietFiles);
 				await h.settle();
 				await h.report();
 				expect(await h.report()).toEqual(await h.cold());
-				const isQuiet = new Set(quietFiles);
-				let isBehind = false;
-				let sessions = 0;
-				let agents = 0;
-				let renames = 0;
-				let blog = '-home-dev-blog';
-				const where = (index: number, item: string) => (index === 2 ? item.replace('-home-dev-blog', blog) : item);
+				const tree = treeChanger(h.projects, quietFiles);
 				for (const step of steps) {
-					if (step.kind === 'append') {
-						await appendFile(path.join(h.projects, where(step.file, files[step.file]!)), text(step.minutesAgo, step.request, step.output));
-						if (isQuiet.has(step.file)) isBehind = true;
-					} else if (step.kind === 'session') {
-						await writeFile(path.join(h.projects, '-home-dev-shop', `new-${sessions++}.jsonl`), text(2, step.request, 7));
-					} else if (step.kind === 'subagent') {
-						await writeFile(path.join(h.projects, where(step.file, subagentFolders[step.file]!), `agent-${agents++}.jsonl`), text(1, step.request, 9));
-						if (isQuiet.has(step.file)) isBehind = true;
-					} else if (step.kind === 'rename') {
-						// A project folder moved (a renamed repository): the root's mtime changes, and the root is always stat'ed.
-						const to = `-home-dev-blog-${++renames}`;
-						await rename(path.join(h.projects, blog), path.join(h.projects, to));
-						blog = to;
-					} else {
+					if (step.kind === 'later') {
 						h.later(11 * 60_000);
-						isBehind = false;
+						tree.state.isBehind = false;
+					} else {
+						await tree.apply(step);
 					}
 
 					const warm = await h.report();
-					if (!isBehind) expect(warm).toEqual(await h.cold());
+					if (!tree.state.isBehind) expect(warm).toEqual(await h.cold());
 				}
 
 				h.later(11 * 60_000);
