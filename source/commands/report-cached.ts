@@ -37,11 +37,18 @@ export const reportKey = (options: Options, roots: readonly string[]): string =>
 
 /** Print the kept report when it still holds; false when the report must be made. */
 export const printKeptReport = async (options: Options): Promise<boolean> => {
-	if (!mayKeepReport(options)) return false;
-	const {roots} = await findRoots({claudeDirs: options.claudeDir});
-	if (roots.length === 0) return false;
-	const wallMs = Date.now();
-	const kept = readCachedReport(indexPath(cacheDir(), roots), reportKey(options, roots), options.now ?? wallMs, wallMs);
+	let kept;
+	try {
+		if (!mayKeepReport(options)) return false;
+		const {roots} = await findRoots({claudeDirs: options.claudeDir});
+		if (roots.length === 0) return false;
+		const wallMs = Date.now();
+		kept = readCachedReport(indexPath(cacheDir(), roots), reportKey(options, roots), options.now ?? wallMs, wallMs);
+	} catch {
+		// A path that cannot be stat'ed (a folder without permission): the report made says what is wrong, if anything is.
+		return false;
+	}
+
 	if (kept === undefined) return false;
 	if (kept.stderr !== '') process.stderr.write(kept.stderr);
 	writeOut([kept.stdout]);

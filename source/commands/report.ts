@@ -59,11 +59,20 @@ const skippedSummary = (diagnostics: Diagnostics): string | undefined => {
  * which belong to this run.
  */
 const keepReport = (usage: UsageHandle, options: Options, nowMs: number, diagnostics: Diagnostics, isWithoutOtel: boolean, pieces: ReadonlyArray<string | Uint8Array>): void => {
-	if (usage.lookedAt === undefined || !isWithoutOtel || !mayKeepReport(options) || usage.discovery.files.length === 0) return;
+	if (usage.lookedAt === undefined || !isWithoutOtel || usage.discovery.files.length === 0) return;
 	if (usage.notes.length > 0 || diagnostics.unreadablePaths.length > 0 || diagnostics.cacheErrors.length > 0) return;
 	if (!usage.view().blocks.every(block => isFinishedFrom(block, nowMs, options.sessionLength * hourMs))) return;
+	let key;
+	try {
+		if (!mayKeepReport(options)) return;
+		key = reportKey(options, usage.discovery.roots);
+	} catch {
+		// A path that cannot be stat'ed (the data folder, a `--pricing` file): nothing is kept, the report stands.
+		return;
+	}
+
 	const summary = skippedSummary(diagnostics);
-	writeCachedReport(usage.lookedAt(), reportKey(options, usage.discovery.roots), nowMs, {stdout: Buffer.concat(pieces.map(piece => (typeof piece === 'string' ? Buffer.from(piece) : piece))), stderr: options.quiet || summary === undefined ? '' : `${summary}\n`});
+	writeCachedReport(usage.lookedAt(), key, nowMs, {stdout: Buffer.concat(pieces.map(piece => (typeof piece === 'string' ? Buffer.from(piece) : piece))), stderr: options.quiet || summary === undefined ? '' : `${summary}\n`});
 };
 
 /** `report --json --watch`: one compact JSON snapshot per change, as NDJSON, until interrupted. */

@@ -101,6 +101,23 @@ describe('the kept report', () => {
 		expect(await h.kept(reportAt)).toBeUndefined();
 	});
 
+	it('is not printed from a torn or odd file, and the report is made instead', async () => {
+		const h = await history([]);
+		await h.made(reportAt);
+		const first = await h.made(reportAt);
+		const kept = path.join(h.cacheDir, (await readdir(h.cacheDir)).find(name => name.startsWith('report-'))!);
+		const bytes = await readFile(kept);
+		const end = bytes.indexOf(10);
+		await writeFile(kept, bytes.subarray(0, end - 3));
+		expect(await h.kept(reportAt)).toBeUndefined();
+		// The same key and checks, but no folders listed as they should be: no crash, no output.
+		const saved = JSON.parse(bytes.toString('utf8', 0, end)) as Record<string, unknown>;
+		await writeFile(kept, Buffer.concat([Buffer.from(`${JSON.stringify({...saved, dirs: 7})}\n`), bytes.subarray(end + 1)]));
+		expect(await h.kept(reportAt)).toBeUndefined();
+		expect(await h.made(reportAt)).toBe(first);
+		expect(await h.kept(reportAt)).toBe(first);
+	});
+
 	it('keeps the table too, for the width it was made for', async () => {
 		const h = await history([]);
 		vi.stubEnv('COLUMNS', '120');

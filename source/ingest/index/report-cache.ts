@@ -4,7 +4,7 @@ import {isUnchanged} from '../transcripts/file-cursor.js';
 import {identityOfFile} from './index-file.js';
 import {readQuietCheck, type QuietCheck} from './quiet-check-file.js';
 
-// Why: a warm `report --json` that finds nothing changed prints what the last
+// Why: a warm `report` that finds nothing changed prints what the last
 // one printed, yet it loaded ~370 KB of code, read ~4 MB of index and rebuilt
 // 800 blocks to do so (~90 ms beyond Node's start at 1 GB, against ccusage's
 // ~2.7 s: the issue's 0.05× needs ~135 ms in all). The status line keeps a
@@ -62,16 +62,15 @@ export const readCachedReport = (indexFile: string, key: string, nowMs: number, 
 	const check = readQuietCheck(indexFile, saved.identity, wallMs);
 	if (check?.checkedAtMs !== saved.checkedAtMs || check.quietBeforeMs !== saved.quietBeforeMs) return undefined;
 	if (identityOfFile(indexFile) !== saved.identity) return undefined;
-	for (const [dir, mtimeMs] of saved.dirs) if (statSync(dir, {throwIfNoEntry: false})?.mtimeMs !== mtimeMs) return undefined;
-	for (const [file, dev, ino, size, mtimeMs, ctimeMs] of saved.files) {
-		let stats;
-		try {
-			stats = statSync(file, {throwIfNoEntry: false});
-		} catch {
-			return undefined;
+	// A stat that fails (a folder on the way lost its permissions) is a change: the report made deals with it.
+	try {
+		for (const [dir, mtimeMs] of saved.dirs) if (statSync(dir, {throwIfNoEntry: false})?.mtimeMs !== mtimeMs) return undefined;
+		for (const [file, dev, ino, size, mtimeMs, ctimeMs] of saved.files) {
+			const stats = statSync(file, {throwIfNoEntry: false});
+			if (stats === undefined || !isUnchanged(stats, {dev, ino, size, mtimeMs, ctimeMs, offset: 0, check: 0})) return undefined;
 		}
-
-		if (stats === undefined || !isUnchanged(stats, {dev, ino, size, mtimeMs, ctimeMs, offset: 0, check: 0})) return undefined;
+	} catch {
+		return undefined;
 	}
 
 	return {stdout: bytes.subarray(end + 1), stderr: saved.stderr};
