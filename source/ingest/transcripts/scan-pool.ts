@@ -37,16 +37,16 @@ const filesPerJob = 32;
  * V8's tier-up, tuned for a scan: its code runs for seconds in fresh isolates,
  * and TurboFan compiled (and, after deopts, compiled again) ~200 functions in
  * them, ~1.5 s of compile jobs, most on V8's helper threads, which share the 2
- * cores with the workers. A budget 6× the default (67,584) before a function
- * is optimized, and no inlining into optimized code, make fewer and smaller
- * compiles: 1 GB cold read, 6 interleaved rounds, 2.60 → 2.45 s wall and 4.76
- * → 4.43 s CPU; the budget alone 2.46 s, no inlining alone 2.53 s; budgets of
- * 250,000, 800,000 and 1,600,000 gave 2.46, 2.47 and 2.54 s against 2.42 s for
- * 400,000. V8's flags are the process's: set when the first pool starts (a
- * one-shot read, or a dashboard's first read, which builds the index it then
- * restores from).
+ * cores with the workers. A budget 6× the default (67,584) before a function is
+ * optimized makes fewer compiles. Interleaved rounds of the cold read: 1 GB
+ * 2.52 → 2.42 s wall, 4.61 → 4.37 s CPU (4 rounds; budgets of 250,000, 800,000
+ * and 1,600,000 did less); the 700 MB session 2.73 → 2.79 s, one file whose
+ * loops run long enough to repay early optimizing. Turning off inlining too
+ * gained 0.02 s more at 1 GB and lost 0.04 s more on the 700 MB session.
+ * V8's flags are the process's: set when the first pool starts (a one-shot
+ * read, or a dashboard's first read, which builds the index it then restores from).
  */
-const scanJitFlags = ['--interrupt-budget=400000', '--no-turbo-inlining'];
+const scanJitFlags = ['--interrupt-budget=400000'];
 let isJitTuned = false;
 
 const tuneJitForScan = (): void => {
