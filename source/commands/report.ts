@@ -58,10 +58,10 @@ const skippedSummary = (diagnostics: Diagnostics): string | undefined => {
  * `--now` may start later); no notes, unreadable paths or failed cache writes,
  * which belong to this run.
  */
-const keepReport = (usage: UsageHandle, options: Options, nowMs: number, diagnostics: Diagnostics, isWithoutOtel: boolean, pieces: ReadonlyArray<string | Uint8Array>): void => {
+const keepReport = (usage: UsageHandle, options: Options, nowMs: number, blocks: readonly Block[], diagnostics: Diagnostics, isWithoutOtel: boolean, pieces: ReadonlyArray<string | Uint8Array>): void => {
 	if (usage.lookedAt === undefined || !isWithoutOtel || usage.discovery.files.length === 0) return;
 	if (usage.notes.length > 0 || diagnostics.unreadablePaths.length > 0 || diagnostics.cacheErrors.length > 0) return;
-	if (!usage.view().blocks.every(block => isFinishedFrom(block, nowMs, options.sessionLength * hourMs))) return;
+	if (!blocks.every(block => isFinishedFrom(block, nowMs, options.sessionLength * hourMs))) return;
 	let key;
 	try {
 		if (!mayKeepReport(options)) return;
@@ -210,7 +210,7 @@ export const runReport = async (options: Options): Promise<number> => {
 		// Finished blocks are printed from the text stored with the index when it has them (see reportJsonPretty).
 		const pieces = [...reportJsonPretty(...report, usage.blockTexts?.(), extra), '\n'];
 		writeOut(pieces);
-		keepReport(usage, options, nowMs, diagnostics, otel === undefined, pieces);
+		keepReport(usage, options, nowMs, report[0].blocks, diagnostics, otel === undefined, pieces);
 		return 0;
 	}
 
@@ -219,7 +219,7 @@ export const runReport = async (options: Options): Promise<number> => {
 		const width = outColumns();
 		const table = `${renderReportTable(buildReportJson(...report), {width, nowMs, isBreakdown: options.breakdown})}\n`;
 		writeOut(table);
-		keepReport(usage, options, nowMs, diagnostics, otel === undefined, [table]);
+		keepReport(usage, options, nowMs, report[0].blocks, diagnostics, otel === undefined, [table]);
 	}
 
 	if (otel !== undefined) {

@@ -19,8 +19,8 @@ const earlyFromFiles = 1024;
  * transcripts (their stats in `stats`) and the hot folders. While these stay as
  * they are, a report under the same check prints the same (report-cache.ts).
  */
-const lookedAt = (index: DecodedIndex, indexFile: string, check: QuietCheck, stats: StatTable, dirs: readonly DirStamp[]): ReportBasis => {
-	const {isQuietFile, isQuietDir} = quietParts(index, check);
+const lookedAt = (index: DecodedIndex, indexFile: string, check: QuietCheck, parts: ReturnType<typeof quietParts>, stats: StatTable, dirs: readonly DirStamp[]): ReportBasis => {
+	const {isQuietFile, isQuietDir} = parts;
 	const files: ReportBasis['files'][number][] = [];
 	for (let position = 0; position < index.paths.length; position++) {
 		if (isQuietFile(position)) continue;
@@ -106,7 +106,7 @@ export const openUsage = async (options: OpenUsageOptions): Promise<UsageHandle>
 			unreadablePaths: () => [...discovery.unreadablePaths, ...delta.unreadable],
 			save: async () => undefined,
 			cacheErrors: () => [],
-			...(heldCheck !== undefined && reused !== undefined && fileStats !== undefined ? {lookedAt: () => lookedAt(index!, indexFile!, heldCheck!, fileStats, discovery.dirs)} : {}),
+			...(heldCheck !== undefined && reused !== undefined && fileStats !== undefined ? {lookedAt: () => lookedAt(index!, indexFile!, heldCheck!, quiet ?? quietParts(index!, heldCheck!), fileStats, discovery.dirs)} : {}),
 		};
 	}
 
