@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {parseTranscriptLine, type LineResult} from '../../../source/core/usage/transcript.js';
-import {createReadCounters, LineClassifier, readCompleteLines} from '../../../source/ingest/transcripts/read-transcripts.js';
+import {createReadCounters, indexOfUsage, LineClassifier, readCompleteLines} from '../../../source/ingest/transcripts/read-transcripts.js';
 import {assistantLine} from '../../helpers/entries.js';
 
 /** What the classifier hands on for `text`, line by line, and its counters. */
@@ -89,6 +89,22 @@ describe('LineClassifier', () => {
 				expect({results: results.filter(result => result.kind !== 'other'), counters}).toEqual(parsedInFull(text));
 			}),
 			{numRuns: 500},
+		);
+	});
+});
+
+describe('indexOfUsage', () => {
+	// Pieces that come close: the word, its parts, its letters, and `g`s with other neighbours.
+	const piece = fc.constantFrom('usage', 'usag', 'sage', 'age', 'ge', 'g', 'u', 's', 'a', 'e', 'uusage', 'usagge', 'xg', '"', ' ', 'é');
+
+	it('finds where Buffer.indexOf finds `usage`, from any start (property)', () => {
+		fc.assert(
+			fc.property(fc.array(piece, {maxLength: 30}), fc.nat(200), (pieces, start) => {
+				const buffer = Buffer.from(pieces.join(''));
+				const from = Math.min(start, buffer.length);
+				expect(indexOfUsage(buffer, from)).toBe(buffer.indexOf('usage', from));
+			}),
+			{numRuns: 2000},
 		);
 	});
 });
