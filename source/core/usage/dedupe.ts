@@ -43,6 +43,24 @@ export class RequestMap<T extends UsageEntry> {
 		}
 	}
 
+	/**
+	 * Store `entry` unless a copy of its request is stored that `wins` does not
+	 * let it replace: {@link get} then {@link set} in one look-up when the request
+	 * is new, as most are in a cold read's merge (three look-ups by id before).
+	 */
+	offer(entry: T, wins: (challenger: T, stored: T) => boolean): void {
+		const found = this.byRequest.get(entry.requestId!);
+		if (found === undefined) {
+			this.byRequest.set(entry.requestId!, entry);
+		} else if (found.messageId === entry.messageId) {
+			if (wins(entry, found)) this.byRequest.set(entry.requestId!, entry);
+		} else {
+			const key = dedupeKey(entry)!;
+			const stored = this.byPair.get(key);
+			if (stored === undefined || wins(entry, stored)) this.byPair.set(key, entry);
+		}
+	}
+
 	*values(): IterableIterator<T> {
 		yield* this.byRequest.values();
 		yield* this.byPair.values();

@@ -129,10 +129,8 @@ export const clearFiles = (ledger: Ledger): void => {
 
 /** Let `file`'s copies take their place among the winners, as the rebuild's loop does. */
 const mergeWinners = (ledger: Ledger, file: FileUsage): void => {
-	for (const entry of file.keyed.values()) {
-		const winner = ledger.winners.get(entry);
-		if (winner === undefined || beats(entry, file.path, winner)) ledger.winners.set(entry);
-	}
+	const wins = (challenger: PricedEntry, winner: PricedEntry) => beats(challenger, file.path, winner);
+	for (const entry of file.keyed.values()) ledger.winners.offer(entry, wins);
 };
 
 export const createFileUsage = (path: string): FileUsage => ({

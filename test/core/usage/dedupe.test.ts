@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {RequestMap} from '../../../source/core/usage/dedupe.js';
 import {applyLines, createLedger, ledgerCounters} from '../../../source/core/usage/ledger.js';
@@ -81,5 +82,25 @@ describe('RequestMap', () => {
 		expect(map.get(bigger)?.model).toBe('b2');
 		expect(map.size).toBe(2);
 		expect([...map.values()].map(entry => entry.model).sort()).toEqual(['a', 'b2']);
+	});
+
+	it('offer stores what get, then set when nothing is stored or the entry wins, stores (property)', () => {
+		// Few ids, so requests repeat and a request id comes under a second message id.
+		const offered = fc.array(fc.record({messageId: fc.constantFrom('m1', 'm2', 'm3'), requestId: fc.constantFrom('r1', 'r2'), outputTokens: fc.nat(5)}), {maxLength: 20});
+		fc.assert(
+			fc.property(offered, lines => {
+				const entries = lines.map(({messageId, requestId, outputTokens}, index) => makeEntry({messageId, requestId, model: `copy ${index}`, tokens: {inputTokens: 0, outputTokens, cacheCreationInputTokens: 0, cacheReadInputTokens: 0}}));
+				const wins = (challenger: UsageEntry, stored: UsageEntry) => challenger.tokens.outputTokens > stored.tokens.outputTokens;
+				const byOffer = new RequestMap<UsageEntry>();
+				const bySteps = new RequestMap<UsageEntry>();
+				for (const entry of entries) {
+					byOffer.offer(entry, wins);
+					const stored = bySteps.get(entry);
+					if (stored === undefined || wins(entry, stored)) bySteps.set(entry);
+				}
+
+				expect([...byOffer.values()]).toEqual([...bySteps.values()]);
+			}),
+		);
 	});
 });
