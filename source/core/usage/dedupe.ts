@@ -61,6 +61,13 @@ export class RequestMap<T extends UsageEntry> {
 		}
 	}
 
+	/** Every stored entry, in one array: a generator's step per entry took ~45 ms at 118,537 requests, once, in unoptimized code. */
+	toArray(): T[] {
+		const entries = Array.from(this.byRequest.values());
+		for (const entry of this.byPair.values()) entries.push(entry);
+		return entries;
+	}
+
 	*values(): IterableIterator<T> {
 		yield* this.byRequest.values();
 		yield* this.byPair.values();

@@ -169,9 +169,8 @@ export const rebuildLedger = (ledger: Ledger, nowMs: number, isDeduped = false):
 		unkeyed.push(...file.unkeyed);
 	}
 
-	const sorted: PricedEntry[] = [];
-	for (const entry of ledger.winners.values()) sorted.push(entry);
-	sorted.push(...unkeyed);
+	const sorted = ledger.winners.toArray();
+	for (const entry of unkeyed) sorted.push(entry);
 	sorted.sort(compareEntries);
 	ledger.sorted = sorted;
 	ledger.blocks = identifyBlocks(sorted, ledger.options.sessionLengthMs, nowMs);
