@@ -1,5 +1,6 @@
 import {hashBytes} from '../../core/util/hash.js';
-import {readCompleteLines, type LineClassifier, type ReadHandle} from './read-transcripts.js';
+import {emptyCheck} from './file-cursor.js';
+import {readCompleteLines, readCompleteLinesSync, type LineClassifier, type ReadHandle, type ReadSync} from './read-transcripts.js';
 
 /**
  * Telling an append from a rewrite. A file that kept its inode and did not
@@ -70,16 +71,47 @@ export type ReadMark = {offset: number; check: number};
  * Returns the new mark, or undefined when they are not (rewritten in place: the
  * caller reads from byte 0 instead; nothing was classified).
  */
-export const readPast = async (handle: ReadHandle, from: ReadMark, size: number, classifier: LineClassifier, scratch?: Buffer): Promise<ReadMark | undefined> => {
+export const readPast = async (handle: ReadHandle, from: ReadMark, size: number, classifier: LineClassifier): Promise<ReadMark | undefined> => {
 	if (from.offset > 0) {
 		const before = await readEnds(handle, from.offset);
 		if (before === undefined || checkOf(before) !== from.check) return undefined;
 	}
 
-	const outcome = await readCompleteLines(handle, from.offset, size, classifier, scratch);
-	// `lastRead` may lie in `scratch`: hashed here, before anyone reads into it again.
+	const outcome = await readCompleteLines(handle, from.offset, size, classifier);
 	if (outcome.offset === from.offset) return from;
 	const after = await readEnds(handle, outcome.offset, outcome.lastRead);
 	// Cut short under the read: a check that never matches, so the next read starts over.
+	return {offset: outcome.offset, check: after === undefined ? -1 : checkOf(after)};
+};
+
+const readExactlySync = (read: ReadSync, start: number, end: number): Uint8Array | undefined => {
+	const buffer = Buffer.allocUnsafe(end - start);
+	for (let done = 0; done < buffer.length; ) {
+		const bytesRead = read(buffer, done, buffer.length - done, start + done);
+		if (bytesRead === 0) return undefined;
+		done += bytesRead;
+	}
+
+	return buffer;
+};
+
+/** {@link readEnds} with synchronous reads. */
+const readEndsSync = (read: ReadSync, offset: number, known: Known): ReadEnds | undefined => {
+	const inMemory = (start: number, end: number) => (known !== undefined && start >= known.position && end <= known.position + known.bytes.length ? known.bytes.subarray(start - known.position, end - known.position) : readExactlySync(read, start, end));
+	const [[headStart, headEnd], [tailStart, tailEnd]] = endRanges(offset);
+	const head = inMemory(headStart, headEnd);
+	const tail = inMemory(tailStart, tailEnd);
+	return head === undefined || tail === undefined ? undefined : {head, tail};
+};
+
+/**
+ * {@link readPast} from byte 0, with synchronous reads: a scan worker's read
+ * of a file it has not read before (read-whole-file.ts).
+ */
+export const readFromStartSync = (read: ReadSync, size: number, classifier: LineClassifier, scratch?: Buffer): ReadMark => {
+	const outcome = readCompleteLinesSync(read, 0, size, classifier, scratch);
+	// `lastRead` may lie in `scratch`: hashed here, before anyone reads into it again.
+	if (outcome.offset === 0) return {offset: 0, check: emptyCheck};
+	const after = readEndsSync(read, outcome.offset, outcome.lastRead);
 	return {offset: outcome.offset, check: after === undefined ? -1 : checkOf(after)};
 };

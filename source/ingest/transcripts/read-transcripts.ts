@@ -175,6 +175,93 @@ export type ReadOutcome = {
 	lastRead?: {position: number; bytes: Uint8Array};
 };
 
+/** Reads with synchronous calls: `readSync`'s arguments for one open file. */
+export type ReadSync = (buffer: Buffer, offset: number, length: number, position: number) => number;
+
+/**
+ * What {@link readCompleteLines} keeps from read to read: the lines of each
+ * read go to the classifier, and a line cut by a read's end waits for the next.
+ * One class for the async reads (a live tailer) and the synchronous ones (a
+ * scan worker, see readCompleteLinesSync).
+ */
+class LineSplitter {
+	/** Offset just past the last newline taken. */
+	offset: number;
+	private pending: Buffer[] = [];
+	private pendingBytes = 0;
+	private isOversized = false;
+	private position: number;
+	private lastBytes = 0;
+	/** Where reads go: sized to what is new (a live append is a few hundred bytes, not a 64 KiB buffer per read). */
+	readonly chunk: Buffer;
+
+	constructor(
+		private readonly classifier: LineClassifier,
+		private readonly fromOffset: number,
+		readonly size: number,
+		scratch: Buffer | undefined,
+	) {
+		this.offset = fromOffset;
+		this.position = fromOffset;
+		const length = Math.max(1, Math.min(chunkBytes, size - fromOffset));
+		this.chunk = scratch !== undefined && scratch.length >= length ? scratch.subarray(0, length) : Buffer.allocUnsafe(length);
+	}
+
+	/** How many bytes the next read asks for at {@link nextPosition}; 0 once all of `size` is read. */
+	get nextLength(): number {
+		return this.position < this.size ? Math.min(this.chunk.length, this.size - this.position) : 0;
+	}
+
+	get nextPosition(): number {
+		return this.position;
+	}
+
+	/** Take a read of `bytesRead` bytes into {@link chunk}; false when it read nothing (the file is shorter now). */
+	take(bytesRead: number): boolean {
+		if (bytesRead === 0) return false;
+		// A fresh view per read: the classifier's match cache is keyed on buffer identity.
+		const view = this.chunk.subarray(0, bytesRead);
+		let start = 0;
+		for (;;) {
+			const at = view.indexOf(newline, start);
+			if (at === -1) break;
+			if (this.isOversized) {
+				this.classifier.oversized();
+			} else if (this.pendingBytes > 0) {
+				const line = Buffer.concat([...this.pending, view.subarray(start, at)]);
+				this.classifier.line(line, 0, line.length);
+			} else {
+				this.classifier.line(view, start, at);
+			}
+
+			this.pending = [];
+			this.pendingBytes = 0;
+			this.isOversized = false;
+			start = at + 1;
+			this.offset = this.position + start;
+		}
+
+		if (start < bytesRead) {
+			this.pendingBytes += bytesRead - start;
+			if (this.pendingBytes > maxLineBytes) {
+				this.pending = [];
+				this.isOversized = true;
+			} else if (!this.isOversized) {
+				this.pending.push(Buffer.from(view.subarray(start)));
+			}
+		}
+
+		this.position += bytesRead;
+		this.lastBytes = bytesRead;
+		return true;
+	}
+
+	outcome(): ReadOutcome {
+		const {offset, pendingBytes, position, lastBytes, fromOffset, chunk} = this;
+		return {offset, pendingBytes, ...(position > fromOffset ? {lastRead: {position: position - lastBytes, bytes: chunk.subarray(0, lastBytes)}} : {})};
+	}
+}
+
 /**
  * Read `[fromOffset, size)` of an open file in capped chunks and classify every
  * complete line. Lines are split on the newline byte before decoding, so a
@@ -187,56 +274,34 @@ export const readCompleteLines = async (
 	fromOffset: number,
 	size: number,
 	classifier: LineClassifier,
-	/** A buffer to read into, reused from file to file by a caller that reads one file at a time. */
-	scratch?: Buffer,
 ): Promise<ReadOutcome> => {
-	let position = fromOffset;
-	let offset = fromOffset;
-	let pending: Buffer[] = [];
-	let pendingBytes = 0;
-	let lastBytes = 0;
-	let isOversized = false;
-	// Sized to what is new: a live append is a few hundred bytes, not a 64 KiB buffer per read.
-	const length = Math.max(1, Math.min(chunkBytes, size - fromOffset));
-	const chunk = scratch !== undefined && scratch.length >= length ? scratch.subarray(0, length) : Buffer.allocUnsafe(length);
-	while (position < size) {
-		const {bytesRead} = await handle.read(chunk, 0, Math.min(chunk.length, size - position), position);
-		if (bytesRead === 0) break;
-		// A fresh view per read: the classifier's match cache is keyed on buffer identity.
-		const view = chunk.subarray(0, bytesRead);
-		let start = 0;
-		for (;;) {
-			const at = view.indexOf(newline, start);
-			if (at === -1) break;
-			if (isOversized) {
-				classifier.oversized();
-			} else if (pendingBytes > 0) {
-				const line = Buffer.concat([...pending, view.subarray(start, at)]);
-				classifier.line(line, 0, line.length);
-			} else {
-				classifier.line(view, start, at);
-			}
-
-			pending = [];
-			pendingBytes = 0;
-			isOversized = false;
-			start = at + 1;
-			offset = position + start;
-		}
-
-		if (start < bytesRead) {
-			pendingBytes += bytesRead - start;
-			if (pendingBytes > maxLineBytes) {
-				pending = [];
-				isOversized = true;
-			} else if (!isOversized) {
-				pending.push(Buffer.from(view.subarray(start)));
-			}
-		}
-
-		position += bytesRead;
-		lastBytes = bytesRead;
+	const splitter = new LineSplitter(classifier, fromOffset, size, undefined);
+	for (let length = splitter.nextLength; length > 0; length = splitter.nextLength) {
+		const {bytesRead} = await handle.read(splitter.chunk, 0, length, splitter.nextPosition);
+		if (!splitter.take(bytesRead)) break;
 	}
 
-	return {offset, pendingBytes, ...(position > fromOffset ? {lastRead: {position: position - lastBytes, bytes: chunk.subarray(0, lastBytes)}} : {})};
+	return splitter.outcome();
+};
+
+/**
+ * {@link readCompleteLines} with synchronous reads, for a scan worker: an
+ * await per read was a promise and a microtask per file, and V8 compiled the
+ * async functions of a file's read (this, the fingerprint's, the tailer's) in
+ * ~35 ms each, in each worker.
+ */
+export const readCompleteLinesSync = (
+	read: ReadSync,
+	fromOffset: number,
+	size: number,
+	classifier: LineClassifier,
+	/** A buffer to read into, reused from file to file by a caller that reads one file at a time. */
+	scratch?: Buffer,
+): ReadOutcome => {
+	const splitter = new LineSplitter(classifier, fromOffset, size, scratch);
+	for (let length = splitter.nextLength; length > 0; length = splitter.nextLength) {
+		if (!splitter.take(read(splitter.chunk, 0, length, splitter.nextPosition))) break;
+	}
+
+	return splitter.outcome();
 };

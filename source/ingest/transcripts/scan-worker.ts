@@ -1,8 +1,8 @@
 import {parentPort} from 'node:worker_threads';
 import {compactResults} from '../../core/usage/ledger.js';
-import {openSyncHandle} from './sync-handle.js';
-import {chunkBytes} from './read-transcripts.js';
-import {FileTailer, type TailUpdate} from './tail-file.js';
+import {chunkBytes, loadLineParser} from './read-transcripts.js';
+import {readWholeFile} from './read-whole-file.js';
+import type {TailUpdate} from './tail-file.js';
 import {encodeIndex, type IndexedFile} from '../index/usage-index.js';
 
 /**
@@ -29,10 +29,9 @@ const scratch = Buffer.allocUnsafe(chunkBytes);
 const runJob = async (job: ScanJob): Promise<void> => {
 	const read: IndexedFile[] = [];
 	const failed: ScanReply['failed'] = [];
+	const parse = await loadLineParser();
 	for (const [position, {path, projectSlug}] of job.files.entries()) {
-		const updates: TailUpdate[] = [];
-		// One file at a time: the reads are synchronous anyway (openSyncHandle).
-		await new FileTailer(path, projectSlug, undefined, update => updates.push(update), openSyncHandle, scratch).poll();
+		const updates = readWholeFile(path, projectSlug, parse, scratch);
 		const [update] = updates;
 		if (updates.length !== 1 || update?.kind !== 'lines') {
 			failed.push({position, updates});

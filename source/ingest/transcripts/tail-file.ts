@@ -32,10 +32,6 @@ export class FileTailer {
 		readonly projectSlug: string,
 		public cursor: FileCursor | undefined,
 		private readonly onUpdate: (update: TailUpdate) => void,
-		/** How the file is opened: fs/promises, or synchronous calls in a scan worker (sync-handle.ts). */
-		private readonly openFile: (path: string) => Promise<TailHandle> = openForReading,
-		/** A buffer to read into, for a caller that reads one file at a time (a scan worker); else one per read. */
-		private readonly scratch?: Buffer,
 	) {}
 
 	/** Read whatever is new. Resolves once the file has been read up to at least the moment of the call. */
@@ -67,7 +63,7 @@ export class FileTailer {
 
 		let handle;
 		try {
-			handle = await this.openFile(this.path);
+			handle = await openForReading(this.path);
 		} catch (error) {
 			if (errorCode(error) === 'ENOENT') {
 				if (this.cursor !== undefined) {
@@ -105,13 +101,13 @@ export class FileTailer {
 				this.projectSlug,
 				parse,
 			);
-			let mark = cursor === undefined ? undefined : await readPast(handle, cursor, stats.size, classifier, this.scratch);
+			let mark = cursor === undefined ? undefined : await readPast(handle, cursor, stats.size, classifier);
 			if (cursor !== undefined && mark === undefined) {
 				// Same inode, not shorter, but the bytes already read changed: rewritten in place.
 				this.onUpdate({kind: 'reset', path: this.path, reason: 'rewritten'});
 			}
 
-			mark ??= (await readPast(handle, {offset: 0, check: emptyCheck}, stats.size, classifier, this.scratch))!;
+			mark ??= (await readPast(handle, {offset: 0, check: emptyCheck}, stats.size, classifier))!;
 			this.cursor = {dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, offset: mark.offset, check: mark.check};
 			this.onUpdate({kind: 'lines', path: this.path, results, counts: {lines: counters.lines, invalidLines: counters.invalidLines}, cursor: this.cursor});
 		} catch (error) {
