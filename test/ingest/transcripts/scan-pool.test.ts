@@ -103,7 +103,7 @@ describe('ScanPool', () => {
 		const [big, small] = [await transcript('big', 3), await transcript('small', 2)];
 		const pool = new ScanPool(2, workerUrl);
 		try {
-			await Promise.all([pool.scan(big, 'p', 2 * 1024 * 1024), pool.scan(small, 'p', 1000)]);
+			await Promise.all([pool.scan(big, 'p', 3 * 1024 * 1024), pool.scan(small, 'p', 1000)]);
 			expect(pool.jobsSent).toBe(2);
 		} finally {
 			await pool.close();
