@@ -165,6 +165,21 @@ export class LineClassifier {
 	}
 }
 
+/** A classifier for one read that keeps what matters (not the plain lines), with its counters. */
+export const collectingClassifier = (projectSlug: string, parse: LineParser): {classifier: LineClassifier; results: LineResult[]; counters: ReadCounters} => {
+	const counters = createReadCounters();
+	const results: LineResult[] = [];
+	const classifier = new LineClassifier(
+		result => {
+			if (result.kind !== 'other') results.push(result);
+		},
+		counters,
+		projectSlug,
+		parse,
+	);
+	return {classifier, results, counters};
+};
+
 /** Bytes from `fromOffset` up to the last complete line, as read by {@link readCompleteLines}. */
 export type ReadOutcome = {
 	/** Offset just past the last newline read: where the next read starts. */

@@ -1,7 +1,6 @@
 import {closeSync, fstatSync, openSync, readSync} from 'node:fs';
-import type {LineResult} from '../../core/usage/transcript.js';
 import {readFromStartSync} from './read-check.js';
-import {createReadCounters, LineClassifier, type LineParser, type ReadSync} from './read-transcripts.js';
+import {collectingClassifier, type LineParser, type ReadSync} from './read-transcripts.js';
 import type {TailUpdate} from './tail-file.js';
 
 const errorCode = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? String(error);
@@ -25,16 +24,7 @@ export const readWholeFile = (path: string, projectSlug: string, parse: LinePars
 	try {
 		// fstat the opened file, not the path: a file swapped in between cannot mix two inodes.
 		const stats = fstatSync(fd);
-		const counters = createReadCounters();
-		const results: LineResult[] = [];
-		const classifier = new LineClassifier(
-			result => {
-				if (result.kind !== 'other') results.push(result);
-			},
-			counters,
-			projectSlug,
-			parse,
-		);
+		const {classifier, results, counters} = collectingClassifier(projectSlug, parse);
 		const read: ReadSync = (buffer, offset, length, position) => readSync(fd, buffer, offset, length, position);
 		const mark = readFromStartSync(read, stats.size, classifier, scratch);
 		const cursor = {dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, offset: mark.offset, check: mark.check};

@@ -2,7 +2,7 @@ import {open, stat} from 'node:fs/promises';
 import type {LineResult} from '../../core/usage/transcript.js';
 import {emptyCheck, isUnchanged, type FileCursor} from './file-cursor.js';
 import {readPast} from './read-check.js';
-import {createReadCounters, LineClassifier, loadLineParser} from './read-transcripts.js';
+import {collectingClassifier, loadLineParser} from './read-transcripts.js';
 import type {TailHandle} from './sync-handle.js';
 
 export type TailUpdate =
@@ -91,16 +91,7 @@ export class FileTailer {
 			}
 
 			const parse = await loadLineParser();
-			const counters = createReadCounters();
-			const results: LineResult[] = [];
-			const classifier = new LineClassifier(
-				result => {
-					if (result.kind !== 'other') results.push(result);
-				},
-				counters,
-				this.projectSlug,
-				parse,
-			);
+			const {classifier, results, counters} = collectingClassifier(this.projectSlug, parse);
 			let mark = cursor === undefined ? undefined : await readPast(handle, cursor, stats.size, classifier);
 			if (cursor !== undefined && mark === undefined) {
 				// Same inode, not shorter, but the bytes already read changed: rewritten in place.
