@@ -48,11 +48,12 @@ const readExactly = async (handle: ReadHandle, start: number, end: number): Prom
 
 type Known = {position: number; bytes: Uint8Array} | undefined;
 
+/** `[start, end)` from bytes already in memory, when `known` holds all of it. */
+const fromKnown = (start: number, end: number, known: Known): Uint8Array | undefined =>
+	known !== undefined && start >= known.position && end <= known.position + known.bytes.length ? known.bytes.subarray(start - known.position, end - known.position) : undefined;
+
 /** `[start, end)` from bytes already in memory, or from the file. */
-const range = async (handle: ReadHandle, start: number, end: number, known: Known): Promise<Uint8Array | undefined> =>
-	known !== undefined && start >= known.position && end <= known.position + known.bytes.length
-		? known.bytes.subarray(start - known.position, end - known.position)
-		: readExactly(handle, start, end);
+const range = async (handle: ReadHandle, start: number, end: number, known: Known): Promise<Uint8Array | undefined> => fromKnown(start, end, known) ?? readExactly(handle, start, end);
 
 /** The ends of `[0, offset)` as the file holds them now (from `known` bytes where they cover them); undefined when it no longer reaches `offset`. */
 export const readEnds = async (handle: ReadHandle, offset: number, known?: Known): Promise<ReadEnds | undefined> => {
@@ -97,7 +98,7 @@ const readExactlySync = (read: ReadSync, start: number, end: number): Uint8Array
 
 /** {@link readEnds} with synchronous reads. */
 const readEndsSync = (read: ReadSync, offset: number, known: Known): ReadEnds | undefined => {
-	const inMemory = (start: number, end: number) => (known !== undefined && start >= known.position && end <= known.position + known.bytes.length ? known.bytes.subarray(start - known.position, end - known.position) : readExactlySync(read, start, end));
+	const inMemory = (start: number, end: number) => fromKnown(start, end, known) ?? readExactlySync(read, start, end);
 	const [[headStart, headEnd], [tailStart, tailEnd]] = endRanges(offset);
 	const head = inMemory(headStart, headEnd);
 	const tail = inMemory(tailStart, tailEnd);
