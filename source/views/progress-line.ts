@@ -2,11 +2,20 @@ import type {ScanProgress} from '../core/usage/usage-view.js';
 
 const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);
 
-/** `indexing 412/1,224 files · 340/1,025 MB · ETA 2s`, from progress and the time spent so far. */
-export const formatProgress = (progress: ScanProgress, elapsedMs: number): string => {
+/**
+ * `cctop: indexing 412/1224 files · 340/1025 MB · ETA 2s`, from progress and the
+ * time spent so far, in at most `width` columns: a line that wraps is no longer
+ * redrawn in place (`\r` goes back to its last row only), so a narrow pane gets
+ * the short form, `412/1224 files · 340/1025 MB · 2s`, and then only as much as fits.
+ */
+export const formatProgress = (progress: ScanProgress, elapsedMs: number, width = Number.POSITIVE_INFINITY): string => {
 	const rate = elapsedMs > 0 ? progress.bytesDone / elapsedMs : 0;
 	const etaSeconds = rate > 0 ? Math.ceil((progress.bytes - progress.bytesDone) / rate / 1000) : undefined;
-	return `cctop: indexing ${progress.filesDone}/${progress.files} files · ${mib(progress.bytesDone)}/${mib(progress.bytes)} MB${etaSeconds === undefined ? '' : ` · ETA ${etaSeconds}s`}`;
+	const counts = `${progress.filesDone}/${progress.files} files · ${mib(progress.bytesDone)}/${mib(progress.bytes)} MB`;
+	const full = `cctop: indexing ${counts}${etaSeconds === undefined ? '' : ` · ETA ${etaSeconds}s`}`;
+	if (full.length <= width) return full;
+	const short = `${counts}${etaSeconds === undefined ? '' : ` · ${etaSeconds}s`}`;
+	return short.length <= width ? short : short.slice(0, Math.max(0, width));
 };
 
 /**
@@ -25,7 +34,9 @@ export const progressReporter = (stream: () => NodeJS.WriteStream, clock: () => 
 			if (nowMs - lastDrawMs < 100 && progress.filesDone < progress.files) return;
 			lastDrawMs = nowMs;
 			isDrawn = true;
-			stream().write(`\r\u001B[2K${formatProgress(progress, nowMs - startedMs)}`);
+			// One column to spare: a line that fills the last column wraps on some terminals.
+			const {columns} = stream();
+			stream().write(`\r\u001B[2K${formatProgress(progress, nowMs - startedMs, columns > 0 ? columns - 1 : undefined)}`);
 		},
 		done: () => {
 			if (isDrawn) stream().write('\r\u001B[2K');

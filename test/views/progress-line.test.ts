@@ -12,6 +12,21 @@ describe('progress line', () => {
 		expect(formatProgress({filesDone: 412, files: 1224, bytesDone: 340 * mb, bytes: 1025 * mb}, 1000)).toBe('cctop: indexing 412/1224 files · 340/1025 MB · ETA 3s');
 	});
 
+	it('fits a narrow pane: the short form, then as much as fits (a wrapped line is not redrawn in place)', () => {
+		const progress = {filesDone: 412, files: 1224, bytesDone: 340 * mb, bytes: 1025 * mb};
+		expect(formatProgress(progress, 1000, 53)).toBe('cctop: indexing 412/1224 files · 340/1025 MB · ETA 3s');
+		expect(formatProgress(progress, 1000, 52)).toBe('412/1224 files · 340/1025 MB · 3s');
+		expect(formatProgress(progress, 1000, 20)).toBe('412/1224 files · 340');
+	});
+
+	it('draws within the terminal\'s width, one column to spare', () => {
+		const {stream, writes} = fakeStream(true);
+		Object.assign(stream, {columns: 30});
+		const reporter = progressReporter(() => stream, () => 500);
+		reporter.onProgress({filesDone: 1, files: 2, bytesDone: 100 * mb, bytes: 200 * mb});
+		expect(writes).toEqual(['\r\u001B[2K1/2 files · 100/200 MB']);
+	});
+
 	it('redraws in place on a TTY and erases itself when done', () => {
 		let now = 0;
 		const {stream, writes} = fakeStream(true);
